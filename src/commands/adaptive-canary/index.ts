@@ -1,0 +1,4 @@
+import type { CommandSpec } from '../../cli/define-command.js';
+
+/** Every `adaptive-canary` verb, in the order `--help` lists them. */
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [];

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { DEFAULT_LATENCY_BOUNDS_MS } from './observation.js';
+import { durationMs } from './duration.js';
+
+/**
+ * `canary.yaml`: the release policy. The single source of its TypeScript types and its JSON Schema
+ * (`schemas/canary-policy.schema.json`). Defaults follow the team's playbook (DESIGN.md §3.1).
+ */
+const judgeName = z.enum(['sequential', 'kayenta', 'threshold']);
+
+const step = z.object({
+  /** Canary traffic weight in percent for this step. */
+  weight: z.number().min(0).max(100),
+  /** How long to bake at this weight before the next step (at least one analysis interval). */
+  bake: durationMs.default(60_000),
+}).strict();
+
+const thresholdCondition = z.object({
+  /** Argo/Flagger style absolute bounds on the canary's own value per interval. */
+  max: z.number().optional(),
+  min: z.number().optional(),
+}).strict();
+
+const metric = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only'),
+  kind: z.enum(['errors', 'latency', 'custom']),
+  /** Which way is bad. */
+  direction: z.enum(['increase', 'decrease', 'either']).default('increase'),
+  /** Canary/baseline ratio still acceptable for promotion (1.2 = up to 20% worse). */
+  tolerance: z.number().min(1).default(1.2),
+  /** A regression on a critical metric rolls back at once. */
+  critical: z.boolean().default(false),
+  /** Weight of this metric in the composite score. */
+  weight: z.number().nonnegative().default(1),
+  /** kind=latency: the latency quantile watched (the count test uses the share of requests above bounds). */
+  quantile: z.number().gt(0).lt(1).default(0.99),
+  /** kind=custom: PromQL for the Prometheus source; `$variant` selects canary or stable. */
+  query: z.string().optional(),
+  /** Absolute conditions used by the threshold judge (error ratio, latency in ms, custom value). */
+  threshold: thresholdCondition.optional(),
+}).strict();
+
+const errorBudget = z.object({
+  /** Availability objective, e.g. 0.999. */
+  slo: z.number().gt(0).lt(1).default(0.999),
+  period: durationMs.default(30 * 86_400_000),
+  /** Largest share of the period's error budget the release may consume (playbook: 10%). */
+  maxBurn: z.number().gt(0).max(1).default(0.1),
+}).strict();
+
+const syntheticRule = z.object({
+  /** Roll back when the synthetic success ratio stays below this... */
+  minScore: z.number().min(0).max(1).default(0.95),
+  /** ...for this many consecutive intervals. */
+  consecutive: z.number().int().positive().default(2),
+  /** Weight of the synthetic signal in the composite score. */
+  weight: z.number().nonnegative().default(1),
+}).strict();
+
+const promotion = z.object({
+  minScore: z.number().min(0).max(1).default(0.95),
+  synthetic: syntheticRule.prefault({}),
+  errorBudget: errorBudget.prefault({}),
+}).strict();
+
+const inconclusive = z.object({
+  /** When a step ends without enough evidence, extend its bake by up to this long in total... */
+  maxExtension: durationMs.default(120_000),
+  /** ...then hold for a person to decide, or roll back. */
+  then: z.enum(['hold', 'rollback', 'promote']).default('hold'),
+}).strict();
+
+const thresholdJudge = z.object({
+  /** Argo Rollouts `failureLimit`: the run fails when failed measurements exceed it. */
+  failureLimit: z.number().int().min(-1).default(0),
+  /** Argo `consecutiveErrorLimit` (errors = no data / query failed). */
+  consecutiveErrorLimit: z.number().int().nonnegative().default(4),
+  /** Flagger counts a query with no values as a failed check; Argo counts an error. */
+  noData: z.enum(['fail', 'error', 'ignore']).default('error'),
+}).strict();
+
+const kayentaJudge = z.object({
+  pass: z.number().min(0).max(100).default(75),
+  marginal: z.number().min(0).max(100).default(50),
+  /** Minutes of data per judgement window; Kayenta re-judges cumulatively from start by default. */
+  lookbackSeconds: z.number().positive().optional(),
+}).strict();
+
+const webhook = z.object({
+  url: z.string().url(),
+  /** HMAC-SHA256 key; use ${env:NAME} to keep it out of the file. */
+  secret: z.string().optional(),
+  events: z.array(z.enum(['promote', 'rollback', 'step', 'hold'])).optional(),
+}).strict();
+
+export const policySpec = z.object({
+  service: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a DNS-1123 label, e.g. maestro-api'),
+  environment: z.string().default('production'),
+  /** Analysis interval: one judgement per interval. */
+  interval: durationMs.default(10_000),
+  steps: z.array(step).min(1).default([
+    { weight: 10, bake: 60_000 },
+    { weight: 25, bake: 60_000 },
+    { weight: 50, bake: 60_000 },
+  ]),
+  judge: judgeName.default('sequential'),
+  /** Family-wise false-abort budget, split across metrics. */
+  alpha: z.number().gt(0).lt(0.5).default(0.01),
+  latencyBoundsMs: z.array(z.number().positive()).min(1).default([...DEFAULT_LATENCY_BOUNDS_MS]),
+  metrics: z.array(metric).default([
+    { name: 'error-rate', kind: 'errors', direction: 'increase', tolerance: 1.2, critical: true, weight: 1, quantile: 0.99 },
+    { name: 'latency-p99', kind: 'latency', direction: 'increase', tolerance: 1.2, critical: false, weight: 1, quantile: 0.99 },
+  ]),
+  promotion: promotion.prefault({}),
+  inconclusive: inconclusive.prefault({}),
+  threshold: thresholdJudge.prefault({}),
+  kayenta: kayentaJudge.prefault({}),
+  webhooks: z.array(webhook).default([]),
+}).strict();
+
+export const canaryPolicy = z.object({
+  apiVersion: z.literal('adaptive-canary/v1'),
+  kind: z.literal('CanaryPolicy'),
+  metadata: z.object({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }).strict(),
+  spec: policySpec,
+}).strict();
+
+export type CanaryPolicy = z.infer<typeof canaryPolicy>;
+export type PolicySpec = z.infer<typeof policySpec>;
+export type MetricPolicy = PolicySpec['metrics'][number];
+export type JudgeName = z.infer<typeof judgeName>;
+
+/** The built-in defaults (replay without --policy). */
+export function defaultPolicySpec(service = 'service'): PolicySpec {
+  return policySpec.parse({ service });
+}
