@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../cli/define-command.js';
+import render from './render.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [render];
