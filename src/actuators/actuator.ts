@@ -1,0 +1,40 @@
+/**
+ * Where decisions go (DESIGN.md §3.2). One interface for the embedded router, an Argo Rollout and a flagd flag
+ * file. Rollback must be the fastest path: implementations do nothing before moving traffic back to stable.
+ */
+export type ActuatorPhase = 'idle' | 'progressing' | 'promoted' | 'rolled-back';
+
+export interface ActuatorState {
+  phase: ActuatorPhase;
+  /** Canary share of new requests, percent. 0 after a rollback, 100 after a promotion. */
+  canaryWeight: number;
+  /** Whether each upstream is up, as far as the actuator knows (null: it cannot tell). */
+  stableUp: boolean | null;
+  canaryUp: boolean | null;
+}
+
+/** What happened to an upstream without anyone asking: the controller rolls back when the canary dies. */
+export interface ActuatorFault {
+  variant: 'stable' | 'canary';
+  message: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface RollbackResult {
+  /** Epoch ms when the actuator confirmed that no new request goes to the canary. */
+  confirmedAt: number;
+}
+
+export interface Actuator {
+  readonly kind: string;
+  state(): Promise<ActuatorState>;
+  /** Move the canary to `percent` of traffic (0..100). */
+  setWeight(percent: number): Promise<void>;
+  /** Send all traffic to the canary; the canary becomes the new stable. */
+  promote(): Promise<void>;
+  /** Send all traffic to stable now. Requests already in flight to the canary finish. */
+  rollback(): Promise<RollbackResult>;
+  /** Subscribe to upstream faults; returns an unsubscribe function. */
+  onFault(listener: (fault: ActuatorFault) => void): () => void;
+}
