@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LATENCY_BOUNDS_MS } from './observation.js';
 import { durationMs } from './duration.js';
+import { alertingPolicy, grafanaPolicy } from './observability.js';
 
 /**
  * `canary.yaml`: the release policy. The single source of its TypeScript types and its JSON Schema
@@ -21,6 +22,15 @@ const thresholdCondition = z.object({
   min: z.number().optional(),
 }).strict();
 
+const effectSize = z.object({
+  /** Kayenta `effectSize`: mean ratio the canary may reach before High/Low counts (1.0 = any significant shift). */
+  allowedIncrease: z.number().positive().default(1),
+  allowedDecrease: z.number().positive().default(1),
+  /** On a critical metric, a High/Low beyond these ratios is a critical failure (score 0). */
+  criticalIncrease: z.number().positive().default(1),
+  criticalDecrease: z.number().positive().default(1),
+}).strict();
+
 const metric = z.object({
   name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only'),
   kind: z.enum(['errors', 'latency', 'custom']),
@@ -38,6 +48,11 @@ const metric = z.object({
   query: z.string().optional(),
   /** Absolute conditions used by the threshold judge (error ratio, latency in ms, custom value). */
   threshold: thresholdCondition.optional(),
+  /** Kayenta metric group (for `kayenta.groupWeights`); defaults to the metric name. */
+  group: z.string().optional(),
+  /** Kayenta `mustHaveData`: a non-critical metric with no data counts as a failure (NodataFailMetric). */
+  mustHaveData: z.boolean().default(false),
+  effectSize: effectSize.prefault({}),
 }).strict();
 
 const errorBudget = z.object({
@@ -82,8 +97,20 @@ const thresholdJudge = z.object({
 const kayentaJudge = z.object({
   pass: z.number().min(0).max(100).default(75),
   marginal: z.number().min(0).max(100).default(50),
+  /** MannWhitneyClassifier(tolerance = 0.25, confLevel = 0.98), as NetflixACAJudge-v1.0 builds it. */
+  tolerance: z.number().min(0).default(0.25),
+  confidenceLevel: z.number().gt(0).lt(1).default(0.98),
+  /** `classifier.groupWeights` in percent; groups without a weight share what is left. */
+  groupWeights: z.record(z.string(), z.number().nonnegative()).default({}),
   /** Minutes of data per judgement window; Kayenta re-judges cumulatively from start by default. */
   lookbackSeconds: z.number().positive().optional(),
+}).strict();
+
+const sequentialJudge = z.object({
+  /** Below this many canary requests the sequential judge says inconclusive rather than pass. */
+  minCanaryRequests: z.number().int().nonnegative().default(200),
+  /** Besides each latency metric's own quantile, also test the share of requests above these baseline quantiles. */
+  latencyQuantiles: z.array(z.number().gt(0).lt(1)).default([0.5, 0.9]),
 }).strict();
 
 const webhook = z.object({
@@ -115,7 +142,12 @@ export const policySpec = z.object({
   inconclusive: inconclusive.prefault({}),
   threshold: thresholdJudge.prefault({}),
   kayenta: kayentaJudge.prefault({}),
+  sequential: sequentialJudge.prefault({}),
   webhooks: z.array(webhook).default([]),
+  /** Alert routing, the planned maintenance window and the silence check (src/render/alertmanager.ts). */
+  alerting: alertingPolicy.prefault({}),
+  /** Decision annotations on the Canary Release Overview dashboard. */
+  grafana: grafanaPolicy.prefault({}),
 }).strict();
 
 export const canaryPolicy = z.object({
