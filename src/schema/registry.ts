@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { canaryPolicy } from './policy.js';
+import { probeSuite } from './probe-suite.js';
 
 /**
  * Every file format we publish a JSON Schema for (`schemas/<file>`), so editors complete and check them.
@@ -7,4 +8,5 @@ import { canaryPolicy } from './policy.js';
  */
 export const publishedSchemas: { file: string; title: string; schema: z.ZodType }[] = [
   { file: 'canary-policy.schema.json', title: 'adaptive-canary CanaryPolicy (canary.yaml)', schema: canaryPolicy },
+  { file: 'probe-suite.schema.json', title: 'syntheticsctl ProbeSuite (synthetics/*.yaml)', schema: probeSuite },
 ];

@@ -1,4 +1,6 @@
 import type { CommandSpec } from '../../cli/define-command.js';
+import { testCommand } from './test.js';
+import { validateCommand } from './validate.js';
 
 /** Every `syntheticsctl` verb, in the order `--help` lists them. */
-export const syntheticsctlCommands: CommandSpec<never>[] = [];
+export const syntheticsctlCommands: CommandSpec<never>[] = [validateCommand, testCommand];

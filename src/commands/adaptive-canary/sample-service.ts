@@ -1,0 +1,73 @@
+import { Option } from 'commander';
+import { defineCommand } from '../../cli/define-command.js';
+import { println } from '../../cli/io.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+
+interface SampleServiceOptions {
+  serviceVersion: string;
+  listen: string;
+  errorRate: string;
+  latencyMs: string;
+  tailLatencyMs: string;
+  tailRate: string;
+  brokenEndpoint?: string;
+}
+
+const fraction = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number in [0, 1], got ${JSON.stringify(text)}`);
+  return n;
+};
+const millis = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number of ms, got ${JSON.stringify(text)}`);
+  return n;
+};
+
+/** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free one. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080), got ${JSON.stringify(text)}`);
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}
+
+/** `adaptive-canary sample-service`: one version of maestro-api until SIGTERM/SIGINT (dev and demo aid). */
+export const sampleServiceCommand = defineCommand<SampleServiceOptions>({
+  name: 'sample-service',
+  summary: 'run the sample maestro-api service (one version, optional faults) until SIGTERM',
+  options: [
+    new Option('--service-version <version>', 'version string the service reports (--version is taken by the CLI itself)').default('1.0.0'),
+    new Option('--listen <host:port>', 'address to listen on (port 0 picks a free one)').default('127.0.0.1:8080'),
+    new Option('--error-rate <0..1>', 'extra share of /api requests answered 500').default('0'),
+    new Option('--latency-ms <ms>', 'extra median latency on /api requests').default('0'),
+    new Option('--tail-latency-ms <ms>', 'extra latency for the slow tail').default('0'),
+    new Option('--tail-rate <0..1>', 'share of /api requests in the slow tail').default('0.01'),
+    new Option('--broken-endpoint <path>', 'a route prefix that always answers 500, e.g. /api/orders'),
+  ],
+  examples: [
+    'adaptive-canary sample-service --service-version 1.4.0 --listen 127.0.0.1:0',
+    'adaptive-canary sample-service --service-version 1.5.0 --listen 127.0.0.1:0 --error-rate 0.05 --latency-ms 40 --tail-latency-ms 400',
+  ],
+  async run({ opts, io }) {
+    const { startMaestroApi } = await import('../../demo/maestro-api.js');
+    const { host, port } = parseListen(opts.listen);
+    const faults = {
+      errorRate: fraction('error-rate', opts.errorRate),
+      latencyMs: millis('latency-ms', opts.latencyMs),
+      tailLatencyMs: millis('tail-latency-ms', opts.tailLatencyMs),
+      tailRate: fraction('tail-rate', opts.tailRate),
+      brokenEndpoint: opts.brokenEndpoint,
+    };
+    const api = await startMaestroApi({ host, port, version: opts.serviceVersion, faults });
+    println(io.stdout, `maestro-api ${api.version} listening on ${api.url}`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    await api.close();
+    println(io.stderr, `maestro-api ${api.version} stopped (${signal})`);
+    return ExitCode.ok;
+  },
+});
