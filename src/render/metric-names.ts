@@ -1,0 +1,49 @@
+/**
+ * The metric and label names every renderer (rules, dashboard, snapshot) builds queries on, and that the sample
+ * service, the controller and syntheticsctl must emit. One module, so a rename is one edit.
+ */
+
+/** The service's HTTP metrics (sample service; real services are expected to follow the same names). */
+export const HTTP_REQUESTS = 'http_requests_total';
+export const HTTP_DURATION_BUCKET = 'http_request_duration_seconds_bucket';
+
+/**
+ * Which Prometheus label tells canary from stable. Locally the sample service sets `version`; on Kubernetes
+ * Argo Rollouts' `rollouts_pod_template_hash` does the same job but its values change per rollout.
+ */
+export const VARIANT_LABEL = 'version';
+export const CANARY_VALUE = 'canary';
+export const STABLE_VALUE = 'stable';
+
+/** The scrape job is the service name: service metrics are selected with `job="<service>"`. */
+export const serviceSelector = (service: string): string => `job="${service}"`;
+/** Server errors count against the SLO; 4xx are the client's. */
+export const ERROR_CODE_MATCHER = 'code=~"5.."';
+
+/** Controller metrics, labelled `{service, rollout}` (decisions also `decision`). */
+export const DECISIONS_TOTAL = 'adaptive_canary_decisions_total';
+export const SCORE = 'adaptive_canary_score';
+export const CANARY_WEIGHT = 'adaptive_canary_canary_weight';
+export const STEP = 'adaptive_canary_step';
+export const LAST_ANALYSIS_TIMESTAMP = 'adaptive_canary_last_analysis_timestamp_seconds';
+/** `decision` label values the rules and dashboard look for. */
+export const DECISION_ROLLBACK = 'rollback';
+export const DECISION_PROMOTE = 'promote';
+
+/** `maestro-api` → `maestro_api_rollback_duration_seconds` (a histogram; `_bucket`, `_sum`, `_count`). */
+export function rollbackDurationMetric(service: string): string {
+  return `${service.replace(/[^a-zA-Z0-9_]/g, '_')}_rollback_duration_seconds`;
+}
+
+/** syntheticsctl's blackbox-style gauge, labelled `{flow, step}`. */
+export const PROBE_SUCCESS = 'probe_success';
+
+/** Recording rules written by src/render/prometheus.ts (labels `service`, `slo`; canary ones also `version`). */
+export const sliErrorRatio = (window: string): string => `slo:sli_error:ratio_rate${window}`;
+export const variantErrorRatio = (window: string): string => `canary:sli_error:ratio_rate${window}`;
+export const VARIANT_REQUEST_RATE = 'canary:requests:rate5m';
+export const ERROR_BUDGET_REMAINING = 'slo:period_error_budget_remaining:ratio';
+export const ERROR_BUDGET = 'slo:error_budget:ratio';
+
+/** Labels every canary alert carries, so the silence check can tell which silences would mute them. */
+export const ALERT_SOURCE_LABEL = { source: 'adaptive-canary' } as const;
