@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { decisionRecord, evidenceRecord, rolloutMeta, webhookDelivery, webhookPayload } from './evidence.js';
 import { canaryPolicy } from './policy.js';
 import { probeSuite } from './probe-suite.js';
 
@@ -9,4 +10,9 @@ import { probeSuite } from './probe-suite.js';
 export const publishedSchemas: { file: string; title: string; schema: z.ZodType }[] = [
   { file: 'canary-policy.schema.json', title: 'adaptive-canary CanaryPolicy (canary.yaml)', schema: canaryPolicy },
   { file: 'probe-suite.schema.json', title: 'syntheticsctl ProbeSuite (synthetics/*.yaml)', schema: probeSuite },
+  { file: 'evidence-record.schema.json', title: 'adaptive-canary evidence record (.evidence/<service>/<rollout>/decisions.jsonl, one per line)', schema: evidenceRecord },
+  { file: 'evidence-decision.schema.json', title: 'adaptive-canary decision record (decisions.jsonl, kind=decision)', schema: decisionRecord },
+  { file: 'evidence-meta.schema.json', title: 'adaptive-canary rollout meta (.evidence/<service>/<rollout>/meta.json)', schema: rolloutMeta },
+  { file: 'webhook-delivery.schema.json', title: 'adaptive-canary webhook delivery record (webhooks.jsonl, one per line)', schema: webhookDelivery },
+  { file: 'webhook-payload.schema.json', title: 'adaptive-canary webhook payload (POST body)', schema: webhookPayload },
 ];

@@ -1,0 +1,55 @@
+import type { DecisionRecord, EvidenceReason, EvidenceRecord } from '../../schema/evidence.js';
+
+/** Small Markdown helpers shared by summary.md, the PR body and incident.md. */
+export const ROLLBACK_TARGET_SECONDS = 300;
+
+export function num(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(digits)));
+}
+
+export function seconds(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  if (value < 120) return `${num(value)} s`;
+  return `${num(value / 60)} min`;
+}
+
+/** Escapes table-breaking characters in free text. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function reasonLine(r: EvidenceReason): string {
+  return `- **${r.signal}** ${r.verdict} — ${r.message} (${r.statistic} ${num(r.value)} vs threshold ${num(r.threshold)})`;
+}
+
+export function decisions(records: readonly EvidenceRecord[]): DecisionRecord[] {
+  return records.filter((r): r is DecisionRecord => r.kind === 'decision');
+}
+
+/** The decision that ended the rollout (the last promote or rollback), else the last decision. */
+export function finalDecision(records: readonly EvidenceRecord[]): DecisionRecord | undefined {
+  const list = decisions(records);
+  return list.filter((d) => d.action === 'promote' || d.action === 'rollback').at(-1) ?? list.at(-1);
+}
+
+export function timelineTable(records: readonly EvidenceRecord[], startedAt: string): string[] {
+  const t0 = Date.parse(startedAt);
+  const rows = records.map((r) => {
+    const t = `+${num((Date.parse(r.at) - t0) / 1000)} s`;
+    if (r.kind === 'decision') {
+      const why = r.reasons.filter((x) => x.verdict === 'fail')[0]?.message ?? r.reasons[0]?.message ?? '';
+      return `| ${r.seq} | ${r.at} | ${t} | ${r.action} | ${r.step} | ${num(r.weight)}% | ${num(r.score)} | ${cell(r.by)} | ${cell(why)} |`;
+    }
+    if (r.kind === 'finish') return `| ${r.seq} | ${r.at} | ${t} | finish: ${r.outcome} | | | | | rollback ${seconds(r.rollbackDurationSeconds)} |`;
+    return `| ${r.seq} | ${r.at} | ${t} | mark${r.falseAbort ? ' false-abort' : ''}${r.resolved ? ' resolved' : ''} | | | | ${cell(r.by ?? '')} | ${cell(r.why)} |`;
+  });
+  return ['| # | at | since start | action | step | weight | score | by | why |', '|---|---|---|---|---|---|---|---|---|', ...rows];
+}
+
+export function rollbackVerdict(duration: number | null | undefined): string {
+  if (duration === null || duration === undefined) return 'not measured';
+  return duration <= ROLLBACK_TARGET_SECONDS
+    ? `${seconds(duration)} — within the 5-minute target`
+    : `${seconds(duration)} — MISSED the 5-minute target`;
+}

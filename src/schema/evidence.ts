@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/**
+ * The evidence formats (DESIGN.md §4 "Evidence", "Webhooks"): the single source of their types and their JSON
+ * Schemas. Records are append-only and hash-chained, so fields may be added but never renamed or removed.
+ * Numbers that JSON cannot carry (NaN, ±Infinity) are written as null, hence `.nullable()` on statistics.
+ */
+const verdict = z.enum(['pass', 'fail', 'inconclusive']);
+const iso = z.string().min(1);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
+
+/** Mirrors `Reason` in src/engine/types.ts (kept assignable by a type test in evidence.test.ts). */
+export const evidenceReason = z.object({
+  signal: z.string(),
+  verdict,
+  statistic: z.string(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  message: z.string(),
+  details: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
+});
+
+export const decisionAction = z.enum(['start', 'step', 'hold', 'promote', 'rollback', 'pause', 'resume']);
+export const rolloutOutcome = z.enum(['promoted', 'rolled-back']);
+
+const chainFields = {
+  /** Format version of the record. */
+  v: z.literal(1),
+  /** 1-based position in decisions.jsonl; consecutive. */
+  seq: z.number().int().positive(),
+  at: iso,
+  service: z.string(),
+  rolloutId: z.string(),
+  /** `hash` of the previous record; 64 zeros for the first. */
+  prevHash: sha256Hex,
+  /** SHA-256 of this record's canonical JSON without the `hash` field. */
+  hash: sha256Hex,
+};
+
+/** One decision of the controller: its inputs, verdict and reasons (a `DecisionPoint` plus what led to it). */
+export const decisionRecord = z.object({
+  ...chainFields,
+  kind: z.literal('decision'),
+  action: decisionAction,
+  step: z.number().int().nonnegative(),
+  weight: z.number().min(0).max(100),
+  score: z.number().nullable(),
+  /** "judge", "rule:<name>", "user:<name>", "drill". */
+  by: z.string(),
+  verdict: verdict.optional(),
+  reasons: z.array(evidenceReason),
+  rule: z.string().optional(),
+  /** Share of the period's error budget the canary consumed so far (0..1). */
+  budgetBurn: z.number().nullable().optional(),
+  /** What the judge saw (observations, window, policy excerpt). Redacted before writing. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A person's later judgement on a finished rollout (`evidence mark`), chained like the decisions. */
+export const markRecord = z.object({
+  ...chainFields,
+  kind: z.literal('mark'),
+  /** The rollback should not have happened (the canary was healthy). */
+  falseAbort: z.boolean().optional(),
+  /** The incident review is done. */
+  resolved: z.boolean().optional(),
+  why: z.string(),
+  by: z.string().optional(),
+});
+
+/** The end of a rollout; anchors the outcome and the rollback duration inside the chain. */
+export const finishRecord = z.object({
+  ...chainFields,
+  kind: z.literal('finish'),
+  outcome: rolloutOutcome,
+  /** Seconds from the rollback decision until the actuator confirmed 100% stable. */
+  rollbackDurationSeconds: z.number().nonnegative().nullable(),
+  /** Seconds from start (or fault onset) to the final decision. */
+  timeToDecideSeconds: z.number().nonnegative().nullable(),
+  budgetBurn: z.number().nullable().optional(),
+});
+
+export const evidenceRecord = z.discriminatedUnion('kind', [decisionRecord, markRecord, finishRecord]);
+
+/** `meta.json`: a convenience index of one rollout, rewritten at start, finish and mark. The chain is the truth. */
+export const rolloutMeta = z.object({
+  v: z.literal(1),
+  service: z.string(),
+  rolloutId: z.string(),
+  versions: z.object({ stable: z.string().optional(), canary: z.string().optional() }).default({}),
+  /** SHA-256 of the policy document the rollout ran under. */
+  policyDigest: z.string().optional(),
+  startedAt: iso,
+  finishedAt: iso.nullable().default(null),
+  outcome: rolloutOutcome.nullable().default(null),
+  rollbackDurationSeconds: z.number().nullable().default(null),
+  timeToDecideSeconds: z.number().nullable().default(null),
+  falseAbort: z.object({ why: z.string(), at: iso, by: z.string().optional() }).nullable().default(null),
+  resolved: z.object({ why: z.string(), at: iso }).nullable().default(null),
+  /** seq and hash of the last record, also written to head.json after every append (detects tail truncation). */
+  head: z.object({ seq: z.number().int().nonnegative(), hash: sha256Hex }).optional(),
+});
+
+export const webhookEvent = z.enum(['promote', 'rollback', 'step', 'hold']);
+
+/** The JSON body of every webhook POST. Signed: `X-Adaptive-Canary-Signature: sha256=<hex HMAC of the raw body>`. */
+export const webhookPayload = z.object({
+  /** Same value as the `X-Adaptive-Canary-Delivery` header; identical across retries, so receivers drop duplicates. */
+  deliveryId: z.string().min(1),
+  event: webhookEvent,
+  service: z.string(),
+  rolloutId: z.string(),
+  step: z.number().int().nonnegative(),
+  weight: z.number(),
+  score: z.number().nullable(),
+  reasons: z.array(evidenceReason),
+  at: iso,
+  /** The evidence chain head when the event was sent: an outside copy that anchors the local records. */
+  evidence: z.object({ seq: z.number().int().nonnegative(), hash: sha256Hex }).optional(),
+});
+
+export const deliveryAttempt = z.object({
+  attempt: z.number().int().positive(),
+  startedAt: iso,
+  durationMs: z.number().nonnegative(),
+  /** HTTP status, absent when no response arrived. */
+  status: z.number().int().optional(),
+  /** "timeout", "ECONNREFUSED", ... when no response arrived. */
+  error: z.string().optional(),
+});
+
+/** One line of `webhooks.jsonl`: how one event reached (or failed to reach) one receiver. */
+export const webhookDelivery = z.object({
+  v: z.literal(1),
+  deliveryId: z.string(),
+  event: webhookEvent,
+  url: z.string(),
+  /** delivered = 2xx; failed = gave up (retries exhausted or a 4xx); abandoned = still retrying at shutdown. */
+  outcome: z.enum(['delivered', 'failed', 'abandoned']),
+  status: z.number().int().nullable(),
+  attempts: z.array(deliveryAttempt),
+  firstAttemptAt: iso,
+  finishedAt: iso,
+  totalMs: z.number().nonnegative(),
+});
+
+export type EvidenceReason = z.infer<typeof evidenceReason>;
+export type DecisionRecord = z.infer<typeof decisionRecord>;
+export type MarkRecord = z.infer<typeof markRecord>;
+export type FinishRecord = z.infer<typeof finishRecord>;
+export type EvidenceRecord = z.infer<typeof evidenceRecord>;
+export type RolloutMeta = z.infer<typeof rolloutMeta>;
+export type RolloutOutcome = z.infer<typeof rolloutOutcome>;
+export type WebhookEvent = z.infer<typeof webhookEvent>;
+export type WebhookPayload = z.infer<typeof webhookPayload>;
+export type WebhookDelivery = z.infer<typeof webhookDelivery>;
+export type DeliveryAttempt = z.infer<typeof deliveryAttempt>;
+
+export const GENESIS_HASH = '0'.repeat(64);
