@@ -1,6 +1,9 @@
 import type { CommandSpec } from '../../cli/define-command.js';
+import keygen from './keygen.js';
 import render from './render.js';
+import sign from './sign.js';
+import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [render, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [render, keygen, sign, verify, sampleServiceCommand];

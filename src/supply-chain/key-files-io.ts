@@ -1,0 +1,41 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { FileError, UsageError } from '../errors.js';
+import { readTextFile } from '../schema/load-document.js';
+import { generateCosignKeyPair, readPublicKey } from './key-file.js';
+
+/** Refuse to clobber keys: losing a private key silently is worse than one more flag. */
+export function assertWritable(files: string[], force: boolean): void {
+  if (force) return;
+  const existing = files.filter((f) => existsSync(f));
+  if (existing.length > 0) throw new UsageError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; pass --force to overwrite`);
+}
+
+export function writeKeyPair(prefix: string, password: string, force: boolean): { privateFile: string; publicFile: string } {
+  const privateFile = `${prefix}.key`;
+  const publicFile = `${prefix}.pub`;
+  assertWritable([privateFile, publicFile], force);
+  const pair = generateCosignKeyPair(password);
+  try {
+    // mode applies only on create; chmod covers --force over an existing, looser file.
+    writeFileSync(privateFile, pair.privatePem, { mode: 0o600 });
+    chmodSync(privateFile, 0o600);
+    writeFileSync(publicFile, pair.publicPem, { mode: 0o644 });
+  } catch (err) {
+    throw new FileError(privateFile, (err as Error).message, { cause: err });
+  }
+  return { privateFile, publicFile };
+}
+
+export function readPublicKeyFile(file: string): KeyObject {
+  return readPublicKey(readTextFile(file), file);
+}
+
+export function readBinaryFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FileError(file, code === 'ENOENT' ? 'no such file' : (err as Error).message, { cause: err });
+  }
+}

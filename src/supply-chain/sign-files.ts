@@ -1,0 +1,24 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { formatSignatureFile, signBlob } from './blob-signature.js';
+import { buildBundle } from './bundle.js';
+import { decryptPrivateKey } from './key-file.js';
+
+/** What `sign FILE` produces: `.sig` and `.sigstore.json` carry the same signature (signing.md §4). */
+export interface DetachedSignatures {
+  sig: string;
+  bundle: string;
+}
+
+export function signDetached(blob: Buffer, keyPem: string, password: string): DetachedSignatures {
+  const key = decryptPrivateKey(keyPem, password);
+  const der = signBlob(blob, key);
+  return {
+    sig: formatSignatureFile(der),
+    bundle: JSON.stringify(buildBundle(blob, der, createPublicKey(key))),
+  };
+}
+
+export function signFileDetached(file: string, keyPem: string, password: string): DetachedSignatures {
+  return signDetached(readFileSync(file), keyPem, password);
+}
