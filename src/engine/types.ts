@@ -25,13 +25,23 @@ export interface Reason {
 
 /** The engine's judgement after one more interval of observations. */
 export interface Assessment {
-  /** fail = roll back now; pass = promotable (criteria met); inconclusive = not enough evidence yet. */
+  /**
+   * fail = roll back now; pass = promotable (criteria met: the rollout may go on to the next step, and promote
+   * when the steps are done); inconclusive = not enough evidence yet (at the end of a step: extend the bake).
+   */
   verdict: Verdict;
   /** Composite health score in [0, 1]. */
   score: number;
   reasons: Reason[];
   /** Name of the playbook rule that forced a rollback, when one did (e.g. "synthetic-consecutive"). */
   rule?: string;
+  /**
+   * The judge has affirmative evidence (sequential: every metric's confidence sequence below its tolerance)
+   * that the canary is no worse than tolerated: it may be promoted now, skipping the remaining steps.
+   */
+  promoteEarly?: boolean;
+  /** Which judge produced it ("sequential", "kayenta", "threshold"). */
+  judge?: string;
 }
 
 /** One per rollout; fed every interval in order. Stateful, pure: same inputs → same outputs. */

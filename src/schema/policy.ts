@@ -31,6 +31,8 @@ const effectSize = z.object({
   criticalDecrease: z.number().positive().default(1),
 }).strict();
 
+const NO_EFFECT_SIZE = { allowedIncrease: 1, allowedDecrease: 1, criticalIncrease: 1, criticalDecrease: 1 };
+
 const metric = z.object({
   name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only'),
   kind: z.enum(['errors', 'latency', 'custom']),
@@ -135,8 +137,8 @@ export const policySpec = z.object({
   alpha: z.number().gt(0).lt(0.5).default(0.01),
   latencyBoundsMs: z.array(z.number().positive()).min(1).default([...DEFAULT_LATENCY_BOUNDS_MS]),
   metrics: z.array(metric).default([
-    { name: 'error-rate', kind: 'errors', direction: 'increase', tolerance: 1.2, critical: true, weight: 1, quantile: 0.99 },
-    { name: 'latency-p99', kind: 'latency', direction: 'increase', tolerance: 1.2, critical: false, weight: 1, quantile: 0.99 },
+    { name: 'error-rate', kind: 'errors', direction: 'increase', tolerance: 1.2, critical: true, weight: 1, quantile: 0.99, mustHaveData: false, effectSize: NO_EFFECT_SIZE },
+    { name: 'latency-p99', kind: 'latency', direction: 'increase', tolerance: 1.2, critical: false, weight: 1, quantile: 0.99, mustHaveData: false, effectSize: NO_EFFECT_SIZE },
   ]),
   promotion: promotion.prefault({}),
   inconclusive: inconclusive.prefault({}),

@@ -1,0 +1,100 @@
+import type { IntervalObservation } from '../schema/observation.js';
+import { policySpec, type JudgeName, type PolicySpec } from '../schema/policy.js';
+import { compositeScore, type WeightedHealth } from './composite-score.js';
+import { createErrorBudget } from './error-budget.js';
+import type { JudgeOutput } from './judge.js';
+import { createJudge } from './judges.js';
+import { seededRandom } from './random.js';
+import { createSyntheticRule } from './synthetic-rule.js';
+import type { Analysis, Assessment, Reason, Verdict } from './types.js';
+
+export interface AnalysisOptions {
+  /** Overrides `spec.judge`. */
+  judge?: JudgeName;
+  /** Uniform [0, 1) source for the judges that need noise (Kayenta's tie-breaking jitter). Seeded by default. */
+  random?: () => number;
+}
+
+/**
+ * One Analysis per rollout: feed it every interval in order; it returns the judge's verdict combined with the
+ * playbook rules (DESIGN §3.1). Pure and deterministic: same policy, options and observations → same output.
+ *
+ * Rules, in the order they are reported: a critical metric regressed; the judge's own failure rule
+ * (Argo failureLimit, Kayenta score ≤ marginal); synthetic score < minScore for `consecutive` intervals (not
+ * counting failures the baseline's probes share); error budget consumed above the limit; a metric regressed
+ * and the composite score fell below `promotion.minScore`.
+ *
+ * @example
+ *   const analysis = createAnalysis(defaultPolicySpec('maestro-api'));
+ *   const a = analysis.evaluate({ t: 10, weight: 10, baseline: {...}, canary: {...} });
+ *   if (a.verdict === 'fail') rollBack(a.reasons);
+ */
+export function createAnalysis(spec: PolicySpec | Record<string, unknown>, options: AnalysisOptions = {}): Analysis {
+  const policy = isParsed(spec) ? spec : policySpec.parse(spec);
+  const name = options.judge ?? policy.judge;
+  const judge = createJudge(name, policy, options.random ?? seededRandom(1));
+  const synthetic = createSyntheticRule(policy.promotion.synthetic);
+  const budget = createErrorBudget(policy);
+  return {
+    evaluate(o: IntervalObservation): Assessment {
+      const out = judge.update(o);
+      const syn = synthetic(o);
+      const burn = budget(o);
+      const signals: WeightedHealth[] = out.metrics.map((m) => ({ health: m.health, weight: m.weight }));
+      if (syn.health !== undefined) signals.push({ health: syn.health, weight: policy.promotion.synthetic.weight });
+      signals.push({ health: burn.failed ? 0 : 1, weight: 1 });
+      const score = compositeScore(signals);
+      const rule = firedRule(out, syn.failed, burn.failed, score, policy.promotion.minScore);
+      const verdict: Verdict = rule ? 'fail' : settle(out, score, policy.promotion.minScore);
+      const reasons: Reason[] = [
+        ...out.metrics.map((m) => m.reason),
+        ...(out.reasons ?? []),
+        ...(syn.reason ? [syn.reason] : []),
+        burn.reason,
+        scoreReason(score, policy.promotion.minScore, verdict),
+      ];
+      const assessment: Assessment = { verdict, score: Math.round(score * 10_000) / 10_000, reasons: sortReasons(reasons), judge: name };
+      if (rule) assessment.rule = rule;
+      if (verdict === 'pass' && out.promoteEarly) assessment.promoteEarly = true;
+      return assessment;
+    },
+  };
+}
+
+function firedRule(out: JudgeOutput, synthetic: boolean, budget: boolean, score: number, minScore: number): string | undefined {
+  if (!out.authoritative && out.metrics.some((m) => m.critical && m.verdict === 'fail')) return 'critical-metric';
+  if (out.verdict === 'fail') return out.rule ?? 'judge';
+  if (synthetic) return 'synthetic-consecutive';
+  if (budget) return 'error-budget';
+  if (!out.authoritative && out.metrics.some((m) => m.verdict === 'fail' && m.weight > 0) && score < minScore) return 'composite-score';
+  return undefined;
+}
+
+function settle(out: JudgeOutput, score: number, minScore: number): Verdict {
+  if (out.authoritative && out.verdict) return out.verdict;
+  if (score < minScore) return 'inconclusive';
+  if (out.verdict) return out.verdict;
+  const judged = out.metrics.filter((m) => m.weight > 0);
+  return judged.every((m) => m.verdict === 'pass') ? 'pass' : 'inconclusive';
+}
+
+function scoreReason(score: number, minScore: number, verdict: Verdict): Reason {
+  return {
+    signal: 'composite-score',
+    verdict: score >= minScore ? 'pass' : verdict === 'fail' ? 'fail' : 'inconclusive',
+    statistic: 'weighted-mean-health',
+    value: Math.round(score * 10_000) / 10_000,
+    threshold: minScore,
+    message: `composite score ${score.toFixed(3)} ${score >= minScore ? '≥' : '<'} ${minScore} needed to promote`,
+  };
+}
+
+const ORDER: Record<Verdict, number> = { fail: 0, inconclusive: 1, pass: 2 };
+
+function sortReasons(reasons: Reason[]): Reason[] {
+  return reasons.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i).map((x) => x.r);
+}
+
+function isParsed(spec: PolicySpec | Record<string, unknown>): spec is PolicySpec {
+  return typeof spec.promotion === 'object' && spec.promotion !== null && Array.isArray(spec.metrics) && typeof spec.sequential === 'object';
+}

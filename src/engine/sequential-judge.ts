@@ -1,0 +1,137 @@
+import type { IntervalObservation } from '../schema/observation.js';
+import type { MetricPolicy, PolicySpec } from '../schema/policy.js';
+import type { Judge, JudgeOutput, MetricJudgement } from './judge.js';
+import { countTestsFor, type CountTest } from './sequential-metric.js';
+import type { Reason } from './types.js';
+
+/**
+ * The default judge: anytime-valid count tests (count-evidence.ts) that may be looked at every interval.
+ * α is split evenly across metrics and, within a metric, across its tests (Bonferroni), so the family-wise
+ * false-abort rate over the whole rollout stays ≤ α. A metric fails when any of its mixtures reaches 1/α_test;
+ * it passes once the canary has served `minCanaryRequests` without that; the rollout may promote early when
+ * every metric's confidence sequence puts the canary/baseline ratio below its tolerance.
+ */
+interface MetricState {
+  metric: MetricPolicy;
+  tests: CountTest[];
+  logThreshold: number;
+}
+
+export function createSequentialJudge(spec: PolicySpec): Judge {
+  const countable = spec.metrics.filter((m) => m.kind !== 'custom');
+  const states: MetricState[] = countable.map((metric) => {
+    const tests = countTestsFor(metric, spec.latencyBoundsMs, spec.sequential.latencyQuantiles);
+    return { metric, tests, logThreshold: Math.log((countable.length * tests.length) / spec.alpha) };
+  });
+  const custom = spec.metrics.filter((m) => m.kind === 'custom');
+  let canaryRequests = 0;
+  return {
+    name: 'sequential',
+    update(o: IntervalObservation): JudgeOutput {
+      canaryRequests += o.canary?.requests ?? 0;
+      const enough = canaryRequests >= spec.sequential.minCanaryRequests;
+      const metrics: MetricJudgement[] = states.map((s) => judgeMetric(s, o, enough, canaryRequests));
+      for (const m of custom) metrics.push(customUnsupported(m));
+      const promoteEarly = states.length > 0 && states.every((s) => s.tests.every((t) => isWithinTolerance(t, s)));
+      return { metrics, promoteEarly };
+    },
+  };
+}
+
+function judgeMetric(s: MetricState, o: IntervalObservation, enough: boolean, canaryRequests: number): MetricJudgement {
+  for (const t of s.tests) t.add(o);
+  // The test with the most evidence of a regression speaks for the metric.
+  let worst = s.tests[0]!;
+  let worstLogBf = -Infinity;
+  for (const t of s.tests) {
+    const v = t.evidence.logBayesFactor(s.metric.direction);
+    if (v > worstLogBf) {
+      worstLogBf = v;
+      worst = t;
+    }
+  }
+  const failed = worstLogBf >= s.logThreshold;
+  const verdict = failed ? 'fail' : enough ? 'pass' : 'inconclusive';
+  // Evidence below √(1/α) is what healthy canaries show routinely; only evidence beyond it lowers the health.
+  const health = failed ? 0 : 1 - clamp01((worstLogBf - s.logThreshold / 2) / (s.logThreshold / 2));
+  return {
+    metric: s.metric.name,
+    verdict,
+    health,
+    critical: s.metric.critical,
+    weight: s.metric.weight,
+    reason: reasonFor(s, worst, worstLogBf, verdict, canaryRequests),
+  };
+}
+
+function reasonFor(s: MetricState, t: CountTest, logBf: number, verdict: Reason['verdict'], canaryRequests: number): Reason {
+  const e = t.evidence;
+  // Capped so the reason stays JSON (no Infinity); the log is exact in details.
+  const bf = Math.exp(Math.min(logBf, 30 * Math.LN10));
+  const threshold = Math.exp(s.logThreshold);
+  const ratio = e.expectedCanary > 0 ? e.canaryEvents / e.expectedCanary : null;
+  const lower = Math.exp(e.lowerBound(s.logThreshold));
+  const upper = Math.exp(e.upperBound(s.logThreshold));
+  const what = t.label === 'errors' ? 'errors' : `requests ${t.label}${t.boundMs !== undefined ? ` (> ${t.boundMs} ms)` : ''}`;
+  const ratioText = ratio === null ? 'no events yet' : `canary/baseline ratio ${fmt(ratio)} (CS ${fmt(lower)}–${fmt(upper)})`;
+  const head = verdict === 'fail' ? 'regressed' : verdict === 'pass' ? 'no regression found' : 'not enough data yet';
+  return {
+    signal: s.metric.name,
+    verdict,
+    statistic: 'mixture-likelihood-ratio',
+    value: round(bf),
+    threshold: round(threshold),
+    message: `${s.metric.name} ${head}: ${what} ${e.canaryEvents} on canary vs ${fmt(e.expectedCanary)} expected, ${ratioText}, evidence ${fmt(bf)} vs ${fmt(threshold)} to roll back${verdict === 'inconclusive' ? ` (${canaryRequests} canary requests so far)` : ''}`,
+    details: {
+      test: t.label,
+      logBayesFactor: round(logBf),
+      boundMs: t.boundMs ?? null,
+      canaryEvents: e.canaryEvents,
+      baselineEvents: e.baselineEvents,
+      expectedCanary: round(e.expectedCanary),
+      ratio: ratio === null ? null : round(ratio),
+      ratioLower: Number.isFinite(lower) ? round(lower) : null,
+      ratioUpper: Number.isFinite(upper) ? round(upper) : null,
+      tolerance: s.metric.tolerance,
+      canaryRequests,
+    },
+  };
+}
+
+function isWithinTolerance(t: CountTest, s: MetricState): boolean {
+  return t.evidence.logMixture(Math.log(s.metric.tolerance), 'down') >= s.logThreshold;
+}
+
+function customUnsupported(m: MetricPolicy): MetricJudgement {
+  return {
+    metric: m.name,
+    verdict: 'inconclusive',
+    health: 1,
+    critical: m.critical,
+    weight: 0,
+    reason: {
+      signal: m.name,
+      verdict: 'inconclusive',
+      statistic: 'none',
+      value: 0,
+      threshold: 0,
+      message: `${m.name}: custom metrics are not count data; the sequential judge leaves them out (use judge: threshold or kayenta for them)`,
+    },
+  };
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+export function round(x: number, digits = 4): number {
+  if (!Number.isFinite(x)) return x;
+  const p = 10 ** digits;
+  return Math.round(x * p) / p;
+}
+
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  if (Math.abs(x) >= 1000) return x.toExponential(2);
+  return String(Math.round(x * 100) / 100);
+}

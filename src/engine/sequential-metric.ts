@@ -1,0 +1,68 @@
+import type { IntervalObservation } from '../schema/observation.js';
+import type { MetricPolicy } from '../schema/policy.js';
+import { CountEvidence } from './count-evidence.js';
+import { boundForQuantile, countAbove, sum } from './observation-stats.js';
+
+/**
+ * One count test of a metric: errors, or "slow" requests above a latency bound. Each interval it adds the
+ * canary's and baseline's bad-event counts together with the canary's share of requests in that interval.
+ */
+export interface CountTest {
+  label: string;
+  evidence: CountEvidence;
+  /** Latency tests: the bound (ms) used in the last interval. */
+  boundMs?: number;
+  add(o: IntervalObservation): void;
+}
+
+export function errorCountTest(): CountTest {
+  const evidence = new CountEvidence();
+  return {
+    label: 'errors',
+    evidence,
+    add(o) {
+      const c = o.canary;
+      const b = o.baseline;
+      if (!c || !b || c.errors == null || b.errors == null || c.requests == null || b.requests == null) return;
+      const total = c.requests + b.requests;
+      if (!(total > 0)) return;
+      evidence.add(c.errors, b.errors, c.requests / total);
+    },
+  };
+}
+
+/**
+ * Share of requests slower than the bound nearest the baseline's q-quantile. The bound is chosen from the
+ * baseline's *earlier* intervals only (it is predictable), so each interval's factor still has expectation 1
+ * under "same distribution" and the product stays a test martingale.
+ */
+export function latencyCountTest(q: number, boundsMs: readonly number[]): CountTest {
+  const evidence = new CountEvidence();
+  const history = new Float64Array(boundsMs.length + 1);
+  const test: CountTest = {
+    label: `slower than baseline p${Math.round(q * 1000) / 10}`,
+    evidence,
+    add(o) {
+      const c = o.canary?.latency;
+      const b = o.baseline?.latency;
+      const k = boundForQuantile(history, q);
+      if (c && b && c.length === history.length && b.length === history.length && k >= 0) {
+        const nc = sum(c);
+        const nb = sum(b);
+        if (nc + nb > 0) evidence.add(countAbove(c, k), countAbove(b, k), nc / (nc + nb));
+        test.boundMs = boundsMs[k];
+      }
+      if (b && b.length === history.length) for (let i = 0; i < b.length; i++) history[i]! += b[i]!;
+    },
+  };
+  return test;
+}
+
+export function countTestsFor(metric: MetricPolicy, boundsMs: readonly number[], extraQuantiles: readonly number[]): CountTest[] {
+  if (metric.kind === 'errors') return [errorCountTest()];
+  if (metric.kind === 'latency') {
+    const qs = [...new Set([...extraQuantiles, metric.quantile])].sort((a, b) => a - b);
+    return qs.map((q) => latencyCountTest(q, boundsMs));
+  }
+  return [];
+}
