@@ -1,0 +1,48 @@
+import type { RolloutDecision } from '../engine/rollout-machine.js';
+import type { Assessment } from '../engine/types.js';
+import type { VariantObservation } from '../schema/observation.js';
+import type { RolloutSnapshot } from './view.js';
+
+/**
+ * What the controller loop talks to, as small interfaces: the sources of observations, the evidence log and
+ * the webhook sender. Adapters in this folder bind them to src/sources, src/evidence and src/controller/webhooks.
+ */
+export interface ObservationSource {
+  readonly name: string;
+  /** The interval's observations per variant; fields a source does not measure are left out. */
+  collect(): Promise<{ baseline?: VariantObservation | null; canary?: VariantObservation | null }>;
+  close?(): Promise<void>;
+}
+
+export interface DecisionRecordInput {
+  decision: RolloutDecision;
+  assessment: Assessment | null;
+  /** The observation that led to it, when an interval did. */
+  inputs: Record<string, unknown> | null;
+}
+
+export interface EvidenceSink {
+  readonly dir: string;
+  record(input: DecisionRecordInput): void;
+  finish(snapshot: RolloutSnapshot, rollbackDurationSeconds: number | null): void;
+  close(): void;
+}
+
+export interface RolloutEventPayload {
+  event: 'promote' | 'rollback' | 'step' | 'hold';
+  service: string;
+  rolloutId: string;
+  step: number;
+  weight: number;
+  score: number;
+  decision: RolloutDecision;
+  /** Stable per decision, so receivers drop the duplicate a resumed controller may send. */
+  deliveryId: string;
+}
+
+/** Never blocks: `notify` returns at once; deliveries continue in the background. */
+export interface Notifier {
+  notify(payload: RolloutEventPayload): void;
+  /** Waits (bounded) for deliveries in flight, at shutdown. */
+  flush(timeoutMs: number): Promise<void>;
+}

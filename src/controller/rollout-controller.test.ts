@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuators/actuator.js';
+import type { Analysis, Assessment, Verdict } from '../engine/types.js';
+import { policySpec } from '../schema/policy.js';
+import { ControllerMetrics } from './metrics.js';
+import type { Notifier, ObservationSource, RolloutEventPayload } from './ports.js';
+import { RolloutController } from './rollout-controller.js';
+import { RolloutLockedError } from './rollout-lock.js';
+import { StateStore } from './state-store.js';
+
+/** A scripted judge: honest for testing the loop and the state machine, not the statistics. */
+function scripted(verdicts: Verdict[]): (p: unknown) => Analysis {
+  return () => {
+    let i = 0;
+    return { evaluate: (): Assessment => {
+      const verdict = verdicts[Math.min(i++, verdicts.length - 1)] ?? 'inconclusive';
+      return { verdict, score: verdict === 'fail' ? 0.3 : 0.99, reasons: [{ signal: 'error-rate', verdict, statistic: 'scripted', value: i, threshold: 0, message: `interval ${i}: ${verdict}` }] };
+    } };
+  };
+}
+
+class FakeActuator implements Actuator {
+  readonly kind = 'fake';
+  calls: string[] = [];
+  weight = 0;
+  private fault: ((f: ActuatorFault) => void) | undefined;
+  state(): Promise<ActuatorState> { return Promise.resolve({ phase: 'progressing', canaryWeight: this.weight, stableUp: true, canaryUp: true }); }
+  setWeight(p: number): Promise<void> { this.calls.push(`weight:${p}`); this.weight = p; return Promise.resolve(); }
+  promote(): Promise<void> { this.calls.push('promote'); this.weight = 100; return Promise.resolve(); }
+  rollback(): Promise<RollbackResult> { this.calls.push('rollback'); this.weight = 0; return Promise.resolve({ confirmedAt: now }); }
+  onFault(l: (f: ActuatorFault) => void): () => void { this.fault = l; return () => (this.fault = undefined); }
+  crash(message: string): void { this.fault?.({ variant: 'canary', message, at: now }); }
+}
+
+let now = 1_000_000;
+const clock = (): number => now;
+const tick = async (c: RolloutController): Promise<void> => { now += 1000; await c.tickNow(); };
+const source: ObservationSource = { name: 'fake', collect: () => { return Promise.resolve({ baseline: { requests: 90, errors: 0 }, canary: { requests: 10, errors: 0 } }); } };
+const policy = policySpec.parse({ service: 'maestro-api', interval: '1s', steps: [{ weight: 10, bake: '2s' }, { weight: 50, bake: '2s' }] });
+
+describe('RolloutController with a SQLite state store', () => {
+  const open: { store: StateStore; c?: RolloutController }[] = [];
+  afterEach(async () => { for (const o of open.splice(0)) { await o.c?.stop(); o.store.close(); } });
+
+  async function controller(store: StateStore, verdicts: Verdict[], extra: Partial<Parameters<typeof RolloutController.open>[0]> = {}) {
+    const actuator = new FakeActuator();
+    const c = await RolloutController.open({ id: 'r1', policy, actuator, sources: [source], createAnalysis: scripted(verdicts), store, metrics: new ControllerMetrics(), clock, ...extra });
+    open.push({ store, c });
+    return { c, actuator };
+  }
+
+  it('steps through the plan, promotes once, and notifies with stable delivery ids', async () => {
+    const store = await StateStore.open(':memory:');
+    const sent: RolloutEventPayload[] = [];
+    const notifier: Notifier = { notify: (p) => sent.push(p), flush: () => Promise.resolve() };
+    const { c, actuator } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass'], { notifier });
+    c.start({ loop: false });
+    for (let i = 0; i < 4; i++) await tick(c);
+    const snap = await c.done;
+    expect(actuator.calls).toEqual(['weight:10', 'weight:50', 'promote']);
+    expect(snap).toMatchObject({ phase: 'promoted', weight: 100, stepCount: 2 });
+    expect(snap.decisions.map((d) => d.action)).toEqual(['start', 'step', 'promote']);
+    expect(sent.map((s) => s.event)).toEqual(['step', 'step', 'promote']);
+    expect(sent.map((s) => s.deliveryId)).toEqual(['r1:1:start', 'r1:2:step', 'r1:3:promote']);
+    await tick(c);
+    expect(actuator.calls.filter((x) => x === 'promote')).toHaveLength(1);
+  });
+
+  it('rolls back on a fail before persisting, and records the rollback duration', async () => {
+    const store = await StateStore.open(':memory:');
+    const metrics = new ControllerMetrics();
+    const { c, actuator } = await controller(store, ['inconclusive', 'fail'], { metrics });
+    c.start({ loop: false });
+    await tick(c);
+    await tick(c);
+    const snap = await c.done;
+    expect(snap.phase).toBe('rolled-back');
+    expect(actuator.calls).toEqual(['weight:10', 'rollback']);
+    expect(snap.rollbackDurationSeconds).toBeGreaterThanOrEqual(0);
+    expect(snap.rollbackDurationSeconds).toBeLessThan(1);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/maestro_api_rollback_duration_seconds_count 1/);
+    expect(text).toMatch(/adaptive_canary_decisions_total\{service="maestro-api",action="rollback",by="judge"\} 1/);
+  });
+
+  it('rolls back when the actuator reports the canary died, with the reason', async () => {
+    const store = await StateStore.open(':memory:');
+    const { c, actuator } = await controller(store, ['inconclusive']);
+    c.start({ loop: false });
+    await tick(c);
+    actuator.crash('canary command exited (SIGKILL)');
+    const snap = await c.done;
+    expect(snap.decisions.at(-1)).toMatchObject({ action: 'rollback', by: 'fault' });
+    expect(snap.decisions.at(-1)?.reasons[0]?.message).toMatch(/canary command exited/);
+  });
+
+  it('resumes at the same step after the process is gone, rebuilding the judge from stored observations', async () => {
+    const file = `${process.env.TMPDIR ?? '/tmp'}/ctl-${process.pid}-${Date.now()}.db`;
+    const store1 = await StateStore.open(file);
+    const evaluated: number[] = [];
+    const counting = (p: unknown): Analysis => { const a = scripted(['inconclusive', 'inconclusive', 'inconclusive', 'fail'])(p); return { evaluate: (o) => { evaluated.push(o.t); return a.evaluate(o); } }; };
+    const first = await RolloutController.open({ id: 'r2', policy, actuator: new FakeActuator(), sources: [source], createAnalysis: counting, store: store1, metrics: new ControllerMetrics(), clock });
+    first.start({ loop: false });
+    await tick(first);
+    await tick(first);
+    await tick(first);
+    expect(first.snapshot()).toMatchObject({ step: 1, weight: 50 });
+    // Simulate kill -9: no stop(), the lock row stays, the db handle is dropped.
+    store1.close();
+    const store2 = await StateStore.open(file);
+    const stale = RolloutController.open({ id: 'r2', policy, actuator: new FakeActuator(), sources: [source], createAnalysis: counting, store: store2, metrics: new ControllerMetrics(), clock });
+    // Same pid is alive (it is us) and the heartbeat is fresh: a live holder, so refused.
+    await expect(stale).rejects.toBeInstanceOf(RolloutLockedError);
+    store2.db.prepare('UPDATE locks SET pid = 999999999').run(); // the old process is gone
+    const actuator = new FakeActuator();
+    evaluated.length = 0;
+    const second = await RolloutController.open({ id: 'r2', policy, actuator, sources: [source], createAnalysis: counting, store: store2, metrics: new ControllerMetrics(), clock });
+    open.push({ store: store2, c: second });
+    expect(second.resumed).toBe(true);
+    expect(evaluated).toHaveLength(3); // replayed the three stored intervals
+    expect(actuator.calls).toEqual(['weight:50']);
+    expect(second.snapshot()).toMatchObject({ phase: 'progressing', step: 1, weight: 50 });
+    second.start({ loop: false });
+    await tick(second);
+    expect((await second.done).phase).toBe('rolled-back');
+    expect(actuator.calls).toEqual(['weight:50', 'rollback']);
+  });
+});

@@ -1,0 +1,295 @@
+import type { Actuator, ActuatorFault } from '../actuators/actuator.js';
+import { initialState, isTerminal, transition, type RolloutDecision, type RolloutEvent, type RolloutState, type TransitionResult } from '../engine/rollout-machine.js';
+import { planFromPolicy } from '../engine/rollout-plan.js';
+import type { Analysis, Assessment, Reason } from '../engine/types.js';
+import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
+import type { PolicySpec } from '../schema/policy.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { EvidenceSink, Notifier, ObservationSource } from './ports.js';
+import { RolloutLock } from './rollout-lock.js';
+import { buildSnapshot, decisionPoint, intervalPoint } from './snapshot.js';
+import type { RolloutMeta, StateStore, StoredInterval } from './state-store.js';
+import type { ControllerEvent, DecisionPoint, IntervalPoint, ManualAction, RolloutSnapshot } from './view.js';
+
+type SourceResult = Awaited<ReturnType<ObservationSource['collect']>>;
+
+export interface RolloutControllerOptions {
+  id: string;
+  policy: PolicySpec;
+  actuator: Actuator;
+  sources: ObservationSource[];
+  createAnalysis: (policy: PolicySpec) => Analysis;
+  store: StateStore;
+  metrics: ControllerMetrics;
+  evidence?: EvidenceSink;
+  notifier?: Notifier;
+  /** Epoch ms; injected so tests and replays control time. */
+  clock?: () => number;
+  /** When the fault was injected (demo, drill): time to decide is measured from it. */
+  onsetAt?: number | null;
+  lockStaleMs?: number;
+  /** Problems that must not stop the loop (evidence disk full, a source failing), for the terminal. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Drives one rollout: every interval it collects observations, asks the judge, runs the state machine, and
+ * carries out the decision. Rollback is actuated before anything else, even before the state is written;
+ * every other decision is written first, then actuated, so a crash can repeat an action but never lose one.
+ * Opening an existing rollout id resumes it: the judge is rebuilt from the stored observations, the actuator
+ * restored to the stored weight, and decisions whose webhook or evidence was pending are sent again.
+ */
+export class RolloutController {
+  private state: RolloutState = initialState();
+  private analysis!: Analysis;
+  private lastAssessment: Assessment | null = null;
+  private lastT = 0;
+  private lastTickAt = 0;
+  private createdAt = 0;
+  private rollback: { decidedAt: number; confirmedAt: number } | null = null;
+  private readonly points: IntervalPoint[] = [];
+  private readonly decisions: DecisionPoint[] = [];
+  private readonly listeners = new Set<(e: ControllerEvent) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private finished = false;
+  private unsubscribeFault: () => void = () => undefined;
+  private resolveDone!: (s: RolloutSnapshot) => void;
+  /** Resolves with the final snapshot once the rollout is promoted or rolled back. */
+  readonly done: Promise<RolloutSnapshot>;
+  readonly meta: RolloutMeta;
+  private readonly now: () => number;
+  private lock!: RolloutLock;
+  /** True when this controller picked up a rollout a previous process had started. */
+  resumed = false;
+
+  private constructor(private readonly o: RolloutControllerOptions) {
+    this.now = o.clock ?? Date.now;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.meta = { id: o.id, service: o.policy.service, plan: planFromPolicy(o.policy), policy: o.policy, onsetAt: o.onsetAt ?? null, evidenceDir: o.evidence?.dir ?? null };
+  }
+
+  /** Takes the rollout's lock (refusing if another live controller has it), then creates or resumes it. */
+  static async open(o: RolloutControllerOptions): Promise<RolloutController> {
+    const c = new RolloutController(o);
+    c.lock = RolloutLock.acquire(o.store, o.id, { staleMs: o.lockStaleMs, now: c.now });
+    try {
+      await c.restore();
+    } catch (err) {
+      c.lock.release();
+      throw err;
+    }
+    return c;
+  }
+
+  get id(): string {
+    return this.meta.id;
+  }
+
+  get phase(): RolloutState['phase'] {
+    return this.state.phase;
+  }
+
+  /** Starts the loop (`loop: false`: only `tickNow` runs intervals, for tests); a new rollout moves to its first step now. */
+  start(opts: { loop?: boolean } = {}): void {
+    this.unsubscribeFault = this.o.actuator.onFault((f) => void this.enqueue(() => this.onFault(f)));
+    if (this.state.phase === 'pending') void this.enqueue(() => this.apply(transition(this.meta.plan, this.state, { type: 'start', at: this.now() }), null));
+    if (opts.loop !== false) this.schedule();
+  }
+
+  snapshot(): RolloutSnapshot {
+    return buildSnapshot({
+      meta: this.meta, state: this.state, intervals: this.points, decisions: this.decisions, reasons: this.lastAssessment?.reasons ?? [],
+      rollback: this.rollback, createdAt: this.createdAt, updatedAt: this.now(),
+    });
+  }
+
+  subscribe(listener: (e: ControllerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A person's promote/abort/pause/resume; rejects when the phase does not allow it. */
+  act(action: ManualAction, actor: string): Promise<RolloutSnapshot> {
+    return this.enqueue(async () => {
+      const r = transition(this.meta.plan, this.state, { type: 'manual', at: this.now(), action, actor });
+      if (r.rejected) throw new Error(r.rejected);
+      await this.apply(r, null);
+      return this.snapshot();
+    });
+  }
+
+  /** Runs one analysis interval now (tests; the loop calls it on schedule). */
+  tickNow(): Promise<void> {
+    return this.enqueue(() => this.tick());
+  }
+
+  /** Stops the loop and releases the lock without touching traffic (the rollout can be resumed). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.unsubscribeFault();
+    await this.queue.catch(() => undefined);
+    this.lock.release();
+  }
+
+  private schedule(): void {
+    if (this.stopped || isTerminal(this.state.phase)) return;
+    const delay = Math.max(0, this.lastTickAt + this.meta.plan.intervalMs - this.now());
+    this.timer = setTimeout(() => {
+      void this.enqueue(() => this.tick()).finally(() => this.schedule());
+    }, delay);
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch((err: unknown) => this.o.onWarning?.(`controller: ${(err as Error).message}`));
+    return run;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || isTerminal(this.state.phase) || this.state.phase === 'pending') return;
+    const at = this.now();
+    const durationMs = Math.min(Math.max(0, at - this.lastTickAt), 3 * this.meta.plan.intervalMs);
+    this.lastTickAt = at;
+    const observation = await this.collect(durationMs);
+    const assessment = this.analysis.evaluate(observation);
+    this.lastAssessment = assessment;
+    const r = transition(this.meta.plan, this.state, { type: 'interval', at: this.now(), durationMs, assessment });
+    const point = intervalPoint(observation, assessment, r.state, at);
+    this.points.push(point);
+    this.o.metrics.observeInterval(this.meta.service, this.id, assessment.verdict, assessment.score, r.state.weight);
+    await this.apply(r, { observation, assessment, point });
+    this.emit({ type: 'interval', rolloutId: this.id, point });
+  }
+
+  private async collect(durationMs: number): Promise<IntervalObservation> {
+    const parts = await Promise.all(this.o.sources.map((s) => s.collect().catch((err: unknown): SourceResult => {
+      this.o.onWarning?.(`source ${s.name}: ${(err as Error).message}`);
+      return {};
+    })));
+    const merge = (variant: 'baseline' | 'canary'): VariantObservation | null => {
+      const fields = parts.map((p) => p[variant]).filter((v): v is VariantObservation => Boolean(v));
+      return fields.length ? Object.assign({}, ...fields) as VariantObservation : null;
+    };
+    this.lastT = Math.round((this.lastT + durationMs / 1000) * 1000) / 1000;
+    return { t: this.lastT, weight: this.state.weight, baseline: merge('baseline'), canary: merge('canary') };
+  }
+
+  private async onFault(f: ActuatorFault): Promise<void> {
+    const reason: Reason = {
+      signal: `upstream-${f.variant}`, verdict: 'fail', statistic: 'process-exit', value: 1, threshold: 0,
+      message: `${f.message}; rolling back${f.variant === 'stable' ? ' (stable is down too: traffic has nowhere healthy to go, page the oncall)' : ''}`,
+    };
+    await this.apply(transition(this.meta.plan, this.state, { type: 'fault', at: f.at, reason } satisfies RolloutEvent), null);
+  }
+
+  /** Carries out one transition: rollback first, then persist, then any other actuation, then tell the world. */
+  private async apply(r: TransitionResult, interval: Omit<StoredInterval, 'seq'> | null): Promise<void> {
+    const d = r.decision;
+    let rollback: { decidedAt: number; confirmedAt: number } | undefined;
+    if (d?.action === 'rollback') {
+      const decidedAt = this.now();
+      const { confirmedAt } = await this.o.actuator.rollback();
+      rollback = { decidedAt, confirmedAt: Math.max(decidedAt, confirmedAt) };
+      this.rollback = rollback;
+      this.o.metrics.observeRollback(this.meta.service, (rollback.confirmedAt - rollback.decidedAt) / 1000);
+    }
+    const seq = this.o.store.write(this.id, { state: r.state, interval: interval ?? undefined, decision: d, rollback }, this.now());
+    this.state = r.state;
+    if (!d || seq === undefined) return;
+    if (d.action !== 'rollback') await this.actuate(d);
+    this.decisions.push(decisionPoint(d));
+    this.o.metrics.observeDecision(this.meta.service, d.action, d.by);
+    this.o.metrics.setWeight(this.meta.service, this.id, r.state.weight);
+    this.publish(seq, d, interval);
+    this.emit({ type: 'decision', rolloutId: this.id, decision: decisionPoint(d) });
+    this.emit({ type: 'snapshot', rollout: this.snapshot() });
+    if (isTerminal(r.state.phase)) this.finish();
+  }
+
+  private async actuate(d: RolloutDecision): Promise<void> {
+    try {
+      if (d.action === 'promote') await this.o.actuator.promote();
+      else if (d.action === 'start' || d.action === 'step') await this.o.actuator.setWeight(d.weight);
+    } catch (err) {
+      // Traffic did not move as decided: the safe direction is back to stable.
+      await this.onFault({ variant: 'canary', message: `actuator failed to ${d.action}: ${(err as Error).message}`, at: this.now() });
+    }
+  }
+
+  /** Evidence record and webhook for one stored decision; each is marked done in the outbox when handed over. */
+  private publish(seq: number, d: RolloutDecision, interval: Omit<StoredInterval, 'seq'> | null, pending = { record: true, notify: true }): void {
+    if (pending.record && this.o.evidence) {
+      try {
+        this.o.evidence.record({ decision: d, assessment: interval?.assessment ?? null, inputs: interval ? { observation: interval.observation } : null });
+        this.o.store.markRecorded(this.id, seq, this.now());
+      } catch (err) {
+        this.o.onWarning?.(`evidence: could not record the ${d.action} decision (kept in the state database; retried on restart): ${(err as Error).message}`);
+      }
+    }
+    const event = d.action === 'pause' || d.action === 'resume' || d.action === 'start' ? (d.action === 'start' ? 'step' : 'hold') : d.action;
+    if (pending.notify && this.o.notifier) {
+      this.o.notifier.notify({
+        event, service: this.meta.service, rolloutId: this.id, step: d.step, weight: d.weight, score: d.score, decision: d,
+        deliveryId: `${this.id}:${seq}:${d.action}`,
+      });
+    }
+    if (pending.notify) this.o.store.markNotified(this.id, seq, this.now());
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    const snap = this.snapshot();
+    if (this.o.evidence) {
+      try {
+        this.o.evidence.finish(snap, snap.rollbackDurationSeconds);
+      } catch (err) {
+        this.o.onWarning?.(`evidence: could not write the summary: ${(err as Error).message}`);
+      }
+    }
+    this.resolveDone(snap);
+  }
+
+  private emit(e: ControllerEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private async restore(): Promise<void> {
+    const o = this.o;
+    this.analysis = o.createAnalysis(o.policy);
+    const stored = o.store.load(o.id);
+    this.createdAt = this.now();
+    this.lastTickAt = this.now();
+    o.metrics.registerService(this.meta.service);
+    if (!stored) {
+      o.store.create(this.meta, this.state, this.now());
+      return;
+    }
+    this.resumed = true;
+    Object.assign(this.meta, { plan: stored.meta.plan, onsetAt: stored.meta.onsetAt ?? this.meta.onsetAt });
+    this.analysis = o.createAnalysis(stored.meta.policy);
+    for (const i of stored.intervals) this.lastAssessment = this.analysis.evaluate(i.observation);
+    this.points.push(...stored.intervals.map((i) => i.point));
+    this.lastT = stored.intervals.at(-1)?.observation.t ?? 0;
+    this.decisions.push(...stored.decisions.map((d) => decisionPoint(d.decision)));
+    this.state = stored.state;
+    this.rollback = stored.rollbackDecidedAt !== null && stored.rollbackConfirmedAt !== null ? { decidedAt: stored.rollbackDecidedAt, confirmedAt: stored.rollbackConfirmedAt } : null;
+    await this.restoreTraffic();
+    for (const d of stored.decisions) {
+      if (d.notifiedAt === null || d.recordedAt === null) this.publish(d.seq, d.decision, null, { record: d.recordedAt === null, notify: d.notifiedAt === null });
+    }
+    if (isTerminal(this.state.phase)) this.finish();
+  }
+
+  /** Puts traffic where the stored state says; a remembered rollback is re-applied before anything else. */
+  private async restoreTraffic(): Promise<void> {
+    const a = this.o.actuator;
+    if (this.state.phase === 'rolled-back') await a.rollback();
+    else if (this.state.phase === 'promoted') await a.promote();
+    else if (this.state.phase !== 'pending') await a.setWeight(this.state.weight);
+  }
+}
