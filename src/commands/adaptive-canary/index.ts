@@ -1,9 +1,10 @@
 import type { CommandSpec } from '../../cli/define-command.js';
 import keygen from './keygen.js';
 import render from './render.js';
+import replay from './replay.js';
 import sign from './sign.js';
 import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [render, keygen, sign, verify, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [replay, render, keygen, sign, verify, sampleServiceCommand];
