@@ -40,4 +40,14 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The dashboard's plain browser modules (served as-is, no bundler).
+    files: ['src/server/assets/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'fetch', 'EventSource', 'requestAnimationFrame', 'Element', 'HTMLButtonElement']
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );
