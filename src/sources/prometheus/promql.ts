@@ -1,0 +1,49 @@
+/**
+ * PromQL text for the observation queries. Label values are escaped (regex metacharacters, then the
+ * PromQL string escapes), so a version like "1.5.0" selects exactly itself.
+ */
+export interface VariantSelector {
+  /** `rollouts_pod_template_hash` on Kubernetes (Argo's pod label, relabelled), `version` locally. */
+  label: string;
+  baseline: string;
+  canary: string;
+}
+
+export interface QueryNames {
+  requests: string;
+  latency: string;
+}
+
+export const DEFAULT_METRIC_NAMES: QueryNames = { requests: 'http_requests_total', latency: 'http_request_duration_seconds' };
+
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+function regexEscape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function matchers(selectors: Record<string, string>, extra: string[] = []): string {
+  const parts = Object.entries(selectors).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${quote(v)}`);
+  return `{${[...parts, ...extra].join(',')}}`;
+}
+
+function variantMatcher(v: VariantSelector): string {
+  return `${v.label}=~${quote(`${regexEscape(v.baseline)}|${regexEscape(v.canary)}`)}`;
+}
+
+/** Cumulative request counts per variant and status code; errors are the 5xx codes. */
+export function requestsQuery(names: QueryNames, selectors: Record<string, string>, v: VariantSelector): string {
+  return `sum by (${v.label}, code) (${names.requests}${matchers(selectors, [variantMatcher(v)])})`;
+}
+
+/** Cumulative latency histogram buckets per variant. */
+export function latencyQuery(names: QueryNames, selectors: Record<string, string>, v: VariantSelector): string {
+  return `sum by (${v.label}, le) (${names.latency}_bucket${matchers(selectors, [variantMatcher(v)])})`;
+}
+
+/** A `kind: custom` metric's query with `$variant` replaced by the variant's label matcher. */
+export function customQuery(template: string, label: string, value: string): string {
+  return template.replaceAll('$variant', `${label}=${quote(value)}`);
+}

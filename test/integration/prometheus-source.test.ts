@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
+import { createAnalysis } from '../../src/engine/analysis.js';
+import type { IntervalObservation, VariantObservation } from '../../src/schema/observation.js';
+import { policySpec } from '../../src/schema/policy.js';
+import { PrometheusSource } from '../../src/sources/prometheus.js';
+import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+
+// Real Prometheus 2.42 scraping two real sample-service instances (stable 1.4.0, canary 1.5.0 with faults).
+const policy = policySpec.parse({ service: 'maestro-api', interval: '10s', metrics: [
+  { name: 'error-rate', kind: 'errors', critical: true },
+  { name: 'latency-p99', kind: 'latency' },
+  { name: 'no-such-metric', kind: 'custom', query: 'sum(rate(does_not_exist_total{$variant}[1m]))' },
+  { name: 'nan-metric', kind: 'custom', query: 'sum(http_requests_total{$variant}) / 0 * 0' },
+] });
+const variant = { label: 'version', baseline: '1.4.0', canary: '1.5.0' };
+
+let prom: PrometheusProcess;
+let stable: MaestroApi;
+let canary: MaestroApi;
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** Cumulative latency buckets the service itself recorded, summed over label sets, keyed by `le`. */
+async function recordedBuckets(api: MaestroApi): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of await api.metrics.registry.getMetricsAsJSON()) {
+    if (m.name !== 'http_request_duration_seconds') continue;
+    for (const v of m.values as { metricName?: string; labels: Record<string, string | number>; value: number }[]) {
+      if (v.metricName !== 'http_request_duration_seconds_bucket') continue;
+      const le = String(v.labels.le);
+      out.set(le, (out.get(le) ?? 0) + v.value);
+    }
+  }
+  return out;
+}
+
+function perBucket(before: Map<string, number>, after: Map<string, number>): number[] {
+  const les = [...after.keys()].sort((a, b) => (a === '+Inf' ? 1 : b === '+Inf' ? -1 : Number(a) - Number(b)));
+  let prev = 0;
+  return les.map((le) => {
+    const cum = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+    const d = cum - prev;
+    prev = cum;
+    return d;
+  });
+}
+
+/** Sends `n` requests and counts them the way the embedded router does (errors = 5xx). */
+async function traffic(api: MaestroApi, n: number): Promise<{ requests: number; errors: number }> {
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${api.url}/api/orders/o-${i}`);
+    await res.arrayBuffer();
+    if (res.status >= 500) errors++;
+  }
+  return { requests: n, errors };
+}
+
+beforeAll(async () => {
+  stable = await startMaestroApi({ version: '1.4.0', random: seeded(1) });
+  canary = await startMaestroApi({ version: '1.5.0', random: seeded(2), faults: { errorRate: 0.25, latencyMs: 30 } });
+  prom = await startPrometheus([{ job: 'maestro-api', targets: [new URL(stable.url).host, new URL(canary.url).host] }]);
+  await waitForScrapeAfter(prom.url, Date.now());
+});
+
+afterAll(async () => {
+  await prom?.stop();
+  await stable?.close();
+  await canary?.close();
+});
+
+describe('PrometheusSource against a real Prometheus', () => {
+  it('gives the same observations, and the same verdicts, as the counts the test generated', async () => {
+    const source = new PrometheusSource({ url: prom.url, variant, latencyBoundsMs: policy.latencyBoundsMs, metrics: policy.metrics, selectors: { job: 'maestro-api' } });
+    const fromProm: IntervalObservation[] = [];
+    const direct: IntervalObservation[] = [];
+    let windowStart = Date.now();
+    for (const [i, [ns, nc]] of [[120, 30], [150, 40], [90, 60]].entries()) {
+      const [sb, cb] = [await recordedBuckets(stable), await recordedBuckets(canary)];
+      const s = await traffic(stable, ns!);
+      const c = await traffic(canary, nc!);
+      const expected = {
+        baseline: { ...s, latency: perBucket(sb, await recordedBuckets(stable)) },
+        canary: { ...c, latency: perBucket(cb, await recordedBuckets(canary)) },
+      };
+      const trafficEnd = Date.now();
+      await waitForScrapeAfter(prom.url, trafficEnd);
+      const windowEnd = Date.now();
+      const got = await source.observation((i + 1) * 10, 20, windowStart, windowEnd);
+      windowStart = windowEnd;
+      const strip = (v: VariantObservation | null | undefined) => ({ requests: v?.requests, errors: v?.errors, latency: v?.latency });
+      expect(strip(got.baseline)).toEqual(expected.baseline);
+      expect(strip(got.canary)).toEqual(expected.canary);
+      // Empty and NaN results are no data, not zero and not a failure.
+      expect(got.canary?.custom).toEqual({ 'no-such-metric': null, 'nan-metric': null });
+      expect(expected.canary.errors).toBeGreaterThan(0);
+      fromProm.push(got);
+      direct.push({ t: got.t, weight: 20, ...expected });
+    }
+    const a = createAnalysis(policy);
+    const b = createAnalysis(policy);
+    const verdictsProm = fromProm.map((o) => a.evaluate(o));
+    const verdictsDirect = direct.map((o) => b.evaluate(o));
+    expect(verdictsProm.map((x) => [x.verdict, x.score])).toEqual(verdictsDirect.map((x) => [x.verdict, x.score]));
+    expect(verdictsProm.at(-1)?.verdict).toBe('fail'); // a 25% error canary is caught
+    expect(source.http.queries).toBe(3 * (2 + 2 * 2));
+  });
+
+  it('a query that times out is no data, returned within the timeout', async () => {
+    const hang: Server = createServer(() => undefined);
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
+    const source = new PrometheusSource({ url, timeoutMs: 300, variant, latencyBoundsMs: policy.latencyBoundsMs });
+    const t0 = Date.now();
+    expect(await source.observeWindow(t0 - 10_000, t0)).toEqual({ baseline: null, canary: null });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    hang.closeAllConnections();
+    await new Promise((r) => hang.close(r));
+  });
+
+  it('Prometheus down: no data (null observations), never an exception', async () => {
+    const port = prom.port;
+    await prom.stop();
+    const source = new PrometheusSource({ url: `http://127.0.0.1:${port}`, timeoutMs: 500, retries: 1, variant, latencyBoundsMs: policy.latencyBoundsMs });
+    const obs = await source.observation(10, 10, Date.now() - 10_000, Date.now());
+    expect(obs).toEqual({ t: 10, weight: 10, baseline: null, canary: null });
+    expect(createAnalysis(policy).evaluate(obs).verdict).toBe('inconclusive');
+  });
+});

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real Prometheus (Debian 2.42) on a loopback port with a temp TSDB, scraping the given targets every second. */
+export interface PrometheusProcess {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ScrapeJob { job: string; targets: string[]; labels?: Record<string, string> }
+
+export async function startPrometheus(jobs: ScrapeJob[], opts: { port?: number; binary?: string } = {}): Promise<PrometheusProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'ac-prom-'));
+  const port = opts.port ?? (await freePort());
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: jobs.map((j) => ({ job_name: j.job, scrape_interval: '1s', static_configs: [{ targets: j.targets, labels: j.labels ?? {} }] })),
+  };
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
+  const child: ChildProcess = spawn(opts.binary ?? '/usr/bin/prometheus', [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`prometheus not ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once Prometheus has scraped every target at least once after `sinceMs` (epoch ms). */
+export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = (await (await fetch(`${url}/api/v1/targets`)).json()) as { data: { activeTargets: { lastScrape: string; health: string }[] } };
+    const targets = res.data.activeTargets;
+    if (targets.length > 0 && targets.every((t) => Date.parse(t.lastScrape) > sinceMs && t.health === 'up')) return;
+    if (Date.now() > deadline) throw new Error(`targets not scraped since ${new Date(sinceMs).toISOString()}: ${JSON.stringify(targets)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
