@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LATENCY_BOUNDS_MS } from './observation.js';
 import { durationMs } from './duration.js';
+import { preflightPolicy, rolloutPolicy, signingPolicy } from './supply-chain-policy.js';
 import { alertingPolicy, grafanaPolicy } from './observability.js';
 
 /**
@@ -150,6 +151,10 @@ export const policySpec = z.object({
   alerting: alertingPolicy.prefault({}),
   /** Decision annotations on the Canary Release Overview dashboard. */
   grafana: grafanaPolicy.prefault({}),
+  /** Manifest signing, the rendered Rollout and preflight inputs (src/schema/supply-chain-policy.ts). */
+  signing: signingPolicy.prefault({}),
+  rollout: rolloutPolicy.prefault({}),
+  preflight: preflightPolicy.prefault({}),
 }).strict();
 
 export const canaryPolicy = z.object({
