@@ -13,14 +13,6 @@ export const renderTargets: Record<string, { summary: string; load: () => Promis
     summary: 'policy/*.yaml: Kyverno ClusterPolicy verifying signed Rollouts + ValidatingAdmissionPolicy requiring the signature',
     load: async () => (await import('./admission.js')).default,
   },
-  rollout: {
-    summary: 'rollouts.yaml: Argo Rollout (policy steps, ADR 0002 criteria annotations, notifications) + AnalysisTemplate',
-    load: async () => (await import('./rollout.js')).default,
-  },
-  admission: {
-    summary: 'policy/*.yaml: Kyverno ClusterPolicy verifying signed Rollouts + ValidatingAdmissionPolicy requiring the signature',
-    load: async () => (await import('./admission.js')).default,
-  },
   prometheus: {
     summary: 'prometheus/canary-rules.yaml (SLO burn-rate, canary and controller alerts) + promtool tests',
     load: async () => (await import('./prometheus.js')).default,
