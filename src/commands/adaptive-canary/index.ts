@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../cli/define-command.js';
+import init from './init.js';
 import keygen from './keygen.js';
 import render from './render.js';
 import replay from './replay.js';
@@ -7,4 +8,4 @@ import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [replay, render, keygen, sign, verify, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [replay, render, init, keygen, sign, verify, sampleServiceCommand];
