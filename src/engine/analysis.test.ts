@@ -41,8 +41,8 @@ describe('createAnalysis', () => {
 
   it('rolls back after two low synthetic intervals, unless the baseline failed as often', () => {
     const a = createAnalysis(defaultPolicySpec('s'));
-    expect(a.evaluate(interval(10, 10, { canarySynthetic: [10, 8] })).verdict).not.toBe('fail');
-    const second = a.evaluate(interval(20, 10, { canarySynthetic: [10, 8] }));
+    expect(a.evaluate(interval(10, 10, { canarySynthetic: [10, 6] })).verdict).not.toBe('fail');
+    const second = a.evaluate(interval(20, 10, { canarySynthetic: [10, 6] }));
     expect(second).toMatchObject({ verdict: 'fail', rule: 'synthetic-consecutive' });
 
     const b = createAnalysis(defaultPolicySpec('s'));

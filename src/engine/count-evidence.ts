@@ -76,19 +76,19 @@ export class CountEvidence {
 
   private logMixtureAt(i0: number, side: Side): number {
     const base = this.ll[i0]!;
+    const step = side === 'up' ? 1 : -1;
     let max = -Infinity;
-    const terms: number[] = [];
     for (const k of OFFSETS) {
-      const j = side === 'up' ? i0 + k : i0 - k;
-      // Alternatives off the grid are dropped: the weights then sum to < 1, which only makes the test conservative.
-      if (j < 0 || j >= GRID_SIZE) continue;
-      const v = this.ll[j]! - base;
-      terms.push(v);
-      if (v > max) max = v;
+      const j = i0 + step * k;
+      if (j >= 0 && j < GRID_SIZE && this.ll[j]! - base > max) max = this.ll[j]! - base;
     }
-    if (terms.length === 0) return 0;
+    if (max === -Infinity) return 0;
     let sum = 0;
-    for (const v of terms) sum += Math.exp(v - max);
+    for (const k of OFFSETS) {
+      const j = i0 + step * k;
+      // Alternatives off the grid are dropped: the weights then sum to < 1, which only makes the test conservative.
+      if (j >= 0 && j < GRID_SIZE) sum += Math.exp(this.ll[j]! - base - max);
+    }
     return max + Math.log(sum * WEIGHT);
   }
 }

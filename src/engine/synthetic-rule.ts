@@ -1,12 +1,14 @@
 import type { IntervalObservation, SyntheticCounts } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
+import { fisherGreater } from './fisher.js';
 import type { Reason } from './types.js';
 
 /**
  * Playbook: synthetic score < minScore for `consecutive` intervals → roll back. The score is the suite's final
- * result (after retries). A low interval is not held against the canary when the baseline's probes failed just
- * as often (flaky probe, shared dependency outage): the canary must be worse than the baseline by more than the
- * rule's own slack (1 − minScore).
+ * result (after retries). Failures the baseline's probes share (flaky probe, shared dependency outage) are not
+ * held against the canary: over those intervals the canary must have failed significantly more often than the
+ * baseline (one-sided Fisher exact test, p < 0.05). Without baseline probes there is nothing to compare with
+ * and the playbook rule applies as written.
  */
 export interface SyntheticResult {
   /** Health for the composite score; undefined when the canary had no probe results this interval. */
@@ -16,28 +18,35 @@ export interface SyntheticResult {
   failed: boolean;
 }
 
+const SHARED_P = 0.05;
+
+interface Window {
+  canary: SyntheticCounts;
+  baseline?: SyntheticCounts;
+}
+
 export function createSyntheticRule(rule: PolicySpec['promotion']['synthetic']): (o: IntervalObservation) => SyntheticResult {
-  let streak = 0;
+  let low: Window[] = [];
   return (o) => {
-    const canary = score(o.canary?.synthetic);
-    if (canary === undefined) return { failed: false };
-    const baseline = score(o.baseline?.synthetic);
-    const low = canary < rule.minScore;
-    const shared = low && baseline !== undefined && canary >= baseline - (1 - rule.minScore);
-    const counts = low && !shared;
-    streak = counts ? streak + 1 : 0;
-    const failed = streak >= rule.consecutive;
-    const verdict = failed ? 'fail' : low && !shared ? 'inconclusive' : 'pass';
-    const c = o.canary!.synthetic!;
+    const c = o.canary?.synthetic;
+    const canary = score(c);
+    if (!c || canary === undefined) return { failed: false };
+    const b = o.baseline?.synthetic ?? undefined;
+    const baseline = score(b);
+    low = canary < rule.minScore ? [...low, { canary: c, ...(b && b.runs > 0 ? { baseline: b } : {}) }].slice(-rule.consecutive) : [];
+    const p = low.length >= rule.consecutive ? sharedP(low) : 1;
+    const failed = low.length >= rule.consecutive && p < SHARED_P;
+    const excused = low.length >= rule.consecutive && !failed;
+    const verdict = failed ? 'fail' : low.length > 0 ? 'inconclusive' : 'pass';
     const base = baseline === undefined ? 'no baseline probes' : `baseline ${pct(baseline)}`;
     const message = failed
-      ? `synthetic score ${pct(canary)} < ${pct(rule.minScore)} for ${streak} consecutive intervals (${c.passed}/${c.runs} passed; ${base})`
-      : shared
-        ? `synthetic score ${pct(canary)} is low but the baseline's probes failed as often (${base}): not held against the canary`
-        : `synthetic score ${pct(canary)} (${c.passed}/${c.runs} passed; ${base}); ${streak}/${rule.consecutive} low intervals in a row`;
+      ? `synthetic score ${pct(canary)} < ${pct(rule.minScore)} for ${low.length} consecutive intervals (${c.passed}/${c.runs} passed; ${base}; canary worse than baseline, p = ${p.toPrecision(2)})`
+      : excused
+        ? `synthetic score ${pct(canary)} is low but the baseline's probes failed about as often (${base}, p = ${p.toPrecision(2)}): not held against the canary`
+        : `synthetic score ${pct(canary)} (${c.passed}/${c.runs} passed; ${base}); ${low.length}/${rule.consecutive} low intervals in a row`;
     return {
       failed,
-      health: shared ? Math.min(1, canary / Math.max(baseline ?? 1, 1e-9)) : canary,
+      health: excused ? Math.min(1, canary / Math.max(baseline ?? 1, 1e-9)) : canary,
       reason: {
         signal: 'synthetic',
         verdict,
@@ -45,10 +54,26 @@ export function createSyntheticRule(rule: PolicySpec['promotion']['synthetic']):
         value: canary,
         threshold: rule.minScore,
         message,
-        details: { runs: c.runs, passed: c.passed, baselineScore: baseline ?? null, consecutiveLow: streak, consecutive: rule.consecutive },
+        details: { runs: c.runs, passed: c.passed, baselineScore: baseline ?? null, consecutiveLow: low.length, consecutive: rule.consecutive, sharedP: p },
       },
     };
   };
+}
+
+/** p-value of "the canary failed no more often than the baseline" over the low intervals; 0 without baseline data. */
+function sharedP(window: Window[]): number {
+  let fc = 0;
+  let nc = 0;
+  let fb = 0;
+  let nb = 0;
+  for (const w of window) {
+    if (!w.baseline) return 0;
+    fc += w.canary.runs - w.canary.passed;
+    nc += w.canary.runs;
+    fb += w.baseline.runs - w.baseline.passed;
+    nb += w.baseline.runs;
+  }
+  return fisherGreater(fc, nc, fb, nb);
 }
 
 function score(s: SyntheticCounts | null | undefined): number | undefined {

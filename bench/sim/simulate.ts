@@ -1,0 +1,83 @@
+import type { IntervalObservation, VariantObservation } from '../../src/schema/observation.js';
+import type { PolicySpec } from '../../src/schema/policy.js';
+import { scheduleSeconds, weightAt } from '../../src/engine/run-outcome.js';
+import { bucketProbs, scaled } from './latency.js';
+import { binomial, multinomial, poisson, type Rng } from './sampling.js';
+import type { Scenario } from './scenarios.js';
+
+/**
+ * One simulated canary, closed loop: the canary weight follows the policy's steps (then stays at the last
+ * weight through the bake extension); a judge that rolls back stops reading. The same run is fed to every
+ * judge, so they are compared on identical canaries.
+ */
+export interface SimRun {
+  intervals: IntervalObservation[];
+  /** Canary requests served after the regression began, cumulative per interval. */
+  exposed: number[];
+}
+
+const PROBE_RUNS = 5;
+const PROBE_FLAKE = 0.002;
+
+export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
+  const step = spec.interval / 1000;
+  const end = scheduleSeconds(spec) + spec.inconclusive.maxExtension / 1000;
+  const lastWeight = spec.steps[spec.steps.length - 1]!.weight;
+  const phase = rng() * 2 * Math.PI;
+  const outage = s.gaps && rng() < s.gaps.outageProb ? Math.floor(rng() * (end / step - 6)) : -100;
+  let burstLeft = 0;
+  const intervals: IntervalObservation[] = [];
+  const exposed: number[] = [];
+  let exposedSoFar = 0;
+  for (let i = 0; i * step < end; i++) {
+    const t = (i + 1) * step;
+    const weight = weightAt(spec, t) ?? lastWeight;
+    const load = s.load ? s.load(t, phase) : 1;
+    if (burstLeft === 0 && s.burst && rng() < s.burst.prob) burstLeft = s.burst.length;
+    const burst = burstLeft > 0 ? s.burst!.errorFactor : 1;
+    if (burstLeft > 0) burstLeft--;
+    const regressed = !s.healthy && t > (s.onset ?? 0);
+    const share = (weight / 100) * (s.shareFactor ?? 1);
+    const p = Math.min(1, s.errorRate * load * burst);
+    const latencyScale = (1 + 0.3 * (load - 1)) * (burst > 1 ? 1.5 : 1);
+    const env = { rng, step, p, latencyScale, probePass: burst > 1 ? 0.7 : 1 - PROBE_FLAKE };
+    const baseline = variant(s, spec, env, s.rps * load * (1 - share), false);
+    const canary = variant(s, spec, env, s.rps * load * share, regressed);
+    if (regressed) exposedSoFar += canary.requests ?? 0;
+    exposed.push(exposedSoFar);
+    intervals.push({ t, weight, baseline: gap(s, rng, i, outage, baseline), canary: gap(s, rng, i, outage, canary) });
+  }
+  return { intervals, exposed };
+}
+
+interface Env {
+  rng: Rng;
+  step: number;
+  p: number;
+  latencyScale: number;
+  probePass: number;
+}
+
+function variant(s: Scenario, spec: PolicySpec, env: Env, rps: number, regressed: boolean): VariantObservation {
+  const requests = poisson(env.rng, rps * env.step);
+  const p = regressed ? Math.min(1, env.p * (s.canaryErrorFactor ?? 1)) : env.p;
+  const cdf = regressed && s.canaryLatency ? s.canaryLatency : s.baselineLatency;
+  const probs = bucketProbs(env.latencyScale === 1 ? cdf : scaled(cdf, env.latencyScale), spec.latencyBoundsMs);
+  const pass = regressed && s.canarySyntheticPass !== undefined ? s.canarySyntheticPass : env.probePass;
+  return {
+    requests,
+    errors: binomial(env.rng, requests, p),
+    latency: multinomial(env.rng, requests, probs),
+    synthetic: { runs: PROBE_RUNS, passed: binomial(env.rng, PROBE_RUNS, pass) },
+  };
+}
+
+/** Scrape loss: a whole variant missing, or just its histogram; a 60 s outage loses both variants. */
+function gap(s: Scenario, rng: Rng, i: number, outage: number, v: VariantObservation): VariantObservation | null {
+  if (!s.gaps) return v;
+  if (i >= outage && i < outage + 6) return null;
+  const u = rng();
+  if (u < s.gaps.prob / 2) return null;
+  if (u < s.gaps.prob) return { ...v, latency: null };
+  return v;
+}
