@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from './random.js';
+import { CountEvidence } from './count-evidence.js';
+
+/** Poisson by inversion (small means) or normal approximation; enough for test data. */
+function poisson(rng: () => number, lambda: number): number {
+  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-300))) * Math.cos(2 * Math.PI * rng())));
+  let k = 0;
+  let p = Math.exp(-lambda);
+  let cdf = p;
+  const u = rng();
+  while (u > cdf) {
+    k++;
+    p *= lambda / k;
+    cdf += p;
+  }
+  return k;
+}
+
+/** One simulated run: per interval a share ρ_t from a step schedule and a shared load λ_t; canary rate × ratio. */
+function everRejects(rng: () => number, ratio: number, opts: { intervals: number; baseEvents: number; alpha: number; swing: number }): number | undefined {
+  const e = new CountEvidence();
+  const shares = [0.05, 0.1, 0.25, 0.5];
+  for (let i = 0; i < opts.intervals; i++) {
+    const rho = shares[Math.min(shares.length - 1, Math.floor((i * shares.length) / opts.intervals))]!;
+    const load = 1 + opts.swing * Math.sin(i / 3 + rng());
+    const mean = opts.baseEvents * load;
+    e.add(poisson(rng, mean * rho * ratio), poisson(rng, mean * (1 - rho)), rho);
+    if (e.logBayesFactor('increase') >= Math.log(1 / opts.alpha)) return i;
+  }
+  return undefined;
+}
+
+describe('CountEvidence (mixture likelihood ratio on counts)', () => {
+  it('A/A: checked after every interval, false rejections stay under α whatever the traffic and load', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0.5, max: 30, noNaN: true }), fc.double({ min: 0, max: 0.9, noNaN: true }), (seed, baseEvents, swing) => {
+        const rng = seededRandom(seed);
+        const alpha = 0.05;
+        const runs = 300;
+        let rejected = 0;
+        for (let r = 0; r < runs; r++) if (everRejects(rng, 1, { intervals: 40, baseEvents, alpha, swing }) !== undefined) rejected++;
+        // Ville: P(ever ≥ 1/α) ≤ α. Allow 3 binomial standard errors of sampling noise.
+        expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('a clear regression (≥ 3× the rate, enough traffic) is always caught', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 3, max: 20, noNaN: true }), fc.double({ min: 20, max: 200, noNaN: true }), (seed, ratio, baseEvents) => {
+        const at = everRejects(seededRandom(seed), ratio, { intervals: 40, baseEvents, alpha: 0.001, swing: 0.5 });
+        expect(at).toBeDefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is invariant to a shared load factor: only events and the canary share matter', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ c: fc.nat(50), b: fc.nat(500), canaryReq: fc.integer({ min: 1, max: 5000 }), baseReq: fc.integer({ min: 1, max: 50000 }), load: fc.double({ min: 0.01, max: 100, noNaN: true }) }), { minLength: 1, maxLength: 30 }),
+        (rows) => {
+          const plain = new CountEvidence();
+          const loaded = new CountEvidence();
+          for (const r of rows) {
+            plain.add(r.c, r.b, r.canaryReq / (r.canaryReq + r.baseReq));
+            // The same interval with both versions' traffic scaled by a shared factor: same share.
+            loaded.add(r.c, r.b, (r.canaryReq * r.load) / (r.canaryReq * r.load + r.baseReq * r.load));
+          }
+          expect(loaded.logBayesFactor('increase')).toBeCloseTo(plain.logBayesFactor('increase'), 9);
+        },
+      ),
+    );
+  });
+
+  it('confidence sequence brackets the true ratio and shows "no worse than tolerance" with enough data', () => {
+    const e = new CountEvidence();
+    for (let i = 0; i < 50; i++) e.add(100, 900, 0.1); // exactly the baseline's rate
+    const t = Math.log(100);
+    expect(e.lowerBound(t)).toBeLessThan(0);
+    expect(e.upperBound(t)).toBeGreaterThan(0);
+    expect(Math.exp(e.upperBound(t))).toBeLessThan(1.2);
+    expect(e.logMixture(Math.log(1.2), 'down')).toBeGreaterThanOrEqual(t);
+    expect(e.logBayesFactor('increase')).toBeLessThan(0);
+  });
+
+  it('ignores intervals without events or with a degenerate share', () => {
+    const e = new CountEvidence();
+    e.add(0, 0, 0.1);
+    e.add(5, 0, 1);
+    e.add(5, 5, 0);
+    expect(e.logBayesFactor('either')).toBe(0);
+    expect(e.canaryEvents).toBe(0);
+  });
+});
