@@ -13,8 +13,8 @@ import { serveWatch } from './kube-watch.js';
  * (get/create/update with resourceVersion conflicts), plus injectable faults. See docs/kubernetes.md.
  */
 export interface KubeApiServerOptions {
-  /** Bearer token clients must send (default "test-token"). */
-  token?: string;
+  /** Bearer tokens clients may send (default ["test-token"]); faults can target one token (one replica). */
+  tokens?: string[];
   /** false = the Rollout CRD has no status subresource: /status answers 404 (kubectl then patches the main resource). */
   statusSubresource?: boolean;
 }
@@ -27,6 +27,8 @@ export interface Fault {
   status: FaultStatus;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Only requests with this bearer token (one client, e.g. a partitioned replica). */
+  token?: string;
 }
 
 export interface RecordedRequest {
@@ -55,7 +57,7 @@ export class KubeApiServer {
   private constructor(private readonly opts: KubeApiServerOptions) {
     const clock = { next: () => ++this.rv };
     this.rollouts = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout', store: new KubeStore(clock), statusSubresource: opts.statusSubresource ?? true, schema: loadCrdSchema(ROLLOUT_CRD) };
-    this.leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', store: new KubeStore(clock), statusSubresource: false };
+    this.leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', store: new KubeStore(clock), statusSubresource: false, check: checkLease };
   }
 
   static async start(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
@@ -71,11 +73,11 @@ export class KubeApiServer {
   }
 
   /** A normal kubeconfig (cluster, user with a bearer token, context) pointing at this server. */
-  kubeConfig(namespace = 'default'): KubeConfig {
+  kubeConfig(namespace = 'default', token = this.opts.tokens?.[0] ?? 'test-token'): KubeConfig {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'test', server: this.url, skipTLSVerify: true }],
-      users: [{ name: 'test', token: this.opts.token ?? 'test-token' }],
+      users: [{ name: 'test', token }],
       contexts: [{ name: 'test', cluster: 'test', user: 'test', namespace }],
       currentContext: 'test',
     });
@@ -84,6 +86,10 @@ export class KubeApiServer {
 
   inject(fault: Fault): void {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** Close every open watch connection, as an API server restart or a load balancer timeout would. */
@@ -137,10 +143,11 @@ export class KubeApiServer {
       body = raw;
     }
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType, body });
-    const fault = this.takeFault(req.method ?? 'GET', url.pathname);
+    const token = req.headers.authorization?.replace(/^Bearer /, '');
+    const fault = this.takeFault(req.method ?? 'GET', url.pathname, token);
     if (fault === 'reset') return void req.socket.destroy();
     try {
-      if (req.headers.authorization !== `Bearer ${this.opts.token ?? 'test-token'}`) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      if (!token || !(this.opts.tokens ?? ['test-token']).includes(token)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       if (fault !== undefined) throw new StatusError(fault, faultReason(fault), `injected fault ${fault}`);
       this.route(req.method ?? 'GET', url, body, contentType, res);
     } catch (err) {
@@ -187,12 +194,21 @@ export class KubeApiServer {
     throw new StatusError(405, 'MethodNotAllowed', `${method} not allowed`);
   }
 
-  private takeFault(method: string, path: string): Exclude<FaultStatus, never> | undefined {
-    const f = this.faults.find((x) => x.left > 0 && (!x.method || x.method === method) && (!x.path || (typeof x.path === 'string' ? path.includes(x.path) : x.path.test(path))));
+  private takeFault(method: string, path: string, token: string | undefined): FaultStatus | undefined {
+    const f = this.faults.find((x) => x.left > 0 && (!x.method || x.method === method) && (!x.token || x.token === token) && (!x.path || (typeof x.path === 'string' ? path.includes(x.path) : x.path.test(path))));
     if (!f) return undefined;
     f.left--;
     return f.status;
   }
+}
+
+// metav1.MicroTime is RFC 3339 with exactly six fractional digits; the real API server rejects other forms.
+const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+function checkLease(obj: KubeObject): string[] {
+  const spec = obj.spec ?? {};
+  const problems = ['acquireTime', 'renewTime'].filter((k) => spec[k] !== undefined && !(typeof spec[k] === 'string' && MICRO_TIME.test(spec[k]))).map((k) => `spec.${k}: invalid MicroTime ${JSON.stringify(spec[k])}`);
+  if (spec.leaseDurationSeconds !== undefined && !Number.isInteger(spec.leaseDurationSeconds)) problems.push('spec.leaseDurationSeconds: must be an integer');
+  return problems;
 }
 
 function faultReason(code: number): string {

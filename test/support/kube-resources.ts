@@ -11,6 +11,8 @@ export interface ResourceType {
   store: KubeStore;
   statusSubresource: boolean;
   schema?: CrdSchema;
+  /** Built-in type checks (the API server's own validation for non-CRD kinds). */
+  check?: (obj: KubeObject) => string[];
 }
 
 /** A Kubernetes `Status` failure, thrown by handlers and written as the response. */
@@ -34,6 +36,8 @@ function conflict(rt: ResourceType, name: string): StatusError {
 
 /** Prune unknown fields and validate against the CRD schema; returns pruned paths as warnings. */
 export function admit(rt: ResourceType, obj: KubeObject): string[] {
+  const invalid = rt.check?.(obj) ?? [];
+  if (invalid.length) throw new StatusError(422, 'Invalid', `${rt.kind}.${rt.group} "${obj.metadata.name}" is invalid`, invalid);
   if (!rt.schema) return [];
   const warnings = rt.schema.prune(obj).map((p) => `unknown field "${p.slice(1)}"`);
   const problems = rt.schema.validate(obj);

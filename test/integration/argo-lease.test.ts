@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ArgoActuator } from '../../src/actuators/argo/argo-actuator.js';
+import { LeaderElector } from '../../src/actuators/argo/lease.js';
+import { RolloutClient } from '../../src/actuators/argo/rollout-client.js';
+import { readState, updateState } from '../../src/actuators/argo/state-annotation.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+const NS = 'adaptive-canary';
+const LEASE_MS = 1_000;
+const RETRY_MS = 100;
+let api: KubeApiServer;
+const electors: LeaderElector[] = [];
+
+function elector(identity: string, events: string[] = []): LeaderElector {
+  const e = new LeaderElector({
+    kubeConfig: api.kubeConfig(NS, `token-${identity}`), namespace: NS, name: 'adaptive-canary-controller', identity,
+    leaseDurationMs: LEASE_MS, renewDeadlineMs: 700, retryPeriodMs: RETRY_MS,
+    onStartedLeading: () => events.push(`${identity} started`), onStoppedLeading: () => events.push(`${identity} stopped`),
+  });
+  electors.push(e);
+  return e;
+}
+
+async function until(cond: () => boolean, ms = 5_000): Promise<number> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - t0;
+}
+
+beforeEach(async () => {
+  api = await KubeApiServer.start({ tokens: ['token-pod-a', 'token-pod-b', 'token-pod-c'] });
+});
+afterEach(async () => {
+  for (const e of electors.splice(0)) await e.stop(false);
+  await api.close();
+});
+
+describe('leader election with a coordination.k8s.io/v1 Lease', () => {
+  it('exactly one of two replicas starting together leads (create races end in 409)', async () => {
+    const [a, b] = [elector('pod-a'), elector('pod-b')];
+    const results = await Promise.all([a.tryAcquireOrRenew(), b.tryAcquireOrRenew()]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const lease = api.leases.store.get(NS, 'adaptive-canary-controller');
+    expect(lease?.spec).toMatchObject({ holderIdentity: results[0] ? 'pod-a' : 'pod-b', leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(String(lease?.spec?.renewTime)).toMatch(/\.\d{6}Z$/); // MicroTime, as the real API server requires
+  });
+
+  it('a standby takes over within one lease period (+ one retry) after the leader dies', async () => {
+    const events: string[] = [];
+    const [a, b] = [elector('pod-a', events), elector('pod-b', events)];
+    a.start();
+    await until(() => a.isLeader());
+    b.start();
+    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+    expect(b.isLeader()).toBe(false);
+    expect(b.currentHolder).toBe('pod-a');
+    await a.stop(false); // dies without releasing
+    const waited = await until(() => b.isLeader());
+    expect(waited).toBeLessThanOrEqual(LEASE_MS + 3 * RETRY_MS);
+    expect(events).toEqual(['pod-a started', 'pod-b started']);
+    expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.leaseTransitions).toBe(1);
+  });
+
+  it('a graceful stop releases the lease so the standby takes over at once', async () => {
+    const [a, b] = [elector('pod-a'), elector('pod-b')];
+    a.start();
+    await until(() => a.isLeader());
+    b.start();
+    await a.stop(true);
+    expect(await until(() => b.isLeader())).toBeLessThan(LEASE_MS);
+  });
+
+  it('a leader whose lease is taken (409 on renew) stops at once', async () => {
+    const events: string[] = [];
+    const a = elector('pod-a', events);
+    expect(await a.tryAcquireOrRenew()).toBe(true);
+    const lease = api.leases.store.get(NS, 'adaptive-canary-controller')!;
+    api.leases.store.put({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } }, 'MODIFIED');
+    expect(await a.tryAcquireOrRenew()).toBe(false);
+    expect(events).toEqual(['pod-a started', 'pod-a stopped']);
+  });
+});
+
+describe('lease lost mid-rollout', () => {
+  it('the cut-off leader stops acting before the standby acts, and the standby resumes from the annotation', async () => {
+    const argo = new ArgoSimulator(api);
+    api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS }));
+    argo.reconcile(NS, 'maestro-api');
+    await until(() => api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused');
+    const [a, b] = [elector('pod-a'), elector('pod-b')];
+    const actA = await ArgoActuator.create({ kubeConfig: api.kubeConfig(NS, 'token-pod-a'), namespace: NS, rollout: 'maestro-api', fence: () => a.isLeader(), retry: { attempts: 2, baseDelayMs: 5 }, pollIntervalMs: 10 });
+    const actB = await ArgoActuator.create({ kubeConfig: api.kubeConfig(NS, 'token-pod-b'), namespace: NS, rollout: 'maestro-api', fence: () => b.isLeader(), retry: { attempts: 2, baseDelayMs: 5 }, pollIntervalMs: 10 });
+    const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-c'));
+    a.start();
+    await until(() => a.isLeader());
+    b.start();
+    await actA.setWeight(25);
+    await updateState(client, NS, 'maestro-api', () => ({ step: 1, by: 'pod-a' }));
+
+    // pod-a is partitioned from the API server: every request it makes fails from now on; pod-b is fine.
+    api.inject({ token: 'token-pod-a', status: 'reset', times: 100_000 });
+    const lostAfter = await until(() => !a.isLeader());
+    expect(lostAfter).toBeLessThanOrEqual(800);
+    await expect(actA.setWeight(50)).rejects.toMatchObject({ code: 'E_NOT_LEADER' });
+    await expect(actA.rollback()).rejects.toMatchObject({ code: 'E_NOT_LEADER' });
+    expect(b.isLeader()).toBe(false); // pod-a's lease has not expired yet: nobody acts
+    await until(() => b.isLeader(), LEASE_MS + 3 * RETRY_MS);
+    expect(a.isLeader()).toBe(false);
+    const { state } = await readState<{ step: number }>(client, NS, 'maestro-api');
+    expect(state).toEqual({ step: 1, by: 'pod-a' });
+    await actB.setWeight(50);
+    expect((await actB.state()).canaryWeight).toBe(50);
+    // The partition heals: pod-a sees pod-b's lease and stays a standby.
+    api.clearFaults();
+    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+    expect(a.isLeader()).toBe(false);
+    expect(a.currentHolder).toBe('pod-b');
+    argo.close();
+  });
+});
