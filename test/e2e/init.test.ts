@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadDocumentFile } from '../../src/schema/load-document.js';
+import { canaryPolicy } from '../../src/schema/policy.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'bin', 'adaptive-canary.js');
+const templateDir = join(root, 'examples', 'maestro-api');
+
+function run(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+const secretLike = /\.(sig|key|pub|pem)$|\.sigstore\.json$/;
+
+describe('adaptive-canary init (built CLI)', () => {
+  it('scaffolds the maestro-api layout renamed for the service, without keys or signatures', () => {
+    expect(existsSync(cli), 'run `npm run build` first').toBe(true);
+    const cwd = mkdtempSync(join(tmpdir(), 'init-e2e-'));
+    const r = run(['init', '--service', 'payments-api'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('wrote canary.yaml');
+    expect(r.stdout).toContain('wrote README.md');
+    const dest = join(cwd, 'payments-api');
+
+    const expected = files(templateDir)
+      .filter((p) => !secretLike.test(p) && p !== 'README.md')
+      .map((p) => p.replaceAll('maestro-api', 'payments-api').replaceAll('maestro_api', 'payments_api'));
+    expect(files(dest)).toEqual([...expected, 'README.md'].sort());
+    expect(files(dest).filter((p) => secretLike.test(p))).toEqual([]);
+    // README.md names the example it came from on purpose; every template file must be fully renamed.
+    for (const p of files(dest).filter((f) => f !== 'README.md')) {
+      const text = readFileSync(join(dest, p), 'utf8');
+      expect(text, p).not.toMatch(/maestro-api|maestro_api|MAESTRO_API|Maestro API/);
+    }
+    // The policy is still a valid policy once renamed.
+    expect(loadDocumentFile(join(dest, 'canary.yaml'), canaryPolicy).value).toBeTruthy();
+    expect(readFileSync(join(dest, 'README.md'), 'utf8')).toContain('adaptive-canary keygen');
+  });
+
+  it('refuses to overwrite existing files without --force, and overwrites with it', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'init-e2e-'));
+    expect(run(['init', '--service', 'checkout', '--dir', 'deploy'], cwd).code).toBe(0);
+    const policy = join(cwd, 'deploy', 'canary.yaml');
+    const original = readFileSync(policy, 'utf8');
+    writeFileSync(policy, '# edited by a person\n');
+
+    const refused = run(['init', '--service', 'checkout', '--dir', 'deploy'], cwd);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error \[E_EXISTS\]: refusing to overwrite \d+ existing file\(s\) in .*deploy: .*canary\.yaml.*\(use --force to overwrite\)\n$/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
+    expect(readFileSync(policy, 'utf8')).toBe('# edited by a person\n');
+
+    const forced = run(['init', '--service', 'checkout', '--dir', 'deploy', '--force'], cwd);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('overwrote canary.yaml');
+    expect(readFileSync(policy, 'utf8')).toBe(original);
+  });
+
+  it('rejects a service name that is not a DNS label with exit code 2', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'init-e2e-'));
+    const r = run(['init', '--service', 'Payments_API'], cwd);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error [E_USAGE]: --service must be a lowercase DNS label');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
