@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../../cli/define-command.js';
 import init from './init.js';
 import keygen from './keygen.js';
+import preflight from './preflight.js';
 import render from './render.js';
 import replay from './replay.js';
 import sign from './sign.js';
@@ -8,4 +9,4 @@ import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [replay, render, init, keygen, sign, verify, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [replay, render, init, keygen, sign, verify, preflight, sampleServiceCommand];

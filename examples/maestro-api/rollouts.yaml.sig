@@ -1,0 +1,1 @@
+MEYCIQChubhcTQkDIf7hiN8luKxhKF1hFiskh842frfdIo2NHgIhAMwKXMCZR/T/TstyWhG0zGTDl+6+fGUg7/o/Q2+2yE8A

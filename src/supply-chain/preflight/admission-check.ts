@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../errors.js';
+import admission from '../../render/admission.js';
+import type { CheckResult, PreflightContext } from './types.js';
+
+/** The admission policy is rendered and current (same key, same policy). No cluster is consulted here. */
+export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult> {
+  const name = 'admission-policy';
+  let expected;
+  try {
+    expected = await admission.render({ policy: ctx.policy, policyDir: ctx.policyDir, env: {} });
+  } catch (err) {
+    if (err instanceof AppError) return { name, status: 'fail', reason: `cannot render the admission policy: ${err.message}` };
+    throw err;
+  }
+  const missing = expected.filter((f) => !existsSync(join(ctx.policyDir, f.path))).map((f) => f.path);
+  if (missing.length > 0) return { name, status: 'fail', reason: `not rendered: ${missing.join(', ')} (run adaptive-canary render admission)` };
+  const stale = expected.filter((f) => readFileSync(join(ctx.policyDir, f.path), 'utf8') !== f.content).map((f) => f.path);
+  if (stale.length > 0) return { name, status: 'fail', reason: `out of date with the policy or key: ${stale.join(', ')} (re-run adaptive-canary render admission)` };
+  return {
+    name,
+    status: 'pass',
+    reason: `${expected.map((f) => f.path).join(' + ')} rendered and current; no cluster configured, so presence in a cluster was not checked`,
+    details: { files: expected.map((f) => f.path), cluster: null },
+  };
+}
