@@ -6,6 +6,7 @@ import {
   makeSnapshot,
   regressionReasons,
 } from '../../test/e2e/support/fake-controller-view.js';
+import { AppError } from '../errors.js';
 import { createApp } from './app.js';
 import { silentLogger } from './logger.js';
 
@@ -147,6 +148,14 @@ describe('manual actions', () => {
     const finished = await post('/api/v1/rollouts/maestro-api-2/promote');
     expect(finished.status).toBe(409);
     expect((await finished.json()).error.code).toBe('E_ROLLOUT_FINISHED');
+  });
+
+  it('keep the status a controller error names (e.g. a rollout that vanished before the action)', async () => {
+    const { view, request } = setup('t');
+    view.act = () => Promise.reject(Object.assign(new AppError('E_ROLLOUT_NOT_FOUND', 'gone'), { status: 404 }));
+    const res = await request('/api/v1/rollouts/maestro-api-1/abort', { method: 'POST', headers: { authorization: 'Bearer t' } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'E_ROLLOUT_NOT_FOUND', message: 'gone' } });
   });
 });
 
