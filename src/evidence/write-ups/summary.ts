@@ -2,7 +2,7 @@ import type { WriteUpContext } from './write-ups.js';
 import { cell, finalDecision, num, reasonLine, rollbackVerdict, seconds, timelineTable } from './format.js';
 
 /** summary.md: what happened in one rollout, for people, from the chain. */
-export function renderSummary(ctx: WriteUpContext): string {
+export function renderSummary(ctx: Pick<WriteUpContext, 'meta' | 'records' | 'deliveries'>): string {
   const { meta, records, deliveries } = ctx;
   const last = finalDecision(records);
   const failed = deliveries.filter((d) => d.outcome !== 'delivered');

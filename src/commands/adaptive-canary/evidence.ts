@@ -1,0 +1,123 @@
+import { resolve } from 'node:path';
+import { Option } from 'commander';
+import { defineCommand } from '../../cli/define-command.js';
+import { println } from '../../cli/io.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+
+interface Common {
+  root: string;
+  json?: boolean;
+}
+
+const rootOption = (): Option => new Option('--root <dir>', 'evidence root').default('.evidence');
+const jsonOption = (): Option => new Option('--json', 'print JSON instead of text');
+
+const list = defineCommand<Common & { service?: string }>({
+  name: 'list',
+  summary: 'List recorded rollouts with outcome, record count and chain integrity',
+  readOnly: true,
+  options: [rootOption(), new Option('--service <name>', 'only this service'), jsonOption()],
+  async run({ opts, io }) {
+    const { listRollouts, readRollout } = await import('../../evidence/read.js');
+    const { listRow, listTable } = await import('../../evidence/cli/views.js');
+    const rollouts = listRollouts(resolve(io.cwd, opts.root))
+      .map(readRollout)
+      .filter((r) => !opts.service || r.meta.service === opts.service);
+    if (opts.json) println(io.stdout, JSON.stringify({ data: rollouts.map(listRow) }, null, 2));
+    else if (rollouts.length === 0) println(io.stderr, `no rollouts under ${opts.root}`);
+    else for (const line of listTable(rollouts)) println(io.stdout, line);
+    return ExitCode.ok;
+  },
+});
+
+const show = defineCommand<Common>({
+  name: 'show',
+  summary: 'Show one rollout: outcome, decisions with reasons, webhook deliveries, integrity',
+  args: ['<rollout>'],
+  readOnly: true,
+  options: [rootOption(), jsonOption()],
+  examples: ['adaptive-canary evidence show r-20260803-1012', 'adaptive-canary evidence show maestro-api/r-20260803-1012 --json'],
+  async run({ args, opts, io }) {
+    const { resolveRollout } = await import('../../evidence/cli/resolve.js');
+    const { readRollout } = await import('../../evidence/read.js');
+    const { showHeader } = await import('../../evidence/cli/views.js');
+    const { renderSummary } = await import('../../evidence/write-ups/summary.js');
+    const r = readRollout(resolveRollout(args[0] as string, resolve(io.cwd, opts.root), io.cwd));
+    if (opts.json) {
+      println(io.stdout, JSON.stringify({ meta: r.meta, integrity: r.integrity, records: r.records, deliveries: r.deliveries, incident: r.incident }, null, 2));
+    } else {
+      println(io.stdout, renderSummary(r));
+      for (const line of showHeader(r)) println(io.stdout, line);
+    }
+    return r.integrity.ok ? ExitCode.ok : ExitCode.failed;
+  },
+});
+
+const verify = defineCommand<Common>({
+  name: 'verify',
+  summary: 'Check the hash chains: exit 1 naming the first bad record when anything was edited, inserted, deleted, reordered or cut',
+  args: ['[rollout]'],
+  readOnly: true,
+  options: [rootOption(), jsonOption()],
+  examples: ['adaptive-canary evidence verify', 'adaptive-canary evidence verify r-20260803-1012', 'adaptive-canary evidence verify .evidence/maestro-api/r-20260803-1012'],
+  async run({ args, opts, io }) {
+    const { resolveRollout } = await import('../../evidence/cli/resolve.js');
+    const { listRollouts } = await import('../../evidence/read.js');
+    const { verifyEvidence } = await import('../../evidence/verify.js');
+    const { verifyLine } = await import('../../evidence/cli/views.js');
+    const root = resolve(io.cwd, opts.root);
+    const dirs = args[0] ? [resolveRollout(args[0] as string, root, io.cwd)] : listRollouts(root);
+    if (dirs.length === 0) throw new UsageError(`no evidence to verify under ${opts.root}`);
+    const results = dirs.map(verifyEvidence);
+    const ok = results.every((r) => r.ok);
+    if (opts.json) println(io.stdout, JSON.stringify({ ok, rollouts: results }, null, 2));
+    else for (const r of results) println(r.ok ? io.stdout : io.stderr, verifyLine(r, io.cwd));
+    return ok ? ExitCode.ok : ExitCode.failed;
+  },
+});
+
+interface MarkOptions extends Common {
+  falseAbort?: boolean;
+  resolved?: boolean;
+  why?: string;
+  by?: string;
+}
+
+const mark = defineCommand<MarkOptions>({
+  name: 'mark',
+  summary: "Record a person's judgement on a finished rollout (chained, so tamper-evident too)",
+  args: ['<rollout>'],
+  options: [
+    rootOption(),
+    new Option('--false-abort', 'the rollback should not have happened (counts in the false-abort rate)'),
+    new Option('--resolved', 'the post-incident review is done'),
+    new Option('--why <text>', 'the reason, in a sentence').makeOptionMandatory(),
+    new Option('--by <name>', 'who marks it (default: $USER)'),
+    jsonOption(),
+  ],
+  examples: ['adaptive-canary evidence mark r-20260803-1012 --false-abort --why "probe target outage hit stable too"'],
+  async run({ args, opts, io }) {
+    if (!opts.falseAbort && !opts.resolved) throw new UsageError('say what to mark: --false-abort and/or --resolved');
+    const { markRollout } = await import('../../evidence/cli/mark.js');
+    const root = resolve(io.cwd, opts.root);
+    const record = markRollout({
+      rollout: args[0] as string,
+      root,
+      cwd: io.cwd,
+      falseAbort: opts.falseAbort === true,
+      resolved: opts.resolved === true,
+      why: opts.why ?? '',
+      by: opts.by ?? io.env.USER ?? 'unknown',
+    });
+    if (opts.json) println(io.stdout, JSON.stringify(record, null, 2));
+    else println(io.stdout, `marked ${record.rolloutId}${opts.falseAbort ? ' as a false abort' : ''}${opts.resolved ? ' as resolved' : ''} (record ${record.seq}, hash ${record.hash.slice(0, 16)}…)`);
+    return ExitCode.ok;
+  },
+});
+
+export default defineCommand({
+  name: 'evidence',
+  summary: 'Inspect and verify the hash-chained evidence in .evidence/',
+  subcommands: [list, show, verify, mark],
+});
