@@ -9,6 +9,8 @@ import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './types.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(3)}%`;
+/** "7d" reads better than formatDuration's "1w" next to the playbook's wording. */
+const days = (ms: number): string => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatDuration(ms));
 
 async function uptimeOf(ctx: PreflightContext, suiteName: string): Promise<{ uptime: number; source: string; extra?: Record<string, unknown> } | string> {
   const windowMs = ctx.policy.spec.preflight.uptimeWindow;
@@ -17,7 +19,7 @@ async function uptimeOf(ctx: PreflightContext, suiteName: string): Promise<{ upt
     const history = openHistory(ctx.syntheticsDb);
     try {
       const r = history.uptime({ windowMs, now: ctx.now, suite: suiteName });
-      if (r.uptime === null) return `no probe results for suite ${suiteName} in the last ${formatDuration(windowMs)}`;
+      if (r.uptime === null) return `no probe results for suite ${suiteName} in the last ${days(windowMs)}`;
       return { uptime: r.uptime, source: 'syntheticsctl history', extra: { runs: r.runs, points: r.points, upPoints: r.upPoints, pointsWithoutData: r.pointsWithoutData } };
     } finally {
       history.close();
@@ -50,7 +52,7 @@ export async function checkSyntheticSuite(ctx: PreflightContext): Promise<CheckR
     throw err;
   }
   if (typeof u === 'string') return { name, status: 'unknown', reason: `${rel} is valid; uptime unknown: ${u}` };
-  const window = formatDuration(ctx.policy.spec.preflight.uptimeWindow);
+  const window = days(ctx.policy.spec.preflight.uptimeWindow);
   const reason = `${rel} is valid; uptime ${pct(u.uptime)} over ${window} from ${u.source} (required ≥ ${pct(min)})`;
   return { name, status: u.uptime >= min ? 'pass' : 'fail', reason, details: { uptime: u.uptime, minUptime: min, window, ...u.extra } };
 }
