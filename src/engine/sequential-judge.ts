@@ -51,9 +51,10 @@ function judgeMetric(s: MetricState, o: IntervalObservation, enough: boolean, ca
     }
   }
   const failed = worstLogBf >= s.logThreshold;
-  const verdict = failed ? 'fail' : enough ? 'pass' : 'inconclusive';
-  // Evidence below √(1/α) is what healthy canaries show routinely; only evidence beyond it lowers the health.
+  // Evidence below √(1/α) is what healthy canaries show routinely; only evidence beyond it lowers the health
+  // (and makes the metric "inconclusive: keep watching" rather than pass).
   const health = failed ? 0 : 1 - clamp01((worstLogBf - s.logThreshold / 2) / (s.logThreshold / 2));
+  const verdict = failed ? 'fail' : enough && health === 1 ? 'pass' : 'inconclusive';
   return {
     metric: s.metric.name,
     verdict,
@@ -74,7 +75,7 @@ function reasonFor(s: MetricState, t: CountTest, logBf: number, verdict: Reason[
   const upper = Math.exp(e.upperBound(s.logThreshold));
   const what = t.label === 'errors' ? 'errors' : `requests ${t.label}${t.boundMs !== undefined ? ` (> ${t.boundMs} ms)` : ''}`;
   const ratioText = ratio === null ? 'no events yet' : `canary/baseline ratio ${fmt(ratio)} (CS ${fmt(lower)}–${fmt(upper)})`;
-  const head = verdict === 'fail' ? 'regressed' : verdict === 'pass' ? 'no regression found' : 'not enough data yet';
+  const head = verdict === 'fail' ? 'regressed' : verdict === 'pass' ? 'no regression found' : logBf >= s.logThreshold / 2 ? 'evidence of a regression is building' : 'not enough data yet';
   return {
     signal: s.metric.name,
     verdict,

@@ -6,8 +6,9 @@ import type { Reason } from './types.js';
 /**
  * Playbook: synthetic score < minScore for `consecutive` intervals → roll back. The score is the suite's final
  * result (after retries). Failures the baseline's probes share (flaky probe, shared dependency outage) are not
- * held against the canary: over those intervals the canary must have failed significantly more often than the
- * baseline (one-sided Fisher exact test, p < 0.05). Without baseline probes there is nothing to compare with
+ * held against the canary: over the run of low intervals (at least `consecutive` of them) the canary must have
+ * failed significantly more often than the baseline (one-sided Fisher exact test, p < 0.01). A suite with few
+ * runs per interval may therefore need a third low interval to show that. Without baseline probes there is nothing to compare with
  * and the playbook rule applies as written.
  */
 export interface SyntheticResult {
@@ -18,7 +19,9 @@ export interface SyntheticResult {
   failed: boolean;
 }
 
-const SHARED_P = 0.05;
+const SHARED_P = 0.01;
+/** How many low intervals the comparison with the baseline may pool. */
+const MAX_WINDOW = 12;
 
 interface Window {
   canary: SyntheticCounts;
@@ -33,7 +36,7 @@ export function createSyntheticRule(rule: PolicySpec['promotion']['synthetic']):
     if (!c || canary === undefined) return { failed: false };
     const b = o.baseline?.synthetic ?? undefined;
     const baseline = score(b);
-    low = canary < rule.minScore ? [...low, { canary: c, ...(b && b.runs > 0 ? { baseline: b } : {}) }].slice(-rule.consecutive) : [];
+    low = canary < rule.minScore ? [...low, { canary: c, ...(b && b.runs > 0 ? { baseline: b } : {}) }].slice(-Math.max(rule.consecutive, MAX_WINDOW)) : [];
     const p = low.length >= rule.consecutive ? sharedP(low) : 1;
     const failed = low.length >= rule.consecutive && p < SHARED_P;
     const excused = low.length >= rule.consecutive && !failed;
