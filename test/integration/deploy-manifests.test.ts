@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { ArgoActuator } from '../../src/actuators/argo/argo-actuator.js';
+import { LeaderElector } from '../../src/actuators/argo/lease.js';
+import { RolloutClient } from '../../src/actuators/argo/rollout-client.js';
+import { RolloutWatcher } from '../../src/actuators/argo/rollout-watcher.js';
+import { updateState } from '../../src/actuators/argo/state-annotation.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer, type RecordedRequest } from '../support/kube-apiserver.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+/* eslint-disable @typescript-eslint/no-unsafe-return -- parsed YAML is untyped by nature */
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const DEPLOY = new URL('../../deploy/', import.meta.url);
+const files: string[] = (parseAllDocuments(readFileSync(new URL('kustomization.yaml', DEPLOY), 'utf8'))[0]!.toJS() as Doc).resources;
+const docs: Doc[] = files.flatMap((f) => parseAllDocuments(readFileSync(new URL(f, DEPLOY), 'utf8')).map((d) => {
+  expect(d.errors, f).toEqual([]);
+  return d.toJS() as Doc;
+}));
+const byKind = (kind: string): Doc[] => docs.filter((d) => d.kind === kind);
+const one = (kind: string): Doc => {
+  const found = byKind(kind);
+  expect(found, kind).toHaveLength(1);
+  return found[0]!;
+};
+
+describe('deploy/ manifests', () => {
+  it('every document has apiVersion, kind, metadata.name, and a namespace where it is namespaced', () => {
+    for (const d of docs) {
+      expect(d.apiVersion && d.kind && d.metadata?.name).toBeTruthy();
+      if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(d.kind)) expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBe('adaptive-canary');
+    }
+    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+  });
+
+  it('Deployment: 2 replicas, our ServiceAccount, selector matches the pod labels, hardened container', () => {
+    const dep = one('Deployment');
+    const pod = dep.spec.template.spec;
+    expect(dep.spec.replicas).toBe(2);
+    expect(pod.serviceAccountName).toBe(one('ServiceAccount').metadata.name);
+    expect(dep.spec.template.metadata.labels).toMatchObject(dep.spec.selector.matchLabels);
+    const c = pod.containers[0];
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(c.args.slice(0, 1)).toEqual(['serve']);
+    expect(c.env.find((e: Doc) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+    expect(c.resources.requests.cpu).toBeDefined();
+  });
+
+  it('Service selects the controller pods and targets a named container port', () => {
+    const svc = one('Service');
+    const dep = one('Deployment');
+    expect(dep.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+    const portNames = dep.spec.template.spec.containers[0].ports.map((p: Doc) => p.name);
+    for (const p of svc.spec.ports) expect(portNames).toContain(p.targetPort);
+  });
+
+  it('RBAC is least privilege: no wildcards, no secrets, exact rules, bound to the ServiceAccount', () => {
+    const all = [...byKind('ClusterRole'), ...byKind('Role')].flatMap((r) => r.rules as Doc[]);
+    for (const rule of all) {
+      for (const field of ['apiGroups', 'resources', 'verbs']) expect(rule[field]).not.toContain('*');
+      expect(rule.resources).not.toContain('secrets');
+      expect(rule.verbs).not.toContain('delete');
+    }
+    expect(one('ClusterRole').rules).toEqual([
+      { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['argoproj.io'], resources: ['rollouts/status'], verbs: ['patch'] },
+    ]);
+    const sa = one('ServiceAccount');
+    for (const b of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')]) {
+      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
+      expect(docs.some((d) => d.kind === b.roleRef.kind && d.metadata.name === b.roleRef.name)).toBe(true);
+    }
+  });
+});
+
+/** RBAC check of one recorded request against the manifests' rules, the way the API server authorizes it. */
+function allowed(req: RecordedRequest): boolean {
+  const m = /^\/apis\/([^/]+)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(req.path);
+  if (!m) return false;
+  const [, group, ns, plural, name, sub] = m;
+  const verb = ({ GET: name ? 'get' : req.query.watch === 'true' ? 'watch' : 'list', PATCH: 'patch', PUT: 'update', POST: 'create', DELETE: 'delete' } as Record<string, string>)[req.method];
+  const resource = sub ? `${plural}/${sub}` : plural;
+  const roles = [...byKind('ClusterRole'), ...byKind('Role').filter((r) => r.metadata.namespace === ns)];
+  return roles.some((r) => (r.rules as Doc[]).some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.verbs.includes(verb) && (!rule.resourceNames || (name && rule.resourceNames.includes(name)))));
+}
+
+describe('the RBAC rules allow every call the controller makes, and nothing is missing', () => {
+  let api: KubeApiServer;
+  beforeAll(async () => {
+    api = await KubeApiServer.start();
+  });
+  afterAll(async () => api.close());
+
+  it('lease election, cluster-wide watch, state annotation, promote and abort are all authorized', async () => {
+    const argo = new ArgoSimulator(api);
+    api.seedRollout(makeRollout({ name: 'maestro-api', namespace: 'shop' }));
+    argo.reconcile('shop', 'maestro-api');
+    const leaseName = (byKind('Role')[0]!.rules as Doc[]).find((r) => r.resourceNames)!.resourceNames[0];
+    const elector = new LeaderElector({ kubeConfig: api.kubeConfig(), namespace: 'adaptive-canary', name: leaseName, identity: 'pod-a', retryPeriodMs: 50 });
+    expect(await elector.tryAcquireOrRenew()).toBe(true);
+    expect(await elector.tryAcquireOrRenew()).toBe(true);
+    const client = await RolloutClient.create(api.kubeConfig());
+    const watcher = new RolloutWatcher(api.kubeConfig(), client, () => undefined, {});
+    await watcher.start();
+    await new Promise((r) => setTimeout(r, 50));
+    const act = await ArgoActuator.create({ kubeConfig: api.kubeConfig(), namespace: 'shop', rollout: 'maestro-api', pollIntervalMs: 10 });
+    await new Promise((r) => setTimeout(r, 50));
+    await act.setWeight(25);
+    await updateState(client, 'shop', 'maestro-api', () => ({ step: 1 }));
+    await act.rollback();
+    await elector.stop(true);
+    watcher.stop();
+    argo.close();
+    const denied = api.requests.filter((r) => !allowed(r)).map((r) => `${r.method} ${r.path}${r.query.watch ? '?watch' : ''}`);
+    expect(denied).toEqual([]);
+    const verbs = new Set(api.requests.map((r) => `${r.method}${r.query.watch ? ' watch' : ''} ${r.path.split('/').slice(-1)[0] === 'status' ? 'status' : r.path.split('/')[2]}`));
+    expect([...verbs].sort()).toEqual(expect.arrayContaining(['GET argoproj.io', 'GET watch argoproj.io', 'PATCH argoproj.io', 'PATCH status', 'POST coordination.k8s.io', 'PUT coordination.k8s.io', 'GET coordination.k8s.io']));
+  });
+});
