@@ -3,6 +3,7 @@ import { DEFAULT_LATENCY_BOUNDS_MS } from './observation.js';
 import { durationMs } from './duration.js';
 import { preflightPolicy, rolloutPolicy, signingPolicy } from './supply-chain-policy.js';
 import { alertingPolicy, grafanaPolicy } from './observability.js';
+import { kubernetesPolicy, prometheusPolicy } from './cluster.js';
 
 /**
  * `canary.yaml`: the release policy. The single source of its TypeScript types and its JSON Schema
@@ -155,6 +156,10 @@ export const policySpec = z.object({
   signing: signingPolicy.prefault({}),
   rollout: rolloutPolicy.prefault({}),
   preflight: preflightPolicy.prefault({}),
+  /** Prometheus as the metric source (optional; the embedded router is the default). */
+  prometheus: prometheusPolicy.optional(),
+  /** The Argo Rollout this policy drives in direct mode (optional). */
+  kubernetes: kubernetesPolicy.optional(),
 }).strict();
 
 export const canaryPolicy = z.object({
