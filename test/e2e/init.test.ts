@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { loadDocumentFile } from '../../src/schema/load-document.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
 
@@ -45,6 +46,11 @@ describe('adaptive-canary init (built CLI)', () => {
       const text = readFileSync(join(dest, p), 'utf8');
       expect(text, p).not.toMatch(/maestro-api|maestro_api|MAESTRO_API|Maestro API/);
     }
+    // Nothing of maestro-api's signer survives, and the manifests still parse.
+    for (const p of files(dest)) expect(readFileSync(join(dest, p), 'utf8'), p).not.toMatch(/BEGIN [A-Z ]*(KEY|CERTIFICATE)|^\s*cosign\.sigstore\.dev\/signature:/m);
+    for (const p of files(dest).filter((f) => /\.ya?ml$/.test(f))) {
+      expect(parseAllDocuments(readFileSync(join(dest, p), 'utf8')).flatMap((d) => d.errors), p).toEqual([]);
+    }
     // The policy is still a valid policy once renamed.
     expect(loadDocumentFile(join(dest, 'canary.yaml'), canaryPolicy).value).toBeTruthy();
     expect(readFileSync(join(dest, 'README.md'), 'utf8')).toContain('adaptive-canary keygen');
@@ -67,6 +73,23 @@ describe('adaptive-canary init (built CLI)', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('overwrote canary.yaml');
     expect(readFileSync(policy, 'utf8')).toBe(original);
+  });
+
+  it("the README's first next step works: own key, re-render, sign, verify", () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'init-e2e-'));
+    expect(run(['init', '--service', 'payments-api', '--dir', '.'], cwd).code).toBe(0);
+    const env = { ...process.env, COSIGN_PASSWORD: 'init-e2e-password' };
+    const step = (args: string[]) => {
+      const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env, timeout: 60_000 });
+      expect(r.status, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+    };
+    step(['keygen', '--output-key-prefix', 'cosign']);
+    step(['render', 'rollout', 'admission', '--policy', 'canary.yaml']);
+    step(['sign', '--annotate', '--key', 'cosign.key', 'rollouts.yaml']);
+    step(['sign', '--key', 'cosign.key', 'rollouts.yaml']);
+    step(['verify', '--key', 'cosign.pub', '--signature', 'rollouts.yaml.sig', 'rollouts.yaml']);
+    const ownKey = readFileSync(join(cwd, 'cosign.pub'), 'utf8').trim().split('\n')[1]!;
+    expect(readFileSync(join(cwd, 'policy', 'kyverno-verify-rollout-manifests.yaml'), 'utf8')).toContain(ownKey);
   });
 
   it('rejects a service name that is not a DNS label with exit code 2', () => {

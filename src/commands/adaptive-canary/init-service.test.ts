@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isExcluded, scaffold, serviceNames, substitute } from './init-service.js';
+import { isExcluded, keyPlaceholder, redactSigner, scaffold, serviceNames, substitute } from './init-service.js';
 
 function template(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'init-template-'));
@@ -44,7 +44,8 @@ describe('service names', () => {
 describe('scaffold', () => {
   const files = {
     'canary.yaml': 'service: maestro-api\n',
-    'rollouts.yaml': 'name: maestro-api\n',
+    'rollouts.yaml': 'metadata:\n  annotations:\n    a: b\n    cosign.sigstore.dev/message: H4sI\n    cosign.sigstore.dev/signature: MEUC\n  name: maestro-api\n',
+    'policy/kyverno.yaml': 'publicKeys: |\n  -----BEGIN PUBLIC KEY-----\n  MFkw\n  -----END PUBLIC KEY-----\nnext: 1\n',
     'rollouts.yaml.sig': 'MEUCIQ...',
     'rollouts.yaml.sigstore.json': '{}',
     'cosign.pub': '-----BEGIN PUBLIC KEY-----',
@@ -57,13 +58,16 @@ describe('scaffold', () => {
     const dest = mkdtempSync(join(tmpdir(), 'init-dest-'));
     const result = scaffold({ templateDir: template(files), destDir: dest, service: 'payments-api', force: false });
     expect(result.written.sort()).toEqual(
-      ['.github/workflows/canary.yaml', 'README.md', 'canary.yaml', 'prometheus/canary-rules.yaml', 'rollouts.yaml', 'synthetics/payments-api-canary.yaml'].sort(),
+      ['.github/workflows/canary.yaml', 'README.md', 'canary.yaml', 'policy/kyverno.yaml', 'prometheus/canary-rules.yaml', 'rollouts.yaml', 'synthetics/payments-api-canary.yaml'].sort(),
     );
+    expect(result.redacted.sort()).toEqual(['policy/kyverno.yaml', 'rollouts.yaml']);
+    expect(readFileSync(join(dest, 'rollouts.yaml'), 'utf8')).toBe('metadata:\n  annotations:\n    a: b\n  name: payments-api\n');
+    expect(readFileSync(join(dest, 'policy/kyverno.yaml'), 'utf8')).toBe(`publicKeys: |\n  ${keyPlaceholder}\nnext: 1\n`);
     expect(result.left.sort()).toEqual(['cosign.pub', 'rollouts.yaml.sig', 'rollouts.yaml.sigstore.json']);
     expect(readFileSync(join(dest, 'prometheus/canary-rules.yaml'), 'utf8')).toContain('payments_api_rollback_duration_seconds_bucket');
     expect(readFileSync(join(dest, '.github/workflows/canary.yaml'), 'utf8')).toContain('synthetics/payments-api-canary.yaml');
     const readme = readFileSync(join(dest, 'README.md'), 'utf8');
-    expect(readme).toContain('Signatures and keys were *not* copied');
+    expect(readme).toContain('Keys and signatures were *not* copied');
     expect(readme).toContain('adaptive-canary sign --key cosign.key synthetics/payments-api-canary.yaml');
     expect(existsSync(join(dest, 'rollouts.yaml.sig'))).toBe(false);
   });
@@ -84,6 +88,13 @@ describe('scaffold', () => {
 
   it('explains a missing template', () => {
     expect(() => scaffold({ templateDir: template({}), destDir: tmpdir(), service: 'x', force: false })).toThrow(/no canary\.yaml/);
+  });
+
+  it('removes embedded signature annotations and PEM blocks, and says so', () => {
+    expect(redactSigner('a: 1\n')).toEqual({ text: 'a: 1\n', changed: false });
+    const pem = '-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----';
+    expect(redactSigner(`x: ${pem}`)).toEqual({ text: `x: ${keyPlaceholder}`, changed: true });
+    expect(redactSigner('  cosign.sigstore.dev/signature: abc').text).toBe('');
   });
 
   it('excludes keys, signatures and local state', () => {

@@ -53,6 +53,18 @@ export function isExcluded(rel: string): boolean {
   return excluded.some((re) => re.test(rel.split(sep).join('/')));
 }
 
+/** Signature annotations (k8s-manifest-sigstore) sign maestro-api's bytes: wrong once renamed, so dropped. */
+const signatureAnnotation = /^[ \t]*cosign\.sigstore\.dev\/(message|signature|certificate|bundle)[ \t]*:.*(\r?\n|$)/gm;
+/** An embedded key or certificate (e.g. the Kyverno attestor) would trust maestro-api's signer: fail closed instead. */
+const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+export const keyPlaceholder = 'REPLACE-ME: your cosign.pub (adaptive-canary keygen, then adaptive-canary render admission)';
+
+/** Removes what belongs to maestro-api's signer from a text file; `changed` says whether anything was removed. */
+export function redactSigner(text: string): { text: string; changed: boolean } {
+  const out = text.replace(signatureAnnotation, '').replace(pemBlock, keyPlaceholder);
+  return { text: out, changed: out !== text };
+}
+
 function walk(dir: string, root = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(join(dir, e.name), root) : e.isFile() ? [relative(root, join(dir, e.name))] : [],
@@ -65,32 +77,40 @@ export interface ScaffoldFile {
 }
 
 /** The files init writes, relative to the destination: the template renamed, plus the README of next steps. */
-export function planScaffold(templateDir: string, names: ServiceNames): { files: ScaffoldFile[]; left: string[] } {
+export function planScaffold(templateDir: string, names: ServiceNames): { files: ScaffoldFile[]; left: string[]; redacted: string[] } {
   if (!existsSync(join(templateDir, 'canary.yaml'))) {
     throw new AppError('E_TEMPLATE', `the paved-road template is missing or incomplete: ${templateDir} has no canary.yaml`, ExitCode.failed);
   }
   const all = walk(templateDir).sort();
   const left = all.filter(isExcluded);
+  const redacted: string[] = [];
   const files = all
     .filter((rel) => !isExcluded(rel) && rel !== 'README.md')
     .map((rel) => {
       const raw = readFileSync(join(templateDir, rel));
-      const content = raw.includes(0) ? raw : Buffer.from(substitute(raw.toString('utf8'), names));
-      return { path: substitute(rel, names), content };
+      const path = substitute(rel, names);
+      if (raw.includes(0)) return { path, content: raw };
+      const clean = redactSigner(raw.toString('utf8'));
+      if (clean.changed) redacted.push(path);
+      return { path, content: Buffer.from(substitute(clean.text, names)) };
     });
-  files.push({ path: 'README.md', content: Buffer.from(nextStepsReadme(names, files.map((f) => f.path), left)) });
-  return { files, left };
+  const readme = nextStepsReadme(names, { written: files.map((f) => f.path), left, redacted });
+  files.push({ path: 'README.md', content: Buffer.from(readme) });
+  return { files, left, redacted };
 }
 
 export interface ScaffoldResult {
   written: string[];
   overwritten: string[];
+  /** Template files not copied (keys, signatures). */
   left: string[];
+  /** Files whose embedded signatures or keys were removed. */
+  redacted: string[];
 }
 
 /** Writes the plan, refusing to touch any existing file unless `force`; checks everything before writing anything. */
 export function scaffold(opts: { templateDir: string; destDir: string; service: string; force: boolean }): ScaffoldResult {
-  const { files, left } = planScaffold(opts.templateDir, serviceNames(opts.service));
+  const { files, left, redacted } = planScaffold(opts.templateDir, serviceNames(opts.service));
   const existing = files.map((f) => f.path).filter((p) => existsSync(join(opts.destDir, p)));
   if (existing.length > 0 && !opts.force) {
     const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? `, and ${existing.length - 5} more` : '');
@@ -101,5 +121,5 @@ export function scaffold(opts: { templateDir: string; destDir: string; service: 
     mkdirSync(dirname(dest), { recursive: true });
     writeFileSync(dest, f.content);
   }
-  return { written: files.map((f) => f.path), overwritten: existing, left };
+  return { written: files.map((f) => f.path), overwritten: existing, left, redacted };
 }

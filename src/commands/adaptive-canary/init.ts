@@ -33,6 +33,9 @@ export default defineCommand<Options>({
     if (result.left.length > 0) {
       println(io.stdout, `Not copied (regenerate them for ${opts.service}): ${result.left.join(', ')}`);
     }
+    if (result.redacted.length > 0) {
+      println(io.stdout, `Removed the example's embedded signatures/keys from: ${result.redacted.join(', ')}`);
+    }
     println(io.stdout, 'Next steps are in README.md there: make your own keys, sign, render, validate, preflight.');
     return ExitCode.ok;
   },
