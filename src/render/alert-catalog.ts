@@ -1,5 +1,9 @@
 import { ALERT_SOURCE_LABEL, CANARY_VALUE, VARIANT_LABEL } from './metric-names.js';
 
+/** A label value the check cannot know in advance (the rollout id when none is given, the canary's version). */
+export const ANY_VALUE = Symbol('any label value');
+export type LabelSet = Record<string, string | typeof ANY_VALUE>;
+
 /**
  * Every alert adaptive-canary defines, with the labels it carries. The Prometheus rules are rendered from it
  * and the silence check matches silences against it, so "would this silence mute our alerts?" is answered
@@ -12,7 +16,7 @@ export interface AlertSpec {
   severity: 'page' | 'ticket';
   component: Component;
   /** Labels the alert carries besides alertname/severity/component/source/service. */
-  labels: Record<string, string>;
+  labels: LabelSet;
   /** Carries a `rollout` label taken from the controller's series. */
   perRollout: boolean;
   /** Where it comes from: a Prometheus rule, or posted by the controller to Alertmanager. */
@@ -24,7 +28,7 @@ export const SLO_NAME = 'availability';
 export const ALERTS = {
   servicePage: { alertname: 'ServiceErrorBudgetBurn', severity: 'page', component: 'slo', labels: { slo: SLO_NAME }, perRollout: false, origin: 'prometheus' },
   serviceTicket: { alertname: 'ServiceErrorBudgetBurn', severity: 'ticket', component: 'slo', labels: { slo: SLO_NAME }, perRollout: false, origin: 'prometheus' },
-  canaryBurn: { alertname: 'CanaryErrorBudgetBurn', severity: 'page', component: 'canary', labels: { slo: SLO_NAME, [VARIANT_LABEL]: CANARY_VALUE }, perRollout: false, origin: 'prometheus' },
+  canaryBurn: { alertname: 'CanaryErrorBudgetBurn', severity: 'page', component: 'canary', labels: { slo: SLO_NAME, variant: CANARY_VALUE, [VARIANT_LABEL]: ANY_VALUE }, perRollout: true, origin: 'prometheus' },
   rolledBack: { alertname: 'CanaryRolledBack', severity: 'ticket', component: 'canary-controller', labels: {}, perRollout: true, origin: 'prometheus' },
   analysisStuck: { alertname: 'CanaryAnalysisStuck', severity: 'ticket', component: 'canary-controller', labels: {}, perRollout: true, origin: 'prometheus' },
   noData: { alertname: 'CanaryNoData', severity: 'ticket', component: 'canary-controller', labels: {}, perRollout: true, origin: 'prometheus' },
@@ -42,10 +46,6 @@ export const INHIBITED_DURING_ROLLBACK: readonly string[] = [
 export function ruleLabels(spec: AlertSpec): Record<string, string> {
   return { severity: spec.severity, component: spec.component, ...ALERT_SOURCE_LABEL };
 }
-
-/** A label value the check cannot know in advance (the rollout id when none is given). */
-export const ANY_VALUE = Symbol('any label value');
-export type LabelSet = Record<string, string | typeof ANY_VALUE>;
 
 /**
  * The label sets our alerts for `service` carry when they reach Alertmanager (before external labels).

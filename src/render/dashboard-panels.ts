@@ -75,7 +75,7 @@ function budgetPanels(spec: PolicySpec): PanelSpec[] {
   const page = windows[0]?.factor ?? 1;
   const burn = windows.filter((w, i) => windows.findIndex((o) => o.long === w.long) === i)
     .map((w, i) => q(String.fromCharCode(65 + i), `${m.sliErrorRatio(w.long)}${sel} / ${budget}`, `burn ${w.long} (${w.severity} > ${w.factor})`));
-  burn.push(q(String.fromCharCode(65 + burn.length), `${m.variantErrorRatio(CANARY_WINDOWS.short)}{service="${spec.service}",${m.VARIANT_LABEL}="${m.CANARY_VALUE}"} / ${budget}`, 'canary own burn 5m'));
+  burn.push(q(String.fromCharCode(65 + burn.length), `${m.variantErrorRatio(CANARY_WINDOWS.short)}{service="${spec.service}",variant="${m.CANARY_VALUE}",rollout=~"$rollout"} / ${budget}`, 'canary own burn 5m {{rollout}}'));
   return [
     { title: 'Error budget burn rate', description: `Error ratio / (1 - SLO ${spec.promotion.errorBudget.slo}) per window; 1 = on budget, ${page} pages.`, kind: 'timeseries', unit: 'none',
       gridPos: { x: 0, y: 16, w: 16, h: 8 }, threshold: { value: page }, queries: burn },

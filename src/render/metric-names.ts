@@ -8,12 +8,21 @@ export const HTTP_REQUESTS = 'http_requests_total';
 export const HTTP_DURATION_BUCKET = 'http_request_duration_seconds_bucket';
 
 /**
- * Which Prometheus label tells canary from stable. Locally the sample service sets `version`; on Kubernetes
- * Argo Rollouts' `rollouts_pod_template_hash` does the same job but its values change per rollout.
+ * Which Prometheus label tells the versions apart. Locally the sample service sets `version` (e.g. 1.4.0 vs
+ * 1.5.0); on Kubernetes Argo Rollouts' `rollouts_pod_template_hash` does the same job (relabel it to
+ * `version`, or change this constant). Its values change every rollout, so which one is the canary comes
+ * from the controller's VARIANT_INFO series.
  */
 export const VARIANT_LABEL = 'version';
+
+/**
+ * `adaptive_canary_variant_info{service, rollout, variant="canary"|"baseline", version="<value>"}`, a gauge the
+ * controller sets to the rollout's start time (unix seconds) while the rollout runs (and removes after):
+ * joins the service's per-version series to the rollout's variants; the newest rollout wins a tie.
+ */
+export const VARIANT_INFO = 'adaptive_canary_variant_info';
 export const CANARY_VALUE = 'canary';
-export const STABLE_VALUE = 'stable';
+export const BASELINE_VALUE = 'baseline';
 
 /** The scrape job is the service name: service metrics are selected with `job="<service>"`. */
 export const serviceSelector = (service: string): string => `job="${service}"`;

@@ -29,6 +29,16 @@ function errorRatioExpr(sel: string, window: string, by = ''): string {
   return `(\n  ${errors}\n  or ${zero}\n)\n/\n${total}`;
 }
 
+/**
+ * Per-version series → labelled with the rollout and its variant (canary/baseline) via the controller's info
+ * series. Its value is the rollout's start time, so when a stale series from an earlier rollout names the same
+ * version, `topk` keeps the newest and the join never fails on duplicates.
+ */
+function byVariant(spec: PolicySpec, expr: string): string {
+  const info = `(topk by (${m.VARIANT_LABEL}) (1, ${m.VARIANT_INFO}{service="${spec.service}"}) * 0 + 1)`;
+  return `(\n${expr}\n)\n* on (${m.VARIANT_LABEL}) group_left (rollout, variant)\n${info}`;
+}
+
 function recordingGroup(spec: PolicySpec): RuleGroup {
   const sel = m.serviceSelector(spec.service);
   const labels = { service: spec.service, slo: SLO_NAME };
@@ -38,10 +48,10 @@ function recordingGroup(spec: PolicySpec): RuleGroup {
   const period = formatDuration(periodMs);
   const rules: Rule[] = recordedWindows(periodMs).map((w) => ({ record: m.sliErrorRatio(w), expr: errorRatioExpr(sel, w), labels }));
   for (const w of [CANARY_WINDOWS.short, CANARY_WINDOWS.long]) {
-    rules.push({ record: m.variantErrorRatio(w), expr: errorRatioExpr(sel, w, by), labels });
+    rules.push({ record: m.variantErrorRatio(w), expr: byVariant(spec, errorRatioExpr(sel, w, by)), labels });
   }
   rules.push(
-    { record: m.VARIANT_REQUEST_RATE, expr: `sum${by}(rate(${m.HTTP_REQUESTS}{${sel}}[5m]))`, labels: { service: spec.service } },
+    { record: m.VARIANT_REQUEST_RATE, expr: byVariant(spec, `sum${by}(rate(${m.HTTP_REQUESTS}{${sel}}[5m]))`), labels: { service: spec.service } },
     { record: 'slo:objective:ratio', expr: `vector(${spec.promotion.errorBudget.slo})`, labels },
     { record: m.ERROR_BUDGET, expr: `vector(${budget})`, labels },
     { record: 'slo:time_period:days', expr: `vector(${periodMs / 86_400_000})`, labels },
@@ -82,7 +92,7 @@ function sloAlerts(spec: PolicySpec): Rule[] {
 function canaryBurnAlert(spec: PolicySpec): Rule {
   const budget = errorBudgetRatio(spec.promotion.errorBudget.slo);
   const fast = scaledWindows(spec.promotion.errorBudget.period)[0]?.factor ?? 1;
-  const sel = `{service="${spec.service}",${m.VARIANT_LABEL}="${m.CANARY_VALUE}"}`;
+  const sel = `{service="${spec.service}",variant="${m.CANARY_VALUE}"}`;
   const cond = (w: string) => `${m.variantErrorRatio(w)}${sel} > (${fast} * ${budget})`;
   return alertRule(ALERTS.canaryBurn, spec.service, `${cond(CANARY_WINDOWS.long)}\nand\n${cond(CANARY_WINDOWS.short)}`, {
     summary: `The ${spec.service} canary burns error budget ${fast}x faster than the SLO allows`,
@@ -110,7 +120,7 @@ function controllerAlerts(spec: PolicySpec): Rule[] {
         description: 'The canary holds traffic but the controller has stopped judging it. Check the controller and its data sources.',
       }, '1m'),
     alertRule(ALERTS.noData, spec.service,
-      `${inProgress}\nunless on (service)\n${m.VARIANT_REQUEST_RATE}{${s},${m.VARIANT_LABEL}="${m.CANARY_VALUE}"} > 0`, {
+      `${inProgress}\nunless on (service, rollout)\n${m.VARIANT_REQUEST_RATE}{${s},variant="${m.CANARY_VALUE}"} > 0`, {
         summary: `${spec.service} rollout {{ $labels.rollout }}: the canary has weight but no requests`,
         description: 'No canary traffic reaches Prometheus: the judge has nothing to judge. Check the router, the version label and the scrape.',
       }, '2m'),

@@ -25,6 +25,16 @@ function expected(rules: Rule[], spec: AlertSpec, labels: Record<string, string>
   return { exp_labels: all, exp_annotations: annotations };
 }
 
+/** Example versions; which is the canary comes from the controller's variant info series. */
+const STABLE = '1.4.0';
+const CANARY = '1.5.0';
+
+/** The controller's variant info for a rollout started at `startedAt` (unix seconds). */
+const variantInfo = (svc: string, rollout: string, minutes: number, canary = CANARY, startedAt = 0) => [
+  { series: `${m.VARIANT_INFO}{service="${svc}",rollout="${rollout}",variant="${m.BASELINE_VALUE}",${m.VARIANT_LABEL}="${STABLE}"}`, values: `${startedAt}x${minutes}` },
+  { series: `${m.VARIANT_INFO}{service="${svc}",rollout="${rollout}",variant="${m.CANARY_VALUE}",${m.VARIANT_LABEL}="${canary}"}`, values: `${startedAt}x${minutes}` },
+];
+
 const http = (job: string, code: string, version: string) =>
   `${m.HTTP_REQUESTS}{job="${job}",code="${code}",${m.VARIANT_LABEL}="${version}"}`;
 
@@ -47,7 +57,7 @@ function sloTests(spec: PolicySpec, rules: Rule[]): UnitTest[] {
   const tests: UnitTest[] = [{
     name: `fast burn on ${svc} 5xx pages (and tickets); the canary alert stays quiet because only stable fails`,
     interval: '1m',
-    input_series: traffic(svc, m.STABLE_VALUE, Math.min(0.5, fast * budget * 2), 180),
+    input_series: traffic(svc, STABLE, Math.min(0.5, fast * budget * 2), 180),
     alert_rule_test: [{
       eval_time: '90m', alertname: ALERTS.servicePage.alertname,
       exp_alerts: [expected(rules, ALERTS.servicePage, sloLabels), ...(slowTicket ? [expected(rules, ALERTS.serviceTicket, sloLabels)] : [])],
@@ -56,9 +66,9 @@ function sloTests(spec: PolicySpec, rules: Rule[]): UnitTest[] {
     name: `4xx on ${svc} and 5xx on another job do not burn ${svc}'s budget`,
     interval: '1m',
     input_series: [
-      { series: http(svc, '200', m.STABLE_VALUE), values: '0+5000x180' },
-      { series: http(svc, '404', m.STABLE_VALUE), values: '0+5000x180' },
-      ...traffic('other-service', m.STABLE_VALUE, 0.5, 180),
+      { series: http(svc, '200', STABLE), values: '0+5000x180' },
+      { series: http(svc, '404', STABLE), values: '0+5000x180' },
+      ...traffic('other-service', STABLE, 0.5, 180),
     ],
     alert_rule_test: [{ eval_time: '90m', alertname: ALERTS.servicePage.alertname, exp_alerts: [] }],
   }];
@@ -69,7 +79,7 @@ function sloTests(spec: PolicySpec, rules: Rule[]): UnitTest[] {
     tests.push({
       name: `slow burn (${burn}x) on ${svc} opens a ticket but does not page`,
       interval: '1m',
-      input_series: traffic(svc, m.STABLE_VALUE, burn * budget, 480),
+      input_series: traffic(svc, STABLE, burn * budget, 480),
       alert_rule_test: [{ eval_time: '7h', alertname: ALERTS.servicePage.alertname, exp_alerts: [expected(rules, ALERTS.serviceTicket, sloLabels)] }],
     });
   }
@@ -84,12 +94,16 @@ function canaryTests(spec: PolicySpec, rules: Rule[]): UnitTest {
     name: `a failing canary of ${svc} fires the canary burn alert while the service as a whole stays within budget`,
     interval: '1m',
     input_series: [
-      { series: http(svc, '200', m.CANARY_VALUE), values: '0+100x60' },
-      { series: http(svc, '500', m.CANARY_VALUE), values: `0+${Math.ceil(100 * fast * budget * 2)}x60` },
-      { series: http(svc, '200', m.STABLE_VALUE), values: '0+2000000x60' },
+      { series: http(svc, '200', CANARY), values: '0+100x60' },
+      { series: http(svc, '500', CANARY), values: `0+${Math.ceil(100 * fast * budget * 2)}x60` },
+      { series: http(svc, '200', STABLE), values: '0+2000000x60' },
+      // A stale info series from an older rollout r0 names the same version; the newer r1 must win.
+      ...variantInfo(svc, 'r0', 60, CANARY, 100),
+      ...variantInfo(svc, 'r1', 60, CANARY, 200),
     ],
     alert_rule_test: [
-      { eval_time: '20m', alertname: ALERTS.canaryBurn.alertname, exp_alerts: [expected(rules, ALERTS.canaryBurn, { service: svc, slo: SLO_NAME, [m.VARIANT_LABEL]: m.CANARY_VALUE })] },
+      { eval_time: '20m', alertname: ALERTS.canaryBurn.alertname,
+        exp_alerts: [expected(rules, ALERTS.canaryBurn, { service: svc, slo: SLO_NAME, rollout: 'r1', variant: m.CANARY_VALUE, [m.VARIANT_LABEL]: CANARY })] },
       { eval_time: '20m', alertname: ALERTS.servicePage.alertname, exp_alerts: [] },
     ],
   };
@@ -99,7 +113,7 @@ function controllerTests(spec: PolicySpec, rules: Rule[]): UnitTest[] {
   const svc = spec.service;
   const s = (name: string, rollout: string, extra = '') => `${name}{service="${svc}",rollout="${rollout}"${extra}}`;
   const stuckMin = Math.ceil(stuckAfterSeconds(spec) / 60) + 4;
-  const canaryTraffic = (values: string) => ({ series: http(svc, '200', m.CANARY_VALUE), values });
+  const canaryTraffic = (values: string) => ({ series: http(svc, '200', CANARY), values });
   return [{
     name: 'a rollback decision alerts for that rollout only, not for promotions or other services',
     interval: '1m',
@@ -124,6 +138,9 @@ function controllerTests(spec: PolicySpec, rules: Rule[]): UnitTest[] {
       { series: s(m.LAST_ANALYSIS_TIMESTAMP, 'r3'), values: `0x${stuckMin + 8}` },
       { series: s(m.CANARY_WEIGHT, 'r3'), values: `0x${stuckMin + 8}` },
       canaryTraffic(`0+100x${stuckMin + 8}`),
+      { series: http(svc, '200', '1.6.0'), values: `0+100x${stuckMin + 8}` },
+      ...variantInfo(svc, 'r2', stuckMin + 8),
+      ...variantInfo(svc, 'r4', stuckMin + 8, '1.6.0', 60),
     ],
     alert_rule_test: [
       { eval_time: `${stuckMin + 3}m`, alertname: ALERTS.analysisStuck.alertname, exp_alerts: [expected(rules, ALERTS.analysisStuck, { service: svc, rollout: 'r2' })] },
@@ -136,7 +153,8 @@ function controllerTests(spec: PolicySpec, rules: Rule[]): UnitTest[] {
       { series: s(m.CANARY_WEIGHT, 'r5'), values: '10x15' },
       { series: s(m.CANARY_WEIGHT, 'r6'), values: '0x15' },
       canaryTraffic('0x15'),
-      { series: http(svc, '200', m.STABLE_VALUE), values: '0+100x15' },
+      { series: http(svc, '200', STABLE), values: '0+100x15' },
+      ...variantInfo(svc, 'r5', 15),
     ],
     alert_rule_test: [
       { eval_time: '1m', alertname: ALERTS.noData.alertname, exp_alerts: [] },
