@@ -2,6 +2,11 @@
  * Where decisions go (DESIGN.md §3.2). One interface for the embedded router, an Argo Rollout and a flagd flag
  * file. Rollback must be the fastest path: implementations do nothing before moving traffic back to stable.
  */
+/** Epoch milliseconds with sub-millisecond resolution, for rollback durations far below 1 ms. */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export type ActuatorPhase = 'idle' | 'progressing' | 'promoted' | 'rolled-back';
 
 export interface ActuatorState {

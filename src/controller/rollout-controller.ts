@@ -1,4 +1,4 @@
-import type { Actuator, ActuatorFault } from '../actuators/actuator.js';
+import { preciseNow, type Actuator, type ActuatorFault } from '../actuators/actuator.js';
 import { initialState, isTerminal, transition, type RolloutDecision, type RolloutEvent, type RolloutState, type TransitionResult } from '../engine/rollout-machine.js';
 import { planFromPolicy } from '../engine/rollout-plan.js';
 import type { Analysis, Assessment, Reason } from '../engine/types.js';
@@ -65,7 +65,7 @@ export class RolloutController {
   resumed = false;
 
   private constructor(private readonly o: RolloutControllerOptions) {
-    this.now = o.clock ?? Date.now;
+    this.now = o.clock ?? preciseNow;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.meta = { id: o.id, service: o.policy.service, plan: planFromPolicy(o.policy), policy: o.policy, onsetAt: o.onsetAt ?? null, evidenceDir: o.evidence?.dir ?? null };
   }
@@ -120,6 +120,12 @@ export class RolloutController {
     });
   }
 
+  /** Marks when a fault was injected (demo, drill); time to decide is then measured from it. */
+  markOnset(at: number): void {
+    this.meta.onsetAt = at;
+    this.o.store.updateMeta(this.meta);
+  }
+
   /** Runs one analysis interval now (tests; the loop calls it on schedule). */
   tickNow(): Promise<void> {
     return this.enqueue(() => this.tick());
@@ -157,7 +163,7 @@ export class RolloutController {
     const assessment = this.analysis.evaluate(observation);
     this.lastAssessment = assessment;
     const r = transition(this.meta.plan, this.state, { type: 'interval', at: this.now(), durationMs, assessment });
-    const point = intervalPoint(observation, assessment, r.state, at);
+    const point = intervalPoint(observation, assessment, this.state, at);
     this.points.push(point);
     this.o.metrics.observeInterval(this.meta.service, this.id, assessment.verdict, assessment.score, r.state.weight);
     await this.apply(r, { observation, assessment, point });

@@ -94,6 +94,10 @@ export class StateStore {
       .run(meta.id, meta.service, JSON.stringify(meta), JSON.stringify(state), state.phase, now);
   }
 
+  updateMeta(meta: RolloutMeta): void {
+    this.db.prepare('UPDATE rollouts SET meta = ? WHERE id = ?').run(JSON.stringify(meta), meta.id);
+  }
+
   load(id: string): StoredRollout | undefined {
     const row = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
     if (!row) return undefined;

@@ -44,7 +44,8 @@ export class TrafficGenerator {
   }
 
   private one(): void {
-    const k = this.n++ % 10;
+    this.n++;
+    const k = Math.floor(Math.random() * 10);
     if (k < 3 || !this.token) this.send('POST', '/api/login', { user: `user-${this.n % 50}`, password: 'demo' });
     else if (k < 7) this.send('POST', '/api/orders', { item: 'book', quantity: 1 + (this.n % 3) });
     else if (k < 9 && this.lastOrder) this.send('GET', `/api/orders/${this.lastOrder}`);

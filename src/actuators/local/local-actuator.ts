@@ -1,4 +1,4 @@
-import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuator.js';
+import { preciseNow, type Actuator, type ActuatorFault, type ActuatorState, type RollbackResult } from '../actuator.js';
 import { WeightedRouter } from './router.js';
 import { Upstream } from './upstream.js';
 
@@ -40,7 +40,7 @@ export class LocalActuator implements Actuator {
   }
 
   static async start(opts: LocalActuatorOptions): Promise<LocalActuator> {
-    const now = opts.now ?? Date.now;
+    const now = opts.now ?? preciseNow;
     const listeners: ((f: ActuatorFault) => void)[] = [];
     const mk = (variant: 'stable' | 'canary', target: string): Upstream =>
       new Upstream({

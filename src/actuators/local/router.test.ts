@@ -35,14 +35,22 @@ function get(url: string): Promise<{ status: number; body: string; variant: stri
 }
 
 describe('WeightedSplit', () => {
-  it('sends exactly weight% of any 100 consecutive requests to the canary', () => {
-    for (const w of [0, 1, 10, 25, 33, 50, 99, 100]) {
+  it('sends exactly weight% of each block of 100 requests to the canary (fractions carried over)', () => {
+    for (const w of [0, 1, 10, 25, 33, 50, 99, 100, 12.5]) {
       const s = new WeightedSplit();
       s.weight = w;
       let canary = 0;
       for (let i = 0; i < 1000; i++) if (s.nextIsCanary()) canary++;
       expect(canary).toBe(w * 10);
     }
+  });
+  it('does not alias periodic traffic onto one variant', () => {
+    const s = new WeightedSplit();
+    s.weight = 10;
+    const byKind = new Array<number>(10).fill(0);
+    for (let i = 0; i < 10_000; i++) if (s.nextIsCanary()) byKind[i % 10]! += 1;
+    // A request type that comes every 10th request gets ~10% canary, like every other type.
+    for (const n of byKind) expect(n).toBeGreaterThan(60);
   });
   it('rejects weights outside 0..100', () => {
     expect(() => { new WeightedSplit().weight = 101; }).toThrow(RangeError);
@@ -65,17 +73,17 @@ describe('LocalActuator (embedded router)', () => {
     const { act } = await setup(503);
     await act.setWeight(20);
     const seen = { stable: 0, canary: 0 };
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       const r = await get(`${act.url}/api/x`);
       seen[r.body as 'stable' | 'canary'] += 1;
       expect(r.variant).toBe(r.body);
     }
-    expect(seen).toEqual({ stable: 40, canary: 10 });
+    expect(seen).toEqual({ stable: 80, canary: 20 });
     const obs = act.router.recorder.take();
-    expect(obs.baseline).toMatchObject({ requests: 40, errors: 0 });
-    expect(obs.canary).toMatchObject({ requests: 10, errors: 10 });
+    expect(obs.baseline).toMatchObject({ requests: 80, errors: 0 });
+    expect(obs.canary).toMatchObject({ requests: 20, errors: 20 });
     expect(obs.canary.latency).toHaveLength(4);
-    expect(obs.canary.latency!.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(obs.canary.latency!.reduce((a, b) => a + b, 0)).toBe(20);
     expect(act.router.recorder.take().canary.requests).toBe(0);
   });
 

@@ -1,0 +1,64 @@
+import type { EvidenceLog, OpenEvidenceOptions } from '../evidence/index.js';
+import type { PolicySpec } from '../schema/policy.js';
+import type { DecisionRecordInput, EvidenceSink } from './ports.js';
+import { decisionPoint } from './snapshot.js';
+import type { RolloutSnapshot } from './view.js';
+
+/** Promotion criteria in words, for the PR body (what the Release Captain signs off). */
+export function criteriaOf(policy: PolicySpec): string[] {
+  const p = policy.promotion;
+  return [
+    `judge: ${policy.judge} (α = ${policy.alpha}, checked every ${policy.interval / 1000}s)`,
+    ...policy.metrics.map((m) => `${m.name}: canary no worse than ${m.tolerance}× baseline${m.critical ? ' (critical: a regression rolls back at once)' : ''}`),
+    `composite score ≥ ${p.minScore}`,
+    `synthetic success ≥ ${p.synthetic.minScore}; below it for ${p.synthetic.consecutive} consecutive intervals rolls back`,
+    `canary error-budget burn ≤ ${p.errorBudget.maxBurn * 100}% of the ${Math.round(p.errorBudget.period / 86_400_000)}-day budget at SLO ${p.errorBudget.slo}`,
+    `steps: ${policy.steps.map((s) => `${s.weight}% for ${s.bake / 1000}s`).join(' → ')}`,
+  ];
+}
+
+/** Binds the controller's EvidenceSink port to the hash-chained evidence log in src/evidence. */
+export class EvidenceLogSink implements EvidenceSink {
+  /** The chain head after the last decision, so webhooks can anchor it. */
+  head: { seq: number; hash: string } | undefined;
+
+  constructor(readonly log: EvidenceLog, private readonly policy: PolicySpec) {}
+
+  /** Opens (or resumes) `.evidence/<service>/<rollout>/`; throws EvidenceUnwritableError when it cannot write. */
+  static async open(options: OpenEvidenceOptions, policy: PolicySpec): Promise<EvidenceLogSink> {
+    const { openEvidence } = await import('../evidence/index.js');
+    return new EvidenceLogSink(openEvidence(options), policy);
+  }
+
+  get dir(): string {
+    return this.log.dir;
+  }
+
+  record(input: DecisionRecordInput): void {
+    const p = decisionPoint(input.decision);
+    const a = input.assessment;
+    const rec = this.log.append({
+      ...p,
+      ...(a ? { verdict: a.verdict, ...(a.rule ? { rule: a.rule } : {}) } : {}),
+      budgetBurn: a?.reasons.find((r) => r.signal === 'error-budget')?.value ?? null,
+      inputs: input.inputs ?? {},
+    });
+    this.head = { seq: rec.seq, hash: rec.hash };
+  }
+
+  finish(snapshot: RolloutSnapshot, rollbackDurationSeconds: number | null): void {
+    if (snapshot.phase !== 'promoted' && snapshot.phase !== 'rolled-back') return;
+    this.log.finish({
+      outcome: snapshot.phase,
+      rollbackDurationSeconds,
+      timeToDecideSeconds: snapshot.timeToDecideSeconds,
+      budgetBurn: snapshot.intervals.at(-1)?.budgetBurn ?? null,
+      snapshot,
+      criteria: criteriaOf(this.policy),
+    });
+  }
+
+  close(): void {
+    this.log.close();
+  }
+}

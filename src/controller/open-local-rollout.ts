@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { LocalActuator } from '../actuators/local/local-actuator.js';
+import { createAnalysis } from '../engine/analysis.js';
+import type { PolicySpec } from '../schema/policy.js';
+import type { ProbeSuite } from '../schema/probe-suite.js';
+import { EmbeddedRouterSource } from '../sources/embedded.js';
+import { SyntheticsSource } from '../sources/synthetics.js';
+import { EvidenceLogSink } from './evidence-sink.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { ObservationSource } from './ports.js';
+import { RolloutController } from './rollout-controller.js';
+import type { StateStore } from './state-store.js';
+import { WebhookNotifier } from './webhook-notifier.js';
+
+export interface LocalRolloutOptions {
+  id: string;
+  policy: PolicySpec;
+  /** Values to redact from evidence (webhook secrets resolved from the environment). */
+  secrets?: string[];
+  actuator: LocalActuator;
+  /** Direct upstream URLs for the synthetic probes (each variant probed on its own). */
+  upstreams: { stable: string; canary: string };
+  store: StateStore;
+  metrics: ControllerMetrics;
+  /** `.evidence/` and `.prbodies/` are created here. */
+  cwd: string;
+  suite?: ProbeSuite;
+  suiteEnv?: Readonly<Record<string, string | undefined>>;
+  onsetAt?: number | null;
+  /** Version labels for the evidence and the review write-ups. */
+  versions?: { stable?: string; canary?: string };
+  onWarning?: (message: string) => void;
+  webhookTimeoutMs?: number;
+}
+
+export interface LocalRollout {
+  controller: RolloutController;
+  evidence: EvidenceLogSink;
+  /** Stops the loop, waits (bounded) for webhook deliveries, closes the evidence and the probes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one rollout on the local router: evidence (refuses to start when `.evidence/` is unwritable), webhooks,
+ * the router's observations and the synthetic suite as sources, the real judge, and the controller.
+ */
+export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRollout> {
+  const evidence = await EvidenceLogSink.open({
+    root: join(o.cwd, '.evidence'), prRoot: join(o.cwd, '.prbodies'), service: o.policy.service, rolloutId: o.id,
+    redact: { secrets: o.secrets ?? [] }, ...(o.versions ? { versions: o.versions } : {}),
+  }, o.policy);
+  const notifier = WebhookNotifier.create(o.policy, {
+    evidence, timeoutMs: o.webhookTimeoutMs,
+    onError: (err) => o.onWarning?.(`webhook: ${(err as Error).message}`),
+  });
+  const sources: ObservationSource[] = [new EmbeddedRouterSource(o.actuator.router.recorder)];
+  let synthetics: SyntheticsSource | undefined;
+  if (o.suite) {
+    synthetics = new SyntheticsSource({
+      suite: o.suite, stableUrl: o.upstreams.stable, canaryUrl: o.upstreams.canary, env: o.suiteEnv,
+      everyMs: Math.max(100, Math.floor(o.policy.interval / 5)),
+    });
+    sources.push(synthetics);
+  }
+  let controller: RolloutController;
+  try {
+    controller = await RolloutController.open({
+      id: o.id, policy: o.policy, actuator: o.actuator, sources, createAnalysis: (p) => createAnalysis(p),
+      store: o.store, metrics: o.metrics, evidence, notifier, onsetAt: o.onsetAt, onWarning: o.onWarning,
+    });
+  } catch (err) {
+    evidence.close();
+    throw err;
+  }
+  synthetics?.start();
+  return {
+    controller,
+    evidence,
+    close: async () => {
+      await controller.stop();
+      await synthetics?.close();
+      await notifier.flush(2_000);
+      evidence.close();
+    },
+  };
+}

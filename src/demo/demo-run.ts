@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { CliIO } from '../cli/io.js';
+import { ControllerHub } from '../controller/hub.js';
+import { loadPolicy } from '../controller/load-policy.js';
+import { ControllerMetrics } from '../controller/metrics.js';
+import { attachProgress } from '../controller/progress.js';
+import { StateStore } from '../controller/state-store.js';
+import type { PolicySpec } from '../schema/policy.js';
+import { loadSuite } from '../synthetics/prepare-suite.js';
+import { runScenario, type ScenarioName, type ScenarioResult } from './demo-scenario.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
+
+export interface DemoOptions {
+  scenarios: ScenarioName[];
+  intervalMs: number;
+  listen: string;
+  /** Live TTY view (false: one line per event). */
+  live: boolean;
+  /** Where progress goes (stderr under --json, so stdout stays one JSON document). */
+  progress: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  io: CliIO;
+  rps?: number;
+  /** Bearer token for manual actions on the dashboard (none: read-only). */
+  token?: string;
+  onDashboard?: (url: string) => void;
+  /** Receives a function that aborts (rolls back) every rollout still running: the Ctrl-C path. */
+  onHub?: (abortAll: () => Promise<void>) => void;
+}
+
+export interface DemoSummary {
+  ok: boolean;
+  dashboard: string;
+  intervalSeconds: number;
+  rollouts: ScenarioResult[];
+  webhooks: { received: number; verified: number; byEvent: Record<string, number> };
+  elapsedSeconds: number;
+}
+
+/** The paved-road example: examples/ ships in the package, two levels above src/demo and dist/demo. */
+export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/maestro-api/', import.meta.url));
+
+/** The example policy with the demo's pace: same judge and rules, seconds instead of minutes. */
+export function demoPolicy(base: PolicySpec, intervalMs: number, webhook: { url: string; secret: string }): PolicySpec {
+  return {
+    ...base,
+    interval: intervalMs,
+    steps: [{ weight: 10, bake: 4 * intervalMs }, { weight: 25, bake: 4 * intervalMs }, { weight: 50, bake: 5 * intervalMs }],
+    // A demo must end: a rollout still unproven after 10 more intervals is rolled back (and the demo fails).
+    inconclusive: { maxExtension: 10 * intervalMs, then: 'rollback' },
+    webhooks: [{ url: webhook.url, secret: webhook.secret, events: ['promote', 'rollback', 'step', 'hold'] }],
+  };
+}
+
+/**
+ * The main job on one machine: sample maestro-api stable and canary versions behind the embedded router with
+ * generated user traffic, the real judge and the synthetic suite, one rollout per scenario, all at once.
+ */
+export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+  const t0 = Date.now();
+  const secret = randomBytes(24).toString('hex');
+  const receiver = await startWebhookReceiver(secret);
+  const env = { ...o.io.env, CANARY_WEBHOOK_SECRET: secret };
+  const loaded = loadPolicy(join(EXAMPLE_DIR, 'canary.yaml'), env);
+  const policy = demoPolicy(loaded.spec, o.intervalMs, { url: receiver.url, secret });
+  const suiteEnv = { TARGET_URL: 'http://127.0.0.1:9', PROBE_PASSWORD: randomBytes(9).toString('base64url') };
+  const suite = loadSuite(join(EXAMPLE_DIR, 'synthetics', 'maestro-api-canary.yaml'), { env: suiteEnv }).suite;
+  const store = await StateStore.open(join(o.io.cwd, '.adaptive-canary', 'state.db'));
+  const metrics = new ControllerMetrics();
+  const hub = new ControllerHub();
+  const { startServer } = await import('../server/index.js');
+  const server = await startServer({ listen: o.listen, view: hub, registry: metrics.registry, token: o.token });
+  o.onDashboard?.(server.url);
+  o.onHub?.(async () => {
+    await Promise.allSettled(hub.list().filter((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back').map((r) => hub.act(r.id, 'abort', 'ctrl-c')));
+  });
+  const detach = attachProgress(hub, o.progress, { live: o.live });
+  const warn = (m: string): void => void o.progress.write(`warning: ${m}\n`);
+  try {
+    const ctx = {
+      policy, suite, suiteEnv, store, metrics, hub, cwd: o.io.cwd, rps: o.rps ?? 60,
+      deadlineMs: 45 * o.intervalMs, secrets: [secret, suiteEnv.PROBE_PASSWORD], onWarning: warn,
+    };
+    const rollouts = await Promise.all(o.scenarios.map((s) => runScenario(ctx, s)));
+    const byEvent: Record<string, number> = {};
+    for (const r of receiver.received) byEvent[r.event] = (byEvent[r.event] ?? 0) + 1;
+    return {
+      ok: rollouts.every((r) => r.ok),
+      dashboard: server.url,
+      intervalSeconds: o.intervalMs / 1000,
+      rollouts,
+      webhooks: { received: receiver.received.length, verified: receiver.received.filter((r) => r.verified).length, byEvent },
+      elapsedSeconds: Math.round((Date.now() - t0) / 100) / 10,
+    };
+  } finally {
+    detach();
+    await server.close();
+    await receiver.close();
+    store.close();
+  }
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { LocalActuator } from '../actuators/local/local-actuator.js';
+import type { ControllerHub } from '../controller/hub.js';
+import type { ControllerMetrics } from '../controller/metrics.js';
+import { openLocalRollout } from '../controller/open-local-rollout.js';
+import type { StateStore } from '../controller/state-store.js';
+import type { RolloutSnapshot } from '../controller/view.js';
+import type { PolicySpec } from '../schema/policy.js';
+import type { ProbeSuite } from '../schema/probe-suite.js';
+import { prepareSuite } from '../synthetics/prepare-suite.js';
+import { runFlow } from '../synthetics/run-flow.js';
+import type { MaestroFaults } from './maestro-api-faults.js';
+import { startMaestroApi } from './maestro-api.js';
+import { TrafficGenerator } from './traffic.js';
+
+export type ScenarioName = 'healthy' | 'regression' | 'chaos';
+
+/** What each scenario does to the canary, and how it must end for the demo to pass. */
+export const SCENARIOS: Record<ScenarioName, { expect: 'promoted' | 'rolled-back'; about: string; faults?: Partial<MaestroFaults> }> = {
+  healthy: { expect: 'promoted', about: 'canary 1.5.0 behaves like stable' },
+  regression: { expect: 'rolled-back', about: 'canary 1.5.1 answers 8% more 500s and +40 ms', faults: { errorRate: 0.08, latencyMs: 40 } },
+  chaos: { expect: 'rolled-back', about: 'rollback-chaos-lite drill turns chaos on in canary 1.5.2 after the first interval' },
+};
+
+/** Background noise both versions share, so the judge compares like with like. */
+const BASE_FAULTS: Partial<MaestroFaults> = { errorRate: 0.002, latencyMs: 2 };
+
+export interface ScenarioContext {
+  policy: PolicySpec;
+  suite: ProbeSuite;
+  suiteEnv: Record<string, string>;
+  store: StateStore;
+  metrics: ControllerMetrics;
+  hub: ControllerHub;
+  cwd: string;
+  rps: number;
+  deadlineMs: number;
+  secrets: string[];
+  onWarning: (m: string) => void;
+}
+
+export interface ScenarioResult {
+  scenario: ScenarioName;
+  rolloutId: string;
+  expected: 'promoted' | 'rolled-back';
+  decision: 'promoted' | 'rolled-back' | 'undecided';
+  ok: boolean;
+  timeToDecideSeconds: number | null;
+  rollbackDurationSeconds: number | null;
+  decidedBy: string | null;
+  reason: string | null;
+  evidenceDir: string | null;
+  prBody: string;
+  requests: number;
+}
+
+/** One rollout end to end: two real maestro-api versions, the router, user traffic, the controller, the fault. */
+export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Promise<ScenarioResult> {
+  const spec = SCENARIOS[name];
+  const id = `${name}-${randomBytes(3).toString('hex')}`;
+  const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS });
+  const canary = await startMaestroApi({ version: name === 'healthy' ? '1.5.0' : name === 'regression' ? '1.5.1' : '1.5.2', faults: { ...BASE_FAULTS, ...spec.faults } });
+  const actuator = await LocalActuator.start({ stable: stable.url, canary: canary.url, latencyBoundsMs: ctx.policy.latencyBoundsMs });
+  const traffic = new TrafficGenerator({ url: actuator.url, rps: ctx.rps });
+  traffic.start();
+  const onsetAt = spec.faults ? Date.now() : null;
+  const rollout = await openLocalRollout({
+    id, policy: ctx.policy, secrets: ctx.secrets, actuator, upstreams: { stable: stable.url, canary: canary.url },
+    store: ctx.store, metrics: ctx.metrics, cwd: ctx.cwd, suite: ctx.suite, suiteEnv: ctx.suiteEnv, onsetAt, onWarning: ctx.onWarning,
+    versions: { stable: stable.version, canary: canary.version },
+  });
+  const c = rollout.controller;
+  ctx.hub.add(c);
+  c.start();
+  const chaos = name === 'chaos' ? triggerChaos(ctx, canary.url, ctx.policy.interval).then((at) => c.markOnset(at)) : Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), ctx.deadlineMs)));
+  let snap: RolloutSnapshot | 'deadline' = await Promise.race([c.done, deadline]);
+  clearTimeout(timer);
+  if (snap === 'deadline') {
+    ctx.onWarning(`${id}: no decision within ${ctx.deadlineMs / 1000}s; aborting it (rolling back)`);
+    await c.act('abort', 'demo-deadline').catch(() => undefined);
+    snap = c.snapshot();
+  }
+  await chaos.catch((err: unknown) => ctx.onWarning(`${id}: chaos drill failed: ${(err as Error).message}`));
+  await traffic.stop();
+  await rollout.close();
+  await actuator.close();
+  await Promise.all([stable.close(), canary.close()]);
+  return summarize(name, spec.expect, snap, c.snapshot(), traffic.stats.answered);
+}
+
+function round(x: number | null, digits: number): number | null {
+  return x === null ? null : Number(x.toFixed(digits));
+}
+
+function summarize(name: ScenarioName, expected: ScenarioResult['expected'], snap: RolloutSnapshot, final: RolloutSnapshot, requests: number): ScenarioResult {
+  const last = final.decisions.at(-1);
+  const decision = final.phase === 'promoted' || final.phase === 'rolled-back' ? final.phase : 'undecided';
+  const byDeadline = last?.by === 'user:demo-deadline';
+  const firstFail = last?.reasons.find((r) => r.verdict === 'fail') ?? last?.reasons[0];
+  return {
+    scenario: name, rolloutId: snap.id, expected, decision,
+    ok: decision === expected && !byDeadline,
+    timeToDecideSeconds: round(final.timeToDecideSeconds, 3),
+    rollbackDurationSeconds: round(final.rollbackDurationSeconds, 6),
+    decidedBy: last?.by ?? null,
+    reason: firstFail ? `${firstFail.signal}: ${firstFail.message}` : null,
+    evidenceDir: final.evidenceDir,
+    prBody: `.prbodies/${snap.id}.md`,
+    requests,
+  };
+}
+
+/** The playbook's rollback-chaos-lite flow, run against the canary after one interval; resolves at chaos onset. */
+async function triggerChaos(ctx: ScenarioContext, canaryUrl: string, afterMs: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, afterMs));
+  const prepared = prepareSuite(ctx.suite, { baseUrl: canaryUrl, env: ctx.suiteEnv });
+  const at = Date.now();
+  const result = await runFlow(prepared, 'rollback-chaos-lite');
+  if (!result.success) throw new Error(`rollback-chaos-lite failed at ${result.steps.find((s) => s.status === 'failed')?.name ?? '?'}`);
+  return at;
+}
