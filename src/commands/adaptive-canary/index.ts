@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../cli/define-command.js';
+import demo from './demo.js';
 import evidence from './evidence.js';
 import init from './init.js';
 import keygen from './keygen.js';
@@ -11,4 +12,4 @@ import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [replay, render, init, keygen, sign, verify, preflight, evidence, report, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [demo, replay, render, init, keygen, sign, verify, preflight, evidence, report, sampleServiceCommand];
