@@ -130,4 +130,17 @@ describe('openEvidence / append', () => {
     expect(readRollout(log.dir).meta.falseAbort).toMatchObject({ why: 'flaky probe', by: 'qa' });
     expect(verifyEvidence(log.dir).ok).toBe(true);
   });
+
+  it('finish with the controller snapshot adds the per-interval signals to summary.md and incident.md', () => {
+    const ws = tempWorkspace();
+    const log = openEvidence({ root: ws.root, prRoot: ws.prRoot, service: 'svc', rolloutId: 'r-snap', clock: steppingClock() });
+    log.append({ action: 'rollback', step: 0, weight: 10, score: 0.3, by: 'rule:synthetic-consecutive', reasons: [failReason] });
+    const point = { t: 20, at: '2026-08-03T10:00:20Z', step: 0, weight: 10, score: 0.3, verdict: 'fail' as const, syntheticAvailability: 0.8, budgetBurn: 0.012, canaryRequests: 100, canaryErrors: 9, baselineRequests: 900, baselineErrors: 2 };
+    const snapshot = { intervals: [point] } as unknown as Parameters<typeof log.finish>[0]['snapshot'];
+    log.finish({ outcome: 'rolled-back', rollbackDurationSeconds: 0.3, timeToDecideSeconds: 20, snapshot });
+    log.close();
+    const row = '| +20 s | 0 | 10% | 0.3 | fail | 9/100 | 2/900 | 80% | 1.2% |';
+    expect(readFileSync(join(log.dir, 'summary.md'), 'utf8')).toContain(row);
+    expect(readFileSync(join(log.dir, 'incident.md'), 'utf8')).toContain(row);
+  });
 });

@@ -1,3 +1,4 @@
+import type { IntervalPoint } from '../../controller/view.js';
 import type { DecisionRecord, EvidenceReason, EvidenceRecord } from '../../schema/evidence.js';
 
 /** Small Markdown helpers shared by summary.md, the PR body and incident.md. */
@@ -52,4 +53,19 @@ export function rollbackVerdict(duration: number | null | undefined): string {
   return duration <= ROLLBACK_TARGET_SECONDS
     ? `${seconds(duration)} — within the 5-minute target`
     : `${seconds(duration)} — MISSED the 5-minute target`;
+}
+
+/** The controller's per-interval signals (from its final snapshot), the last `limit` intervals. */
+export function intervalsTable(points: readonly IntervalPoint[] | undefined, limit = 30): string[] {
+  if (!points?.length) return [];
+  const pct = (v: number | null): string => (v === null ? '—' : `${num(v * 100)}%`);
+  const rows = points.slice(-limit).map(
+    (p) => `| +${num(p.t)} s | ${p.step} | ${num(p.weight)}% | ${num(p.score)} | ${p.verdict} | ${p.canaryErrors}/${p.canaryRequests} | ${p.baselineErrors}/${p.baselineRequests} | ${pct(p.syntheticAvailability)} | ${pct(p.budgetBurn)} |`,
+  );
+  return [
+    `| t | step | weight | score | verdict | canary errors | baseline errors | synthetic | budget burn |`,
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    ...(points.length > limit ? [`(last ${limit} of ${points.length} intervals)`] : []),
+  ];
 }

@@ -1,5 +1,5 @@
 import type { WriteUpContext } from './write-ups.js';
-import { decisions, finalDecision, num, reasonLine, rollbackVerdict, seconds, timelineTable } from './format.js';
+import { decisions, intervalsTable, finalDecision, num, reasonLine, rollbackVerdict, seconds, timelineTable } from './format.js';
 
 /** The runbook's review questions: left blank on purpose, people answer them. */
 const QUESTIONS = [
@@ -38,6 +38,7 @@ export function renderIncident(ctx: WriteUpContext): string {
     '',
     ...(last?.reasons.map(reasonLine) ?? ['- none recorded']),
     '',
+    ...(ctx.finish.snapshot?.intervals.length ? ['### Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), ''] : []),
     '## Timeline',
     '',
     ...timelineTable(records, meta.startedAt),
