@@ -64,7 +64,8 @@ function collectEnvSecrets(suite: ProbeSuite, env: Readonly<Record<string, strin
 export function loadSuite(file: string, options: Omit<PrepareOptions, 'file' | 'baseDir'> = {}): PreparedSuite {
   const env = options.env ?? process.env;
   const check = checkSuiteFile(file, { env, requireEnv: true });
-  const errors: Diagnostic[] = check.diagnostics.filter((d) => d.severity === 'error');
+  // With --base-url, an unset ${env:TARGET_URL} in spec.baseUrl does not matter.
+  const errors: Diagnostic[] = check.diagnostics.filter((d) => d.severity === 'error' && !(options.baseUrl && d.path === 'spec.baseUrl'));
   if (!check.suite || errors.length > 0) throw new ConfigError(errors);
   return prepareSuite(check.suite, { ...options, env, file, baseDir: dirname(file) });
 }

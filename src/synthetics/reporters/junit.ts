@@ -29,7 +29,8 @@ function stepCase(classname: string, step: StepResult): string {
   if (step.status === 'skipped') return `${open}>\n      <skipped message="an earlier step failed"/>\n    </testcase>\n`;
   if (step.status !== 'failed') return `${open}/>\n`;
   const failed = step.assertions.filter((a) => !a.passed);
-  const message = step.error ? step.error.message : failed.map((a) => `${a.description}: expected ${a.expected}, actual ${a.actual}`).join('; ');
+  // Failed assertions first: "expected 201, actual 500" says more than the extraction that failed after it.
+  const message = [...failed.map((a) => `${a.description}: expected ${a.expected}, actual ${a.actual}`), ...(step.error ? [step.error.message] : [])].join('; ');
   const detail = [
     `${step.method} ${step.url} → ${step.httpStatus || 'no response'}`,
     ...(step.error ? [`error (${step.error.kind}): ${step.error.message}`] : []),
