@@ -15,7 +15,6 @@ import { viewRollout, type RolloutObject } from '../src/actuators/argo/rollout-s
 import { keyOf, RolloutWatcher } from '../src/actuators/argo/rollout-watcher.js';
 import { STATE_ANNOTATION } from '../src/actuators/argo/state-annotation.js';
 import { createAnalysis } from '../src/engine/analysis.js';
-import type { Analysis } from '../src/engine/types.js';
 import type { IntervalObservation } from '../src/schema/observation.js';
 import { policySpec } from '../src/schema/policy.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
@@ -63,8 +62,8 @@ async function runSize(n: number): Promise<Row> {
     return {
       key: keyOf(ro), ns: ro.metadata.namespace!, name: ro.metadata.name!,
       source: new PrometheusSource({ url: prom.url, timeoutMs: 10_000, selectors: { rollout: ro.metadata.name! }, variant: { label: 'rollouts_pod_template_hash', baseline: v.stableHash!, canary: v.canaryHash! }, latencyBoundsMs: policy.latencyBoundsMs }),
-      analysis: createAnalysis(policy) as Analysis,
-      judgeAnchor: createAnalysis(policy) as Analysis,
+      analysis: createAnalysis(policy),
+      judgeAnchor: createAnalysis(policy),
       last: null as IntervalObservation | null,
     };
   });
