@@ -29,9 +29,25 @@ export function renderReport(cells: Cell[], meta: { runs: number; spec: PolicySp
     const ratio = (o: Cell): string => (c.medianDetect !== null && o.medianDetect ? `${(c.medianDetect / o.medianDetect).toFixed(2)}×` : '–');
     lines.push(`| ${c.scenario} | ${c.judge} | ${pct(c.rollbackRate)} | ${s(c.medianDetect)} / ${s(c.p90Detect)} | ${c.meanExposed === null ? '–' : Math.round(c.meanExposed)} | ${c.judge === 'kayenta' ? '1×' : ratio(k)} | ${c.judge === 'threshold' ? '1×' : ratio(t)} |`);
   }
-  lines.push('', '## Goals (issue 3), measured in this run', '', ...goals(cells), '');
+  lines.push('', '## Goals (issue 3), measured in this run', '', ...goals(cells), '', ...NOTES, '');
   return lines.join('\n');
 }
+
+const NOTES = [
+  '## Reading the table',
+  '',
+  '- A time to detect only means something next to the same judge\'s false-abort rate. Kayenta re-tests cumulative',
+  '  data every interval without correction; with two or three points per arm the Wilcoxon interval often collapses to',
+  '  its endpoint (min canary − max baseline), which clears 0.25·|Δ̂| whenever every canary value happens to exceed every',
+  '  baseline value. That is why it "detects" at 10–20 s and also rolls back a quarter of healthy canaries.',
+  '- The threshold judge fires when 4 ten-second canary measurements cross an absolute bound; the same rule aborts',
+  '  35–100% of healthy canaries (heavy tails, low traffic, shared incidents, gaps) and misses a +20% latency shift.',
+  '- The sequential judge\'s time to detect is set by the evidence available: at 0.5% errors a 10% canary sees about',
+  '  one error per 10 s, and a doubling needs ~150 s of it to reach 1/α_test with α = 0.01 split over the tests.',
+  '- Synthetic-only failures are caught by the playbook rule, which is the same for all three judges.',
+  '- Time to promote is the schedule (6 min) for all judges: early promotion needs the ratio\'s confidence sequence under',
+  '  the 1.2 tolerance, which these error counts do not reach in 6 minutes.',
+];
 
 function goals(cells: Cell[]): string[] {
   const seq = cells.filter((c) => c.judge === 'sequential');
