@@ -162,7 +162,7 @@ export class RolloutController {
     const observation = await this.collect(durationMs);
     const assessment = this.analysis.evaluate(observation);
     this.lastAssessment = assessment;
-    const r = transition(this.meta.plan, this.state, { type: 'interval', at: this.now(), durationMs, assessment });
+    const r = transition(this.meta.plan, this.state, { type: 'interval', at: this.now(), durationMs, assessment, canaryRequests: observation.canary?.requests ?? 0 });
     const point = intervalPoint(observation, assessment, this.state, at);
     this.points.push(point);
     this.o.metrics.observeInterval(this.meta.service, this.id, assessment.verdict, assessment.score, r.state.weight);

@@ -89,6 +89,14 @@ describe('rollout state machine', () => {
     expect(run(events, { ...plan, inconclusive: { maxExtensionMs: 20_000, then: 'promote' } }).state.phase).toBe('promoted');
   });
 
+  it('does not advance an inconclusive step that saw no canary traffic', () => {
+    const noTraffic: RolloutEvent = { type: 'interval', at: (clock += 10_000), durationMs: 10_000, assessment: assess('inconclusive', 1), canaryRequests: 0 };
+    let s = run([start()]).state;
+    s = transition(plan, s, noTraffic).state;
+    const r = transition(plan, s, { ...noTraffic, at: (clock += 10_000) });
+    expect(r.decision).toMatchObject({ action: 'hold', step: 0 });
+  });
+
   it('does not advance an unhealthy inconclusive step', () => {
     const { state, actions } = run([start(), ...ticks(2, assess('inconclusive', 0.8))]);
     expect(actions).toEqual(['start', 'hold']);

@@ -13,7 +13,7 @@ import type { RolloutPlan } from './rollout-plan.js';
  *
  * Rules: a fail rolls back at once, in any non-terminal phase (holding too). An intermediate step advances when
  * its bake is done and the verdict is pass, or inconclusive with score ≥ minScore (more weight brings more
- * evidence; nothing has failed). Promotion needs a pass: at the end of the last step, or early at the end of
+ * evidence; nothing has failed) — but only after some canary traffic at this step. Promotion needs a pass: at the end of the last step, or early at the end of
  * any step once `earlyPromotionAfterMs` of analysis has been observed. Bake counts observed analysis time,
  * so time the controller was down does not count as baking.
  */
@@ -26,6 +26,8 @@ export interface RolloutState {
   weight: number;
   stepBakedMs: number;
   stepExtensionMs: number;
+  /** Canary requests seen at this step: an inconclusive step without any does not advance. */
+  stepCanaryRequests?: number;
   totalBakedMs: number;
   holdReason: 'inconclusive' | 'paused' | null;
   score: number;
@@ -37,7 +39,7 @@ export interface RolloutState {
 
 export type RolloutEvent =
   | { type: 'start'; at: number }
-  | { type: 'interval'; at: number; durationMs: number; assessment: Assessment }
+  | { type: 'interval'; at: number; durationMs: number; assessment: Assessment; canaryRequests?: number }
   | { type: 'manual'; at: number; action: 'promote' | 'abort' | 'pause' | 'resume'; actor: string }
   | { type: 'fault'; at: number; reason: Reason };
 
@@ -64,7 +66,7 @@ export interface TransitionResult {
 export function initialState(): RolloutState {
   return {
     phase: 'pending', step: 0, weight: 0, stepBakedMs: 0, stepExtensionMs: 0, totalBakedMs: 0, holdReason: null,
-    score: 1, verdict: 'inconclusive', intervals: 0, startedAt: null, decidedAt: null,
+    score: 1, verdict: 'inconclusive', intervals: 0, stepCanaryRequests: 0, startedAt: null, decidedAt: null,
   };
 }
 
@@ -108,7 +110,10 @@ function onInterval(plan: RolloutPlan, state: RolloutState, ev: Extract<RolloutE
     if (state.holdReason === 'inconclusive' && a.verdict === 'pass') return stepDone(plan, { ...observed, phase: 'progressing', holdReason: null }, ev.at, a);
     return { state: observed };
   }
-  const baked = { ...observed, stepBakedMs: state.stepBakedMs + ev.durationMs, totalBakedMs: state.totalBakedMs + ev.durationMs };
+  const baked = {
+    ...observed, stepBakedMs: state.stepBakedMs + ev.durationMs, totalBakedMs: state.totalBakedMs + ev.durationMs,
+    stepCanaryRequests: (state.stepCanaryRequests ?? 0) + (ev.canaryRequests ?? 1),
+  };
   const bake = (plan.steps[state.step]?.bakeMs ?? 0) + state.stepExtensionMs;
   if (baked.stepBakedMs < bake) return { state: baked };
   return stepDone(plan, baked, ev.at, a);
@@ -121,7 +126,9 @@ function stepDone(plan: RolloutPlan, state: RolloutState, at: number, a: Assessm
   if (a.verdict === 'pass' && healthy && (last || state.totalBakedMs >= plan.earlyPromotionAfterMs)) {
     return decide(state, { action: 'promote', to: 'promoted', at, by: 'judge', reasons: a.reasons, weight: 100 });
   }
-  if (!last && (a.verdict === 'pass' || healthy)) return advance(plan, state, at, a.reasons);
+  // Advancing on an inconclusive verdict needs some canary traffic: no data is no evidence of health.
+  const sawTraffic = (state.stepCanaryRequests ?? 1) > 0;
+  if (!last && (a.verdict === 'pass' || (healthy && sawTraffic))) return advance(plan, state, at, a.reasons);
   if (state.stepExtensionMs + plan.intervalMs <= plan.inconclusive.maxExtensionMs) {
     const extended = { ...state, stepExtensionMs: state.stepExtensionMs + plan.intervalMs };
     // Announce the extension once per step; later extensions are silent intervals.
@@ -138,7 +145,7 @@ function stepDone(plan: RolloutPlan, state: RolloutState, at: number, a: Assessm
 function advance(plan: RolloutPlan, state: RolloutState, at: number, reasons: Reason[]): TransitionResult {
   const step = state.step + 1;
   const weight = plan.steps[step]?.weight ?? state.weight;
-  const next = { ...state, stepBakedMs: 0, stepExtensionMs: 0 };
+  const next = { ...state, stepBakedMs: 0, stepExtensionMs: 0, stepCanaryRequests: 0 };
   return decide(next, { action: 'step', to: 'progressing', at, by: 'judge', reasons, step, weight });
 }
 

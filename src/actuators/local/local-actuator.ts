@@ -62,6 +62,11 @@ export class LocalActuator implements Actuator {
     }
   }
 
+  /** The direct URL of one upstream (probes target each version on its own, not through the router). */
+  upstreamUrl(variant: 'stable' | 'canary'): string {
+    return this.upstreams[variant].url?.toString().replace(/\/$/, '') ?? '';
+  }
+
   state(): Promise<ActuatorState> {
     return Promise.resolve({ phase: this.phase, canaryWeight: this.router.weight, stableUp: this.upstreams.stable.up, canaryUp: this.upstreams.canary.up });
   }

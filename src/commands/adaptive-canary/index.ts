@@ -1,15 +1,17 @@
 import type { CommandSpec } from '../../cli/define-command.js';
 import demo from './demo.js';
+import drill from './drill.js';
 import evidence from './evidence.js';
 import init from './init.js';
 import keygen from './keygen.js';
 import preflight from './preflight.js';
 import render from './render.js';
 import replay from './replay.js';
+import run from './run.js';
 import report from './report.js';
 import sign from './sign.js';
 import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [demo, replay, render, init, keygen, sign, verify, preflight, evidence, report, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [demo, run, drill, replay, render, init, keygen, sign, verify, preflight, evidence, report, sampleServiceCommand];

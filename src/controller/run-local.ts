@@ -1,0 +1,107 @@
+import { join, resolve } from 'node:path';
+import type { CliIO } from '../cli/io.js';
+import { println } from '../cli/io.js';
+import { LocalActuator } from '../actuators/local/local-actuator.js';
+import { parseListen } from '../server/listen-address.js';
+import type { ProbeSuite } from '../schema/probe-suite.js';
+import { ControllerHub } from './hub.js';
+import { onInterrupt } from './interrupt.js';
+import type { LoadedPolicy } from './load-policy.js';
+import { ControllerMetrics } from './metrics.js';
+import { openLocalRollout } from './open-local-rollout.js';
+import { attachProgress } from './progress.js';
+import type { RolloutController } from './rollout-controller.js';
+import { StateStore } from './state-store.js';
+import type { RolloutSnapshot } from './view.js';
+
+export interface RunLocalOptions {
+  io: CliIO;
+  policy: LoadedPolicy;
+  stable: string;
+  canary: string;
+  /** Dashboard/API address. */
+  listen: string;
+  /** Where the router listens (users send traffic there). */
+  router: string;
+  stateFile: string;
+  /** Rollout id; default: resume the newest unfinished rollout of the service, else a new id. */
+  id?: string;
+  suite?: { suite: ProbeSuite; env: Record<string, string | undefined> };
+  live: boolean;
+  token?: string;
+  /** Runs once the rollout has started (the drill triggers its chaos flow here). */
+  afterStart?: (c: RolloutController, upstreams: { stable: string; canary: string }) => Promise<void>;
+  upstreamStartTimeoutMs?: number;
+}
+
+export interface RunLocalResult {
+  snapshot: RolloutSnapshot;
+  /** True when a person chose to leave the rollout as it is (Ctrl-C → leave). */
+  left: boolean;
+  resumed: boolean;
+}
+
+function newId(service: string): string {
+  const d = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${service}-${d}`;
+}
+
+/**
+ * `run` and `drill` on one machine: the router in front of the user's stable and canary, the controller with
+ * SQLite state (resumes the unfinished rollout of the service), evidence, webhooks, dashboard, terminal
+ * progress, and Ctrl-C asking whether to roll back or leave the canary as it is.
+ */
+export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
+  const spec = o.policy.spec;
+  const store = await StateStore.open(resolve(o.io.cwd, o.stateFile));
+  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  const cleanup = async (): Promise<void> => { for (const c of cleanups.splice(0).reverse()) await c(); };
+  try {
+    const unfinished = store.list(spec.service).find((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back');
+    const id = o.id ?? unfinished?.id ?? newId(spec.service);
+    const r = parseListen(o.router);
+    const actuator = await LocalActuator.start({
+      host: r.host, port: r.port, stable: o.stable, canary: o.canary, latencyBoundsMs: spec.latencyBoundsMs,
+      cwd: o.io.cwd, env: o.io.env, startTimeoutMs: o.upstreamStartTimeoutMs,
+    });
+    cleanups.push(() => actuator.close());
+    const upstreams = { stable: actuator.upstreamUrl('stable'), canary: actuator.upstreamUrl('canary') };
+    const metrics = new ControllerMetrics();
+    const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
+    const rollout = await openLocalRollout({
+      id, policy: spec, secrets: o.policy.secrets, actuator, upstreams, store, metrics, cwd: o.io.cwd,
+      suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn,
+    });
+    cleanups.push(() => rollout.close());
+    const c = rollout.controller;
+    const hub = new ControllerHub();
+    hub.add(c);
+    const { startServer } = await import('../server/index.js');
+    const server = await startServer({ listen: o.listen, view: hub, registry: metrics.registry, token: o.token });
+    cleanups.push(() => server.close());
+    println(o.io.stdout, `${c.resumed ? 'resuming' : 'starting'} rollout ${id} of ${spec.service}: send traffic to ${actuator.url}  dashboard: ${server.url}`);
+    cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
+    let left = false;
+    let leave: () => void = () => undefined;
+    const leftP = new Promise<void>((res) => (leave = res));
+    cleanups.push(onInterrupt(o.io, async (choice) => {
+      if (choice === 'leave') {
+        left = true;
+        leave();
+      } else {
+        await c.act('abort', 'ctrl-c').catch(() => undefined);
+      }
+    }));
+    c.start();
+    const after = o.afterStart?.(c, upstreams).catch((err: unknown) => warn(`${(err as Error).message}`));
+    await Promise.race([c.done, leftP]);
+    await after;
+    return { snapshot: c.snapshot(), left, resumed: c.resumed };
+  } finally {
+    await cleanup();
+  }
+}
+
+export function defaultStateFile(cwd: string): string {
+  return join(cwd, '.adaptive-canary', 'state.db');
+}
