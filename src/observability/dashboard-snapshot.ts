@@ -20,7 +20,8 @@ export interface SnapshotInput {
   timeoutMs?: number;
 }
 
-export interface SnapshotSeries { metric: Record<string, string>; values: [number, number][] }
+/** `[unix seconds, value]`; `null` where Prometheus said NaN or ±Inf, so the snapshot survives JSON unchanged. */
+export interface SnapshotSeries { metric: Record<string, string>; values: [number, number | null][] }
 
 export interface SnapshotQuery {
   refId: string;
@@ -69,7 +70,7 @@ async function runQuery(input: SnapshotInput, q: PanelQuery, stepSeconds: number
   if (res.body.status !== 'success') return { ...base, series: [], error: res.body.error ?? 'query failed' };
   const series = res.body.data.result.map((r) => ({
     metric: r.metric,
-    values: (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number(v)] as [number, number]),
+    values: (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number.isFinite(Number(v)) ? Number(v) : null] as [number, number | null]),
   }));
   return { ...base, series };
 }

@@ -49,7 +49,8 @@ function trafficPanels(spec: PolicySpec): PanelSpec[] {
   return [
     { title: 'Request rate: canary vs stable', description: 'Requests per second by version.', kind: 'timeseries', unit: 'reqps', gridPos: { x: 0, y: 8, w: 8, h: 8 }, queries: [q('A', rate(''), legend)] },
     { title: 'Error ratio: canary vs stable', description: 'Share of 5xx responses by version.', kind: 'timeseries', unit: 'percentunit', gridPos: { x: 8, y: 8, w: 8, h: 8 }, min: 0,
-      queries: [q('A', `${rate(`,${m.ERROR_CODE_MATCHER}`)}\n/\n${rate('')}`, legend)] },
+      // `or … * 0`: a version without any 5xx still gets a line (at 0) instead of vanishing.
+      queries: [q('A', `(\n${rate(`,${m.ERROR_CODE_MATCHER}`)}\nor ${rate('')} * 0\n)\n/\n${rate('')}`, legend)] },
     { title: 'Latency quantiles: canary vs stable', description: 'p50, p90 and p99 request duration by version.', kind: 'timeseries', unit: 's', gridPos: { x: 16, y: 8, w: 8, h: 8 },
       queries: [q('A', hq(0.5), `p50 ${legend}`), q('B', hq(0.9), `p90 ${legend}`), q('C', hq(0.99), `p99 ${legend}`)] },
   ];
