@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ describe('promtool unit tests have teeth', () => {
   it('fail when the page threshold is raised beyond the test data', async () => {
     const dir = join(await render(maestro, prometheusTarget), 'prometheus');
     const rules = join(dir, 'canary-rules.yaml');
-    const text = spawnSync('cat', [rules], { encoding: 'utf8' }).stdout;
+    const text = readFileSync(rules, 'utf8');
     writeFileSync(rules, text.replaceAll('(14.4 * 0.001)', '(1000 * 0.001)').replaceAll('(6 * 0.001)', '(1000 * 0.001)'));
     const test = run('promtool', ['test', 'rules', 'canary-rules.test.yaml'], dir);
     expect(test.status).toBe(1);
