@@ -1,4 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
@@ -18,6 +20,7 @@ const root = join(import.meta.dirname, '..', '..');
 const artifacts = join(root, 'test', 'artifacts');
 // The built server, so the test also proves `npm run build` ships the dashboard's assets in dist/.
 const distServer = join(root, 'dist', 'server', 'index.js');
+const cli = join(root, 'dist', 'bin', 'adaptive-canary.js');
 
 async function startBuiltServer(opts: { view: FakeControllerView; token?: string }): Promise<RunningServer> {
   if (!existsSync(distServer)) throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
@@ -84,19 +87,18 @@ describe('dashboard in Chromium (scripted controller view)', () => {
     expect(errors).toEqual([]);
 
     // The rollback, with its reasons and duration.
-    await page.locator('[data-rollout="maestro-api-regression"]').first().click();
+    await testId('rollout-list').locator('[data-rollout="maestro-api-regression"]').click();
     await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
     const errorRate = testId('reasons').locator('tr[data-signal="error-rate"]');
     await expect.poll(() => errorRate.textContent()).toContain('likelihood ratio 412.7 exceeds 1/α = 200');
     expect(await testId('reasons').locator('tr[data-signal="synthetic"]').textContent()).toContain('0.80 < 0.95');
     expect(await testId('decision-log').locator('tr[data-action="rollback"]').textContent()).toContain('rule:synthetic-consecutive');
-    expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-regression"]').textContent()).toContain('0.4 s');
+    expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-regression"]').textContent()).toContain('420 ms');
     expect(await testId('action-promote').isDisabled()).toBe(true);
     await page.screenshot({ path: join(artifacts, 'dashboard-rollback.png'), fullPage: true });
-    publishScreenshot('dashboard-rollback.png');
 
     // Promote without a token (and with a wrong one) is refused; nothing reaches the controller.
-    await page.locator('[data-rollout="maestro-api-healthy"]').first().click();
+    await testId('rollout-list').locator('[data-rollout="maestro-api-healthy"]').click();
     await expect.poll(() => testId('rollout-id').textContent()).toBe('maestro-api-healthy');
     for (const token of ['', 'not-the-token']) {
       await testId('action-promote').click();
@@ -135,3 +137,84 @@ function publishScreenshot(name: string): void {
   mkdirSync(dirname(dest), { recursive: true });
   copyFileSync(join(artifacts, name), dest);
 }
+
+/** Starts the built `adaptive-canary demo` and resolves with its dashboard URL once it prints one. */
+function startDemo(cwd: string, token: string) {
+  const child = spawn(process.execPath, [cli, 'demo', '--scenario', 'all', '--no-ui', '--listen', '127.0.0.1:0'], {
+    cwd,
+    env: { ...process.env, ADAPTIVE_CANARY_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (b: Buffer) => (output.stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output.stderr += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo printed no dashboard URL:\n${output.stdout}\n${output.stderr}`)), 60_000);
+    const look = () => {
+      const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.stdout + output.stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    void exited.then((code) => reject(new Error(`demo exited (${code}) before printing its URL:\n${output.stderr}`)));
+  });
+  return { child, url, exited, output };
+}
+
+describe('dashboard in Chromium (the real `adaptive-canary demo`)', () => {
+  it('follows the demo live, refuses promote without the token, and shows the rollbacks with their reasons', async () => {
+    expect(existsSync(cli), 'run `npm run build` first').toBe(true);
+    const cwd = mkdtempSync(join(tmpdir(), 'dashboard-demo-'));
+    const demo = startDemo(cwd, 'demo-e2e-token');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(await demo.url);
+      const testId = (id: string) => page.getByTestId(id);
+      await expect.poll(() => testId('connection').getAttribute('data-state')).toBe('live');
+
+      // Live: the selected rollout gains intervals without a reload.
+      await expect.poll(() => testId('detail').getAttribute('data-intervals'), { timeout: 30_000 }).not.toBeNull();
+      const first = Number(await testId('detail').getAttribute('data-intervals'));
+      await expect.poll(async () => Number(await testId('detail').getAttribute('data-intervals')), { timeout: 30_000 }).toBeGreaterThanOrEqual(first + 2);
+
+      // Promote refused without the token, by the real controller's server.
+      const active = await testId('detail').getAttribute('data-selected-rollout');
+      if (await testId('action-promote').isEnabled()) {
+        await testId('action-promote').click();
+        await testId('token-confirm').click();
+        await expect.poll(() => testId('action-status').textContent()).toContain('promote refused (E_UNAUTHORIZED)');
+      }
+      await page.screenshot({ path: join(artifacts, 'demo-live.png'), fullPage: true });
+
+      // The regression is rolled back; its reasons and rollback duration are on the page.
+      const list = testId('rollout-list');
+      const rolledBack = list.locator('[data-rollout]:has(.badge.rolled-back)');
+      await expect.poll(() => rolledBack.count(), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+      await rolledBack.first().click();
+      await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
+      await expect.poll(() => testId('reasons').locator('.badge.fail').count()).toBeGreaterThanOrEqual(1);
+      const rollbackRow = testId('decision-log').locator('tr[data-action="rollback"]');
+      expect(await rollbackRow.count()).toBe(1);
+      expect(await rollbackRow.locator('li').count()).toBeGreaterThanOrEqual(1);
+      const id = await testId('detail').getAttribute('data-selected-rollout');
+      expect(await testId('rollbacks').locator(`tr[data-rollout="${id}"] td`).nth(2).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+      expect(active).toBeTruthy();
+
+      // Wait for the demo to finish: every rollout decided, exit 0 (healthy promoted, the others rolled back).
+      await expect.poll(() => list.locator('[data-rollout]:has(.badge.progressing, .badge.pending, .badge.holding)').count(), { timeout: 150_000 }).toBe(0);
+      await page.screenshot({ path: join(artifacts, 'demo-finished.png'), fullPage: true });
+      publishScreenshot('demo-finished.png');
+      expect(await demo.exited, demo.output.stderr).toBe(0);
+    } finally {
+      await browser.close();
+      if (demo.child.exitCode === null) demo.child.kill('SIGTERM');
+    }
+  });
+});

@@ -42,7 +42,9 @@ function apply(event) {
   const r = rollouts.get(event.rolloutId);
   if (event.type === 'interval' && r && !r.intervals.some((p) => p.t === event.point.t)) {
     r.intervals.push(event.point);
-    Object.assign(r, { step: event.point.step, weight: event.point.weight, score: event.point.score, verdict: event.point.verdict });
+    // The interval that led to a final decision can arrive after it; the decision's snapshot has the last word.
+    const final = r.phase === 'promoted' || r.phase === 'rolled-back';
+    if (!final) Object.assign(r, { step: event.point.step, weight: event.point.weight, score: event.point.score, verdict: event.point.verdict });
   }
   if (event.type === 'decision' && r && !r.decisions.some((d) => d.at === event.decision.at && d.action === event.decision.action)) {
     r.decisions.push(event.decision);
@@ -70,6 +72,7 @@ $('rollout-list').addEventListener('click', (e) => {
   const button = e.target instanceof Element ? e.target.closest('[data-rollout]') : null;
   if (!button) return;
   chosen = button.getAttribute('data-rollout');
+  $('action-status').textContent = '';
   history.replaceState(null, '', `#${encodeURIComponent(chosen)}`);
   render();
 });

@@ -31,6 +31,8 @@ export const num = (x, digits = 2) => (x === null || x === undefined ? '—' : N
 /** @param {number | null | undefined} seconds */
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return '—';
+  // Local rollbacks take well under a millisecond; show them as measured, not as "0.0 s".
+  if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 3 : 0)} ms`;
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }

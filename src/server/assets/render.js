@@ -46,7 +46,7 @@ const actionColour = { rollback: 'fail', promote: 'pass', hold: 'inconclusive', 
 const decisionRow = (d) =>
   el('tr', { attrs: { 'data-action': d.action } }, [
     el('td', { className: 'num', text: clock(d.at) }),
-    el('td', {}, [el('span', { className: `badge ${actionColour[d.action] ?? 'pending'}`, text: d.action })]),
+    el('td', {}, [el('span', { className: `badge ${actionColour[d.action] ?? 'neutral'}`, text: d.action })]),
     el('td', { className: 'num', text: `${d.step + 1} · ${d.weight}%` }),
     el('td', { className: 'num', text: num(d.score) }),
     el('td', { text: d.by }),
@@ -55,7 +55,11 @@ const decisionRow = (d) =>
 
 /** The selected rollout: headline, cards, reasons and the decision log (newest first). */
 export function renderDetail(r) {
-  $('detail').hidden = false;
+  const detail = $('detail');
+  detail.hidden = false;
+  // How many intervals are drawn: lets people (and tests) see the page is following the controller live.
+  detail.dataset.selectedRollout = r.id;
+  detail.dataset.intervals = String(r.intervals.length);
   $('rollout-id').textContent = r.id;
   $('service').textContent = r.service;
   const phase = $('phase');
@@ -66,7 +70,8 @@ export function renderDetail(r) {
     if (b instanceof HTMLButtonElement) b.disabled = finished;
   });
   renderCards(r);
-  const none = el('tr', {}, [el('td', { text: 'No verdicts yet: waiting for the first analysis interval.', attrs: { colspan: '5' } })]);
+  const waiting = r.intervals.length ? 'No per-metric reasons reported yet; they come with the next decision.' : 'No verdicts yet: waiting for the first analysis interval.';
+  const none = el('tr', {}, [el('td', { text: waiting, attrs: { colspan: '5' } })]);
   $('reasons').replaceChildren(...(r.reasons.length ? r.reasons.map(reasonRow) : [none]));
   $('decision-log').replaceChildren(...[...r.decisions].reverse().map(decisionRow));
 }
