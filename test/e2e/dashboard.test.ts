@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -215,6 +215,8 @@ describe('dashboard in Chromium (the real `adaptive-canary demo`)', () => {
     } finally {
       await browser.close();
       if (demo.child.exitCode === null) demo.child.kill('SIGTERM');
+      await demo.exited;
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 });
