@@ -62,7 +62,7 @@ describe('leader election with a coordination.k8s.io/v1 Lease', () => {
     await a.stop(false); // dies without releasing
     const waited = await until(() => b.isLeader());
     expect(waited).toBeLessThanOrEqual(LEASE_MS + 3 * RETRY_MS);
-    expect(events).toEqual(['pod-a started', 'pod-b started']);
+    expect(events).toEqual(['pod-a started', 'pod-a stopped', 'pod-b started']);
     expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.leaseTransitions).toBe(1);
   });
 

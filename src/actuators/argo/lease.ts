@@ -68,8 +68,10 @@ export class LeaderElector {
   async stop(release = true): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    if (release && this.leader) {
-      this.lose();
+    const wasLeader = this.leader;
+    // Stop acting at once either way; without release the lease simply expires (what a crash looks like).
+    this.lose();
+    if (release && wasLeader) {
       try {
         const lease = await this.read();
         if (lease?.spec?.holderIdentity === this.opts.identity) {

@@ -1,0 +1,178 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ArgoActuator } from '../../actuators/argo/argo-actuator.js';
+import { LeaderElector } from '../../actuators/argo/lease.js';
+import { RolloutClient } from '../../actuators/argo/rollout-client.js';
+import { viewRollout, type RolloutObject } from '../../actuators/argo/rollout-status.js';
+import { keyOf, RolloutWatcher } from '../../actuators/argo/rollout-watcher.js';
+import { STATE_ANNOTATION, updateState } from '../../actuators/argo/state-annotation.js';
+import { createAnalysis } from '../../engine/analysis.js';
+import { errorMessage } from '../../errors.js';
+import type { PolicySpec } from '../../schema/policy.js';
+import { PrometheusSource } from '../../sources/prometheus.js';
+import { ControllerHub } from '../hub.js';
+import { ControllerMetrics } from '../metrics.js';
+import type { ObservationSource } from '../ports.js';
+import { RolloutController } from '../rollout-controller.js';
+import { StateStore } from '../state-store.js';
+import { decodeState, seedStore, type AnnotationState } from './annotation-state.js';
+import { POLICY_ANNOTATION, policyFromAnnotation } from './rollout-policy.js';
+
+export interface ClusterControllerOptions {
+  kubeConfig: KubeConfig;
+  /** This replica (pod name). */
+  identity: string;
+  leaseNamespace: string;
+  leaseName?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Used when a policy has no spec.prometheus. */
+  prometheusUrl?: string;
+  /** Observation sources for one rollout; default: Prometheus by pod template hash. */
+  sources?: (policy: PolicySpec, variant: { baseline: string; canary: string }) => ObservationSource[];
+  clock?: () => number;
+  onWarning?: (message: string) => void;
+}
+
+interface Running { controller: RolloutController; store: StateStore; actuator: ArgoActuator; canaryHash: string; persist: Promise<void> }
+
+/**
+ * `serve`: one controller for every Rollout in the cluster that carries the policy annotation. Only the Lease
+ * holder acts; it resumes each rollout from the state annotation, runs its analysis loop, and writes the state
+ * back after every interval and decision. When leadership is lost every loop stops at once (and every actuator
+ * and state write is fenced on `isLeader()`, so nothing already in flight gets through); the standby takes over.
+ */
+export class ClusterController {
+  readonly hub = new ControllerHub();
+  readonly metrics = new ControllerMetrics();
+  readonly elector: LeaderElector;
+  private readonly running = new Map<string, Running>();
+  private readonly cache = new Map<string, RolloutObject>();
+  private watcher: RolloutWatcher | undefined;
+  private client!: RolloutClient;
+  private opening = new Set<string>();
+
+  constructor(private readonly o: ClusterControllerOptions) {
+    this.elector = new LeaderElector({
+      kubeConfig: o.kubeConfig, namespace: o.leaseNamespace, name: o.leaseName ?? 'adaptive-canary-controller', identity: o.identity,
+      leaseDurationMs: o.leaseDurationMs, renewDeadlineMs: o.renewDeadlineMs, retryPeriodMs: o.retryPeriodMs, now: o.clock,
+      onStartedLeading: () => {
+        for (const ro of this.cache.values()) void this.consider(ro);
+      },
+      onStoppedLeading: () => void this.stopAll('leadership lost'),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.client = await RolloutClient.create(this.o.kubeConfig);
+    this.watcher = new RolloutWatcher(this.o.kubeConfig, this.client, (e) => {
+      if (e.type === 'delete') this.cache.delete(keyOf(e.rollout));
+      else if (e.rollout.metadata.annotations?.[POLICY_ANNOTATION] !== undefined) {
+        this.cache.set(keyOf(e.rollout), e.rollout);
+        void this.consider(e.rollout);
+      }
+    });
+    await this.watcher.start();
+    this.elector.start();
+  }
+
+  isLeader(): boolean {
+    return this.elector.isLeader();
+  }
+
+  /** Stops every loop (traffic untouched) and the watch; releases the lease for a fast handover unless `release: false`. */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
+    this.watcher?.stop();
+    await this.elector.stop(opts.release ?? true);
+    await this.stopAll('shutting down');
+  }
+
+  private warn(message: string): void {
+    this.o.onWarning?.(message);
+  }
+
+  /** Opens a controller for a Rollout mid-canary, when we lead and none runs for its current canary. */
+  private async consider(ro: RolloutObject): Promise<void> {
+    const key = keyOf(ro);
+    const v = viewRollout(ro);
+    const run = this.running.get(key);
+    if (!this.isLeader() || this.opening.has(key) || (run && run.canaryHash === v.canaryHash)) return;
+    if (!v.canaryHash || !v.stableHash || v.promoted || (v.aborted && !run)) return;
+    this.opening.add(key);
+    try {
+      if (run) await this.close(key, run); // a new revision replaced the canary
+      await this.open(ro, v.stableHash, v.canaryHash);
+    } catch (err) {
+      this.warn(`${key}: not started: ${errorMessage(err)}`);
+    } finally {
+      this.opening.delete(key);
+    }
+  }
+
+  private async open(ro: RolloutObject, stableHash: string, canaryHash: string): Promise<void> {
+    const [ns, name] = [ro.metadata.namespace ?? 'default', ro.metadata.name ?? ''];
+    const key = `${ns}/${name}`;
+    const policy = policyFromAnnotation(ro.metadata.annotations?.[POLICY_ANNOTATION] ?? '', key);
+    const store = await StateStore.open(':memory:');
+    const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
+    const stored = raw ? decodeState(safeJson(raw), canaryHash) : null;
+    if (stored) seedStore(store, stored, (this.o.clock ?? Date.now)());
+    const actuator = await ArgoActuator.create({ kubeConfig: this.o.kubeConfig, namespace: ns, rollout: name, fence: () => this.isLeader(), now: this.o.clock });
+    const variant = { baseline: stableHash, canary: canaryHash };
+    const sources = this.o.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
+    const controller = await RolloutController.open({
+      id: key, policy, actuator, sources, createAnalysis: (p) => createAnalysis(p), store, metrics: this.metrics, clock: this.o.clock,
+      onWarning: (m) => this.warn(`${key}: ${m}`),
+    });
+    const entry: Running = { controller, store, actuator, canaryHash, persist: Promise.resolve() };
+    this.running.set(key, entry);
+    this.hub.add(controller);
+    controller.subscribe((e) => {
+      if (e.type !== 'snapshot') entry.persist = entry.persist.then(() => this.persist(ns, name, entry));
+    });
+    void controller.done.then(() => (entry.persist = entry.persist.then(() => this.persist(ns, name, entry))));
+    controller.start();
+  }
+
+  private prometheus(policy: PolicySpec, variant: { baseline: string; canary: string }): PrometheusSource {
+    const url = policy.prometheus?.url ?? this.o.prometheusUrl;
+    if (!url) throw new Error('no Prometheus: set spec.prometheus.url in the policy or --prometheus-url');
+    return new PrometheusSource({
+      url, timeoutMs: policy.prometheus?.timeout, selectors: policy.prometheus?.selectors ?? {},
+      variant: { label: 'rollouts_pod_template_hash', ...variant }, latencyBoundsMs: policy.latencyBoundsMs, metrics: policy.metrics,
+    });
+  }
+
+  /** Writes the rollout's state to its annotation; fenced, so a replica that lost the lease writes nothing. */
+  private async persist(ns: string, name: string, entry: Running): Promise<void> {
+    if (!this.isLeader()) return;
+    const stored = entry.store.load(`${ns}/${name}`);
+    if (!stored) return;
+    try {
+      await updateState<AnnotationState>(this.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }));
+    } catch (err) {
+      this.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);
+    }
+  }
+
+  private async close(key: string, run: Running): Promise<void> {
+    this.running.delete(key);
+    await run.controller.stop();
+    run.actuator.close();
+    run.store.close();
+  }
+
+  private async stopAll(why: string): Promise<void> {
+    const all = [...this.running.entries()];
+    if (all.length) this.warn(`stopping ${all.length} rollout loop(s): ${why}`);
+    await Promise.all(all.map(([key, run]) => this.close(key, run)));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STATE_ANNOTATION } from '../../src/actuators/argo/state-annotation.js';
+import { ClusterController } from '../../src/controller/cluster/cluster-controller.js';
+import type { ObservationSource } from '../../src/controller/ports.js';
+import type { VariantObservation } from '../../src/schema/observation.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+// `serve` building block: ClusterController against the in-test API server (client-node over HTTP) with the Argo
+// simulator. Observations come from a scripted source here; the Prometheus source is tested against a real
+// Prometheus in prometheus-source.test.ts.
+const NS = 'shop';
+const LEASE_MS = 1_000;
+const policy = {
+  service: 'maestro-api', interval: '150ms', judge: 'threshold',
+  steps: [{ weight: 10, bake: '300ms' }, { weight: 25, bake: '300ms' }, { weight: 50, bake: '300ms' }],
+  metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+  inconclusive: { maxExtension: '300ms', then: 'promote' },
+};
+
+let api: KubeApiServer;
+let argo: ArgoSimulator;
+const controllers: ClusterController[] = [];
+let canaryErrors = 0;
+
+function obs(requests: number, errors: number): VariantObservation {
+  return { requests, errors, latency: [requests - errors, errors, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+}
+const scripted = (): ObservationSource[] => [{ name: 'scripted', collect: () => Promise.resolve({ baseline: obs(1000, 1), canary: obs(100, canaryErrors) }) }];
+
+function replica(identity: string, warnings: string[] = []): ClusterController {
+  const c = new ClusterController({
+    kubeConfig: api.kubeConfig(NS, `token-${identity}`), identity, leaseNamespace: 'adaptive-canary',
+    leaseDurationMs: LEASE_MS, renewDeadlineMs: 700, retryPeriodMs: 100, sources: scripted, onWarning: (m) => warnings.push(m),
+  });
+  controllers.push(c);
+  return c;
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<number> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - t0;
+}
+
+type Status = { abort?: boolean; phase?: string; stableRS?: string; canary?: { weights?: { canary?: { weight?: number } } } };
+const rollout = () => { const ro = api.getRollout(NS, 'maestro-api')!; return { ...ro, status: ro.status as Status | undefined }; };
+const stored = (): any => JSON.parse(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null'); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+beforeEach(async () => {
+  canaryErrors = 0;
+  api = await KubeApiServer.start({ tokens: ['token-pod-a', 'token-pod-b'] });
+  argo = new ArgoSimulator(api);
+  api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS, annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) } }));
+  argo.reconcile(NS, 'maestro-api');
+  await until(() => rollout().status?.phase === 'Paused');
+});
+afterEach(async () => {
+  for (const c of controllers.splice(0)) await c.stop();
+  argo.close();
+  await api.close();
+});
+
+describe('serve: ClusterController', () => {
+  it('the leader drives a healthy Rollout through every step to promotion; the standby never acts', async () => {
+    const [a, b] = [replica('pod-a'), replica('pod-b')];
+    await a.start();
+    await until(() => a.isLeader());
+    await b.start();
+    await until(() => rollout().status?.stableRS === 'c4n4ry');
+    expect(rollout().status?.phase).toBe('Healthy');
+    await until(() => stored()?.stored?.state?.phase === 'promoted');
+    await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'promote') === true);
+    expect(b.isLeader()).toBe(false);
+    expect(b.hub.list()).toEqual([]);
+    const snap = a.hub.get(`${NS}/maestro-api`)!;
+    expect(snap.phase).toBe('promoted');
+    expect(snap.decisions.map((d) => d.action)).toEqual(expect.arrayContaining(['start', 'promote']));
+  });
+
+  it('a bad canary is rolled back with one abort patch; the rollback duration is recorded', async () => {
+    canaryErrors = 40;
+    const a = replica('pod-a');
+    await a.start();
+    await until(() => rollout().status?.abort === true && rollout().status?.canary?.weights?.canary?.weight === 0);
+    expect(rollout().status?.canary).toMatchObject({ weights: { canary: { weight: 0 } } });
+    await until(() => stored()?.stored?.state?.phase === 'rolled-back');
+    const snap = a.hub.get(`${NS}/maestro-api`)!;
+    expect(snap.rollbackDurationSeconds).not.toBeNull();
+    expect(api.patches().filter((p) => JSON.stringify(p.body) === '{"status":{"abort":true}}')).toHaveLength(1);
+  });
+
+  it('a human abort (kubectl argo rollouts abort) is noticed and recorded', async () => {
+    const a = replica('pod-a');
+    await a.start();
+    await until(() => (a.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) >= 1); // started and analysing
+    api.patchRollout(NS, 'maestro-api', { status: { abort: true } }, 'status');
+    await until(() => a.hub.get(`${NS}/maestro-api`)?.phase === 'rolled-back');
+    const last = a.hub.get(`${NS}/maestro-api`)!.decisions.at(-1)!;
+    expect(last).toMatchObject({ action: 'rollback', by: 'fault' });
+    expect(last.reasons[0]?.message).toMatch(/aborted outside adaptive-canary/);
+    await until(() => stored()?.stored?.state?.phase === 'rolled-back');
+  });
+
+  it('failover: the leader dies mid-rollout; the standby takes over within one lease period and resumes from the annotation', async () => {
+    // Long second bake: the leader cannot promote (early promotion needs half a bake) before it dies.
+    api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, steps: [{ weight: 10, bake: '300ms' }, { weight: 25, bake: '3s' }, { weight: 50, bake: '300ms' }] }) } } });
+    const [a, b] = [replica('pod-a'), replica('pod-b')];
+    await a.start();
+    await until(() => a.isLeader());
+    await b.start();
+    await until(() => rollout().status?.canary?.weights?.canary?.weight === 25);
+    await until(() => (stored()?.stored?.decisions?.length ?? 0) >= 2);
+    const decisionsBefore = stored().stored.decisions.length;
+    await a.stop({ release: false }); // a crash: the lease is not released
+    const tookOver = await until(() => b.isLeader());
+    expect(tookOver).toBeLessThanOrEqual(LEASE_MS + 300);
+    await until(() => rollout().status?.stableRS === 'c4n4ry');
+    // The controller sets the phase before it appends the decision to its snapshot; wait for both.
+    await until(() => b.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'promote') === true);
+    const snap = b.hub.get(`${NS}/maestro-api`)!;
+    expect(snap.phase).toBe('promoted');
+    expect(snap.decisions.length).toBeGreaterThan(decisionsBefore); // resumed: the earlier decisions are there too
+    expect(snap.decisions.filter((d) => d.action === 'start')).toHaveLength(1);
+  });
+});
