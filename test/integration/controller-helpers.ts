@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import { resolve } from 'node:path';
+
+export const BIN = resolve(import.meta.dirname, '../../dist/bin/adaptive-canary.js');
+
+export interface Spawned {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The built CLI as a user runs it. */
+export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
+  let text = '';
+  child.stdout?.on('data', (b: Buffer) => (text += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (text += b.toString()));
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return { child, out: () => text, exited };
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => done(a.port));
+    });
+  });
+}
+
+/** Steady GET traffic against a URL until stopped; errors (e.g. the router restarting) are ignored. */
+export function traffic(url: string, rps: number): () => void {
+  const agent = new http.Agent({ keepAlive: true });
+  const t = setInterval(() => {
+    for (let i = 0; i < rps / 20; i++) http.get(`${url}/api/orders/x`, { agent }, (res) => res.resume()).on('error', () => undefined);
+  }, 50);
+  return () => { clearInterval(t); agent.destroy(); };
+}
+
+/** A webhook receiver: records deliveries; `mode` makes it slow (never answers) or refuse with 500. */
+export async function receiver(mode: 'ok' | 'hang' | 'fail' = 'ok'): Promise<{ url: string; got: { id: string; event: string }[]; close(): Promise<void> }> {
+  const got: { id: string; event: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ id: String(req.headers['x-adaptive-canary-delivery']), event: (JSON.parse(body) as { event: string }).event });
+      if (mode === 'hang') return;
+      res.writeHead(mode === 'ok' ? 204 : 500).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`,
+    got,
+    close: async () => { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
+  };
+}
