@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './random.js';
-import { CountEvidence } from './count-evidence.js';
+import { CountEvidence, LOG_WEIGHTS } from './count-evidence.js';
 
 /** Poisson by inversion (small means) or normal approximation; enough for test data. */
 function poisson(rng: () => number, lambda: number): number {
@@ -16,6 +16,32 @@ function poisson(rng: () => number, lambda: number): number {
     cdf += p;
   }
   return k;
+}
+
+function binomial(rng: () => number, n: number, p: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (rng() < p) k++;
+  return k;
+}
+
+/**
+ * A/A with common events (e.g. "slower than the median"): each interval n_c and n_b requests, every one an event
+ * with the same probability p_t (shared, drifting); the test is given the request counts.
+ */
+function everRejectsCommon(rng: () => number, opts: { intervals: number; requests: number; p: number; alpha: number }): boolean {
+  const e = new CountEvidence();
+  const shares = [0.05, 0.1, 0.25, 0.5, 0.7];
+  for (let i = 0; i < opts.intervals; i++) {
+    const rho = shares[Math.min(shares.length - 1, Math.floor((i * shares.length) / opts.intervals))]!;
+    const nc = Math.max(1, Math.round(opts.requests * rho * (0.8 + 0.4 * rng())));
+    const nb = Math.max(1, Math.round(opts.requests * (1 - rho) * (0.8 + 0.4 * rng())));
+    const p = Math.min(0.99, Math.max(0.01, opts.p * (0.7 + 0.6 * rng())));
+    const c = binomial(rng, nc, p);
+    const b = binomial(rng, nb, p);
+    e.add(c, b, nc / (nc + nb), { canary: nc, baseline: nb });
+    if (e.logBayesFactor('either') >= Math.log(1 / opts.alpha)) return true;
+  }
+  return false;
 }
 
 /** One simulated run: per interval a share ρ_t from a step schedule and a shared load λ_t; canary rate × ratio. */
@@ -46,6 +72,42 @@ describe('CountEvidence (mixture likelihood ratio on counts)', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('A/A with common events and request counts (the sharper test for p̂ > ρ): false rejections stay under α', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0.05, max: 0.9, noNaN: true }), fc.integer({ min: 20, max: 400 }), (seed, p, requests) => {
+        const rng = seededRandom(seed);
+        const alpha = 0.05;
+        const runs = 300;
+        let rejected = 0;
+        for (let r = 0; r < runs; r++) if (everRejectsCommon(rng, { intervals: 30, requests, p, alpha })) rejected++;
+        expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('the request counts make a common-event shift visible sooner, never later', () => {
+    // Canary 10% of traffic; 64% of its requests slower than the bound vs 50% of the baseline's (a +20% median shift).
+    const plain = new CountEvidence();
+    const sharp = new CountEvidence();
+    let plainAt = Infinity;
+    let sharpAt = Infinity;
+    for (let i = 1; i <= 10; i++) {
+      plain.add(128, 900, 0.1);
+      sharp.add(128, 900, 0.1, { canary: 200, baseline: 1800 });
+      if (plainAt === Infinity && plain.logBayesFactor('increase') >= Math.log(600)) plainAt = i;
+      if (sharpAt === Infinity && sharp.logBayesFactor('increase') >= Math.log(600)) sharpAt = i;
+    }
+    expect(sharpAt).toBeLessThan(plainAt);
+    expect(sharp.logBayesFactor('increase')).toBeGreaterThan(plain.logBayesFactor('increase'));
+  });
+
+  it('mixture weights are a probability distribution (Ville needs Σ w ≤ 1)', () => {
+    let total = 0;
+    for (const w of LOG_WEIGHTS) total += Math.exp(w);
+    expect(total).toBeCloseTo(1, 12);
   });
 
   it('a clear regression (≥ 3× the rate, enough traffic) is always caught', () => {

@@ -26,31 +26,37 @@ export function errorCountTest(): CountTest {
       if (!c || !b || c.errors == null || b.errors == null || c.requests == null || b.requests == null) return;
       const total = c.requests + b.requests;
       if (!(total > 0)) return;
-      evidence.add(c.errors, b.errors, c.requests / total);
+      evidence.add(c.errors, b.errors, c.requests / total, { canary: c.requests, baseline: b.requests });
     },
   };
 }
 
 /**
- * Share of requests slower than the bound nearest the baseline's q-quantile. The bound is chosen from the
- * baseline's *earlier* intervals only (it is predictable), so each interval's factor still has expectation 1
- * under "same distribution" and the product stays a test martingale.
+ * Share of requests slower than the bound nearest the q-quantile of the baseline's earlier intervals plus this
+ * interval's pooled (canary + baseline) histogram. The bound never looks at which version a request came from:
+ * under "same distribution" the canary's requests are a random subset of the interval's whatever the pooled
+ * histogram is, so each interval's factor still has expectation ≤ 1 (count-evidence.ts) and the product stays
+ * a test supermartingale — and the first interval already counts.
  */
 export function latencyCountTest(q: number, boundsMs: readonly number[]): CountTest {
   const evidence = new CountEvidence();
   const history = new Float64Array(boundsMs.length + 1);
+  const pooled = new Float64Array(boundsMs.length + 1);
   const test: CountTest = {
     label: `slower than baseline p${Math.round(q * 1000) / 10}`,
     evidence,
     add(o) {
       const c = o.canary?.latency;
       const b = o.baseline?.latency;
-      const k = boundForQuantile(history, q);
-      if (c && b && c.length === history.length && b.length === history.length && k >= 0) {
+      if (c && b && c.length === history.length && b.length === history.length) {
+        for (let i = 0; i < pooled.length; i++) pooled[i] = history[i]! + c[i]! + b[i]!;
+        const k = boundForQuantile(pooled, q);
         const nc = sum(c);
         const nb = sum(b);
-        if (nc + nb > 0) evidence.add(countAbove(c, k), countAbove(b, k), nc / (nc + nb));
-        test.boundMs = boundsMs[k];
+        if (k >= 0 && nc + nb > 0) {
+          evidence.add(countAbove(c, k), countAbove(b, k), nc / (nc + nb), { canary: nc, baseline: nb });
+          test.boundMs = boundsMs[k];
+        }
       }
       if (b && b.length === history.length) for (let i = 0; i < b.length; i++) history[i]! += b[i]!;
     },
