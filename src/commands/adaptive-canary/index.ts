@@ -9,9 +9,10 @@ import render from './render.js';
 import replay from './replay.js';
 import run from './run.js';
 import report from './report.js';
+import serve from './serve.js';
 import sign from './sign.js';
 import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [demo, run, drill, replay, render, init, keygen, sign, verify, preflight, evidence, report, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [demo, run, drill, replay, render, init, keygen, sign, verify, preflight, evidence, report, serve, sampleServiceCommand];

@@ -50,7 +50,8 @@ export class ClusterController {
   private readonly cache = new Map<string, RolloutObject>();
   private watcher: RolloutWatcher | undefined;
   private client!: RolloutClient;
-  private opening = new Set<string>();
+  private readonly opening = new Set<string>();
+  private shuttingDown = false;
 
   constructor(private readonly o: ClusterControllerOptions) {
     this.elector = new LeaderElector({
@@ -59,7 +60,7 @@ export class ClusterController {
       onStartedLeading: () => {
         for (const ro of this.cache.values()) void this.consider(ro);
       },
-      onStoppedLeading: () => void this.stopAll('leadership lost'),
+      onStoppedLeading: () => void this.stopAll(this.shuttingDown ? 'shutting down' : 'leadership lost'),
     });
   }
 
@@ -82,6 +83,7 @@ export class ClusterController {
 
   /** Stops every loop (traffic untouched) and the watch; releases the lease for a fast handover unless `release: false`. */
   async stop(opts: { release?: boolean } = {}): Promise<void> {
+    this.shuttingDown = true;
     this.watcher?.stop();
     await this.elector.stop(opts.release ?? true);
     await this.stopAll('shutting down');

@@ -1,0 +1,62 @@
+import { hostname } from 'node:os';
+import { Option } from 'commander';
+import { defineCommand } from '../../cli/define-command.js';
+import { println } from '../../cli/io.js';
+import { UnreachableError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+
+interface Options {
+  kubeconfig?: string;
+  listen: string;
+  leaseNamespace?: string;
+  leaseName: string;
+  identity?: string;
+  prometheusUrl?: string;
+}
+
+export default defineCommand<Options>({
+  name: 'serve',
+  summary: 'Run the controller on Kubernetes: drive every Argo Rollout that carries adaptive-canary.dev/policy (leader election with a Lease), serve the API and /metrics',
+  options: [
+    new Option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)'),
+    new Option('--listen <host:port>', 'HTTP API, analysis endpoint and /metrics').default('127.0.0.1:8080'),
+    new Option('--lease-namespace <ns>', 'namespace of the leader-election Lease (default: $POD_NAMESPACE, else the kubeconfig namespace)'),
+    new Option('--lease-name <name>', 'name of the Lease').default('adaptive-canary-controller'),
+    new Option('--identity <id>', 'this replica in the Lease (default: $POD_NAME, else the hostname)'),
+    new Option('--prometheus-url <url>', 'Prometheus for policies without spec.prometheus.url'),
+  ],
+  examples: ['adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090'],
+  async run({ opts, io }) {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { ClusterController } = await import('../../controller/cluster/cluster-controller.js');
+    const { startServer } = await import('../../server/start-server.js');
+    const kc = new KubeConfig();
+    try {
+      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+      else kc.loadFromDefault();
+    } catch (err) {
+      throw new UnreachableError('kubeconfig', (err as Error).message, { cause: err });
+    }
+    const namespace = opts.leaseNamespace ?? io.env.POD_NAMESPACE ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    const identity = opts.identity ?? io.env.POD_NAME ?? hostname();
+    const cluster = new ClusterController({
+      kubeConfig: kc, identity, leaseNamespace: namespace, leaseName: opts.leaseName, prometheusUrl: opts.prometheusUrl,
+      onWarning: (m) => println(io.stderr, `warning: ${m}`),
+    });
+    try {
+      await cluster.start();
+    } catch (err) {
+      throw new UnreachableError('Kubernetes API', (err as Error).message, { cause: err });
+    }
+    const server = await startServer({ listen: opts.listen, view: cluster.hub, registry: cluster.metrics.registry, token: io.env.ADAPTIVE_CANARY_TOKEN });
+    println(io.stdout, `serving ${server.url} as ${identity} (lease ${namespace}/${opts.leaseName})`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    println(io.stderr, `${signal}: stopping; the lease is released so a standby takes over at once (traffic is left as it is)`);
+    await cluster.stop();
+    await server.close();
+    return ExitCode.ok;
+  },
+});

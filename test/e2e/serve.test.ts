@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+// The built CLI's `serve` against the in-test API server (a kubeconfig file, client-node), the Argo simulator,
+// and a real Prometheus scraping two sample-service instances labelled with their pod template hashes.
+const CLI = new URL('../../dist/bin/adaptive-canary.js', import.meta.url).pathname;
+const NS = 'shop';
+let api: KubeApiServer;
+let argo: ArgoSimulator;
+let prom: PrometheusProcess;
+let stable: MaestroApi;
+let canary: MaestroApi;
+let proc: ChildProcess;
+let url = '';
+let stderr = '';
+let traffic: NodeJS.Timeout;
+
+beforeAll(async () => {
+  stable = await startMaestroApi({ version: '1.4.0' });
+  canary = await startMaestroApi({ version: '1.5.0' });
+  prom = await startPrometheus([
+    { job: 'maestro-api', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
+    { job: 'maestro-api', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
+  ].map((j, i) => ({ ...j, job: `${j.job}-${i}` })));
+  await waitForScrapeAfter(prom.url, Date.now());
+  traffic = setInterval(() => {
+    for (const u of [stable.url, stable.url, stable.url, canary.url]) void fetch(`${u}/version`).then((r) => r.arrayBuffer()).catch(() => undefined);
+  }, 10);
+  api = await KubeApiServer.start();
+  argo = new ArgoSimulator(api);
+  const policy = {
+    service: 'maestro-api', interval: '1s', judge: 'threshold',
+    steps: [{ weight: 10, bake: '2s' }, { weight: 50, bake: '2s' }],
+    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+    inconclusive: { maxExtension: '2s', then: 'promote' },
+    prometheus: { url: prom.url, timeout: '2s' },
+  };
+  api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS, weights: [10, 50], annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) } }));
+  argo.reconcile(NS, 'maestro-api');
+  const dir = mkdtempSync(join(tmpdir(), 'ac-serve-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
+  proc = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--lease-namespace', 'adaptive-canary', '--identity', 'pod-x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
+  url = /serving (\S+)/.exec(line)![1]!.replace(/\/$/, '');
+});
+
+afterAll(async () => {
+  clearInterval(traffic);
+  if (proc.exitCode === null) proc.kill('SIGKILL');
+  argo?.close();
+  await api?.close();
+  await prom?.stop();
+  await stable?.close();
+  await canary?.close();
+});
+
+async function until<T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`condition not met in time; serve stderr:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('adaptive-canary serve (built CLI)', () => {
+  it('takes the Lease, drives the Rollout with Prometheus observations, answers the analysis endpoint, and releases the Lease on SIGTERM', async () => {
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await until(() => Promise.resolve(api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity), 10_000)).toBe('pod-x');
+    const analysis = await until(async () => {
+      const res = await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`);
+      return res.ok ? ((await res.json()) as { data: { verdict: string; score: number } }) : undefined;
+    });
+    expect(['pass', 'inconclusive']).toContain(analysis.data.verdict);
+    // Real traffic through a real Prometheus: the rollout is promoted through its steps.
+    await until(() => Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined));
+    const snapshot = await until(async () => {
+      const res = (await (await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`)).json()) as { data: { phase: string } };
+      return res.data.phase === 'promoted' ? res.data : undefined;
+    });
+    expect(snapshot.phase).toBe('promoted');
+    const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
+    expect(state.stored.intervals.some((i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
+    const metrics = await until(async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return /adaptive_canary_decisions_total\{[^}]*action="promote"[^}]*\} 1/.test(text) ? text : undefined;
+    }, 10_000);
+    expect(metrics).toMatch(/adaptive_canary_intervals_total\{/);
+    const exited = new Promise<number | null>((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity).toBeUndefined();
+  });
+});
