@@ -61,9 +61,9 @@ spec:
       await waitFor(() => /resuming rollout r1/.test(resumed.out()), 20_000, 'the restarted controller to resume');
       expect(before?.phase).toBe('progressing');
       expect(resumed.out()).not.toMatch(/START → step 1/);
-      expect(resumed.out()).toMatch(/r1  t=[0-9.]+s step 2\/2 weight 50%/);
       expect(await resumed.exited, resumed.out()).toBe(0);
       expect(resumed.out()).toMatch(/r1: promoted/);
+      expect(resumed.out(), resumed.out()).toMatch(/r1 {2}t=[0-9.]+s step 2\/2 weight 50%/);
       const db = new Database(join(cwd, 'state.db'), { readonly: true });
       const actions = (db.prepare("SELECT json_extract(decision, '$.action') AS a FROM decisions WHERE rollout_id = 'r1' ORDER BY seq").all() as { a: string }[]).map((r) => r.a);
       db.close();
