@@ -10,13 +10,18 @@ import { makeRollout } from '../../test/support/rollout-fixture.js';
 import { hashes } from './hashes.js';
 
 const N = Number(process.argv[2] ?? 10);
+/** With a Prometheus URL, every Rollout carries a policy annotation so `serve` picks it up. */
+const PROM_URL = process.argv[3];
+const INTERVAL = process.argv[4] ?? '10s';
 const LE = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf'];
 const started = Date.now();
 
 const api = await KubeApiServer.start();
 for (let i = 0; i < N; i++) {
   const h = hashes(i);
-  const ro = makeRollout({ name: `svc-${i}`, namespace: `team-${i % 20}`, stableHash: h.stable, canaryHash: h.canary });
+  const policy = { service: `svc-${i}`, interval: INTERVAL, steps: [{ weight: 10, bake: '1h' }, { weight: 50, bake: '1h' }], prometheus: { url: PROM_URL, selectors: { rollout: `svc-${i}` } } };
+  const annotations: Record<string, string> = PROM_URL ? { 'adaptive-canary.dev/policy': JSON.stringify(policy) } : {};
+  const ro = makeRollout({ name: `svc-${i}`, namespace: `team-${i % 20}`, stableHash: h.stable, canaryHash: h.canary, weights: [10, 50], annotations });
   ro.status = { ...ro.status, phase: 'Paused', currentStepIndex: 1, pauseConditions: [{ reason: 'CanaryPauseStep', startTime: new Date().toISOString() }], controllerPause: true, canary: { weights: { canary: { weight: 10, podTemplateHash: h.canary }, stable: { weight: 90, podTemplateHash: h.stable } } } };
   api.seedRollout(ro);
 }

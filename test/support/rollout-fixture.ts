@@ -7,7 +7,7 @@ export function makeRollout(opts: { name: string; namespace?: string; weights?: 
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
-    metadata: { name: opts.name, namespace: opts.namespace ?? 'default', annotations: { 'adaptive-canary.dev/policy': 'canary.yaml', ...opts.annotations }, labels },
+    metadata: { name: opts.name, namespace: opts.namespace ?? 'default', annotations: { ...opts.annotations }, labels },
     spec: {
       replicas: 4,
       selector: { matchLabels: labels },

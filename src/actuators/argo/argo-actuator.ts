@@ -4,7 +4,7 @@ import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { RolloutClient, type RequestCounter } from './rollout-client.js';
 import { ABORT_PATCH, nextStepWeight, promotePatches, viewRollout, type RolloutView } from './rollout-status.js';
-import { RolloutWatcher } from './rollout-watcher.js';
+import { RolloutWatcher, type RolloutEvent } from './rollout-watcher.js';
 
 export interface ArgoActuatorOptions {
   kubeConfig: KubeConfig;
@@ -18,6 +18,8 @@ export interface ArgoActuatorOptions {
   fence?: () => boolean;
   now?: () => number;
   counter?: RequestCounter;
+  /** A shared Rollout watch to subscribe to (serve has one for the cluster); default: this actuator's own watch. */
+  watch?: (listener: (event: RolloutEvent) => void) => () => void;
 }
 
 /**
@@ -30,6 +32,7 @@ export class ArgoActuator implements Actuator {
   readonly kind = 'argo';
   private readonly faultListeners = new Set<(f: ActuatorFault) => void>();
   private watcher: RolloutWatcher | undefined;
+  private unwatch: (() => void) | undefined;
   private abortingSelf = false;
   private lastSeenAborted = false;
 
@@ -97,22 +100,25 @@ export class ArgoActuator implements Actuator {
   /** Faults: the Rollout aborted by someone else (a person's `kubectl argo rollouts abort`, Argo's own analysis) or deleted. */
   onFault(listener: (fault: ActuatorFault) => void): () => void {
     this.faultListeners.add(listener);
-    if (!this.watcher) {
-      this.watcher = new RolloutWatcher(this.opts.kubeConfig, this.client, (e) => this.onEvent(e.type, viewRollout(e.rollout), e.rollout.metadata.name), { namespace: this.opts.namespace });
+    const handle = (e: RolloutEvent): void => {
+      if (e.rollout.metadata.namespace === this.opts.namespace) this.onEvent(e.type, viewRollout(e.rollout), e.rollout.metadata.name);
+    };
+    if (this.opts.watch && !this.unwatch) this.unwatch = this.opts.watch(handle);
+    if (!this.opts.watch && !this.watcher) {
+      this.watcher = new RolloutWatcher(this.opts.kubeConfig, this.client, handle, { namespace: this.opts.namespace });
       void this.watcher.start().catch(() => undefined);
     }
     return () => {
       this.faultListeners.delete(listener);
-      if (this.faultListeners.size === 0) {
-        this.watcher?.stop();
-        this.watcher = undefined;
-      }
+      if (this.faultListeners.size === 0) this.close();
     };
   }
 
   close(): void {
     this.watcher?.stop();
     this.watcher = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
   }
 
   private onEvent(type: 'upsert' | 'delete', v: RolloutView, name: string | undefined): void {

@@ -1,9 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ArgoActuator } from '../../actuators/argo/argo-actuator.js';
 import { LeaderElector } from '../../actuators/argo/lease.js';
-import { RolloutClient } from '../../actuators/argo/rollout-client.js';
+import { RolloutClient, type RequestCounter } from '../../actuators/argo/rollout-client.js';
 import { viewRollout, type RolloutObject } from '../../actuators/argo/rollout-status.js';
-import { keyOf, RolloutWatcher } from '../../actuators/argo/rollout-watcher.js';
+import { keyOf, RolloutWatcher, type RolloutEvent } from '../../actuators/argo/rollout-watcher.js';
 import { STATE_ANNOTATION, updateState } from '../../actuators/argo/state-annotation.js';
 import { createAnalysis } from '../../engine/analysis.js';
 import { errorMessage } from '../../errors.js';
@@ -32,9 +32,11 @@ export interface ClusterControllerOptions {
   sources?: (policy: PolicySpec, variant: { baseline: string; canary: string }) => ObservationSource[];
   clock?: () => number;
   onWarning?: (message: string) => void;
+  /** Counts Kubernetes API requests (benchmark). */
+  counter?: RequestCounter;
 }
 
-interface Running { controller: RolloutController; store: StateStore; actuator: ArgoActuator; canaryHash: string; persist: Promise<void> }
+interface Running { controller: RolloutController; store: StateStore; actuator: ArgoActuator; sources: ObservationSource[]; canaryHash: string; persist: Promise<void> }
 
 /**
  * `serve`: one controller for every Rollout in the cluster that carries the policy annotation. Only the Lease
@@ -51,6 +53,8 @@ export class ClusterController {
   private watcher: RolloutWatcher | undefined;
   private client!: RolloutClient;
   private readonly opening = new Set<string>();
+  /** Per-rollout subscribers to the one cluster-wide watch (the actuators' fault detection). */
+  private readonly subscribers = new Map<string, Set<(e: RolloutEvent) => void>>();
   private shuttingDown = false;
 
   constructor(private readonly o: ClusterControllerOptions) {
@@ -65,8 +69,9 @@ export class ClusterController {
   }
 
   async start(): Promise<void> {
-    this.client = await RolloutClient.create(this.o.kubeConfig);
+    this.client = await RolloutClient.create(this.o.kubeConfig, {}, this.o.counter);
     this.watcher = new RolloutWatcher(this.o.kubeConfig, this.client, (e) => {
+      for (const l of this.subscribers.get(keyOf(e.rollout)) ?? []) l(e);
       if (e.type === 'delete') this.cache.delete(keyOf(e.rollout));
       else if (e.rollout.metadata.annotations?.[POLICY_ANNOTATION] !== undefined) {
         this.cache.set(keyOf(e.rollout), e.rollout);
@@ -79,6 +84,13 @@ export class ClusterController {
 
   isLeader(): boolean {
     return this.elector.isLeader();
+  }
+
+  /** PromQL queries sent so far by the rollouts running now (for /metrics and the benchmark). */
+  prometheusQueries(): number {
+    let n = 0;
+    for (const run of this.running.values()) for (const s of run.sources) if (s instanceof PrometheusSource) n += s.http.queries;
+    return n;
   }
 
   /** Stops every loop (traffic untouched) and the watch; releases the lease for a fast handover unless `release: false`. */
@@ -119,14 +131,19 @@ export class ClusterController {
     const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
     const stored = raw ? decodeState(safeJson(raw), canaryHash) : null;
     if (stored) seedStore(store, stored, (this.o.clock ?? Date.now)());
-    const actuator = await ArgoActuator.create({ kubeConfig: this.o.kubeConfig, namespace: ns, rollout: name, fence: () => this.isLeader(), now: this.o.clock });
+    const watch = (listener: (e: RolloutEvent) => void): (() => void) => {
+      const set = this.subscribers.get(key) ?? new Set();
+      this.subscribers.set(key, set.add(listener));
+      return () => set.delete(listener);
+    };
+    const actuator = await ArgoActuator.create({ kubeConfig: this.o.kubeConfig, namespace: ns, rollout: name, fence: () => this.isLeader(), now: this.o.clock, watch, counter: this.o.counter });
     const variant = { baseline: stableHash, canary: canaryHash };
     const sources = this.o.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
     const controller = await RolloutController.open({
       id: key, policy, actuator, sources, createAnalysis: (p) => createAnalysis(p), store, metrics: this.metrics, clock: this.o.clock,
       onWarning: (m) => this.warn(`${key}: ${m}`),
     });
-    const entry: Running = { controller, store, actuator, canaryHash, persist: Promise.resolve() };
+    const entry: Running = { controller, store, actuator, sources, canaryHash, persist: Promise.resolve() };
     this.running.set(key, entry);
     this.hub.add(controller);
     controller.subscribe((e) => {
