@@ -91,6 +91,15 @@ describe('ArgoActuator against the in-test API server (client-node, real HTTP)',
     await expect(a.promote()).rejects.toMatchObject({ code: 'E_ARGO_ABORTED' });
   });
 
+  it('a step Argo already passed by itself (timed pauses) is done, not an error', async () => {
+    const a = await actuator();
+    await a.setWeight(25);
+    api.requests.length = 0;
+    await a.setWeight(10);
+    expect(api.patches()).toEqual([]);
+    expect((await a.state()).canaryWeight).toBe(25);
+  });
+
   it('a weight the Rollout steps do not have is refused, not approximated', async () => {
     const a = await actuator();
     await expect(a.setWeight(40)).rejects.toMatchObject({ code: 'E_ARGO_STEP' });

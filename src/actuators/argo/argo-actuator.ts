@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuator.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { RolloutClient, type RequestCounter } from './rollout-client.js';
-import { ABORT_PATCH, nextStepWeight, promotePatches, viewRollout, type RolloutView } from './rollout-status.js';
+import { ABORT_PATCH, nextStepWeight, passedStepWeight, promotePatches, viewRollout, type RolloutView } from './rollout-status.js';
 import { RolloutWatcher, type RolloutEvent } from './rollout-watcher.js';
 
 export interface ArgoActuatorOptions {
@@ -65,6 +65,8 @@ export class ArgoActuator implements Actuator {
     const v = viewRollout(ro);
     this.refuseIfDone(v);
     if (v.canaryWeight === percent) return;
+    // Timed pauses let Argo advance by itself; a step we asked for that it already passed is done, not an error.
+    if (v.canaryWeight !== null && v.canaryWeight > percent && passedStepWeight(ro, percent)) return;
     const next = nextStepWeight(ro);
     if (next !== percent) {
       throw new AppError('E_ARGO_STEP', `${this.id}: the Rollout's next setWeight step is ${next ?? 'none'}, not ${percent}; render its steps from the policy (adaptive-canary render rollout)`);

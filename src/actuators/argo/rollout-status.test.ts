@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextStepWeight, promotePatches, viewRollout, type RolloutObject } from './rollout-status.js';
+import { nextStepWeight, passedStepWeight, promotePatches, viewRollout, type RolloutObject } from './rollout-status.js';
 
 const steps = [{ setWeight: 10 }, { pause: {} }, { setWeight: 25 }, { pause: {} }];
 function ro(status: RolloutObject['status'], paused = false): RolloutObject {
@@ -30,5 +30,14 @@ describe('viewRollout', () => {
     expect(v).toMatchObject({ phase: 'Paused', paused: true, currentStepIndex: 1, stepCount: 4, canaryWeight: 10, promoted: false, aborted: false });
     expect(nextStepWeight(ro({ currentStepIndex: 1 }))).toBe(25);
     expect(nextStepWeight(ro({ currentStepIndex: 3 }))).toBeNull();
+  });
+});
+
+describe('passedStepWeight', () => {
+  it('is true only for setWeight steps at or before the current step', () => {
+    expect(passedStepWeight(ro({ currentStepIndex: 3 }), 10)).toBe(true);
+    expect(passedStepWeight(ro({ currentStepIndex: 3 }), 25)).toBe(true);
+    expect(passedStepWeight(ro({ currentStepIndex: 1 }), 25)).toBe(false);
+    expect(passedStepWeight(ro({ currentStepIndex: 3 }), 40)).toBe(false);
   });
 });

@@ -101,3 +101,10 @@ export function nextStepWeight(ro: RolloutObject): number | null {
   }
   return null;
 }
+
+/** Whether `weight` is a `setWeight` step the Rollout has already passed (Argo is ahead; it cannot step back). */
+export function passedStepWeight(ro: RolloutObject, weight: number): boolean {
+  const steps = ro.spec?.strategy?.canary?.steps ?? [];
+  const upTo = Math.min(ro.status?.currentStepIndex ?? 0, steps.length - 1);
+  return steps.slice(0, upTo + 1).some((st) => st.setWeight === weight);
+}
