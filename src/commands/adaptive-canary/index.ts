@@ -4,6 +4,7 @@ import drill from './drill.js';
 import evidence from './evidence.js';
 import init from './init.js';
 import keygen from './keygen.js';
+import { manualActionCommands } from './manual-action.js';
 import preflight from './preflight.js';
 import render from './render.js';
 import replay from './replay.js';
@@ -15,4 +16,20 @@ import verify from './verify.js';
 import { sampleServiceCommand } from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
-export const adaptiveCanaryCommands: CommandSpec<never>[] = [demo, run, drill, replay, render, init, keygen, sign, verify, preflight, evidence, report, serve, sampleServiceCommand];
+export const adaptiveCanaryCommands: CommandSpec<never>[] = [
+  demo,
+  run,
+  serve,
+  ...manualActionCommands,
+  drill,
+  replay,
+  preflight,
+  render,
+  init,
+  keygen,
+  sign,
+  verify,
+  evidence,
+  report,
+  sampleServiceCommand,
+];
