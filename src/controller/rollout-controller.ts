@@ -4,6 +4,7 @@ import { planFromPolicy } from '../engine/rollout-plan.js';
 import type { Analysis, Assessment, Reason } from '../engine/types.js';
 import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
+import { DecisionOutbox } from './decision-outbox.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { EvidenceSink, Notifier, ObservationSource } from './ports.js';
 import { RolloutLock } from './rollout-lock.js';
@@ -61,6 +62,7 @@ export class RolloutController {
   readonly meta: RolloutMeta;
   private readonly now: () => number;
   private lock!: RolloutLock;
+  private readonly outbox: DecisionOutbox;
   /** True when this controller picked up a rollout a previous process had started. */
   resumed = false;
 
@@ -68,6 +70,7 @@ export class RolloutController {
     this.now = o.clock ?? preciseNow;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.meta = { id: o.id, service: o.policy.service, plan: planFromPolicy(o.policy), policy: o.policy, onsetAt: o.onsetAt ?? null, evidenceDir: o.evidence?.dir ?? null };
+    this.outbox = new DecisionOutbox({ rolloutId: o.id, service: o.policy.service, store: o.store, evidence: o.evidence, notifier: o.notifier, now: this.now, onWarning: o.onWarning });
   }
 
   /** Takes the rollout's lock (refusing if another live controller has it), then creates or resumes it. */
@@ -209,7 +212,7 @@ export class RolloutController {
     this.decisions.push(decisionPoint(d));
     this.o.metrics.observeDecision(this.meta.service, d.action, d.by);
     this.o.metrics.setWeight(this.meta.service, this.id, r.state.weight);
-    this.publish(seq, d, interval);
+    this.outbox.publish(seq, d, interval);
     this.emit({ type: 'decision', rolloutId: this.id, decision: decisionPoint(d) });
     this.emit({ type: 'snapshot', rollout: this.snapshot() });
     if (isTerminal(r.state.phase)) this.finish();
@@ -225,38 +228,12 @@ export class RolloutController {
     }
   }
 
-  /** Evidence record and webhook for one stored decision; each is marked done in the outbox when handed over. */
-  private publish(seq: number, d: RolloutDecision, interval: Omit<StoredInterval, 'seq'> | null, pending = { record: true, notify: true }): void {
-    if (pending.record && this.o.evidence) {
-      try {
-        this.o.evidence.record({ decision: d, assessment: interval?.assessment ?? null, inputs: interval ? { observation: interval.observation } : null });
-        this.o.store.markRecorded(this.id, seq, this.now());
-      } catch (err) {
-        this.o.onWarning?.(`evidence: could not record the ${d.action} decision (kept in the state database; retried on restart): ${(err as Error).message}`);
-      }
-    }
-    const event = d.action === 'pause' || d.action === 'resume' || d.action === 'start' ? (d.action === 'start' ? 'step' : 'hold') : d.action;
-    if (pending.notify && this.o.notifier) {
-      this.o.notifier.notify({
-        event, service: this.meta.service, rolloutId: this.id, step: d.step, weight: d.weight, score: d.score, decision: d,
-        deliveryId: `${this.id}:${seq}:${d.action}`,
-      });
-    }
-    if (pending.notify) this.o.store.markNotified(this.id, seq, this.now());
-  }
-
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timer);
     const snap = this.snapshot();
-    if (this.o.evidence) {
-      try {
-        this.o.evidence.finish(snap, snap.rollbackDurationSeconds);
-      } catch (err) {
-        this.o.onWarning?.(`evidence: could not write the summary: ${(err as Error).message}`);
-      }
-    }
+    this.outbox.finish(snap);
     this.resolveDone(snap);
   }
 
@@ -285,9 +262,7 @@ export class RolloutController {
     this.state = stored.state;
     this.rollback = stored.rollbackDecidedAt !== null && stored.rollbackConfirmedAt !== null ? { decidedAt: stored.rollbackDecidedAt, confirmedAt: stored.rollbackConfirmedAt } : null;
     await this.restoreTraffic();
-    for (const d of stored.decisions) {
-      if (d.notifiedAt === null || d.recordedAt === null) this.publish(d.seq, d.decision, null, { record: d.recordedAt === null, notify: d.notifiedAt === null });
-    }
+    this.outbox.resend(stored.decisions);
     if (isTerminal(this.state.phase)) this.finish();
   }
 
