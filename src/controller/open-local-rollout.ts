@@ -66,7 +66,7 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
   try {
     controller = await RolloutController.open({
       id: o.id, policy: o.policy, actuator: o.actuator, sources, createAnalysis: (p) => createAnalysis(p),
-      store: o.store, metrics: o.metrics, evidence, notifier, onsetAt: o.onsetAt, onWarning: o.onWarning,
+      store: o.store, metrics: o.metrics, evidence, notifier, onsetAt: o.onsetAt, onWarning: o.onWarning, versions: o.versions,
     });
   } catch (err) {
     evidence.close();

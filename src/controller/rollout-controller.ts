@@ -5,7 +5,7 @@ import type { Analysis, Assessment, Reason } from '../engine/types.js';
 import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
 import { DecisionOutbox } from './decision-outbox.js';
-import type { ControllerMetrics } from './metrics.js';
+import type { ControllerMetrics, VariantVersions } from './metrics.js';
 import type { EvidenceSink, Notifier, ObservationSource } from './ports.js';
 import { RolloutLock } from './rollout-lock.js';
 import { buildSnapshot, decisionPoint, intervalPoint } from './snapshot.js';
@@ -29,6 +29,8 @@ export interface RolloutControllerOptions {
   /** When the fault was injected (demo, drill): time to decide is measured from it. */
   onsetAt?: number | null;
   lockStaleMs?: number;
+  /** Version label values of stable and canary, for the variant info metric the rendered rules join on. */
+  versions?: VariantVersions;
   /** Problems that must not stop the loop (evidence disk full, a source failing), for the terminal. */
   onWarning?: (message: string) => void;
 }
@@ -97,6 +99,8 @@ export class RolloutController {
   /** Starts the loop (`loop: false`: only `tickNow` runs intervals, for tests); a new rollout moves to its first step now. */
   start(opts: { loop?: boolean } = {}): void {
     this.unsubscribeFault = this.o.actuator.onFault((f) => void this.enqueue(() => this.onFault(f)));
+    const s = this.state;
+    if (!isTerminal(s.phase)) this.o.metrics.startRollout(this.meta.service, this.id, { startedAtMs: s.startedAt ?? this.now(), weight: s.weight, step: s.step, versions: this.o.versions });
     if (this.state.phase === 'pending') void this.enqueue(() => this.apply(transition(this.meta.plan, this.state, { type: 'start', at: this.now() }), null));
     if (opts.loop !== false) this.schedule();
   }
@@ -168,7 +172,7 @@ export class RolloutController {
     const r = transition(this.meta.plan, this.state, { type: 'interval', at: this.now(), durationMs, assessment, canaryRequests: observation.canary?.requests ?? 0 });
     const point = intervalPoint(observation, assessment, this.state, at);
     this.points.push(point);
-    this.o.metrics.observeInterval(this.meta.service, this.id, assessment.verdict, assessment.score, r.state.weight);
+    this.o.metrics.observeInterval(this.meta.service, this.id, { verdict: assessment.verdict, score: assessment.score, weight: r.state.weight, step: r.state.step, atMs: at });
     await this.apply(r, { observation, assessment, point });
     this.emit({ type: 'interval', rolloutId: this.id, point });
   }
@@ -210,8 +214,7 @@ export class RolloutController {
     if (!d || seq === undefined) return;
     if (d.action !== 'rollback') await this.actuate(d);
     this.decisions.push(decisionPoint(d));
-    this.o.metrics.observeDecision(this.meta.service, d.action, d.by);
-    this.o.metrics.setWeight(this.meta.service, this.id, r.state.weight);
+    this.o.metrics.observeDecision(this.meta.service, this.id, { decision: d.action, weight: r.state.weight, step: r.state.step });
     this.outbox.publish(seq, d, interval);
     this.emit({ type: 'decision', rolloutId: this.id, decision: decisionPoint(d) });
     this.emit({ type: 'snapshot', rollout: this.snapshot() });
@@ -232,6 +235,7 @@ export class RolloutController {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timer);
+    this.o.metrics.finishRollout(this.meta.service, this.id);
     const snap = this.snapshot();
     this.outbox.finish(snap);
     this.resolveDone(snap);

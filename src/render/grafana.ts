@@ -1,6 +1,7 @@
 import type { Dataquery } from '@grafana/grafana-foundation-sdk/cog';
 import type { PolicySpec } from '../schema/policy.js';
 import { annotationTags, dashboardPanels, dashboardUid, decisionAnnotationExpr, type PanelSpec } from './dashboard-panels.js';
+import * as m from './metric-names.js';
 import type { RenderTarget } from './target.js';
 
 /**
@@ -70,7 +71,7 @@ export async function canaryDashboard(spec: PolicySpec): Promise<object> {
     .refresh('30s')
     .withVariable(new sdk.dash.DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'))
     .withVariable(new sdk.dash.QueryVariableBuilder('rollout').label('Rollout').datasource(PROM_DS)
-      .query(`label_values(adaptive_canary_step{service="${spec.service}"}, rollout)`)
+      .query(`label_values(${m.STEP}{service="${spec.service}"}, rollout)`)
       .refresh(sdk.dash.VariableRefresh.OnTimeRangeChanged).includeAll(true).allValue('.*').multi(true))
     .annotation(new sdk.dash.AnnotationQueryBuilder().name('Canary decisions (controller)').datasource(GRAFANA_DS)
       .enable(true).iconColor('purple').type('tags').target(tagFilter(annotationTags(spec.service))))

@@ -35,13 +35,17 @@ export const SCORE = 'adaptive_canary_score';
 export const CANARY_WEIGHT = 'adaptive_canary_canary_weight';
 export const STEP = 'adaptive_canary_step';
 export const LAST_ANALYSIS_TIMESTAMP = 'adaptive_canary_last_analysis_timestamp_seconds';
+/** Analysis intervals by verdict, labelled `{service, verdict}` (not used by the rules; for people and benchmarks). */
+export const INTERVALS_TOTAL = 'adaptive_canary_intervals_total';
 /** `decision` label values the rules and dashboard look for. */
 export const DECISION_ROLLBACK = 'rollback';
 export const DECISION_PROMOTE = 'promote';
 
 /** `maestro-api` → `maestro_api_rollback_duration_seconds` (a histogram; `_bucket`, `_sum`, `_count`). */
 export function rollbackDurationMetric(service: string): string {
-  return `${service.replace(/[^a-zA-Z0-9_]/g, '_')}_rollback_duration_seconds`;
+  const prefix = service.replace(/[^a-zA-Z0-9_]/g, '_');
+  // Metric names may not start with a digit.
+  return `${/^[a-zA-Z_]/.test(prefix) ? prefix : `_${prefix}`}_rollback_duration_seconds`;
 }
 
 /** syntheticsctl's blackbox-style gauge, labelled `{flow, step}`. */

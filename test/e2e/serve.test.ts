@@ -95,7 +95,7 @@ describe('adaptive-canary serve (built CLI)', () => {
     expect(state.stored.intervals.some((i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
     const metrics = await until(async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
-      return /adaptive_canary_decisions_total\{[^}]*action="promote"[^}]*\} 1/.test(text) ? text : undefined;
+      return /adaptive_canary_decisions_total\{[^}]*decision="promote"[^}]*\} 1/.test(text) ? text : undefined;
     }, 10_000);
     expect(metrics).toMatch(/adaptive_canary_intervals_total\{/);
     const exited = new Promise<number | null>((r) => proc.once('exit', r));
