@@ -1,6 +1,7 @@
 import { createAnalysis } from '../../src/engine/analysis.js';
 import { createOutcomeTracker, type Decision } from '../../src/engine/run-outcome.js';
 import { seededRandom } from '../../src/engine/random.js';
+import type { Assessment } from '../../src/engine/types.js';
 import type { JudgeName, PolicySpec } from '../../src/schema/policy.js';
 import type { SimRun } from './simulate.js';
 
@@ -16,10 +17,44 @@ export interface JudgeRunResult {
 /** Feeds one simulated run to a fresh analysis until the policy decides (same rules as `replay`). */
 export function runJudge(run: SimRun, spec: PolicySpec, judge: JudgeName, seed: number): JudgeRunResult {
   const analysis = createAnalysis(spec, { judge, random: seededRandom(seed) });
-  const decide = createOutcomeTracker(spec);
+  return decide(run, spec, (i) => analysis.evaluate(run.intervals[i]!));
+}
+
+/**
+ * Every interval's assessment, without stopping at a decision. The simulated canary does not depend on the
+ * judge (the schedule is fixed), so one trace serves every outcome rule applied to it afterwards.
+ */
+export function traceJudge(run: SimRun, spec: PolicySpec, judge: JudgeName, seed: number): Assessment[] {
+  const analysis = createAnalysis(spec, { judge, random: seededRandom(seed) });
+  return run.intervals.map((o) => analysis.evaluate(o));
+}
+
+/**
+ * Kayenta judgements the way Argo Rollouts runs them through its Kayenta provider: each judgement is one
+ * measurement and the analysis fails when failed judgements exceed `failureLimit` (0 = Spinnaker's own
+ * abort-on-first-failure). A tolerated failure counts as inconclusive for that interval. Rollbacks for other
+ * reasons (synthetics, error budget) are not delayed.
+ */
+export function withFailureLimit(trace: readonly Assessment[], failureLimit: number): Assessment[] {
+  let failed = 0;
+  return trace.map((a) => {
+    if (a.verdict !== 'fail' || a.rule !== 'kayenta-score') return a;
+    if (a.reasons.some((r) => (r.signal === 'synthetic' || r.signal === 'error-budget') && r.verdict === 'fail')) return a;
+    failed++;
+    if (failed > failureLimit) return a;
+    const { rule: _rule, ...rest } = a;
+    return { ...rest, verdict: 'inconclusive' };
+  });
+}
+
+export function decideTrace(run: SimRun, spec: PolicySpec, trace: readonly Assessment[]): JudgeRunResult {
+  return decide(run, spec, (i) => trace[i]!);
+}
+
+function decide(run: SimRun, spec: PolicySpec, assess: (i: number) => Assessment): JudgeRunResult {
+  const tracker = createOutcomeTracker(spec);
   for (let i = 0; i < run.intervals.length; i++) {
-    const o = run.intervals[i]!;
-    const outcome = decide(o.t, analysis.evaluate(o));
+    const outcome = tracker(run.intervals[i]!.t, assess(i));
     if (outcome) {
       const exposed = outcome.decision === 'rollback' ? run.exposed[i]! : run.exposed[run.exposed.length - 1]!;
       return { decision: outcome.decision, at: outcome.at, exposed, ...(outcome.rule ? { rule: outcome.rule } : {}) };

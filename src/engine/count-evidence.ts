@@ -39,6 +39,8 @@ function mixtureLogWeights(offsets: readonly number[]): Float64Array {
   return Float64Array.from(raw, (w) => Math.log(w / total));
 }
 const ZERO = Math.round(-GRID_MIN / GRID_STEP);
+/** The only grid points the rollback test (δ0 = 0) reads: 0 and the mixture's alternatives on both sides. */
+const TEST_INDICES = [...new Set([ZERO, ...OFFSETS.flatMap((k) => [ZERO + k, ZERO - k]).map((j) => Math.min(GRID_SIZE - 1, Math.max(0, j)))])];
 const EXP_M1 = Float64Array.from({ length: GRID_SIZE }, (_, j) => Math.expm1(GRID_MIN + j * GRID_STEP));
 
 export type Side = 'up' | 'down';
@@ -73,10 +75,9 @@ export class CountEvidence {
     const total = requests ? requests.canary + requests.baseline : 0;
     const pooled = total > 0 ? n / total : 0;
     const byRequests = requests !== undefined && pooled > rho && pooled < 1 && canary <= requests.canary && baseline <= requests.baseline;
-    for (let j = 0; j < GRID_SIZE; j++) {
-      const v = canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
-      this.ll[j]! += v;
-      this.llTest[j]! += byRequests ? binomialShift(canary, requests.canary, pooled, rho, j) : v;
+    for (let j = 0; j < GRID_SIZE; j++) this.ll[j]! += canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
+    for (const j of TEST_INDICES) {
+      this.llTest[j]! += byRequests ? binomialShift(canary, requests.canary, pooled, rho, j) : canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
     }
   }
 
