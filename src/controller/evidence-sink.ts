@@ -19,10 +19,13 @@ export function criteriaOf(policy: PolicySpec): string[] {
 
 /** Binds the controller's EvidenceSink port to the hash-chained evidence log in src/evidence. */
 export class EvidenceLogSink implements EvidenceSink {
-  /** The chain head after the last decision, so webhooks can anchor it. */
-  head: { seq: number; hash: string } | undefined;
-
   constructor(readonly log: EvidenceLog, private readonly policy: PolicySpec) {}
+
+  /** The chain head after the last record (also one written by an earlier process), so webhooks can anchor it. */
+  get head(): { seq: number; hash: string } | undefined {
+    const h = this.log.head;
+    return h.seq > 0 ? { seq: h.seq, hash: h.hash } : undefined;
+  }
 
   /** Opens (or resumes) `.evidence/<service>/<rollout>/`; throws EvidenceUnwritableError when it cannot write. */
   static async open(options: OpenEvidenceOptions, policy: PolicySpec): Promise<EvidenceLogSink> {
@@ -37,13 +40,12 @@ export class EvidenceLogSink implements EvidenceSink {
   record(input: DecisionRecordInput): void {
     const p = decisionPoint(input.decision);
     const a = input.assessment;
-    const rec = this.log.append({
+    this.log.append({
       ...p,
       ...(a ? { verdict: a.verdict, ...(a.rule ? { rule: a.rule } : {}) } : {}),
       budgetBurn: a?.reasons.find((r) => r.signal === 'error-budget')?.value ?? null,
       inputs: input.inputs ?? {},
     });
-    this.head = { seq: rec.seq, hash: rec.hash };
   }
 
   finish(snapshot: RolloutSnapshot, rollbackDurationSeconds: number | null): void {

@@ -36,8 +36,11 @@ export interface RolloutEventPayload {
   weight: number;
   score: number;
   decision: RolloutDecision;
-  /** Stable per decision, so receivers drop the duplicate a resumed controller may send. */
-  deliveryId: string;
+  /**
+   * Stable per decision, so receivers drop the duplicate a resumed controller may send. When absent the
+   * notifier derives one from the evidence head (messageForDecision).
+   */
+  deliveryId?: string | undefined;
 }
 
 /** Never blocks: `notify` returns at once; deliveries continue in the background. */

@@ -12,9 +12,9 @@ import { decisionPoint } from './snapshot.js';
 export class WebhookNotifier implements Notifier {
   private constructor(private readonly senders: WebhookSender[], private readonly evidence?: EvidenceLogSink) {}
 
-  static create(policy: PolicySpec, opts: { evidence?: EvidenceLogSink; onError?: (err: unknown) => void; timeoutMs?: number } = {}): WebhookNotifier {
+  static create(policy: PolicySpec, opts: { evidence?: EvidenceLogSink; onError?: (err: unknown) => void; timeoutMs?: number; fetch?: typeof fetch } = {}): WebhookNotifier {
     const senders = policy.webhooks.map((w) => new WebhookSender({
-      url: w.url, secret: w.secret, events: w.events, timeoutMs: opts.timeoutMs,
+      url: w.url, secret: w.secret, events: w.events, timeoutMs: opts.timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}),
       onDelivery: (d) => opts.evidence?.log.recordDelivery(d),
       onError: opts.onError,
     }));
@@ -25,7 +25,10 @@ export class WebhookNotifier implements Notifier {
     if (this.senders.length === 0) return;
     const message = messageForDecision(p.service, p.rolloutId, decisionPoint(p.decision), this.evidence?.head);
     if (!message) return;
-    for (const s of this.senders) s.send({ ...message, deliveryId: p.deliveryId });
+    // The controller's id (from the decision's sequence number) is stable across a resume; without one, keep the
+    // id messageForDecision derived from the evidence head. Never let an undefined id turn into a random one.
+    const deliveryId = p.deliveryId ?? message.deliveryId;
+    for (const s of this.senders) s.send({ ...message, ...(deliveryId ? { deliveryId } : {}) });
   }
 
   async flush(timeoutMs: number): Promise<void> {
