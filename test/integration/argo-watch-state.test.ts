@@ -69,7 +69,7 @@ describe('controller state in the Rollout annotation', () => {
   it('on 409 (someone changed the Rollout in between) re-reads and applies the update to the fresh state', async () => {
     await updateState<{ n: number }>(client, NS, 'maestro-api', () => ({ n: 1 }));
     let calls = 0;
-    const result = await updateState<{ n: number }>(client, NS, 'maestro-api', (prev) => {
+    const { state: result } = await updateState<{ n: number }>(client, NS, 'maestro-api', (prev) => {
       calls++;
       // A second replica writes between our read and our patch, once.
       if (calls === 1) api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { [STATE_ANNOTATION]: '{"n":10}' } } });

@@ -27,15 +27,20 @@ export async function readState<T>(client: RolloutClient, namespace: string, nam
 /**
  * Read-modify-write of the state annotation with optimistic concurrency: the merge patch carries
  * `metadata.resourceVersion`, so the API server answers 409 when anyone changed the Rollout since the read;
- * then `update` runs again on the fresh state. Returns the state written.
+ * then `update` runs again on the fresh state. With `known` (the state and resourceVersion the caller last
+ * wrote or watched) the first attempt skips the read — one request per write instead of two. Returns the
+ * state written and the Rollout's new resourceVersion.
  */
-export async function updateState<T>(client: RolloutClient, namespace: string, name: string, update: (prev: T | null) => T, attempts = 5): Promise<T> {
+export async function updateState<T>(client: RolloutClient, namespace: string, name: string, update: (prev: T | null) => T, opts: { attempts?: number; known?: StoredState<T> } = {}): Promise<{ state: T; resourceVersion: string }> {
+  const attempts = opts.attempts ?? 5;
+  let known = opts.known;
   for (let i = 0; i < attempts; i++) {
-    const { state, resourceVersion } = await readState<T>(client, namespace, name);
+    const { state, resourceVersion } = known ?? (await readState<T>(client, namespace, name));
+    known = undefined;
     const next = update(state);
     try {
-      await client.patchMain(namespace, name, { metadata: { resourceVersion, annotations: { [STATE_ANNOTATION]: JSON.stringify(next) } } });
-      return next;
+      const ro = await client.patchMain(namespace, name, { metadata: { resourceVersion, annotations: { [STATE_ANNOTATION]: JSON.stringify(next) } } });
+      return { state: next, resourceVersion: ro.metadata.resourceVersion ?? '' };
     } catch (err) {
       if (httpStatus(err) !== 409) throw err;
     }

@@ -15,6 +15,7 @@ import type { ObservationSource } from '../ports.js';
 import { RolloutController } from '../rollout-controller.js';
 import { StateStore } from '../state-store.js';
 import { decodeState, seedStore, type AnnotationState } from './annotation-state.js';
+import { Limiter } from './limiter.js';
 import { POLICY_ANNOTATION, policyFromAnnotation } from './rollout-policy.js';
 
 export interface ClusterControllerOptions {
@@ -36,7 +37,11 @@ export interface ClusterControllerOptions {
   counter?: RequestCounter;
 }
 
-interface Running { controller: RolloutController; store: StateStore; actuator: ArgoActuator; sources: ObservationSource[]; canaryHash: string; persist: Promise<void> }
+interface Running {
+  controller: RolloutController; store: StateStore; actuator: ArgoActuator; sources: ObservationSource[]; canaryHash: string; persist: Promise<void>;
+  /** resourceVersion of our last state write, so the next write needs no read (a 409 falls back to one). */
+  lastRv: string | undefined;
+}
 
 /**
  * `serve`: one controller for every Rollout in the cluster that carries the policy annotation. Only the Lease
@@ -56,6 +61,9 @@ export class ClusterController {
   /** Per-rollout subscribers to the one cluster-wide watch (the actuators' fault detection). */
   private readonly subscribers = new Map<string, Set<(e: RolloutEvent) => void>>();
   private shuttingDown = false;
+  private closedQueries = 0;
+  private readonly promLimiter = new Limiter(32);
+  private readonly writeLimiter = new Limiter(16);
 
   constructor(private readonly o: ClusterControllerOptions) {
     this.elector = new LeaderElector({
@@ -88,7 +96,7 @@ export class ClusterController {
 
   /** PromQL queries sent so far by the rollouts running now (for /metrics and the benchmark). */
   prometheusQueries(): number {
-    let n = 0;
+    let n = this.closedQueries;
     for (const run of this.running.values()) for (const s of run.sources) if (s instanceof PrometheusSource) n += s.http.queries;
     return n;
   }
@@ -143,7 +151,7 @@ export class ClusterController {
       id: key, policy, actuator, sources, createAnalysis: (p) => createAnalysis(p), store, metrics: this.metrics, clock: this.o.clock,
       onWarning: (m) => this.warn(`${key}: ${m}`),
     });
-    const entry: Running = { controller, store, actuator, sources, canaryHash, persist: Promise.resolve() };
+    const entry: Running = { controller, store, actuator, sources, canaryHash, persist: Promise.resolve(), lastRv: ro.metadata.resourceVersion };
     this.running.set(key, entry);
     this.hub.add(controller);
     controller.subscribe((e) => {
@@ -159,6 +167,7 @@ export class ClusterController {
     return new PrometheusSource({
       url, timeoutMs: policy.prometheus?.timeout, selectors: policy.prometheus?.selectors ?? {},
       variant: { label: 'rollouts_pod_template_hash', ...variant }, latencyBoundsMs: policy.latencyBoundsMs, metrics: policy.metrics,
+      fetch: this.promLimiter.fetch(),
     });
   }
 
@@ -168,7 +177,9 @@ export class ClusterController {
     const stored = entry.store.load(`${ns}/${name}`);
     if (!stored) return;
     try {
-      await updateState<AnnotationState>(this.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }));
+      const known = entry.lastRv === undefined ? undefined : { state: null, resourceVersion: entry.lastRv };
+      const { resourceVersion } = await this.writeLimiter.run(() => updateState<AnnotationState>(this.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), { known }));
+      entry.lastRv = resourceVersion;
     } catch (err) {
       this.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);
     }
@@ -176,6 +187,7 @@ export class ClusterController {
 
   private async close(key: string, run: Running): Promise<void> {
     this.running.delete(key);
+    for (const s of run.sources) if (s instanceof PrometheusSource) this.closedQueries += s.http.queries;
     await run.controller.stop();
     run.actuator.close();
     run.store.close();
