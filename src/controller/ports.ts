@@ -1,7 +1,7 @@
 import type { RolloutDecision } from '../engine/rollout-machine.js';
 import type { Assessment } from '../engine/types.js';
 import type { VariantObservation } from '../schema/observation.js';
-import type { RolloutSnapshot } from './view.js';
+import type { RolloutSnapshot, WebhookDeliveryView } from './view.js';
 
 /**
  * What the controller loop talks to, as small interfaces: the sources of observations, the evidence log and
@@ -48,4 +48,6 @@ export interface Notifier {
   notify(payload: RolloutEventPayload): void;
   /** Waits (bounded) for deliveries in flight, at shutdown. */
   flush(timeoutMs: number): Promise<void>;
+  /** Deliveries so far (pending ones included), for the snapshot. */
+  deliveries?(): WebhookDeliveryView[];
 }

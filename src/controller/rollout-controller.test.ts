@@ -10,6 +10,11 @@ import type { Notifier, ObservationSource, RolloutEventPayload } from './ports.j
 import { RolloutController } from './rollout-controller.js';
 import { RolloutLockedError } from './rollout-lock.js';
 import { StateStore } from './state-store.js';
+import { ControllerHub } from './hub.js';
+import type { ControllerEvent } from './view.js';
+import { WebhookNotifier } from './webhook-notifier.js';
+import { createApp } from '../server/app.js';
+import { silentLogger } from '../server/logger.js';
 
 /** A scripted judge: honest for testing the loop and the state machine, not the statistics. */
 function scripted(verdicts: Verdict[]): (p: unknown) => Analysis {
@@ -122,6 +127,58 @@ describe('RolloutController with a SQLite state store', () => {
     expect(after).toContain(`${names.CANARY_WEIGHT}{${rl}} 0`);
     expect(after).not.toContain(`${names.VARIANT_INFO}{`);
     expect(after).toContain(`${names.rollbackDurationMetric('maestro-api')}_count 1`);
+  });
+
+  it('emits a fresh snapshot after every interval, and the final decision\'s snapshot is the last word', async () => {
+    const store = await StateStore.open(':memory:');
+    const { c } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass']);
+    const events: ControllerEvent[] = [];
+    c.subscribe((e) => events.push(e));
+    c.start({ loop: false });
+    await tick(c);
+    // interval → snapshot, with this interval's reasons and bake progress already in it.
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['interval', 'snapshot']);
+    const live = events.at(-1) as Extract<ControllerEvent, { type: 'snapshot' }>;
+    expect(live.rollout.reasons[0]?.message).toBe('interval 1: inconclusive');
+    expect(live.rollout.bakeProgress).toBeCloseTo(0.5);
+    for (let i = 0; i < 3; i++) await tick(c);
+    await c.done;
+    const types = events.map((e) => e.type);
+    const intervals = types.filter((t) => t === 'interval').length;
+    expect(intervals).toBe(4);
+    // Every interval is followed by its snapshot (after its decision, when it made one).
+    types.forEach((t, i) => { if (t === 'interval') expect(types.slice(i + 1).find((x) => x !== 'decision')).toBe('snapshot'); });
+    const last = events.at(-1);
+    expect(last?.type === 'snapshot' && last.rollout.phase).toBe('promoted');
+    expect(types.lastIndexOf('interval')).toBeLessThan(types.lastIndexOf('decision'));
+  });
+
+  it('puts webhook deliveries in the snapshot, served at /api/v1/rollouts/:id/webhooks', async () => {
+    const store = await StateStore.open(':memory:');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const fetch = async (): Promise<Response> => { await held; return new Response(null, { status: 202 }); };
+    const hooked = policySpec.parse({ ...policy, interval: '1s', steps: [{ weight: 10, bake: '2s' }, { weight: 50, bake: '2s' }], webhooks: [{ url: 'https://hooks.example/ci?token=abc', secret: 'whsec' }] });
+    const notifier = WebhookNotifier.create(hooked, { fetch });
+    const { c } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass'], { policy: hooked, notifier });
+    const hub = new ControllerHub();
+    hub.add(c);
+    const { app } = createApp({ view: hub, registry: new ControllerMetrics().registry, logger: silentLogger, loopbackOnly: true, heartbeatMs: 1000 });
+    const webhooks = async () => ((await (await app.request('http://127.0.0.1:8080/api/v1/rollouts/r1/webhooks', { headers: { host: '127.0.0.1:8080' } })).json()) as { data: unknown[] }).data;
+    c.start({ loop: false });
+    await tick(c);
+    expect(await webhooks()).toEqual([{ id: 'r1:1:start', event: 'step', url: 'https://hooks.example/ci?token=[REDACTED]', status: null, attempts: 0, outcome: 'pending' }]);
+    release();
+    await notifier.flush(1_000);
+    for (let i = 0; i < 3; i++) await tick(c);
+    await notifier.flush(1_000);
+    const data = await webhooks();
+    expect(data).toEqual(c.snapshot().webhookDeliveries);
+    expect(data).toEqual([
+      expect.objectContaining({ id: 'r1:1:start', status: 202, attempts: 1, outcome: 'delivered' }),
+      expect.objectContaining({ id: 'r1:2:step', event: 'step', outcome: 'delivered' }),
+      expect.objectContaining({ id: 'r1:3:promote', event: 'promote', outcome: 'delivered' }),
+    ]);
   });
 
   it('rolls back when the actuator reports the canary died, with the reason', async () => {

@@ -108,7 +108,7 @@ export class RolloutController {
   snapshot(): RolloutSnapshot {
     return buildSnapshot({
       meta: this.meta, state: this.state, intervals: this.points, decisions: this.decisions, reasons: this.lastAssessment?.reasons ?? [],
-      rollback: this.rollback, createdAt: this.createdAt, updatedAt: this.now(),
+      rollback: this.rollback, createdAt: this.createdAt, updatedAt: this.now(), webhookDeliveries: this.o.notifier?.deliveries?.() ?? [],
     });
   }
 
@@ -174,7 +174,6 @@ export class RolloutController {
     this.points.push(point);
     this.o.metrics.observeInterval(this.meta.service, this.id, { verdict: assessment.verdict, score: assessment.score, weight: r.state.weight, step: r.state.step, atMs: at });
     await this.apply(r, { observation, assessment, point });
-    this.emit({ type: 'interval', rolloutId: this.id, point });
   }
 
   private async collect(durationMs: number): Promise<IntervalObservation> {
@@ -198,7 +197,11 @@ export class RolloutController {
     await this.apply(transition(this.meta.plan, this.state, { type: 'fault', at: f.at, reason } satisfies RolloutEvent), null);
   }
 
-  /** Carries out one transition: rollback first, then persist, then any other actuation, then tell the world. */
+  /**
+   * Carries out one transition: rollback first, then persist, then any other actuation, then tell the world —
+   * interval, decision, snapshot, in that order, so the last snapshot of a finished rollout is its final word
+   * and every interval is followed by a fresh snapshot (live reasons and bake progress).
+   */
   private async apply(r: TransitionResult, interval: Omit<StoredInterval, 'seq'> | null): Promise<void> {
     const d = r.decision;
     let rollback: { decidedAt: number; confirmedAt: number } | undefined;
@@ -211,14 +214,17 @@ export class RolloutController {
     }
     const seq = this.o.store.write(this.id, { state: r.state, interval: interval ?? undefined, decision: d, rollback }, this.now());
     this.state = r.state;
-    if (!d || seq === undefined) return;
-    if (d.action !== 'rollback') await this.actuate(d);
-    this.decisions.push(decisionPoint(d));
-    this.o.metrics.observeDecision(this.meta.service, this.id, { decision: d.action, weight: r.state.weight, step: r.state.step });
-    this.outbox.publish(seq, d, interval);
-    this.emit({ type: 'decision', rolloutId: this.id, decision: decisionPoint(d) });
-    this.emit({ type: 'snapshot', rollout: this.snapshot() });
-    if (isTerminal(r.state.phase)) this.finish();
+    const decided = d !== undefined && seq !== undefined;
+    if (decided) {
+      if (d.action !== 'rollback') await this.actuate(d);
+      this.decisions.push(decisionPoint(d));
+      this.o.metrics.observeDecision(this.meta.service, this.id, { decision: d.action, weight: r.state.weight, step: r.state.step });
+      this.outbox.publish(seq, d, interval);
+    }
+    if (interval) this.emit({ type: 'interval', rolloutId: this.id, point: interval.point });
+    if (decided) this.emit({ type: 'decision', rolloutId: this.id, decision: decisionPoint(d) });
+    if (interval || decided) this.emit({ type: 'snapshot', rollout: this.snapshot() });
+    if (decided && isTerminal(r.state.phase)) this.finish();
   }
 
   private async actuate(d: RolloutDecision): Promise<void> {
@@ -226,8 +232,9 @@ export class RolloutController {
       if (d.action === 'promote') await this.o.actuator.promote();
       else if (d.action === 'start' || d.action === 'step') await this.o.actuator.setWeight(d.weight);
     } catch (err) {
-      // Traffic did not move as decided: the safe direction is back to stable.
-      await this.onFault({ variant: 'canary', message: `actuator failed to ${d.action}: ${(err as Error).message}`, at: this.now() });
+      // Traffic did not move as decided: the safe direction is back to stable. Queued, so it runs right after
+      // this decision is published and the rollback stays the last word in the evidence and the event stream.
+      void this.enqueue(() => this.onFault({ variant: 'canary', message: `actuator failed to ${d.action}: ${(err as Error).message}`, at: this.now() }));
     }
   }
 

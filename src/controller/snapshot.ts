@@ -2,7 +2,7 @@ import type { RolloutDecision, RolloutState } from '../engine/rollout-machine.js
 import type { Assessment, Reason } from '../engine/types.js';
 import type { IntervalObservation } from '../schema/observation.js';
 import type { RolloutMeta } from './state-store.js';
-import type { DecisionPoint, IntervalPoint, RolloutSnapshot } from './view.js';
+import type { DecisionPoint, IntervalPoint, RolloutSnapshot, WebhookDeliveryView } from './view.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -33,6 +33,7 @@ export interface SnapshotInput {
   rollback: { decidedAt: number; confirmedAt: number } | null;
   createdAt: number;
   updatedAt: number;
+  webhookDeliveries?: WebhookDeliveryView[];
 }
 
 export function buildSnapshot(s: SnapshotInput): RolloutSnapshot {
@@ -58,5 +59,6 @@ export function buildSnapshot(s: SnapshotInput): RolloutSnapshot {
     rollbackDurationSeconds: s.rollback ? (s.rollback.confirmedAt - s.rollback.decidedAt) / 1000 : null,
     timeToDecideSeconds: state.decidedAt !== null && from !== null ? Math.max(0, state.decidedAt - from) / 1000 : null,
     evidenceDir: meta.evidenceDir,
+    webhookDeliveries: s.webhookDeliveries ?? [],
   };
 }

@@ -42,6 +42,20 @@ export interface DecisionPoint {
   reasons: Reason[];
 }
 
+/** One webhook event to one receiver, as the API and dashboard show it (the evidence has every attempt). */
+export interface WebhookDeliveryView {
+  /** The delivery id (X-Adaptive-Canary-Delivery), the same across retries and a resumed controller. */
+  id: string;
+  event: 'promote' | 'rollback' | 'step' | 'hold';
+  /** The receiver, with secrets and query strings redacted. */
+  url: string;
+  /** HTTP status of the last attempt; null while none answered. */
+  status: number | null;
+  attempts: number;
+  /** pending = still being tried; delivered = 2xx; failed = gave up; abandoned = still retrying at shutdown. */
+  outcome: 'pending' | 'delivered' | 'failed' | 'abandoned';
+}
+
 export interface RolloutSnapshot {
   id: string;
   service: string;
@@ -65,6 +79,8 @@ export interface RolloutSnapshot {
   /** Time from start (or fault onset in the demo) to the final decision, seconds. */
   timeToDecideSeconds: number | null;
   evidenceDir: string | null;
+  /** Webhook deliveries this process made for the rollout, oldest first. */
+  webhookDeliveries: WebhookDeliveryView[];
 }
 
 export type ControllerEvent =

@@ -1,8 +1,13 @@
 import { messageForDecision, WebhookSender } from './webhooks/index.js';
 import type { PolicySpec } from '../schema/policy.js';
 import type { EvidenceLogSink } from './evidence-sink.js';
+import type { WebhookDelivery } from '../schema/evidence.js';
 import type { Notifier, RolloutEventPayload } from './ports.js';
 import { decisionPoint } from './snapshot.js';
+import type { WebhookDeliveryView } from './view.js';
+
+/** Deliveries kept for the live view (the evidence keeps all of them). */
+const MAX_DELIVERIES = 200;
 
 /**
  * Binds the Notifier port to one WebhookSender per `spec.webhooks` entry. `notify` only queues: delivery,
@@ -10,25 +15,53 @@ import { decisionPoint } from './snapshot.js';
  * Each delivery's outcome is recorded in the evidence beside the decisions.
  */
 export class WebhookNotifier implements Notifier {
-  private constructor(private readonly senders: WebhookSender[], private readonly evidence?: EvidenceLogSink) {}
+  private readonly views = new Map<string, WebhookDeliveryView>();
+  private senders: WebhookSender[] = [];
+
+  private constructor(private readonly evidence?: EvidenceLogSink) {}
 
   static create(policy: PolicySpec, opts: { evidence?: EvidenceLogSink; onError?: (err: unknown) => void; timeoutMs?: number; fetch?: typeof fetch } = {}): WebhookNotifier {
-    const senders = policy.webhooks.map((w) => new WebhookSender({
+    const n = new WebhookNotifier(opts.evidence);
+    n.senders = policy.webhooks.map((w) => new WebhookSender({
       url: w.url, secret: w.secret, events: w.events, timeoutMs: opts.timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      onDelivery: (d) => opts.evidence?.log.recordDelivery(d),
+      onDelivery: (d) => {
+        n.settled(d);
+        opts.evidence?.log.recordDelivery(d);
+      },
       onError: opts.onError,
     }));
-    return new WebhookNotifier(senders, opts.evidence);
+    return n;
   }
 
   notify(p: RolloutEventPayload): void {
     if (this.senders.length === 0) return;
-    const message = messageForDecision(p.service, p.rolloutId, decisionPoint(p.decision), this.evidence?.head);
+    // The controller's event, not the raw action: the first step (start) is a `step`, a pause/resume a `hold`.
+    const message = messageForDecision(p.service, p.rolloutId, { ...decisionPoint(p.decision), action: p.event }, this.evidence?.head);
     if (!message) return;
     // The controller's id (from the decision's sequence number) is stable across a resume; without one, keep the
     // id messageForDecision derived from the evidence head. Never let an undefined id turn into a random one.
     const deliveryId = p.deliveryId ?? message.deliveryId;
-    for (const s of this.senders) s.send({ ...message, ...(deliveryId ? { deliveryId } : {}) });
+    for (const s of this.senders) {
+      const id = s.send({ ...message, ...(deliveryId ? { deliveryId } : {}) });
+      if (id) this.track({ id, event: message.event, url: s.safeUrl, status: null, attempts: 0, outcome: 'pending' });
+    }
+  }
+
+  deliveries(): WebhookDeliveryView[] {
+    return [...this.views.values()].map((v) => ({ ...v }));
+  }
+
+  private settled(d: WebhookDelivery): void {
+    this.track({ id: d.deliveryId, event: d.event, url: d.url, status: d.status, attempts: d.attempts.length, outcome: d.outcome });
+  }
+
+  /** One entry per delivery id and receiver; a later state replaces the earlier one in place. */
+  private track(v: WebhookDeliveryView): void {
+    this.views.set(`${v.id} ${v.url}`, v);
+    for (const key of this.views.keys()) {
+      if (this.views.size <= MAX_DELIVERIES) break;
+      this.views.delete(key);
+    }
   }
 
   async flush(timeoutMs: number): Promise<void> {

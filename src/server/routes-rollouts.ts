@@ -6,20 +6,15 @@ import { HttpError } from './http-error.js';
 const manualActions: readonly ManualAction[] = ['promote', 'abort', 'pause', 'resume'];
 
 /** A rollout without its long arrays: what a list needs. */
-export type RolloutSummary = Omit<RolloutSnapshot, 'intervals' | 'decisions'> & {
+export type RolloutSummary = Omit<RolloutSnapshot, 'intervals' | 'decisions' | 'webhookDeliveries'> & {
   intervalCount: number;
   decisionCount: number;
+  webhookDeliveryCount: number;
 };
 
 export function summarize(s: RolloutSnapshot): RolloutSummary {
-  const { intervals, decisions, ...rest } = s;
-  return { ...rest, intervalCount: intervals.length, decisionCount: decisions.length };
-}
-
-/** Webhook deliveries are not in the ControllerView contract yet; show them when a controller adds them. */
-function webhookDeliveries(s: RolloutSnapshot): unknown[] {
-  const extra = (s as RolloutSnapshot & { webhookDeliveries?: unknown }).webhookDeliveries;
-  return Array.isArray(extra) ? (extra as unknown[]) : [];
+  const { intervals, decisions, webhookDeliveries, ...rest } = s;
+  return { ...rest, intervalCount: intervals.length, decisionCount: decisions.length, webhookDeliveryCount: webhookDeliveries.length };
 }
 
 function mustGet(view: ControllerView, id: string): RolloutSnapshot {
@@ -60,7 +55,7 @@ export function rolloutRoutes(view: ControllerView, token: string | undefined): 
   app.get('/:id', (c) => c.json({ data: mustGet(view, c.req.param('id')) }));
   app.get('/:id/timeline', (c) => c.json({ data: mustGet(view, c.req.param('id')).intervals }));
   app.get('/:id/decisions', (c) => c.json({ data: mustGet(view, c.req.param('id')).decisions }));
-  app.get('/:id/webhooks', (c) => c.json({ data: webhookDeliveries(mustGet(view, c.req.param('id'))) }));
+  app.get('/:id/webhooks', (c) => c.json({ data: mustGet(view, c.req.param('id')).webhookDeliveries }));
   app.post('/:id/:action', requireBearer(token), async (c) => {
     const action = c.req.param('action') as ManualAction;
     if (!manualActions.includes(action)) {

@@ -46,7 +46,8 @@ export class WebhookSender {
   private readonly random: () => number;
   private readonly doFetch: typeof fetch;
   private readonly backoff: BackoffPolicy;
-  private readonly safeUrl: string;
+  /** The receiver URL with secrets and query strings redacted, as recorded. */
+  readonly safeUrl: string;
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.now = options.now ?? Date.now;

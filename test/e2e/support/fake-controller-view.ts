@@ -96,6 +96,7 @@ export function makeSnapshot(over: Partial<RolloutSnapshot> & { id: string }): R
     rollbackDurationSeconds: null,
     timeToDecideSeconds: null,
     evidenceDir: null,
+    webhookDeliveries: [],
     ...over,
   };
 }
