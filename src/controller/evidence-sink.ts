@@ -1,6 +1,6 @@
 import type { EvidenceLog, OpenEvidenceOptions } from '../evidence/index.js';
 import type { PolicySpec } from '../schema/policy.js';
-import type { DecisionRecordInput, EvidenceSink } from './ports.js';
+import type { DecisionRecordInput, EvidenceNote, EvidenceSink } from './ports.js';
 import { decisionPoint } from './snapshot.js';
 import type { RolloutSnapshot } from './view.js';
 
@@ -46,6 +46,10 @@ export class EvidenceLogSink implements EvidenceSink {
       budgetBurn: a?.reasons.find((r) => r.signal === 'error-budget')?.value ?? null,
       inputs: input.inputs ?? {},
     });
+  }
+
+  note(input: EvidenceNote): void {
+    this.log.append({ kind: 'note', ...input });
   }
 
   finish(snapshot: RolloutSnapshot, rollbackDurationSeconds: number | null): void {

@@ -7,7 +7,8 @@ import { EmbeddedRouterSource } from '../sources/embedded.js';
 import { SyntheticsSource } from '../sources/synthetics.js';
 import { EvidenceLogSink } from './evidence-sink.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { ObservationSource } from './ports.js';
+import { ObservabilityHooks, type PreStart } from './observability-hooks.js';
+import { fanOut, type ObservationSource } from './ports.js';
 import { RolloutController } from './rollout-controller.js';
 import type { StateStore } from './state-store.js';
 import { WebhookNotifier } from './webhook-notifier.js';
@@ -31,11 +32,15 @@ export interface LocalRolloutOptions {
   versions?: { stable?: string; canary?: string };
   onWarning?: (message: string) => void;
   webhookTimeoutMs?: number;
+  /** Read for the Grafana token (`spec.grafana.tokenEnv`); without it, no annotations. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface LocalRollout {
   controller: RolloutController;
   evidence: EvidenceLogSink;
+  /** The silence check (spec.alerting): call before `controller.start()` on a rollout still pending. */
+  preStart(): Promise<PreStart>;
   /** Stops the loop, waits (bounded) for webhook deliveries, closes the evidence and the probes. */
   close(): Promise<void>;
 }
@@ -53,6 +58,8 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
     evidence, timeoutMs: o.webhookTimeoutMs,
     onError: (err) => o.onWarning?.(`webhook: ${(err as Error).message}`),
   });
+  const hooks = ObservabilityHooks.create({ policy: o.policy, rolloutId: o.id, env: o.env ?? {}, evidence, onWarning: o.onWarning });
+  const notify = fanOut([notifier, hooks]);
   const sources: ObservationSource[] = [new EmbeddedRouterSource(o.actuator.router.recorder)];
   let synthetics: SyntheticsSource | undefined;
   if (o.suite) {
@@ -66,7 +73,7 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
   try {
     controller = await RolloutController.open({
       id: o.id, policy: o.policy, actuator: o.actuator, sources, createAnalysis: (p) => createAnalysis(p),
-      store: o.store, metrics: o.metrics, evidence, notifier, onsetAt: o.onsetAt, onWarning: o.onWarning, versions: o.versions,
+      store: o.store, metrics: o.metrics, evidence, notifier: notify, onsetAt: o.onsetAt, onWarning: o.onWarning, versions: o.versions,
     });
   } catch (err) {
     evidence.close();
@@ -76,10 +83,12 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
   return {
     controller,
     evidence,
+    preStart: () => hooks?.preStart() ?? Promise.resolve({ start: true }),
     close: async () => {
       await controller.stop();
       await synthetics?.close();
-      await notifier.flush(2_000);
+      // Webhook deliveries and observability calls record their outcome in the evidence: drain them first.
+      await notify.flush(2_000);
       evidence.close();
     },
   };

@@ -21,9 +21,19 @@ export interface DecisionRecordInput {
   inputs: Record<string, unknown> | null;
 }
 
+/** A chained evidence note: what the controller noticed that is not a decision (see noteRecord). */
+export interface EvidenceNote {
+  topic: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 export interface EvidenceSink {
   readonly dir: string;
   record(input: DecisionRecordInput): void;
+  /** Throws when the evidence cannot be written; callers treat that as a warning. */
+  note?(input: EvidenceNote): void;
   finish(snapshot: RolloutSnapshot, rollbackDurationSeconds: number | null): void;
   close(): void;
 }
@@ -50,4 +60,14 @@ export interface Notifier {
   flush(timeoutMs: number): Promise<void>;
   /** Deliveries so far (pending ones included), for the snapshot. */
   deliveries?(): WebhookDeliveryView[];
+}
+
+/** Several notifiers as one (webhooks and the observability hooks): each hears every decision. */
+export function fanOut(notifiers: (Notifier | undefined)[]): Notifier {
+  const all = notifiers.filter((n): n is Notifier => n !== undefined);
+  return {
+    notify: (p) => { for (const n of all) n.notify(p); },
+    flush: async (timeoutMs) => { await Promise.all(all.map((n) => n.flush(timeoutMs))); },
+    deliveries: () => all.flatMap((n) => n.deliveries?.() ?? []),
+  };
 }

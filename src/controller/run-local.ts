@@ -39,6 +39,8 @@ export interface RunLocalResult {
   /** True when a person chose to leave the rollout as it is (Ctrl-C → leave). */
   left: boolean;
   resumed: boolean;
+  /** Set when the silence check held the start (spec.alerting.silenceCheck: hold): why. */
+  held?: string;
 }
 
 function newId(service: string): string {
@@ -70,10 +72,17 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
     const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
     const rollout = await openLocalRollout({
       id, policy: spec, secrets: o.policy.secrets, actuator, upstreams, store, metrics, cwd: o.io.cwd,
-      suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn,
+      suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn, env: o.io.env,
     });
     cleanups.push(() => rollout.close());
     const c = rollout.controller;
+    if (c.phase === 'pending') {
+      const pre = await rollout.preStart();
+      if (!pre.start) {
+        println(o.io.stderr, `not starting rollout ${id} of ${spec.service}: ${pre.reason}`);
+        return { snapshot: c.snapshot(), left: false, resumed: c.resumed, held: pre.reason };
+      }
+    }
     const hub = new ControllerHub();
     hub.add(c);
     const { startServer } = await import('../server/index.js');

@@ -8,6 +8,7 @@ import {
   type EvidenceRecord,
   type FinishRecord,
   type MarkRecord,
+  type NoteRecord,
   type RolloutMeta,
   type RolloutOutcome,
   type WebhookDelivery,
@@ -51,6 +52,14 @@ export interface MarkInput {
   by?: string;
 }
 
+export interface NoteInput {
+  kind: 'note';
+  topic: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 export interface FinishInput {
   outcome: RolloutOutcome;
   rollbackDurationSeconds?: number | null;
@@ -76,6 +85,7 @@ export interface EvidenceLog {
   /** Durable once it returns (fsynced); throws EvidenceWriteError and leaves the chain as it was otherwise. */
   append(input: DecisionInput): DecisionRecord;
   append(input: MarkInput): MarkRecord;
+  append(input: NoteInput): NoteRecord;
   recordDelivery(delivery: WebhookDelivery): void;
   finish(input: FinishInput): WriteUpFiles;
   close(): void;
@@ -139,10 +149,11 @@ class FileEvidenceLog implements EvidenceLog {
 
   append(input: DecisionInput): DecisionRecord;
   append(input: MarkInput): MarkRecord;
-  append(input: DecisionInput | MarkInput): DecisionRecord | MarkRecord {
+  append(input: NoteInput): NoteRecord;
+  append(input: DecisionInput | MarkInput | NoteInput): DecisionRecord | MarkRecord | NoteRecord {
     const { kind, at, ...rest } = input as DecisionInput & { kind?: string };
     const body = this.clean(rest) as Record<string, unknown>;
-    return this.chain({ ...body, kind: kind ?? 'decision' }, at) as DecisionRecord | MarkRecord;
+    return this.chain({ ...body, kind: kind ?? 'decision' }, at) as DecisionRecord | MarkRecord | NoteRecord;
   }
 
   recordDelivery(delivery: WebhookDelivery): void {

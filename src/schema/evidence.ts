@@ -80,7 +80,21 @@ export const finishRecord = z.object({
   budgetBurn: z.number().nullable().optional(),
 });
 
-export const evidenceRecord = z.discriminatedUnion('kind', [decisionRecord, markRecord, finishRecord]);
+/**
+ * Something the controller noticed that is not a decision, chained with the decisions: the silence check before
+ * the start, a rollback alert or a Grafana annotation that failed, a manifest let through unsigned.
+ */
+export const noteRecord = z.object({
+  ...chainFields,
+  kind: z.literal('note'),
+  /** What it is about: `silence-check`, `rollback-alert`, `annotation`, `signature`, ... */
+  topic: z.string(),
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const evidenceRecord = z.discriminatedUnion('kind', [decisionRecord, markRecord, finishRecord, noteRecord]);
 
 /** `meta.json`: a convenience index of one rollout, rewritten at start, finish and mark. The chain is the truth. */
 export const rolloutMeta = z.object({
@@ -148,6 +162,7 @@ export type EvidenceReason = z.infer<typeof evidenceReason>;
 export type DecisionRecord = z.infer<typeof decisionRecord>;
 export type MarkRecord = z.infer<typeof markRecord>;
 export type FinishRecord = z.infer<typeof finishRecord>;
+export type NoteRecord = z.infer<typeof noteRecord>;
 export type EvidenceRecord = z.infer<typeof evidenceRecord>;
 export type RolloutMeta = z.infer<typeof rolloutMeta>;
 export type RolloutOutcome = z.infer<typeof rolloutOutcome>;

@@ -54,6 +54,10 @@ export default defineCommand<Options>({
       upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000,
     });
     const s = result.snapshot;
+    if (result.held !== undefined) {
+      println(io.stderr, `held: ${s.id} was not started (spec.alerting.silenceCheck: hold); expire the silence or plan it in spec.alerting.maintenanceWindow, then run again`);
+      return ExitCode.failed;
+    }
     if (result.left) {
       println(io.stdout, `left rollout ${s.id} at step ${s.step + 1}/${s.stepCount} (${s.weight}%); run the same command to resume it`);
       return ExitCode.ok;

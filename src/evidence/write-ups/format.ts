@@ -43,6 +43,7 @@ export function timelineTable(records: readonly EvidenceRecord[], startedAt: str
       return `| ${r.seq} | ${r.at} | ${t} | ${r.action} | ${r.step} | ${num(r.weight)}% | ${num(r.score)} | ${cell(r.by)} | ${cell(why)} |`;
     }
     if (r.kind === 'finish') return `| ${r.seq} | ${r.at} | ${t} | finish: ${r.outcome} | | | | | rollback ${seconds(r.rollbackDurationSeconds)} |`;
+    if (r.kind === 'note') return `| ${r.seq} | ${r.at} | ${t} | note: ${cell(r.topic)} (${r.level}) | | | | | ${cell(r.message)} |`;
     return `| ${r.seq} | ${r.at} | ${t} | mark${r.falseAbort ? ' false-abort' : ''}${r.resolved ? ' resolved' : ''} | | | | ${cell(r.by ?? '')} | ${cell(r.why)} |`;
   });
   return ['| # | at | since start | action | step | weight | score | by | why |', '|---|---|---|---|---|---|---|---|---|', ...rows];
