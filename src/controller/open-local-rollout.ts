@@ -8,7 +8,7 @@ import { SyntheticsSource } from '../sources/synthetics.js';
 import { EvidenceLogSink } from './evidence-sink.js';
 import type { ControllerMetrics } from './metrics.js';
 import { ObservabilityHooks, type PreStart } from './observability-hooks.js';
-import { fanOut, type ObservationSource } from './ports.js';
+import { fanOut, type EvidenceNote, type ObservationSource } from './ports.js';
 import { RolloutController } from './rollout-controller.js';
 import type { StateStore } from './state-store.js';
 import { WebhookNotifier } from './webhook-notifier.js';
@@ -34,6 +34,8 @@ export interface LocalRolloutOptions {
   webhookTimeoutMs?: number;
   /** Read for the Grafana token (`spec.grafana.tokenEnv`); without it, no annotations. */
   env?: NodeJS.ProcessEnv;
+  /** Checks made before the rollout opened (the manifest signature), chained into its evidence. */
+  notes?: EvidenceNote[];
 }
 
 export interface LocalRollout {
@@ -58,6 +60,13 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
     evidence, timeoutMs: o.webhookTimeoutMs,
     onError: (err) => o.onWarning?.(`webhook: ${(err as Error).message}`),
   });
+  for (const n of o.notes ?? []) {
+    try {
+      evidence.note(n);
+    } catch (err) {
+      o.onWarning?.(`evidence: could not record the ${n.topic} note: ${(err as Error).message}`);
+    }
+  }
   const hooks = ObservabilityHooks.create({ policy: o.policy, rolloutId: o.id, env: o.env ?? {}, evidence, onWarning: o.onWarning });
   const notify = fanOut([notifier, hooks]);
   const sources: ObservationSource[] = [new EmbeddedRouterSource(o.actuator.router.recorder)];

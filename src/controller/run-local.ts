@@ -10,6 +10,7 @@ import type { LoadedPolicy } from './load-policy.js';
 import { ControllerMetrics } from './metrics.js';
 import { openLocalRollout } from './open-local-rollout.js';
 import { attachProgress } from './progress.js';
+import type { EvidenceNote } from './ports.js';
 import type { RolloutController } from './rollout-controller.js';
 import { StateStore } from './state-store.js';
 import type { RolloutSnapshot } from './view.js';
@@ -32,6 +33,8 @@ export interface RunLocalOptions {
   /** Runs once the rollout has started (the drill triggers its chaos flow here). */
   afterStart?: (c: RolloutController, upstreams: { stable: string; canary: string }) => Promise<void>;
   upstreamStartTimeoutMs?: number;
+  /** Checks made before the start (the manifest signature gate), for the rollout's evidence. */
+  notes?: EvidenceNote[];
 }
 
 export interface RunLocalResult {
@@ -72,7 +75,7 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
     const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
     const rollout = await openLocalRollout({
       id, policy: spec, secrets: o.policy.secrets, actuator, upstreams, store, metrics, cwd: o.io.cwd,
-      suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn, env: o.io.env,
+      suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn, env: o.io.env, notes: o.notes,
     });
     cleanups.push(() => rollout.close());
     const c = rollout.controller;

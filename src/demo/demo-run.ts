@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CliIO } from '../cli/io.js';
 import { ControllerHub } from '../controller/hub.js';
 import { loadPolicy } from '../controller/load-policy.js';
+import { checkSignedManifest } from '../controller/manifest-gate.js';
 import { ControllerMetrics } from '../controller/metrics.js';
 import { attachProgress } from '../controller/progress.js';
 import { StateStore } from '../controller/state-store.js';
@@ -27,6 +28,8 @@ export interface DemoOptions {
   onDashboard?: (url: string) => void;
   /** Receives a function that aborts (rolls back) every rollout still running: the Ctrl-C path. */
   onHub?: (abortAll: () => Promise<void>) => void;
+  /** Run even when the example's rollouts.yaml does not verify (warned, and recorded in each rollout's evidence). */
+  allowUnsigned?: boolean;
 }
 
 export interface DemoSummary {
@@ -60,9 +63,12 @@ export function demoPolicy(base: PolicySpec, intervalMs: number, webhook: { url:
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
   const secret = randomBytes(24).toString('hex');
-  const receiver = await startWebhookReceiver(secret);
   const env = { ...o.io.env, CANARY_WEBHOOK_SECRET: secret };
   const loaded = loadPolicy(join(EXAMPLE_DIR, 'canary.yaml'), env);
+  // The demo rolls out under the example policy, which requires a signed rollouts.yaml: checked like `run` does.
+  const gate = checkSignedManifest(EXAMPLE_DIR, loaded.spec, { allowUnsigned: o.allowUnsigned === true });
+  if (gate.warning) o.progress.write(`WARNING: ${gate.warning}\n`);
+  const receiver = await startWebhookReceiver(secret);
   const policy = demoPolicy(loaded.spec, o.intervalMs, { url: receiver.url, secret });
   const suiteEnv = { TARGET_URL: 'http://127.0.0.1:9', PROBE_PASSWORD: randomBytes(9).toString('base64url') };
   const suite = loadSuite(join(EXAMPLE_DIR, 'synthetics', 'maestro-api-canary.yaml'), { env: suiteEnv }).suite;
@@ -80,7 +86,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   try {
     const ctx = {
       policy, suite, suiteEnv, store, metrics, hub, cwd: o.io.cwd, rps: o.rps ?? 60,
-      deadlineMs: 45 * o.intervalMs, secrets: [secret, suiteEnv.PROBE_PASSWORD], onWarning: warn,
+      deadlineMs: 45 * o.intervalMs, secrets: [secret, suiteEnv.PROBE_PASSWORD], onWarning: warn, notes: [gate.note],
     };
     const rollouts = await Promise.all(o.scenarios.map((s) => runScenario(ctx, s)));
     const byEvent: Record<string, number> = {};

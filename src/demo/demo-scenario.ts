@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { LocalActuator } from '../actuators/local/local-actuator.js';
 import type { ControllerHub } from '../controller/hub.js';
 import type { ControllerMetrics } from '../controller/metrics.js';
+import type { EvidenceNote } from '../controller/ports.js';
 import { openLocalRollout } from '../controller/open-local-rollout.js';
 import type { StateStore } from '../controller/state-store.js';
 import type { RolloutSnapshot } from '../controller/view.js';
@@ -37,6 +38,8 @@ export interface ScenarioContext {
   deadlineMs: number;
   secrets: string[];
   onWarning: (m: string) => void;
+  /** Checks made before the demo started (the manifest signature), chained into each rollout's evidence. */
+  notes?: EvidenceNote[];
 }
 
 export interface ScenarioResult {
@@ -67,7 +70,7 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
   const rollout = await openLocalRollout({
     id, policy: ctx.policy, secrets: ctx.secrets, actuator, upstreams: { stable: stable.url, canary: canary.url },
     store: ctx.store, metrics: ctx.metrics, cwd: ctx.cwd, suite: ctx.suite, suiteEnv: ctx.suiteEnv, onsetAt, onWarning: ctx.onWarning,
-    versions: { stable: stable.version, canary: canary.version },
+    versions: { stable: stable.version, canary: canary.version }, notes: ctx.notes,
   });
   const c = rollout.controller;
   ctx.hub.add(c);

@@ -40,6 +40,7 @@ spec:
   sequential: {minCanaryRequests: 50}
   inconclusive: {maxExtension: 3s, then: promote}
   webhooks: [{url: "${hook.url}", secret: "\${env:HOOK_SECRET}"}]
+  signing: {required: false}
 `);
     const routerPort = await freePort();
     const args = ['run', '--policy', 'canary.yaml', '--stable', stable.url, '--canary', canary.url, '--id', 'r1',

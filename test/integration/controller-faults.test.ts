@@ -90,7 +90,7 @@ describe('controller under faults', () => {
   it('refuses to start when the canary command never listens (exit 3, says which and why)', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'canary.yaml'), policyYaml());
-    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', 'http://127.0.0.1:9', '--canary', 'sleep 30', '--start-timeout', '1s', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], cwd);
+    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', 'http://127.0.0.1:9', '--canary', 'sleep 30', '--start-timeout', '1s', '--allow-unsigned', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], cwd);
     expect(await r.exited).toBe(3);
     expect(r.out()).toMatch(/canary upstream: `sleep 30` did not accept connections on 127\.0\.0\.1:\d+ \(the command gets PORT=\d+\)/);
   });
@@ -101,7 +101,7 @@ describe('controller under faults', () => {
     writeFileSync(join(cwd, '.evidence'), 'a file where the evidence directory should be');
     const up = await startMaestroApi();
     cleanups.push(() => up.close());
-    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', up.url, '--canary', up.url, '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], cwd);
+    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', up.url, '--canary', up.url, '--allow-unsigned', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], cwd);
     expect(await r.exited).toBe(2);
     expect(r.out()).toMatch(/E_EVIDENCE_UNWRITABLE.*cannot write evidence/);
     expect(r.out()).not.toMatch(/START/);

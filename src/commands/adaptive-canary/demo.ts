@@ -13,6 +13,7 @@ interface Options {
   json?: boolean;
   listen: string;
   rps: string;
+  allowUnsigned?: boolean;
 }
 
 export default defineCommand<Options>({
@@ -25,6 +26,7 @@ export default defineCommand<Options>({
     new Option('--json', 'print a JSON summary on stdout (progress goes to stderr)'),
     new Option('--listen <host:port>', 'dashboard and API address; port 0 picks a free one').default('127.0.0.1:8080'),
     new Option('--rps <n>', 'generated user requests per second per rollout').default('60'),
+    new Option('--allow-unsigned', "run even if the example's rollouts.yaml does not verify against its cosign.pub (warned and recorded in the evidence)"),
   ],
   examples: ['adaptive-canary demo', 'adaptive-canary demo --scenario regression --interval 1s', 'adaptive-canary demo --json --no-ui --listen 127.0.0.1:0'],
   async run({ opts, io }) {
@@ -41,7 +43,7 @@ export default defineCommand<Options>({
     try {
       const summary = await runDemo({
         scenarios: [...scenarios], intervalMs, listen: opts.listen, rps, io, progress,
-        live: opts.ui && progress.isTTY === true, token: io.env.ADAPTIVE_CANARY_TOKEN,
+        live: opts.ui && progress.isTTY === true, token: io.env.ADAPTIVE_CANARY_TOKEN, allowUnsigned: opts.allowUnsigned === true,
         onDashboard: (url) => println(progress, `dashboard: ${url}  (scenarios: ${scenarios.join(', ')}; interval ${opts.interval})`),
         onHub: (abortAll) => (hubRef.abortAll = abortAll),
       });

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
@@ -15,6 +15,7 @@ interface Options {
   suite?: string;
   ui: boolean;
   startTimeout: string;
+  allowUnsigned?: boolean;
 }
 
 export default defineCommand<Options>({
@@ -31,6 +32,7 @@ export default defineCommand<Options>({
     new Option('--suite <file>', 'synthetic probe suite run against both versions every interval'),
     new Option('--no-ui', 'no live terminal view: one line per event'),
     new Option('--start-timeout <duration>', 'how long a command upstream may take to listen').default('30s'),
+    new Option('--allow-unsigned', 'roll out even though rollouts.yaml next to the policy is unsigned or does not verify (local experiments; warned and recorded in the evidence)'),
   ],
   examples: [
     'adaptive-canary run --policy canary.yaml --stable http://127.0.0.1:9001 --canary "node server.js"',
@@ -40,7 +42,11 @@ export default defineCommand<Options>({
     const { loadPolicy } = await import('../../controller/load-policy.js');
     const { runLocal } = await import('../../controller/run-local.js');
     const { parseDuration } = await import('../../schema/duration.js');
-    const policy = loadPolicy(resolve(io.cwd, opts.policy), io.env);
+    const { checkSignedManifest } = await import('../../controller/manifest-gate.js');
+    const policyFile = resolve(io.cwd, opts.policy);
+    const policy = loadPolicy(policyFile, io.env);
+    const gate = checkSignedManifest(dirname(policyFile), policy.spec, { allowUnsigned: opts.allowUnsigned === true });
+    if (gate.warning) println(io.stderr, `WARNING: ${gate.warning}`);
     let suite;
     if (opts.suite) {
       const { loadSuite } = await import('../../synthetics/prepare-suite.js');
@@ -51,7 +57,7 @@ export default defineCommand<Options>({
       io, policy, stable: opts.stable, canary: opts.canary, listen: opts.listen, router: opts.router,
       stateFile: opts.state ?? '.adaptive-canary/state.db', id: opts.id, suite,
       live: opts.ui && io.stdout.isTTY === true, token: io.env.ADAPTIVE_CANARY_TOKEN,
-      upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000,
+      upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000, notes: [gate.note],
     });
     const s = result.snapshot;
     if (result.held !== undefined) {
