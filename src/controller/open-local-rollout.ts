@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Actuator } from '../actuators/actuator.js';
 import type { LocalActuator } from '../actuators/local/local-actuator.js';
 import { createAnalysis } from '../engine/analysis.js';
 import type { PolicySpec } from '../schema/policy.js';
@@ -18,9 +19,12 @@ export interface LocalRolloutOptions {
   policy: PolicySpec;
   /** Values to redact from evidence (webhook secrets resolved from the environment). */
   secrets?: string[];
-  actuator: LocalActuator;
-  /** Direct upstream URLs for the synthetic probes (each variant probed on its own). */
-  upstreams: { stable: string; canary: string };
+  /** The embedded router (`LocalActuator`), or another actuator together with `sources` (a flagd flag file). */
+  actuator: LocalActuator | Actuator;
+  /** Observation sources; default: what the embedded router recorded (the actuator must then be the router). */
+  sources?: ObservationSource[];
+  /** Direct upstream URLs for the synthetic probes (each variant probed on its own); needed with `suite`. */
+  upstreams?: { stable: string; canary: string };
   store: StateStore;
   metrics: ControllerMetrics;
   /** `.evidence/` and `.prbodies/` are created here. */
@@ -48,10 +52,12 @@ export interface LocalRollout {
 }
 
 /**
- * Wires one rollout on the local router: evidence (refuses to start when `.evidence/` is unwritable), webhooks,
- * the router's observations and the synthetic suite as sources, the real judge, and the controller.
+ * Wires one rollout on this machine: evidence (refuses to start when `.evidence/` is unwritable), webhooks, the
+ * observability hooks, the router's observations (or the given sources, e.g. Prometheus for a flagd flag) and
+ * the synthetic suite as sources, the real judge, and the controller.
  */
 export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRollout> {
+  const sources: ObservationSource[] = o.sources ? [...o.sources] : [new EmbeddedRouterSource(routerOf(o.actuator).router.recorder)];
   const evidence = await EvidenceLogSink.open({
     root: join(o.cwd, '.evidence'), prRoot: join(o.cwd, '.prbodies'), service: o.policy.service, rolloutId: o.id,
     redact: { secrets: o.secrets ?? [] }, ...(o.versions ? { versions: o.versions } : {}),
@@ -69,9 +75,8 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
   }
   const hooks = ObservabilityHooks.create({ policy: o.policy, rolloutId: o.id, env: o.env ?? {}, evidence, onWarning: o.onWarning });
   const notify = fanOut([notifier, hooks]);
-  const sources: ObservationSource[] = [new EmbeddedRouterSource(o.actuator.router.recorder)];
   let synthetics: SyntheticsSource | undefined;
-  if (o.suite) {
+  if (o.suite && o.upstreams) {
     synthetics = new SyntheticsSource({
       suite: o.suite, stableUrl: o.upstreams.stable, canaryUrl: o.upstreams.canary, env: o.suiteEnv,
       everyMs: Math.max(100, Math.floor(o.policy.interval / 5)),
@@ -101,4 +106,9 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
       evidence.close();
     },
   };
+}
+
+function routerOf(a: LocalActuator | Actuator): LocalActuator {
+  if (!('router' in a)) throw new Error(`the ${a.kind} actuator records no traffic: pass the observation sources`);
+  return a;
 }

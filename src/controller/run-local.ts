@@ -8,7 +8,7 @@ import { ControllerHub } from './hub.js';
 import { onInterrupt } from './interrupt.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { ControllerMetrics } from './metrics.js';
-import { openLocalRollout } from './open-local-rollout.js';
+import { openLocalRollout, type LocalRollout } from './open-local-rollout.js';
 import { attachProgress } from './progress.js';
 import type { EvidenceNote } from './ports.js';
 import type { RolloutController } from './rollout-controller.js';
@@ -46,7 +46,7 @@ export interface RunLocalResult {
   held?: string;
 }
 
-function newId(service: string): string {
+export function newId(service: string): string {
   const d = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${service}-${d}`;
 }
@@ -78,40 +78,68 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
       suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn, env: o.io.env, notes: o.notes,
     });
     cleanups.push(() => rollout.close());
-    const c = rollout.controller;
-    if (c.phase === 'pending') {
-      const pre = await rollout.preStart();
-      if (!pre.start) {
-        println(o.io.stderr, `not starting rollout ${id} of ${spec.service}: ${pre.reason}`);
-        return { snapshot: c.snapshot(), left: false, resumed: c.resumed, held: pre.reason };
-      }
-    }
-    const hub = new ControllerHub();
-    hub.add(c);
-    const { startServer } = await import('../server/index.js');
-    const server = await startServer({ listen: o.listen, view: hub, registry: metrics.registry, token: o.token });
-    cleanups.push(() => server.close());
-    println(o.io.stdout, `${c.resumed ? 'resuming' : 'starting'} rollout ${id} of ${spec.service}: send traffic to ${actuator.url}  dashboard: ${server.url}`);
-    cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
-    let left = false;
-    let leave: () => void = () => undefined;
-    const leftP = new Promise<void>((res) => (leave = res));
-    cleanups.push(onInterrupt(o.io, async (choice) => {
-      if (choice === 'leave') {
-        left = true;
-        leave();
-      } else {
-        await c.act('abort', 'ctrl-c').catch(() => undefined);
-      }
-    }));
-    c.start();
-    const after = o.afterStart?.(c, upstreams).catch((err: unknown) => warn(`${(err as Error).message}`));
-    await Promise.race([c.done, leftP]);
-    await after;
-    return { snapshot: c.snapshot(), left, resumed: c.resumed };
+    const afterStart = o.afterStart;
+    return await superviseRollout({
+      io: o.io, rollout, metrics, listen: o.listen, token: o.token, live: o.live, cleanups, warn,
+      where: `send traffic to ${actuator.url}`, afterStart: afterStart && ((c) => afterStart(c, upstreams)),
+    });
   } finally {
     await cleanup();
   }
+}
+
+export interface SuperviseOptions {
+  io: CliIO;
+  rollout: LocalRollout;
+  metrics: ControllerMetrics;
+  listen: string;
+  token?: string | undefined;
+  live: boolean;
+  /** Closed by the caller (in reverse order) once this returns. */
+  cleanups: (() => Promise<void> | void)[];
+  warn: (message: string) => void;
+  /** What the start line tells people to do, e.g. "send traffic to http://…". */
+  where: string;
+  afterStart?: ((c: RolloutController) => Promise<void>) | undefined;
+}
+
+/**
+ * The part of `run` every target shares: the silence check before a new rollout, the dashboard/API server,
+ * terminal progress, Ctrl-C (roll back or leave), and waiting until the rollout is finished or left.
+ */
+export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalResult> {
+  const c = o.rollout.controller;
+  const spec = c.meta.policy;
+  if (c.phase === 'pending') {
+    const pre = await o.rollout.preStart();
+    if (!pre.start) {
+      println(o.io.stderr, `not starting rollout ${c.id} of ${spec.service}: ${pre.reason}`);
+      return { snapshot: c.snapshot(), left: false, resumed: c.resumed, held: pre.reason };
+    }
+  }
+  const hub = new ControllerHub();
+  hub.add(c);
+  const { startServer } = await import('../server/index.js');
+  const server = await startServer({ listen: o.listen, view: hub, registry: o.metrics.registry, token: o.token });
+  o.cleanups.push(() => server.close());
+  println(o.io.stdout, `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}`);
+  o.cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
+  let left = false;
+  let leave: () => void = () => undefined;
+  const leftP = new Promise<void>((res) => (leave = res));
+  o.cleanups.push(onInterrupt(o.io, async (choice) => {
+    if (choice === 'leave') {
+      left = true;
+      leave();
+    } else {
+      await c.act('abort', 'ctrl-c').catch(() => undefined);
+    }
+  }));
+  c.start();
+  const after = o.afterStart?.(c).catch((err: unknown) => o.warn(`${(err as Error).message}`));
+  await Promise.race([c.done, leftP]);
+  await after;
+  return { snapshot: c.snapshot(), left, resumed: c.resumed };
 }
 
 export function defaultStateFile(cwd: string): string {

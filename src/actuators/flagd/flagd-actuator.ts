@@ -45,6 +45,15 @@ export class FlagdActuator implements Actuator {
     return { confirmedAt: (this.opts.now ?? Date.now)() };
   }
 
+  /**
+   * Which flag variants are the canary and the stable one, as the file says now: the values of the metric label
+   * that tells them apart when the service exports per-variant metrics (`run --target flagd`).
+   */
+  async variants(): Promise<{ canary: string; stable: string }> {
+    const { canary, stable } = this.locate(await readFlagFile(this.opts.file));
+    return { canary, stable };
+  }
+
   /** A flag file has no upstreams to watch. */
   onFault(_listener: (fault: ActuatorFault) => void): () => void {
     return () => undefined;
