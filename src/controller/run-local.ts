@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { CliIO } from '../cli/io.js';
 import { println } from '../cli/io.js';
 import { LocalActuator } from '../actuators/local/local-actuator.js';
-import { parseListen } from '../server/listen-address.js';
+import { parseListen } from '../cli/listen-address.js';
 import type { ProbeSuite } from '../schema/probe-suite.js';
 import { ControllerHub } from './hub.js';
 import { onInterrupt } from './interrupt.js';

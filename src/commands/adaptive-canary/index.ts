@@ -13,7 +13,7 @@ import report from './report.js';
 import serve from './serve.js';
 import sign from './sign.js';
 import verify from './verify.js';
-import { sampleServiceCommand } from './sample-service.js';
+import sampleService from './sample-service.js';
 
 /** Every `adaptive-canary` verb, in the order `--help` lists them. */
 export const adaptiveCanaryCommands: CommandSpec<never>[] = [
@@ -31,5 +31,5 @@ export const adaptiveCanaryCommands: CommandSpec<never>[] = [
   verify,
   evidence,
   report,
-  sampleServiceCommand,
+  sampleService,
 ];

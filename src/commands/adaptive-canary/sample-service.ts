@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { parseListen } from '../../cli/listen-address.js';
 import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
 import { UsageError } from '../../errors.js';
@@ -25,16 +26,8 @@ const millis = (name: string, text: string): number => {
   return n;
 };
 
-/** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free one. */
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[3]);
-  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080), got ${JSON.stringify(text)}`);
-  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
-}
-
 /** `adaptive-canary sample-service`: one version of maestro-api until SIGTERM/SIGINT (dev and demo aid). */
-export const sampleServiceCommand = defineCommand<SampleServiceOptions>({
+export default defineCommand<SampleServiceOptions>({
   name: 'sample-service',
   summary: 'run the sample maestro-api service (one version, optional faults) until SIGTERM',
   options: [

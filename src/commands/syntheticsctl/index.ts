@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../../cli/define-command.js';
-import { runCommand } from './run.js';
-import { testCommand } from './test.js';
-import { uptimeCommand } from './uptime.js';
-import { validateCommand } from './validate.js';
+import run from './run.js';
+import test from './test.js';
+import uptime from './uptime.js';
+import validate from './validate.js';
 
 /** Every `syntheticsctl` verb, in the order `--help` lists them. */
-export const syntheticsctlCommands: CommandSpec<never>[] = [validateCommand, testCommand, runCommand, uptimeCommand];
+export const syntheticsctlCommands: CommandSpec<never>[] = [validate, test, run, uptime];

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
 import { ExitCode } from '../../exit-codes.js';
-import { parseListen } from '../adaptive-canary/sample-service.js';
+import { parseListen } from '../../cli/listen-address.js';
 
 interface RunOptions {
   listen: string;
@@ -15,7 +15,7 @@ interface RunOptions {
 }
 
 /** `syntheticsctl run SUITE`: the probe daemon until SIGTERM/SIGINT; in-flight probes finish and are recorded. */
-export const runCommand = defineCommand<RunOptions>({
+export default defineCommand<RunOptions>({
   name: 'run',
   summary: 'run flows on their interval, serve /metrics and /probe, record every result in SQLite',
   args: ['<suite>'],

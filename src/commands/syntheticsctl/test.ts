@@ -12,7 +12,7 @@ interface TestOptions {
 }
 
 /** `syntheticsctl test SUITE`: run each selected flow once; exit 1 if any failed (degraded passes). */
-export const testCommand = defineCommand<TestOptions>({
+export default defineCommand<TestOptions>({
   name: 'test',
   summary: 'run each flow once, step by step, and report timings and assertions',
   args: ['<suite>'],

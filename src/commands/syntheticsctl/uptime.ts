@@ -16,7 +16,7 @@ interface UptimeOptions {
 const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(3)}%`);
 
 /** `syntheticsctl uptime SUITE --window 7d [--min 0.999]`: exit 1 below --min (or with no data in the window). */
-export const uptimeCommand = defineCommand<UptimeOptions>({
+export default defineCommand<UptimeOptions>({
   name: 'uptime',
   summary: 'uptime and reachability from the recorded history (Grafana SM definitions)',
   args: ['<suite>'],

@@ -4,7 +4,7 @@ import { AppError, formatDiagnostic } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 
 /** `syntheticsctl validate FILE...`: every problem of every file in one run; exit 2 when any is invalid. */
-export const validateCommand = defineCommand<Record<string, never>>({
+export default defineCommand<Record<string, never>>({
   name: 'validate',
   summary: 'check probe suites: every problem at once, each with file:line:column',
   args: ['<files...>'],
