@@ -17,7 +17,7 @@ import { recordHash, canonicalJson } from './canonical.js';
 import { checkChain, type ChainCheck, type ChainHead } from './chain.js';
 import { appendDurable, ensureWritableDir, openAppend, writeFileAtomic } from './durable-file.js';
 import { DEFAULT_EVIDENCE_ROOT, DEFAULT_PR_ROOT, EVIDENCE_FILES, prBodyPath, rolloutDir } from './paths.js';
-import { readMeta, readHead } from './read.js';
+import { newMeta, readMeta, readHead } from './read.js';
 import { makeRedactor, type RedactOptions } from './redact.js';
 import { writeWriteUps, type WriteUpFiles } from './write-ups/write-ups.js';
 
@@ -129,20 +129,15 @@ class FileEvidenceLog implements EvidenceLog {
     this.head = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
     this.fd = openAppend(file);
     this.webhooksFd = openAppend(this.file('webhooks'));
-    this.meta = readMeta(dir) ?? {
-      v: 1,
-      service: this.service,
-      rolloutId: this.rolloutId,
-      versions: options.versions ?? {},
-      ...(options.policyDigest ? { policyDigest: options.policyDigest } : {}),
-      startedAt: new Date(this.clock()).toISOString(),
-      finishedAt: null,
-      outcome: null,
-      rollbackDurationSeconds: null,
-      timeToDecideSeconds: null,
-      falseAbort: null,
-      resolved: null,
-    };
+    this.meta =
+      readMeta(dir) ??
+      newMeta({
+        service: this.service,
+        rolloutId: this.rolloutId,
+        versions: options.versions ?? {},
+        ...(options.policyDigest ? { policyDigest: options.policyDigest } : {}),
+        startedAt: new Date(this.clock()).toISOString(),
+      });
     this.writeMeta();
     writeFileAtomic(join(dir, EVIDENCE_FILES.head), `${canonicalJson(this.head)}\n`);
   }

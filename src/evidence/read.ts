@@ -103,16 +103,12 @@ export function readDeliveries(file: string): WebhookDelivery[] {
   return out;
 }
 
-/** The chain wins over meta.json for outcome and marks: meta is a convenience copy, the chain is signed. */
-function deriveMeta(meta: RolloutMeta | undefined, records: EvidenceRecord[], dir: string): RolloutMeta {
-  const first = records[0];
-  const parts = dir.split(/[\\/]/);
-  const base: RolloutMeta = meta ?? {
+/** The meta of a rollout nothing is known about yet but who and when. */
+export function newMeta(m: Pick<RolloutMeta, 'service' | 'rolloutId' | 'startedAt'> & Partial<Pick<RolloutMeta, 'versions' | 'policyDigest'>>): RolloutMeta {
+  return {
     v: 1,
-    service: first?.service ?? parts.at(-2) ?? '',
-    rolloutId: first?.rolloutId ?? parts.at(-1) ?? '',
     versions: {},
-    startedAt: first?.at ?? new Date(0).toISOString(),
+    ...m,
     finishedAt: null,
     outcome: null,
     rollbackDurationSeconds: null,
@@ -120,6 +116,19 @@ function deriveMeta(meta: RolloutMeta | undefined, records: EvidenceRecord[], di
     falseAbort: null,
     resolved: null,
   };
+}
+
+/** The chain wins over meta.json for outcome and marks: meta is a convenience copy, the chain is signed. */
+function deriveMeta(meta: RolloutMeta | undefined, records: EvidenceRecord[], dir: string): RolloutMeta {
+  const first = records[0];
+  const parts = dir.split(/[\\/]/);
+  const base: RolloutMeta =
+    meta ??
+    newMeta({
+      service: first?.service ?? parts.at(-2) ?? '',
+      rolloutId: first?.rolloutId ?? parts.at(-1) ?? '',
+      startedAt: first?.at ?? new Date(0).toISOString(),
+    });
   const out: RolloutMeta = records.length === 0 ? { ...base } : { ...base, finishedAt: null, outcome: null, falseAbort: null, resolved: null };
   for (const r of records) {
     if (r.kind === 'finish') {
