@@ -49,7 +49,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ac-serve-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
-  proc = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--lease-namespace', 'adaptive-canary', '--identity', 'pod-x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--lease-namespace', 'adaptive-canary', '--identity', 'pod-x', '--allow-unsigned'], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
   url = /serving (\S+)/.exec(line)![1]!.replace(/\/$/, '');
@@ -91,6 +91,8 @@ describe('adaptive-canary serve (built CLI)', () => {
       return res.data.phase === 'promoted' ? res.data : undefined;
     });
     expect(snapshot.phase).toBe('promoted');
+    // The policy requires signatures (the default); this Rollout is unsigned and serve has no --public-key.
+    expect(stderr).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
     const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
     expect(state.stored.intervals.some((i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
     const metrics = await until(async () => {

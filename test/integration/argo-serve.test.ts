@@ -1,6 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { STATE_ANNOTATION } from '../../src/actuators/argo/state-annotation.js';
-import { ClusterController } from '../../src/controller/cluster/cluster-controller.js';
+import { ClusterController, type ClusterControllerOptions } from '../../src/controller/cluster/cluster-controller.js';
+import { annotateManifests } from '../../src/supply-chain/manifest-annotations.js';
 import type { ObservationSource } from '../../src/controller/ports.js';
 import type { VariantObservation } from '../../src/schema/observation.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
@@ -29,10 +34,10 @@ function obs(requests: number, errors: number): VariantObservation {
 }
 const scripted = (): ObservationSource[] => [{ name: 'scripted', collect: () => Promise.resolve({ baseline: obs(1000, 1), canary: obs(100, canaryErrors) }) }];
 
-function replica(identity: string, warnings: string[] = []): ClusterController {
+function replica(identity: string, warnings: string[] = [], extra: Partial<ClusterControllerOptions> = {}): ClusterController {
   const c = new ClusterController({
     kubeConfig: api.kubeConfig(NS, `token-${identity}`), identity, leaseNamespace: 'adaptive-canary',
-    leaseDurationMs: LEASE_MS, renewDeadlineMs: 700, retryPeriodMs: 100, sources: scripted, onWarning: (m) => warnings.push(m),
+    leaseDurationMs: LEASE_MS, renewDeadlineMs: 700, retryPeriodMs: 100, sources: scripted, onWarning: (m) => warnings.push(m), ...extra,
   });
   controllers.push(c);
   return c;
@@ -98,6 +103,8 @@ describe('serve: ClusterController', () => {
     const a = replica('pod-a');
     await a.start();
     await until(() => (a.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) >= 1); // started and analysing
+    // The variant info the rendered rules join on: the pod template hashes are the version label values.
+    expect(await a.metrics.registry.getSingleMetricAsString('adaptive_canary_variant_info')).toContain('variant="canary",version="c4n4ry"');
     api.patchRollout(NS, 'maestro-api', { status: { abort: true } }, 'status');
     await until(() => a.hub.get(`${NS}/maestro-api`)?.phase === 'rolled-back');
     const last = a.hub.get(`${NS}/maestro-api`)!.decisions.at(-1)!;
@@ -126,5 +133,42 @@ describe('serve: ClusterController', () => {
     expect(snap.phase).toBe('promoted');
     expect(snap.decisions.length).toBeGreaterThan(decisionsBefore); // resumed: the earlier decisions are there too
     expect(snap.decisions.filter((d) => d.action === 'start')).toHaveLength(1);
+  });
+
+  it('signature gate: a Rollout whose policy requires signatures is left alone until it verifies against --public-key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const warnings: string[] = [];
+    const a = replica('pod-a', warnings, { signatures: { publicKey } });
+    await a.start();
+    await until(() => warnings.some((w) => /not started: the policy requires signatures and the Rollout does not verify: not signed/.test(w)));
+    expect(a.hub.list()).toEqual([]);
+    // `adaptive-canary sign --annotate` on the manifest, re-applied: the live object (with status) now verifies.
+    const { status: _status, ...manifest } = rollout();
+    const signed = parse(annotateManifests(stringify(manifest), privateKey)) as { metadata: { annotations: Record<string, string> } };
+    api.patchRollout(NS, 'maestro-api', { metadata: { annotations: signed.metadata.annotations } });
+    await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true);
+  });
+
+  it('silence check: a muting silence (silenceCheck: hold) holds the start; it starts once the silence is gone', async () => {
+    let silences: unknown[] = [{
+      id: 'sil-1', status: { state: 'active' }, matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
+      startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), createdBy: 'someone', comment: 'noisy',
+    }];
+    const am = http.createServer((req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/api/v2/silences' ? JSON.stringify(silences) : '{}'));
+    await new Promise<void>((r) => am.listen(0, '127.0.0.1', r));
+    try {
+      const alerting = { alertmanagerUrl: `http://127.0.0.1:${(am.address() as AddressInfo).port}`, silenceCheck: 'hold' };
+      api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, alerting }) } } });
+      const warnings: string[] = [];
+      const a = replica('pod-a', warnings);
+      await a.start();
+      await until(() => warnings.some((w) => /not started: held by the silence check/.test(w)));
+      expect(a.hub.list()).toEqual([]);
+      silences = [];
+      await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true); // retried after an interval
+    } finally {
+      am.closeAllConnections();
+      await new Promise<void>((r) => am.close(() => r()));
+    }
   });
 });

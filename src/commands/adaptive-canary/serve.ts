@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
@@ -12,6 +13,8 @@ interface Options {
   leaseName: string;
   identity?: string;
   prometheusUrl?: string;
+  publicKey?: string;
+  allowUnsigned?: boolean;
 }
 
 export default defineCommand<Options>({
@@ -24,12 +27,16 @@ export default defineCommand<Options>({
     new Option('--lease-name <name>', 'name of the Lease').default('adaptive-canary-controller'),
     new Option('--identity <id>', 'this replica in the Lease (default: $POD_NAME, else the hostname)'),
     new Option('--prometheus-url <url>', 'Prometheus for policies without spec.prometheus.url'),
+    new Option('--public-key <file>', 'cosign public key (e.g. mounted from a Secret): a Rollout whose policy requires signatures (spec.signing.required, the default) is only driven when its cosign.sigstore.dev annotations verify against it'),
+    new Option('--allow-unsigned', 'drive Rollouts that are unsigned or do not verify anyway (warned); without it and without --public-key such Rollouts are left alone'),
   ],
-  examples: ['adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090'],
+  examples: ['adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090 --public-key /etc/adaptive-canary/cosign.pub'],
   async run({ opts, io }) {
     const { KubeConfig } = await import('@kubernetes/client-node');
     const { ClusterController } = await import('../../controller/cluster/cluster-controller.js');
     const { startServer } = await import('../../server/start-server.js');
+    const { readPublicKeyFile } = await import('../../supply-chain/key-files-io.js');
+    const publicKey = opts.publicKey ? readPublicKeyFile(resolve(io.cwd, opts.publicKey)) : undefined;
     const kc = new KubeConfig();
     try {
       if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
@@ -41,7 +48,8 @@ export default defineCommand<Options>({
     const identity = opts.identity ?? io.env.POD_NAME ?? hostname();
     const cluster = new ClusterController({
       kubeConfig: kc, identity, leaseNamespace: namespace, leaseName: opts.leaseName, prometheusUrl: opts.prometheusUrl,
-      onWarning: (m) => println(io.stderr, `warning: ${m}`),
+      onWarning: (m) => println(io.stderr, `warning: ${m}`), env: io.env,
+      signatures: { publicKey, allowUnsigned: opts.allowUnsigned === true },
     });
     try {
       await cluster.start();

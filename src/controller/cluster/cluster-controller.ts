@@ -6,17 +6,19 @@ import { viewRollout, type RolloutObject } from '../../actuators/argo/rollout-st
 import { keyOf, RolloutWatcher, type RolloutEvent } from '../../actuators/argo/rollout-watcher.js';
 import { STATE_ANNOTATION, updateState } from '../../actuators/argo/state-annotation.js';
 import { createAnalysis } from '../../engine/analysis.js';
-import { errorMessage } from '../../errors.js';
+import { AppError, errorMessage } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { PrometheusSource } from '../../sources/prometheus.js';
 import { ControllerHub } from '../hub.js';
 import { ControllerMetrics } from '../metrics.js';
+import { ObservabilityHooks } from '../observability-hooks.js';
 import type { ObservationSource } from '../ports.js';
 import { RolloutController } from '../rollout-controller.js';
 import { StateStore } from '../state-store.js';
 import { decodeState, seedStore, type AnnotationState } from './annotation-state.js';
 import { Limiter } from './limiter.js';
 import { POLICY_ANNOTATION, policyFromAnnotation } from './rollout-policy.js';
+import { checkRolloutSignature, type RolloutSignatureOptions } from './rollout-signature.js';
 
 export interface ClusterControllerOptions {
   kubeConfig: KubeConfig;
@@ -35,10 +37,18 @@ export interface ClusterControllerOptions {
   onWarning?: (message: string) => void;
   /** Counts Kubernetes API requests (benchmark). */
   counter?: RequestCounter;
+  /**
+   * The manifest signature gate (rollout-signature.ts): given, a Rollout whose policy requires signatures is only
+   * driven when it verifies against `publicKey` (or `allowUnsigned`). `serve` always passes it; left out, no gate.
+   */
+  signatures?: RolloutSignatureOptions;
+  /** Where the observability hooks read `spec.grafana.tokenEnv`; default: no Grafana annotations. */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Running {
   controller: RolloutController; store: StateStore; actuator: ArgoActuator; sources: ObservationSource[]; canaryHash: string; persist: Promise<void>;
+  hooks: ObservabilityHooks | undefined;
   /** resourceVersion of our last state write, so the next write needs no read (a 409 falls back to one). */
   lastRv: string | undefined;
 }
@@ -64,6 +74,8 @@ export class ClusterController {
   private closedQueries = 0;
   private readonly promLimiter = new Limiter(32);
   private readonly writeLimiter = new Limiter(16);
+  /** Rollouts held by the silence check, looked at again after an interval. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly o: ClusterControllerOptions) {
     this.elector = new LeaderElector({
@@ -104,6 +116,8 @@ export class ClusterController {
   /** Stops every loop (traffic untouched) and the watch; releases the lease for a fast handover unless `release: false`. */
   async stop(opts: { release?: boolean } = {}): Promise<void> {
     this.shuttingDown = true;
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
     this.watcher?.stop();
     await this.elector.stop(opts.release ?? true);
     await this.stopAll('shutting down');
@@ -135,6 +149,10 @@ export class ClusterController {
     const [ns, name] = [ro.metadata.namespace ?? 'default', ro.metadata.name ?? ''];
     const key = `${ns}/${name}`;
     const policy = policyFromAnnotation(ro.metadata.annotations?.[POLICY_ANNOTATION] ?? '', key);
+    if (this.o.signatures) {
+      const warning = checkRolloutSignature(ro, policy, this.o.signatures);
+      if (warning) this.warn(`${key}: ${warning}`);
+    }
     const store = await StateStore.open(':memory:');
     const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
     const stored = raw ? decodeState(safeJson(raw), canaryHash) : null;
@@ -147,11 +165,23 @@ export class ClusterController {
     const actuator = await ArgoActuator.create({ kubeConfig: this.o.kubeConfig, namespace: ns, rollout: name, fence: () => this.isLeader(), now: this.o.clock, watch, counter: this.o.counter });
     const variant = { baseline: stableHash, canary: canaryHash };
     const sources = this.o.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
+    // No evidence log on a cluster (the state annotation is the record): hook outcomes go to the warnings.
+    const hooks = ObservabilityHooks.create({ policy, rolloutId: key, env: this.o.env ?? {}, onWarning: (m) => this.warn(`${key}: ${m}`), now: this.o.clock });
     const controller = await RolloutController.open({
       id: key, policy, actuator, sources, createAnalysis: (p) => createAnalysis(p), store, metrics: this.metrics, clock: this.o.clock,
-      onWarning: (m) => this.warn(`${key}: ${m}`),
+      onWarning: (m) => this.warn(`${key}: ${m}`), notifier: hooks, versions: { stable: stableHash, canary: canaryHash },
     });
-    const entry: Running = { controller, store, actuator, sources, canaryHash, persist: Promise.resolve(), lastRv: ro.metadata.resourceVersion };
+    if (controller.phase === 'pending' && hooks) {
+      const pre = await hooks.preStart();
+      if (!pre.start) {
+        await controller.stop();
+        actuator.close();
+        store.close();
+        this.retryLater(key, policy.interval);
+        throw new AppError('E_SILENCE_HOLD', `held by the silence check (spec.alerting.silenceCheck: hold): ${pre.reason}; checking again in ${Math.max(policy.interval, 1_000) / 1000}s`);
+      }
+    }
+    const entry: Running = { controller, store, actuator, sources, canaryHash, hooks, persist: Promise.resolve(), lastRv: ro.metadata.resourceVersion };
     this.running.set(key, entry);
     this.hub.add(controller);
     controller.subscribe((e) => {
@@ -159,6 +189,18 @@ export class ClusterController {
     });
     void controller.done.then(() => (entry.persist = entry.persist.then(() => this.persist(ns, name, entry))));
     controller.start();
+  }
+
+  /** Looks at a held Rollout again (through the cache, so a deleted one is dropped) after about an interval. */
+  private retryLater(key: string, intervalMs: number): void {
+    clearTimeout(this.retries.get(key));
+    const t = setTimeout(() => {
+      this.retries.delete(key);
+      const ro = this.cache.get(key);
+      if (ro && !this.shuttingDown) void this.consider(ro);
+    }, Math.max(intervalMs, 1_000));
+    t.unref();
+    this.retries.set(key, t);
   }
 
   private prometheus(policy: PolicySpec, variant: { baseline: string; canary: string }): PrometheusSource {
@@ -189,6 +231,7 @@ export class ClusterController {
     this.running.delete(key);
     for (const s of run.sources) if (s instanceof PrometheusSource) this.closedQueries += s.http.queries;
     await run.controller.stop();
+    await run.hooks?.flush(2_000);
     run.actuator.close();
     run.store.close();
   }
