@@ -48,6 +48,16 @@ describe('deploy/ manifests', () => {
     expect(c.resources.requests.cpu).toBeDefined();
   });
 
+  it('Deployment: signatures are checked against a mounted public key, never switched off', () => {
+    const pod = one('Deployment').spec.template.spec;
+    const c = pod.containers[0];
+    const keyFile: string = c.args[c.args.indexOf('--public-key') + 1];
+    expect(c.args).not.toContain('--allow-unsigned');
+    const mount = c.volumeMounts.find((m: Doc) => keyFile.startsWith(`${m.mountPath}/`));
+    expect(mount).toMatchObject({ readOnly: true });
+    expect(pod.volumes.find((v: Doc) => v.name === mount.name).configMap.name).toBe('adaptive-canary-signing');
+  });
+
   it('Service selects the controller pods and targets a named container port', () => {
     const svc = one('Service');
     const dep = one('Deployment');
