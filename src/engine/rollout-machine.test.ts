@@ -50,11 +50,22 @@ describe('rollout state machine', () => {
     expect(state).toMatchObject({ phase: 'promoted', weight: 100, decidedAt: 60_000 });
   });
 
-  it('promotes early on a pass once the minimum bake is observed, never before the first step ends', () => {
-    const early = run([start(), ...ticks(5, assess('pass'))]);
-    // 20s: pass but 20s < 30s minimum → step; 40s: end of step 2 with 40s observed → promote.
-    expect(early.actions).toEqual(['start', 'step', 'promote']);
-    expect(early.state.decidedAt).toBe(40_000);
+  it('a plain pass before the last step advances; it promotes only at the end of the last step', () => {
+    const { state, actions } = run([start(), ...ticks(6, assess('pass'))]);
+    expect(actions).toEqual(['start', 'step', 'step', 'promote']);
+    expect(state.decidedAt).toBe(60_000);
+  });
+
+  it('promotes early on promoteEarly once the floor of observed analysis is reached, mid-step, never before', () => {
+    const early = { ...assess('pass'), promoteEarly: true };
+    const r = run([start(), ...ticks(5, early)]);
+    // 10s, 20s (end of step 1: advance), below the 30s floor; 30s: floor reached mid-step 2 → promote.
+    expect(r.actions).toEqual(['start', 'step', 'promote']);
+    expect(r.state.decidedAt).toBe(30_000);
+    // The score condition still holds, and time the controller was down does not count toward the floor.
+    expect(run([start(), ...ticks(3, { ...early, score: 0.9 })]).actions).toEqual(['start', 'step']);
+    const gap: RolloutEvent = { type: 'interval', at: 700_000, durationMs: 10_000, assessment: early };
+    expect(run([start(), tick(early), gap]).actions).toEqual(['start', 'step']);
   });
 
   it('rolls back at once on a fail, mid-bake, naming the rule', () => {

@@ -1,5 +1,6 @@
 import type { Assessment, Reason, Verdict } from './types.js';
 import type { RolloutPlan } from './rollout-plan.js';
+import { promotionRule } from './promotion-rule.js';
 
 /**
  * The rollout state machine: explicit phases, one pure `transition(plan, state, event)` function, the clock
@@ -13,9 +14,11 @@ import type { RolloutPlan } from './rollout-plan.js';
  *
  * Rules: a fail rolls back at once, in any non-terminal phase (holding too). An intermediate step advances when
  * its bake is done and the verdict is pass, or inconclusive with score ≥ minScore (more weight brings more
- * evidence; nothing has failed) — but only after some canary traffic at this step. Promotion needs a pass: at the end of the last step, or early at the end of
- * any step once `earlyPromotionAfterMs` of analysis has been observed. Bake counts observed analysis time,
- * so time the controller was down does not count as baking.
+ * evidence; nothing has failed) — but only after some canary traffic at this step. Promotion follows the one rule
+ * in promotion-rule.ts (shared with `replay`): a pass at the end of the last step; or, after any interval, the
+ * engine's `promoteEarly` (confidence sequences within tolerance) once `earlyPromotionAfterMs` of analysis has been
+ * observed. A plain pass at an intermediate step advances, it does not promote. Bake counts observed analysis
+ * time, so time the controller was down does not count as baking.
  */
 export type RolloutPhase = 'pending' | 'progressing' | 'holding' | 'promoted' | 'rolled-back';
 export type RolloutAction = 'start' | 'step' | 'hold' | 'promote' | 'rollback' | 'pause' | 'resume';
@@ -115,7 +118,11 @@ function onInterval(plan: RolloutPlan, state: RolloutState, ev: Extract<RolloutE
     stepCanaryRequests: (state.stepCanaryRequests ?? 0) + (ev.canaryRequests ?? 1),
   };
   const bake = (plan.steps[state.step]?.bakeMs ?? 0) + state.stepExtensionMs;
-  if (baked.stepBakedMs < bake) return { state: baked };
+  if (baked.stepBakedMs < bake) {
+    // Early promotion does not wait for the end of a step: the evidence and the floor are what it needs.
+    if (promotionRule(plan, a, { observedMs: baked.totalBakedMs, lastStepDone: false })) return promote(baked, ev.at, a);
+    return { state: baked };
+  }
   return stepDone(plan, baked, ev.at, a);
 }
 
@@ -123,9 +130,7 @@ function onInterval(plan: RolloutPlan, state: RolloutState, ev: Extract<RolloutE
 function stepDone(plan: RolloutPlan, state: RolloutState, at: number, a: Assessment): TransitionResult {
   const last = state.step >= plan.steps.length - 1;
   const healthy = a.score >= plan.minScore;
-  if (a.verdict === 'pass' && healthy && (last || state.totalBakedMs >= plan.earlyPromotionAfterMs)) {
-    return decide(state, { action: 'promote', to: 'promoted', at, by: 'judge', reasons: a.reasons, weight: 100 });
-  }
+  if (promotionRule(plan, a, { observedMs: state.totalBakedMs, lastStepDone: last })) return promote(state, at, a);
   // Advancing on an inconclusive verdict needs some canary traffic: no data is no evidence of health.
   const sawTraffic = (state.stepCanaryRequests ?? 1) > 0;
   if (!last && (a.verdict === 'pass' || (healthy && sawTraffic))) return advance(plan, state, at, a.reasons);
@@ -140,6 +145,10 @@ function stepDone(plan: RolloutPlan, state: RolloutState, at: number, a: Assessm
   if (then === 'rollback') return decide(state, { action: 'rollback', to: 'rolled-back', at, by: 'policy:inconclusive', reasons: why });
   if (then === 'promote') return decide(state, { action: 'promote', to: 'promoted', at, by: 'policy:inconclusive', reasons: why, weight: 100 });
   return decide({ ...state, holdReason: 'inconclusive' }, { action: 'hold', to: 'holding', at, by: 'policy:inconclusive', reasons: why });
+}
+
+function promote(state: RolloutState, at: number, a: Assessment): TransitionResult {
+  return decide(state, { action: 'promote', to: 'promoted', at, by: 'judge', reasons: a.reasons, weight: 100 });
 }
 
 function advance(plan: RolloutPlan, state: RolloutState, at: number, reasons: Reason[]): TransitionResult {

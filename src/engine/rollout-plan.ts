@@ -11,20 +11,29 @@ export interface RolloutPlan {
   minScore: number;
   inconclusive: { maxExtensionMs: number; then: 'hold' | 'rollback' | 'promote' };
   /**
-   * A pass at the end of an intermediate step promotes early once this much analysis time has been observed:
-   * half the planned bake, and never before the first step's bake is done.
+   * The floor for early promotion (promotion-rule.ts): the engine's `promoteEarly` promotes before the last step
+   * only once this much analysis time has been observed — half the planned bake, never before the first step's.
    */
   earlyPromotionAfterMs: number;
 }
 
+/** The one place a policy becomes a plan: the controller stores it per rollout, `replay` and the benchmark rebuild it. */
 export function planFromPolicy(spec: PolicySpec): RolloutPlan {
   const steps = spec.steps.map((s) => ({ weight: s.weight, bakeMs: Math.max(s.bake, spec.interval) }));
-  const total = steps.reduce((sum, s) => sum + s.bakeMs, 0);
   return {
     steps,
     intervalMs: spec.interval,
     minScore: spec.promotion.minScore,
     inconclusive: { maxExtensionMs: spec.inconclusive.maxExtension, then: spec.inconclusive.then },
-    earlyPromotionAfterMs: Math.max(steps[0]?.bakeMs ?? 0, Math.ceil(total / 2)),
+    earlyPromotionAfterMs: earlyPromotionAfterMs(steps),
   };
+}
+
+/** Half the planned bake, and never less than the first step's bake. */
+export function earlyPromotionAfterMs(steps: readonly { bakeMs: number }[]): number {
+  return Math.max(steps[0]?.bakeMs ?? 0, Math.ceil(plannedBakeMs(steps) / 2));
+}
+
+export function plannedBakeMs(steps: readonly { bakeMs: number }[]): number {
+  return steps.reduce((sum, s) => sum + s.bakeMs, 0);
 }

@@ -1,13 +1,20 @@
 import type { PolicySpec } from '../schema/policy.js';
+import { promotionRule } from './promotion-rule.js';
+import { planFromPolicy, plannedBakeMs } from './rollout-plan.js';
 import type { Assessment, Reason } from './types.js';
 
 /**
  * What a policy decides about a whole run from its stream of assessments — used by `replay` and the judge
- * benchmark (the controller's own step machine lives in rollout-*.ts and follows the same rules):
+ * benchmark. The controller's step machine (rollout-machine.ts) decides with the same rules, as far as a
+ * recording allows:
  * - a fail verdict rolls back at once;
- * - `promoteEarly` promotes at once;
- * - once the steps' bakes are done, a pass verdict promotes;
+ * - promotion is promotion-rule.ts, the one rule both use: a pass (score ≥ `promotion.minScore`) once the
+ *   steps' bakes are done, or earlier the engine's `promoteEarly` once `earlyPromotionAfterMs` of analysis
+ *   has been observed (the same floor, from the same `planFromPolicy`);
  * - still inconclusive after `inconclusive.maxExtension` more: `inconclusive.then` (hold = stays inconclusive).
+ * Bake time is observed analysis time, as in the controller: each recorded interval counts one policy
+ * `interval`, gaps in `t` (no analysis) do not. A recording's weights are fixed, so a step the controller would
+ * have extended at an intermediate weight is not modelled: the steps are done once their planned bakes are.
  */
 export type Decision = 'rollback' | 'promote' | 'inconclusive';
 
@@ -35,15 +42,18 @@ export function weightAt(spec: PolicySpec, tSeconds: number): number | undefined
 }
 
 export function createOutcomeTracker(spec: PolicySpec): (t: number, a: Assessment) => RunOutcome | undefined {
-  const done = scheduleSeconds(spec);
-  const giveUp = done + spec.inconclusive.maxExtension / 1000;
+  const plan = planFromPolicy(spec);
+  const done = plannedBakeMs(plan.steps);
+  const giveUp = done + plan.inconclusive.maxExtensionMs;
+  let observedMs = 0;
   return (t, a) => {
+    observedMs += plan.intervalMs;
     const base = { at: t, reasons: a.reasons, score: a.score };
     if (a.verdict === 'fail') return { decision: 'rollback', ...base, ...(a.rule ? { rule: a.rule } : {}) };
-    if (a.promoteEarly) return { decision: 'promote', ...base, rule: 'promote-early' };
-    if (t + 1e-9 >= done && a.verdict === 'pass') return { decision: 'promote', ...base, rule: 'steps-complete' };
-    if (t + 1e-9 >= giveUp) {
-      const then = spec.inconclusive.then;
+    const rule = promotionRule(plan, a, { observedMs, lastStepDone: observedMs >= done });
+    if (rule) return { decision: 'promote', ...base, rule };
+    if (observedMs >= giveUp) {
+      const then = plan.inconclusive.then;
       const decision: Decision = then === 'hold' ? 'inconclusive' : then;
       return { decision, ...base, rule: `inconclusive-${then}` };
     }
