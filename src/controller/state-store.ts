@@ -9,6 +9,9 @@ import type { IntervalObservation } from '../schema/observation.js';
 import { FileError } from '../errors.js';
 import type { IntervalPoint } from './view.js';
 
+/** Where `run` and `demo` keep the controller state, relative to the working directory. */
+export const DEFAULT_STATE_FILE = '.adaptive-canary/state.db';
+
 /** Facts about a rollout fixed when it starts. */
 export interface RolloutMeta {
   id: string;
@@ -89,6 +92,16 @@ export class StateStore {
     }
   }
 
+  /** Opens an existing state database for reading only (preflight): never creates the file or the schema. */
+  static async openReadOnly(file: string): Promise<StateStore> {
+    const { default: Sqlite } = await import('better-sqlite3');
+    try {
+      return new StateStore(new Sqlite(file, { readonly: true, fileMustExist: true }), file);
+    } catch (err) {
+      throw new FileError(file, `cannot open the controller state database: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   create(meta: RolloutMeta, state: RolloutState, now: number): void {
     this.db.prepare('INSERT INTO rollouts (id, service, meta, state, phase, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(meta.id, meta.service, JSON.stringify(meta), JSON.stringify(state), state.phase, now);
@@ -121,6 +134,26 @@ export class StateStore {
   list(service?: string): { id: string; phase: string }[] {
     const sql = `SELECT id, phase FROM rollouts ${service ? 'WHERE service = ?' : ''} ORDER BY updated_at DESC`;
     return (service ? this.db.prepare(sql).all(service) : this.db.prepare(sql).all()) as { id: string; phase: string }[];
+  }
+
+  /**
+   * Every stored interval of a service's rollouts that ended in (fromMs, toMs], by the interval's wall-clock end
+   * (`point.at`), oldest first. A rollout last written at or before fromMs cannot hold one, so it is not read.
+   */
+  intervalsEndingIn(service: string, fromMs: number, toMs: number): (StoredInterval & { rolloutId: string; endedAt: number })[] {
+    const rows = this.db.prepare(
+      'SELECT i.rollout_id, i.seq, i.observation, i.assessment, i.point FROM intervals i JOIN rollouts r ON r.id = i.rollout_id WHERE r.service = ? AND r.updated_at > ?',
+    ).all(service, fromMs) as (IntervalRow & { rollout_id: string })[];
+    return rows
+      .map((r) => {
+        const point = JSON.parse(r.point) as IntervalPoint;
+        return {
+          rolloutId: r.rollout_id, seq: r.seq, endedAt: Date.parse(point.at), point,
+          observation: JSON.parse(r.observation) as IntervalObservation, assessment: JSON.parse(r.assessment) as Assessment,
+        };
+      })
+      .filter((i) => i.endedAt > fromMs && i.endedAt <= toMs)
+      .sort((a, b) => a.endedAt - b.endedAt);
   }
 
   /** Writes one transition atomically; returns the decision's sequence number when there was one. */

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/supply-chain-cli.js';
 import { copyExample, serveSuiteInfo, writeHistory } from './support/preflight-fixture.js';
 
-// Preflight on copies of examples/maestro-api: the good example passes (error budget needs Prometheus, covered
-// in preflight-prometheus.test.ts, so it is explicitly allowed as unknown here), broken copies fail by name.
+// Preflight on copies of examples/maestro-api: the good example passes (the error budget needs Prometheus or the
+// controller state, covered in preflight-prometheus.test.ts and preflight-state.test.ts, and the copy has neither,
+// so it is explicitly allowed as unknown here), broken copies fail by name.
 let dir: string;
 let db: string;
 let suite: { url: string; server: Server };

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Option } from 'commander';
 import type { CliIO } from '../../cli/io.js';
 import { defineCommand } from '../../cli/define-command.js';
+import { DEFAULT_STATE_FILE } from '../../controller/state-store.js';
 import { println } from '../../cli/io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -88,7 +89,7 @@ async function drillOwn(opts: Options, io: CliIO): Promise<DrillReport> {
   if (!suite.spec.flows.some((f) => f.name === 'rollback-chaos-lite')) throw new UsageError('the suite has no rollback-chaos-lite flow');
   const result = await runLocal({
     io, policy, stable: opts.stable ?? '', canary: opts.canary ?? '', listen: opts.listen, router: opts.router,
-    stateFile: '.adaptive-canary/state.db', id: `drill-${Date.now().toString(36)}`, suite: { suite, env }, live: opts.ui && io.stdout.isTTY === true,
+    stateFile: DEFAULT_STATE_FILE, id: `drill-${Date.now().toString(36)}`, suite: { suite, env }, live: opts.ui && io.stdout.isTTY === true,
     afterStart: async (c, upstreams) => {
       await new Promise((r) => setTimeout(r, policy.spec.interval));
       const at = Date.now();

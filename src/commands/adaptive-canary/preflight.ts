@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
+import { DEFAULT_STATE_FILE } from '../../controller/state-store.js';
 import { println } from '../../cli/io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -12,6 +13,7 @@ interface Options {
   prometheus?: string;
   syntheticsDb?: string;
   syntheticsUrl?: string;
+  state?: string;
 }
 
 export default defineCommand<Options>({
@@ -24,11 +26,13 @@ export default defineCommand<Options>({
     new Option('--allow-unknown <check>', 'let this check pass when it cannot be evaluated (repeatable)')
       .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
     new Option('--prometheus <url>', 'Prometheus base URL for error-budget burn (and probe_success uptime)'),
+    new Option('--state <file>', 'without --prometheus: the local controller state (SQLite) whose observed requests give the error-budget burn').default(DEFAULT_STATE_FILE),
     new Option('--synthetics-db <file>', 'syntheticsctl history (SQLite) for the suite uptime'),
     new Option('--synthetics-url <url>', 'the running `syntheticsctl run` (its /metrics carries the suite sha256)'),
   ],
   examples: [
     'adaptive-canary preflight --policy examples/maestro-api/canary.yaml --prometheus http://127.0.0.1:9090',
+    'adaptive-canary preflight --policy canary.yaml --state .adaptive-canary/state.db',
     'adaptive-canary preflight --policy canary.yaml --json --allow-unknown error-budget',
   ],
   async run({ opts, io }) {
@@ -47,6 +51,7 @@ export default defineCommand<Options>({
       prometheusUrl: opts.prometheus,
       syntheticsDb: opts.syntheticsDb && resolve(io.cwd, opts.syntheticsDb),
       syntheticsUrl: opts.syntheticsUrl,
+      stateFile: resolve(io.cwd, opts.state ?? DEFAULT_STATE_FILE),
       now: Date.now(),
       fetch: globalThis.fetch,
     }, opts.allowUnknown ?? []);

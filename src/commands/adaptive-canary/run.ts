@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
+import { DEFAULT_STATE_FILE } from '../../controller/state-store.js';
 import { println } from '../../cli/io.js';
 import type { CliIO } from '../../cli/io.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -45,7 +46,7 @@ export default defineCommand<Options>({
     new Option('--stable-variant <name>', 'flagd: the variant everyone else gets (default: the flag\'s defaultVariant)'),
     new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default('127.0.0.1:8080'),
     new Option('--router <host:port>', 'router: where the router listens for your traffic').default('127.0.0.1:8000'),
-    new Option('--state <file>', 'controller state (SQLite); an unfinished rollout in it is resumed').default('.adaptive-canary/state.db'),
+    new Option('--state <file>', 'controller state (SQLite); an unfinished rollout in it is resumed').default(DEFAULT_STATE_FILE),
     new Option('--id <rollout-id>', 'rollout id (default: resume the unfinished one, else <service>-<time>)'),
     new Option('--suite <file>', 'synthetic probe suite run against both versions every interval'),
     new Option('--no-ui', 'no live terminal view: one line per event'),
@@ -71,7 +72,7 @@ export default defineCommand<Options>({
     const gate = checkSignedManifest(dirname(policyFile), policy.spec, { allowUnsigned: opts.allowUnsigned === true });
     if (gate.warning) println(io.stderr, `WARNING: ${gate.warning}`);
     const common = {
-      io, policy, listen: opts.listen, stateFile: opts.state ?? '.adaptive-canary/state.db', id: opts.id,
+      io, policy, listen: opts.listen, stateFile: opts.state ?? DEFAULT_STATE_FILE, id: opts.id,
       live: opts.ui && io.stdout.isTTY === true, token: io.env.ADAPTIVE_CANARY_TOKEN, notes: [gate.note],
     };
     let result;

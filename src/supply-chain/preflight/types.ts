@@ -18,6 +18,8 @@ export interface PreflightContext {
   prometheusUrl?: string | undefined;
   syntheticsDb?: string | undefined;
   syntheticsUrl?: string | undefined;
+  /** The local controller's state database (absolute): the embedded request history when no Prometheus is given. */
+  stateFile?: string | undefined;
   /** Injected clock (uptime windows); defaults to Date.now at the edge. */
   now: number;
   fetch: typeof fetch;
