@@ -38,8 +38,10 @@ export function verifyBundle(bundleJson: string, blob: Uint8Array, publicKey: Ke
     throw new SignatureError('bundle is not valid JSON (truncated or not a sigstore bundle)', { cause: err });
   }
   let entity;
+  let bundle;
   try {
-    entity = toSignedEntity(bundleFromJSON(parsed), Buffer.from(blob));
+    bundle = bundleFromJSON(parsed);
+    entity = toSignedEntity(bundle, Buffer.from(blob));
   } catch (err) {
     throw new SignatureError(`not a valid sigstore bundle: ${(err as Error).message}`, { cause: err });
   }
@@ -55,5 +57,13 @@ export function verifyBundle(bundleJson: string, blob: Uint8Array, publicKey: Ke
       throw new SignatureError(`invalid bundle signature: ${why}`, { cause: err });
     }
     throw new SignatureError(`bundle could not be verified: ${(err as Error).message}`, { cause: err });
+  }
+  // @sigstore/verify checks the signature over the blob but not the bundle's own digest of it; cosign does
+  // ("artifact digest does not match message digest"), so an edited messageDigest is refused here as well.
+  if (bundle.content.$case === 'messageSignature') {
+    const digest = bundle.content.messageSignature.messageDigest?.digest;
+    if (digest && !Buffer.from(digest).equals(sha256(blob))) {
+      throw new SignatureError('invalid bundle: its messageDigest is not the SHA-256 of the file (the bundle was edited, or belongs to another file)');
+    }
   }
 }

@@ -91,6 +91,14 @@ describe('sigstore bundle v0.3', () => {
     expect(() => verifyBundle('{"mediaType":"nope"}', blob, pub)).toThrow(/not a valid sigstore bundle/);
   });
 
+  it('rejects a bundle whose messageDigest was edited, as cosign does (the signature alone still verifies)', () => {
+    const b = JSON.parse(text('rollouts.yaml.sigstore.json')) as { messageSignature: { messageDigest: { digest: string } } };
+    const d = Buffer.from(b.messageSignature.messageDigest.digest, 'base64');
+    d[0] = d[0]! ^ 1;
+    b.messageSignature.messageDigest.digest = d.toString('base64');
+    expect(() => verifyBundle(JSON.stringify(b), blob, pub)).toThrow(/messageDigest is not the SHA-256 of the file/);
+  });
+
   it('builds the same shape cosign writes (media type, key hint, digest)', () => {
     const der = signBlob(blob, decryptPrivateKey(text('cosign.key'), 'test-password'));
     const ours = buildBundle(blob, der, pub);
