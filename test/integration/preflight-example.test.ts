@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ describe('preflight on the paved-road example', () => {
     expect(r.stdout).toMatch(/^✓ promotion-criteria: .*all 10 criteria/m);
     expect(r.stdout).toMatch(/^\? error-budget: .*\(unknown, allowed by --allow-unknown\)/m);
     expect(r.stdout).toMatch(/^✓ synthetic-suite: .*uptime 99\.9\d\d% over 7d from syntheticsctl history \(required ≥ 99\.900%\)/m);
+    expect(r.stdout).toMatch(/^✓ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml verifies against cosign\.pub \(sig \+ bundle\)$/m);
     expect(r.stdout).toMatch(/^✓ synthetic-suite-sync: /m);
     expect(r.stdout).toMatch(/^✓ signature: rollouts\.yaml verifies against cosign\.pub \(sig \+ bundle\)/m);
     expect(r.stdout).toMatch(/^✓ admission-policy: /m);
@@ -40,7 +41,7 @@ describe('preflight on the paved-road example', () => {
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(true);
     expect(report.checks.map((c: { name: string; status: string }) => `${c.name}=${c.status}`)).toEqual([
-      'promotion-criteria=pass', 'error-budget=unknown', 'synthetic-suite=pass', 'synthetic-suite-sync=pass', 'signature=pass', 'admission-policy=pass',
+      'promotion-criteria=pass', 'error-budget=unknown', 'synthetic-suite=pass', 'synthetic-suite-signature=pass', 'synthetic-suite-sync=pass', 'signature=pass', 'admission-policy=pass',
     ]);
   });
 
@@ -57,6 +58,40 @@ describe('preflight on the paved-road example', () => {
     const r = await preflight(broken);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^✗ signature: rollouts\.yaml does not verify \(rollouts\.yaml\.sig\): invalid signature/m);
+  });
+
+  it('fails the suite signature check, naming the suite file, when one byte of it changes', async () => {
+    const broken = copyExample();
+    const file = join(broken, 'synthetics/maestro-api-canary.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('interval: 30s', 'interval: 31s'));
+    expect(readFileSync(file).length).toBe(Buffer.byteLength(text));
+    const r = await preflight(broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✓ synthetic-suite: synthetics\/maestro-api-canary\.yaml is valid;/m);
+    expect(r.stdout).toMatch(/^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sig\): invalid signature/m);
+  });
+
+  it('fails the suite signature check when the suite is not signed', async () => {
+    const broken = copyExample();
+    rmSync(join(broken, 'synthetics/maestro-api-canary.yaml.sig'));
+    rmSync(join(broken, 'synthetics/maestro-api-canary.yaml.sigstore.json'));
+    const r = await preflight(broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml is not signed \(no synthetics\/maestro-api-canary\.yaml\.sig or synthetics\/maestro-api-canary\.yaml\.sigstore\.json\)$/m);
+  });
+
+  it('fails the suite signature check, naming the bundle, when only the bundle is tampered with', async () => {
+    const broken = copyExample();
+    const bundle = join(broken, 'synthetics/maestro-api-canary.yaml.sigstore.json');
+    const b = JSON.parse(readFileSync(bundle, 'utf8')) as { messageSignature: { messageDigest: { digest: string } } };
+    const d = Buffer.from(b.messageSignature.messageDigest.digest, 'base64');
+    d[0] = d[0]! ^ 1;
+    b.messageSignature.messageDigest.digest = d.toString('base64');
+    writeFileSync(bundle, JSON.stringify(b));
+    const r = await preflight(broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sigstore\.json\): /m);
   });
 
   it('names the drifting field and the values when the ADR and the annotations disagree', async () => {

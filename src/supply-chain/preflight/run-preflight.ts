@@ -1,12 +1,12 @@
 import { checkAdmission } from './admission-check.js';
 import { checkErrorBudget } from './budget-check.js';
 import { checkPromotionCriteria } from './criteria-check.js';
-import { checkSignature } from './signature-check.js';
+import { checkSignature, checkSuiteSignature } from './signature-check.js';
 import { checkSuiteSync, checkSyntheticSuite } from './suite-check.js';
 import type { Check, CheckResult, PreflightContext } from './types.js';
 
 /** The playbook's Definition of Ready, in order. */
-export const CHECKS: Check[] = [checkPromotionCriteria, checkErrorBudget, checkSyntheticSuite, checkSuiteSync, checkSignature, checkAdmission];
+export const CHECKS: Check[] = [checkPromotionCriteria, checkErrorBudget, checkSyntheticSuite, checkSuiteSignature, checkSuiteSync, checkSignature, checkAdmission];
 
 export interface PreflightReport {
   ok: boolean;
