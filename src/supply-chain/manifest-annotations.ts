@@ -38,18 +38,33 @@ function stripOwnAnnotations(doc: Document): void {
   if (annotations.items.length === 0) doc.deleteIn(['metadata', 'annotations']);
 }
 
-/** Sign every resource in `text`; returns the annotated YAML (comments and order kept). */
-export function annotateManifests(text: string, key: KeyObject): string {
+/**
+ * The manifests as `annotateManifests` signs them: every document without our own annotations, serialized the
+ * same way. Equal for a rendered file and its annotated copy, so a signed file can be compared with a fresh render.
+ */
+export function unsignedManifests(text: string): string {
+  return serialize(strippedDocs(text));
+}
+
+function strippedDocs(text: string): Document[] {
   const docs = parseDocs(text, 'manifest');
   docs.forEach(stripOwnAnnotations);
-  const message = Buffer.from(docs.map((d) => d.toString({ lineWidth: 0 })).join('---\n'), 'utf8');
+  return docs;
+}
+
+const serialize = (docs: Document[]): string => docs.map((d) => d.toString({ lineWidth: 0 })).join('---\n');
+
+/** Sign every resource in `text`; returns the annotated YAML (comments and order kept). */
+export function annotateManifests(text: string, key: KeyObject): string {
+  const docs = strippedDocs(text);
+  const message = Buffer.from(serialize(docs), 'utf8');
   const signature = signBlob(message, key).toString('base64');
   const gz = gzipSync(message).toString('base64');
   for (const d of docs) {
     d.setIn(['metadata', 'annotations', MESSAGE_ANNOTATION], gz);
     d.setIn(['metadata', 'annotations', SIGNATURE_ANNOTATION], signature);
   }
-  return docs.map((d) => d.toString({ lineWidth: 0 })).join('---\n');
+  return serialize(docs);
 }
 
 const isGzip = (b: Buffer): boolean => b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
