@@ -1,21 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBuiltCliAsync, type CliResult } from '../support/built-cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../dist/bin/adaptive-canary.js');
-
-function runCli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], cwd: string): Promise<CliResult> => runBuiltCliAsync(args, { cwd });
 
 describe('adaptive-canary demo (built CLI)', () => {
   it('promotes the healthy canary, rolls back regression and chaos, writes evidence, within about two minutes', async () => {

@@ -1,19 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvidence } from '../../src/evidence/log.js';
 import { steppingClock, tempWorkspace, writeRollout } from '../../src/evidence/test-fixtures.js';
+import { ADAPTIVE_CANARY_BIN as BIN, runBuiltCli, type CliResult } from '../support/built-cli.js';
 import { launchChromium } from './support/browser.js';
 
-// The built CLI as a user runs it (npm run build first).
-const BIN = new URL('../../dist/bin/adaptive-canary.js', import.meta.url).pathname;
-
-function cli(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (cwd: string, ...args: string[]): CliResult => runBuiltCli(args, { cwd });
 
 describe('adaptive-canary evidence / report (built CLI)', () => {
   let cwd: string;

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -6,15 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadDocumentFile } from '../../src/schema/load-document.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
+import { ADAPTIVE_CANARY_BIN as cli, runBuiltCli, type CliResult } from '../support/built-cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'bin', 'adaptive-canary.js');
 const templateDir = join(root, 'examples', 'maestro-api');
 
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], cwd: string): CliResult => runBuiltCli(args, { cwd, timeoutMs: 60_000 });
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -78,10 +74,9 @@ describe('adaptive-canary init (built CLI)', () => {
   it("the README's first next step works: own key, re-render, sign, verify", () => {
     const cwd = mkdtempSync(join(tmpdir(), 'init-e2e-'));
     expect(run(['init', '--service', 'payments-api', '--dir', '.'], cwd).code).toBe(0);
-    const env = { ...process.env, COSIGN_PASSWORD: 'init-e2e-password' };
     const step = (args: string[]) => {
-      const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env, timeout: 60_000 });
-      expect(r.status, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+      const r = runBuiltCli(args, { cwd, env: { COSIGN_PASSWORD: 'init-e2e-password' }, timeoutMs: 60_000 });
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
     };
     step(['keygen', '--output-key-prefix', 'cosign']);
     step(['render', 'rollout', 'admission', '--policy', 'canary.yaml']);

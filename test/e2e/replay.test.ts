@@ -1,18 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTIVE_CANARY_BIN as bin, runBuiltCli, type CliResult } from '../support/built-cli.js';
 
 // The built CLI, as a user runs it (`npm test` builds first; build here when dist is missing).
 const root = resolve(import.meta.dirname, '../..');
-const bin = join(root, 'dist/bin/adaptive-canary.js');
 const examples = join(root, 'examples/replays');
 const dir = mkdtempSync(join(tmpdir(), 'replay-e2e-'));
 
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, 'replay', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function cli(...args: string[]): CliResult & { code: number } {
+  const r = runBuiltCli(['replay', ...args], { cwd: root });
+  return { ...r, code: r.code ?? -1 };
 }
 
 const HEADER = { kind: 'replay', version: 1, service: 'maestro-api', intervalSeconds: 10, latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000] };
