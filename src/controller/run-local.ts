@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CliIO } from '../cli/io.js';
 import { println } from '../cli/io.js';
 import { LocalActuator } from '../actuators/local/local-actuator.js';
@@ -140,8 +140,4 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   await Promise.race([c.done, leftP]);
   await after;
   return { snapshot: c.snapshot(), left, resumed: c.resumed };
-}
-
-export function defaultStateFile(cwd: string): string {
-  return join(cwd, '.adaptive-canary', 'state.db');
 }

@@ -72,7 +72,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const policy = demoPolicy(loaded.spec, o.intervalMs, { url: receiver.url, secret });
   const suiteEnv = { TARGET_URL: 'http://127.0.0.1:9', PROBE_PASSWORD: randomBytes(9).toString('base64url') };
   const suite = loadSuite(join(EXAMPLE_DIR, 'synthetics', 'maestro-api-canary.yaml'), { env: suiteEnv }).suite;
-  const store = await StateStore.open(join(o.io.cwd, '.adaptive-canary', 'state.db'));
+  // Its own file: the demo's sample traffic must not count as your service's history (preflight reads state.db).
+  const store = await StateStore.open(join(o.io.cwd, '.adaptive-canary', 'demo.db'));
   const metrics = new ControllerMetrics();
   const hub = new ControllerHub();
   const { startServer } = await import('../server/index.js');
