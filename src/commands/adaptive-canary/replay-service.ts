@@ -31,10 +31,13 @@ export function runReplay(files: string[], opts: { policy?: string; judge?: Judg
   });
 }
 
-/** The recording's own latency bounds describe its histograms; without a policy, its interval is the policy's. */
-function specFor(r: ReplayFile, policy: PolicySpec | undefined): PolicySpec {
-  const base = policy ?? { ...defaultPolicySpec(r.header.service), interval: r.header.intervalSeconds * 1000 };
-  return { ...base, latencyBoundsMs: r.header.latencyBoundsMs };
+/**
+ * The recording defines what its lines are: its latency bounds describe the histograms and its interval is
+ * the analysis interval (each line is one judgement), whatever interval `--policy` would use live.
+ */
+export function specFor(r: Pick<ReplayFile, 'header'>, policy: PolicySpec | undefined): PolicySpec {
+  const base = policy ?? defaultPolicySpec(r.header.service);
+  return { ...base, interval: r.header.intervalSeconds * 1000, latencyBoundsMs: r.header.latencyBoundsMs };
 }
 
 function printJson(io: CliIO, file: string, { outcome }: ReplayResult): void {
