@@ -6,7 +6,7 @@ import { canonicalJson, recordHash, sha256Hex } from './canonical.js';
 import { EvidenceUnwritableError, EvidenceWriteError } from './errors.js';
 import { openEvidence } from './log.js';
 import { readRollout } from './read.js';
-import { failReason, steppingClock, tempWorkspace, writeRollout } from './test-fixtures.js';
+import { failReason, steppingClock, tempWorkspace, writeRollout } from '../../test/support/evidence-fixtures.js';
 import { verifyEvidence } from './verify.js';
 
 const decision = { action: 'step' as const, step: 0, weight: 10, score: 0.98, by: 'judge', reasons: [failReason] };

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, recordHash } from './canonical.js';
 import { openEvidence } from './log.js';
-import { steppingClock, tempWorkspace, failReason } from './test-fixtures.js';
+import { steppingClock, tempWorkspace, failReason } from '../../test/support/evidence-fixtures.js';
 import { verifyEvidence } from './verify.js';
 
 /** A rollout with n decision records; returns its dir and lines. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvidence } from '../../src/evidence/log.js';
-import { steppingClock, tempWorkspace, writeRollout } from '../../src/evidence/test-fixtures.js';
+import { steppingClock, tempWorkspace, writeRollout } from '../support/evidence-fixtures.js';
 import { ADAPTIVE_CANARY_BIN as BIN, runBuiltCli, type CliResult } from '../support/built-cli.js';
 import { launchChromium } from './support/browser.js';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookSender, verifySignature } from '../../src/controller/webhooks/index.js';
 import { openEvidence, readRollout } from '../../src/evidence/index.js';
-import { tempWorkspace } from '../../src/evidence/test-fixtures.js';
+import { tempWorkspace } from '../support/evidence-fixtures.js';
 import type { WebhookDelivery } from '../../src/schema/evidence.js';
 
 const SECRET = 'whsec_integration_0123456789';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { markRollout } from '../cli/mark.js';
 import { openEvidence } from '../log.js';
-import { steppingClock, tempWorkspace, writeRollout } from '../test-fixtures.js';
+import { steppingClock, tempWorkspace, writeRollout } from '../../../test/support/evidence-fixtures.js';
 import { buildEvidenceReview, buildStandup } from './build.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Reason } from '../engine/types.js';
-import { openEvidence, type EvidenceLog, type OpenEvidenceOptions } from './log.js';
+import type { Reason } from '../../src/engine/types.js';
+import { openEvidence, type EvidenceLog, type OpenEvidenceOptions } from '../../src/evidence/log.js';
 
 /** Test helpers: a temp workspace and a deterministic clock. Not used by production code. */
 export function tempWorkspace(prefix = 'evidence-'): { root: string; prRoot: string; base: string } {
