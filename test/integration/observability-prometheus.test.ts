@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js'
 import { snapshotDashboard } from '../../src/observability/dashboard-snapshot.js';
 import prometheusTarget from '../../src/render/prometheus.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
-import { freePort, waitForScrapeAfter } from '../support/prometheus-process.js';
+import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 
 // A real Prometheus 2.42 loaded with the rendered canary-rules.yaml, scraping two real sample-service
 // instances (stable 1.4.0, canary 1.5.0 failing 30% of requests) and a stand-in for the controller's /metrics
@@ -18,10 +17,9 @@ const policy = canaryPolicy.parse({ apiVersion: 'adaptive-canary/v1', kind: 'Can
 let stable: MaestroApi;
 let canary: MaestroApi;
 let controller: Server;
-let prom: ChildProcess;
+let prom: PrometheusProcess | undefined;
 let promUrl = '';
 let dir = '';
-let stderr = '';
 let started = 0;
 
 function fakeController(): Registry {
@@ -50,7 +48,7 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${stderr.slice(-1500)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -65,27 +63,15 @@ beforeAll(async () => {
   const [rules] = await prometheusTarget.render({ policy, policyDir: dir, env: {} });
   writeFileSync(join(dir, 'canary-rules.yaml'), rules!.content);
   const host = (u: string) => new URL(u).host;
-  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({
-    global: { scrape_interval: '1s', evaluation_interval: '1s' },
-    rule_files: [join(dir, 'canary-rules.yaml')],
-    scrape_configs: [
-      { job_name: 'maestro-api', static_configs: [{ targets: [host(stable.url), host(canary.url)] }] },
-      { job_name: 'adaptive-canary', static_configs: [{ targets: [`127.0.0.1:${(controller.address() as { port: number }).port}`] }] },
+  prom = await startPrometheus(
+    [
+      { job: 'maestro-api', targets: [host(stable.url), host(canary.url)] },
+      { job: 'adaptive-canary', targets: [`127.0.0.1:${(controller.address() as { port: number }).port}`] },
     ],
-  }));
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  prom = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  prom.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    { ruleFiles: [join(dir, 'canary-rules.yaml')] },
+  );
+  promUrl = prom.url;
   started = Date.now();
-  await until('prometheus ready', async () => {
-    if (prom.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
-    try {
-      return (await fetch(`${promUrl}/-/ready`)).ok ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  });
   await waitForScrapeAfter(promUrl, Date.now());
   // Traffic in a few bursts so rate() sees increases between scrapes.
   for (let burst = 0; burst < 4; burst++) {
@@ -99,11 +85,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (prom && prom.exitCode === null) {
-    const exited = new Promise((r) => prom.once('exit', r));
-    prom.kill('SIGTERM');
-    await exited;
-  }
+  await prom?.stop();
   await Promise.all([stable?.close(), canary?.close(), new Promise((r) => controller?.close(r))]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

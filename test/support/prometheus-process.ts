@@ -24,11 +24,15 @@ export async function freePort(): Promise<number> {
 
 export interface ScrapeJob { job: string; targets: string[]; labels?: Record<string, string> }
 
-export async function startPrometheus(jobs: ScrapeJob[], opts: { port?: number; binary?: string } = {}): Promise<PrometheusProcess> {
+export async function startPrometheus(
+  jobs: ScrapeJob[],
+  opts: { port?: number; binary?: string; ruleFiles?: string[] } = {},
+): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'ac-prom-'));
   const port = opts.port ?? (await freePort());
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    ...(opts.ruleFiles ? { rule_files: opts.ruleFiles } : {}),
     scrape_configs: jobs.map((j) => ({ job_name: j.job, scrape_interval: '1s', static_configs: [{ targets: j.targets, labels: j.labels ?? {} }] })),
   };
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
