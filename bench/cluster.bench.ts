@@ -22,7 +22,8 @@ import { createAnalysis } from '../src/engine/analysis.js';
 import type { IntervalObservation } from '../src/schema/observation.js';
 import { policySpec } from '../src/schema/policy.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
-import { freePort, startPrometheus, waitForScrapeAfter } from '../test/support/prometheus-process.js';
+import { freePort } from '../test/support/free-port.js';
+import { startPrometheus, waitForScrapeAfter } from '../test/support/prometheus-process.js';
 
 const SIZES = (process.env.BENCH_N ?? '10,100,1000').split(',').map(Number);
 const TICKS = Number(process.env.BENCH_TICKS ?? 3);

@@ -8,6 +8,7 @@ import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js'
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+import { untilValue } from '../support/poll.js';
 import { makeRollout } from '../support/rollout-fixture.js';
 
 // The built CLI's `serve` against the in-test API server (a kubeconfig file, client-node), the Argo simulator,
@@ -65,15 +66,8 @@ afterAll(async () => {
   await canary?.close();
 });
 
-async function until<T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`condition not met in time; serve stderr:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
+  untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${stderr}` });
 
 describe('adaptive-canary serve (built CLI)', () => {
   it('takes the Lease, drives the Rollout with Prometheus observations, answers the analysis endpoint, and releases the Lease on SIGTERM', async () => {

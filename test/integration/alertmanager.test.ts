@@ -8,7 +8,8 @@ import { checkSilences, postRollbackAlert } from '../../src/observability/alertm
 import { alertmanagerYaml } from '../../src/render/alertmanager.js';
 import { maintenanceWindow } from '../../src/schema/observability.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
-import { freePort } from '../support/prometheus-process.js';
+import { freePort } from '../support/free-port.js';
+import { untilValue } from '../support/poll.js';
 
 // A real Alertmanager 0.25 (Debian prometheus-alertmanager) on loopback with temp storage and no clustering,
 // running the rendered config (only the timings shortened) with its receivers pointing at a real webhook
@@ -22,15 +23,8 @@ let amUrl = '';
 let dir = '';
 let stderr = '';
 
-async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; alertmanager said: ${stderr.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
+  untilValue(what, f, { timeoutMs, detail: () => `alertmanager said: ${stderr.slice(-2000)}` });
 
 beforeAll(async () => {
   hooks = createServer((req, res) => {

@@ -4,6 +4,7 @@ import type { ActuatorFault } from '../../src/actuators/actuator.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { makeRollout } from '../support/rollout-fixture.js';
+import { until as pollUntil } from '../support/poll.js';
 
 const NS = 'shop';
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20 };
@@ -15,13 +16,7 @@ async function actuator(extra: Partial<Parameters<typeof ArgoActuator.create>[0]
   return ArgoActuator.create({ kubeConfig: api.kubeConfig(NS), namespace: NS, rollout: 'maestro-api', retry: fastRetry, confirmTimeoutMs: 5_000, pollIntervalMs: 10, ...extra });
 }
 
-async function until(cond: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean, ms = 3_000): Promise<number> => pollUntil(cond, ms);
 
 async function startAtFirstStep(statusSubresource = true): Promise<void> {
   api = await KubeApiServer.start({ statusSubresource });

@@ -6,6 +6,7 @@ import { readState, updateState } from '../../src/actuators/argo/state-annotatio
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { makeRollout } from '../support/rollout-fixture.js';
+import { until as pollUntil } from '../support/poll.js';
 
 const NS = 'adaptive-canary';
 const LEASE_MS = 1_000;
@@ -23,14 +24,7 @@ function elector(identity: string, events: string[] = []): LeaderElector {
   return e;
 }
 
-async function until(cond: () => boolean, ms = 5_000): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - t0;
-}
+const until = (cond: () => boolean, ms = 5_000): Promise<number> => pollUntil(cond, ms);
 
 beforeEach(async () => {
   api = await KubeApiServer.start({ tokens: ['token-pod-a', 'token-pod-b', 'token-pod-c'] });

@@ -11,6 +11,7 @@ import type { VariantObservation } from '../../src/schema/observation.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { makeRollout } from '../support/rollout-fixture.js';
+import { until as pollUntil } from '../support/poll.js';
 
 // `serve` building block: ClusterController against the in-test API server (client-node over HTTP) with the Argo
 // simulator. Observations come from a scripted source here; the Prometheus source is tested against a real
@@ -43,14 +44,7 @@ function replica(identity: string, warnings: string[] = [], extra: Partial<Clust
   return c;
 }
 
-async function until(cond: () => boolean, ms = 10_000): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - t0;
-}
+const until = (cond: () => boolean, ms = 10_000): Promise<number> => pollUntil(cond, ms);
 
 type Status = { abort?: boolean; phase?: string; stableRS?: string; canary?: { weights?: { canary?: { weight?: number } } } };
 const rollout = () => { const ro = api.getRollout(NS, 'maestro-api')!; return { ...ro, status: ro.status as Status | undefined }; };

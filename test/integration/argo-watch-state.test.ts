@@ -4,18 +4,13 @@ import { RolloutWatcher, type RolloutEvent } from '../../src/actuators/argo/roll
 import { readState, STATE_ANNOTATION, updateState } from '../../src/actuators/argo/state-annotation.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { makeRollout } from '../support/rollout-fixture.js';
+import { until as pollUntil } from '../support/poll.js';
 
 const NS = 'shop';
 let api: KubeApiServer;
 let client: RolloutClient;
 
-async function until(cond: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean, ms = 3_000): Promise<number> => pollUntil(cond, ms);
 
 beforeEach(async () => {
   api = await KubeApiServer.start();

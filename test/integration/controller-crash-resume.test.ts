@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
-import { freePort, receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { freePort } from '../support/free-port.js';
+import { receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
 
 function phaseOf(stateFile: string): { phase: string; step: number } | undefined {
   try {

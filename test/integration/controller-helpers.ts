@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { untilValue } from '../support/poll.js';
 
 export const BIN = resolve(import.meta.dirname, '../../dist/bin/adaptive-canary.js');
 
@@ -22,23 +23,9 @@ export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  await untilValue(what, async () => ((await cond()) ? true : undefined), { timeoutMs });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address() as net.AddressInfo;
-      s.close(() => done(a.port));
-    });
-  });
-}
 
 /** Steady GET traffic against a URL until stopped; errors (e.g. the router restarting) are ignored. */
 export function traffic(url: string, rps: number): () => void {
@@ -63,7 +50,7 @@ export async function receiver(mode: 'ok' | 'hang' | 'fail' = 'ok'): Promise<{ u
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     got,
     close: async () => { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
   };

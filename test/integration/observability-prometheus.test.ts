@@ -8,6 +8,7 @@ import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js'
 import { snapshotDashboard } from '../../src/observability/dashboard-snapshot.js';
 import prometheusTarget from '../../src/render/prometheus.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
+import { untilValue } from '../support/poll.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 
 // A real Prometheus 2.42 loaded with the rendered canary-rules.yaml, scraping two real sample-service
@@ -43,15 +44,7 @@ async function query(expr: string): Promise<{ metric: Record<string, string>; va
   return res.data.result;
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>): Promise<T> => untilValue(what, f, { timeoutMs: 40_000, everyMs: 250 });
 
 beforeAll(async () => {
   stable = await startMaestroApi({ version: '1.4.0', random: () => 0.99 });
