@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../errors.js';
@@ -6,6 +5,7 @@ import type { ProbeHistory } from './history.js';
 import { DaemonMetrics, probeExposition } from './metrics.js';
 import { selectFlows, type PreparedSuite } from './prepare-suite.js';
 import { runFlow } from './run-flow.js';
+import { suiteDigest } from './suite-info.js';
 import { startScheduler, type SchedulerClock } from './scheduler.js';
 import type { FlowResult } from './types.js';
 
@@ -39,7 +39,7 @@ export interface ProbeDaemon {
  */
 export async function startProbeDaemon(options: DaemonOptions): Promise<ProbeDaemon> {
   const { prepared, history } = options;
-  const sha256 = createHash('sha256').update(options.suiteText).digest('hex');
+  const sha256 = suiteDigest(options.suiteText);
   const metrics = new DaemonMetrics(prepared.suite.metadata.name, sha256);
   const inFlight = new Set<Promise<unknown>>();
   const runAndRecord = (flow: string): Promise<FlowResult> => {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { SUITE_INFO_METRIC } from './suite-info.js';
 import type { FlowResult } from './types.js';
 
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -51,7 +52,7 @@ export class DaemonMetrics {
   constructor(suite: string, sha256: string) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({ name: 'syntheticsctl_suite_info', help: 'The suite this daemon runs; sha256 of the suite file as read at start', labelNames: ['suite', 'sha256'], registers }).set({ suite, sha256 }, 1);
+    new Gauge({ name: SUITE_INFO_METRIC, help: 'The suite this daemon runs; sha256 of the suite file as read at start', labelNames: ['suite', 'sha256'], registers }).set({ suite, sha256 }, 1);
     this.runs = new Counter({ name: 'syntheticsctl_probe_runs_total', help: 'Flow runs by final result (after retries)', labelNames: ['flow', 'result'], registers });
     this.attempts = new Counter({ name: 'syntheticsctl_probe_attempts_total', help: 'Attempts, first ones apart from retries', labelNames: ['flow', 'attempt', 'result'], registers });
   }

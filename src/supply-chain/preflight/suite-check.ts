@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { formatDuration } from '../../schema/duration.js';
 import { openHistory } from '../../synthetics/history.js';
+import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synthetics/suite-info.js';
 import { checkSuiteFile } from '../../synthetics/validate-suite.js';
 import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './types.js';
@@ -64,7 +64,7 @@ export async function checkSuiteSync(ctx: PreflightContext): Promise<CheckResult
   const file = join(ctx.policyDir, rel);
   if (!ctx.syntheticsUrl) return { name, status: 'unknown', reason: 'no --synthetics-url of the running syntheticsctl run to compare with' };
   if (!existsSync(file)) return { name, status: 'fail', reason: `${rel} does not exist` };
-  const want = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const want = suiteDigest(readFileSync(file));
   let text: string;
   try {
     const res = await ctx.fetch(`${ctx.syntheticsUrl.replace(/\/+$/, '')}/metrics`, { signal: AbortSignal.timeout(10_000) });
@@ -72,8 +72,8 @@ export async function checkSuiteSync(ctx: PreflightContext): Promise<CheckResult
   } catch (err) {
     return { name, status: 'unknown', reason: `syntheticsctl at ${ctx.syntheticsUrl} unreachable: ${(err as Error).message}` };
   }
-  const got = /^syntheticsctl_suite_info\{[^}]*sha256="([0-9a-f]{64})"[^}]*\}/m.exec(text)?.[1];
-  if (!got) return { name, status: 'unknown', reason: `${ctx.syntheticsUrl}/metrics has no syntheticsctl_suite_info` };
+  const got = announcedSuiteDigest(text);
+  if (!got) return { name, status: 'unknown', reason: `${ctx.syntheticsUrl}/metrics has no ${SUITE_INFO_METRIC}` };
   const details = { file: want, running: got };
   if (got !== want) return { name, status: 'fail', reason: `the running suite differs from ${rel}: running sha256 ${got.slice(0, 12)}…, file ${want.slice(0, 12)}… (restart syntheticsctl run)`, details };
   return { name, status: 'pass', reason: `the running syntheticsctl serves ${rel} (sha256 ${want.slice(0, 12)}…)`, details };
