@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { HTTP_DURATION, HTTP_REQUESTS } from '../render/metric-names.js';
 
 /** Latency bounds of the whole project (DESIGN.md §4 replay format), in seconds for Prometheus. */
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -11,9 +12,9 @@ export class MaestroMetrics {
 
   constructor(readonly version: string) {
     const labelNames = ['method', 'route', 'code', 'version'] as const;
-    this.requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers: [this.registry] });
+    this.requests = new Counter({ name: HTTP_REQUESTS, help: 'HTTP requests served', labelNames, registers: [this.registry] });
     this.duration = new Histogram({
-      name: 'http_request_duration_seconds',
+      name: HTTP_DURATION,
       help: 'Time to serve an HTTP request',
       labelNames,
       buckets: LATENCY_BUCKETS_SECONDS,

@@ -5,7 +5,9 @@
 
 /** The service's HTTP metrics (sample service; real services are expected to follow the same names). */
 export const HTTP_REQUESTS = 'http_requests_total';
-export const HTTP_DURATION_BUCKET = 'http_request_duration_seconds_bucket';
+/** A histogram in seconds; Prometheus stores its buckets as `<name>_bucket`. */
+export const HTTP_DURATION = 'http_request_duration_seconds';
+export const HTTP_DURATION_BUCKET = `${HTTP_DURATION}_bucket`;
 
 /**
  * Which Prometheus label tells the versions apart. Locally the sample service sets `version` (e.g. 1.4.0 vs

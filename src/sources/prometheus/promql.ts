@@ -1,3 +1,5 @@
+import { HTTP_DURATION, HTTP_REQUESTS } from '../../render/metric-names.js';
+
 /**
  * PromQL text for the observation queries. Label values are escaped (regex metacharacters, then the
  * PromQL string escapes), so a version like "1.5.0" selects exactly itself.
@@ -14,7 +16,7 @@ export interface QueryNames {
   latency: string;
 }
 
-export const DEFAULT_METRIC_NAMES: QueryNames = { requests: 'http_requests_total', latency: 'http_request_duration_seconds' };
+export const DEFAULT_METRIC_NAMES: QueryNames = { requests: HTTP_REQUESTS, latency: HTTP_DURATION };
 
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
