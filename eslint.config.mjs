@@ -4,7 +4,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'src/server/assets/vendor/**', '.evidence/**', '.prbodies/**', 'test/artifacts/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'bench/results/**',
+      'src/server/assets/vendor/**',
+      '.evidence/**',
+      '.prbodies/**',
+      'test/artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,7 +27,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a union of string literals instead of an enum.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use a union of string literals instead of an enum.' },
+      ],
       'max-depth': ['error', 4],
       'max-params': ['error', 5],
       complexity: ['error', 20],
@@ -45,8 +59,17 @@ export default tseslint.config(
     files: ['src/server/assets/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'history', 'fetch', 'EventSource', 'requestAnimationFrame', 'Element', 'HTMLButtonElement']
-          .map((name) => [name, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'fetch',
+          'EventSource',
+          'requestAnimationFrame',
+          'Element',
+          'HTMLButtonElement',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -33,13 +33,23 @@ const quantile = (xs: number[], q: number): number => {
 };
 const median = (xs: number[]): number => quantile(xs, 0.5);
 
-function timedGet(url: string, agent: http.Agent): Promise<{ ms: number; status: number; variant: string; startedAt: number }> {
+function timedGet(
+  url: string,
+  agent: http.Agent,
+): Promise<{ ms: number; status: number; variant: string; startedAt: number }> {
   const startedAt = performance.timeOrigin + performance.now();
   const t0 = performance.now();
   return new Promise((resolve) => {
     const req = http.get(url, { agent }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, variant: String(res.headers['x-canary-variant'] ?? 'direct'), startedAt }));
+      res.on('end', () =>
+        resolve({
+          ms: performance.now() - t0,
+          status: res.statusCode ?? 0,
+          variant: String(res.headers['x-canary-variant'] ?? 'direct'),
+          startedAt,
+        }),
+      );
     });
     req.on('error', () => resolve({ ms: performance.now() - t0, status: 0, variant: '?', startedAt }));
   });
@@ -53,7 +63,10 @@ async function routerOverhead(): Promise<{ direct: number[]; routed: number[] }>
   const a2 = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const direct: number[] = [];
   const routed: number[] = [];
-  for (let i = 0; i < 200; i++) { await timedGet(`${svc.url}/version`, a1); await timedGet(`${act.url}/version`, a2); } // warm-up
+  for (let i = 0; i < 200; i++) {
+    await timedGet(`${svc.url}/version`, a1);
+    await timedGet(`${act.url}/version`, a2);
+  } // warm-up
   for (let i = 0; i < OVERHEAD_N; i++) {
     // Alternate which goes first so neither side always gets the warmer CPU cache.
     const pair = i % 2 === 0 ? [false, true] : [true, false];
@@ -62,7 +75,8 @@ async function routerOverhead(): Promise<{ direct: number[]; routed: number[] }>
       (viaRouter ? routed : direct).push(r.ms);
     }
   }
-  a1.destroy(); a2.destroy();
+  a1.destroy();
+  a2.destroy();
   await act.close();
   await svc.close();
   return { direct, routed };
@@ -80,16 +94,30 @@ interface RegressionRun {
 async function regressionRun(rep: number): Promise<RegressionRun> {
   const stable = await startMaestroApi({ version: '1.0.0', faults: { errorRate: 0.01, latencyMs: 2 } });
   const canary = await startMaestroApi({ version: '1.1.0', faults: { errorRate: 0.01, latencyMs: 2 } });
-  const act = await LocalActuator.start({ stable: stable.url, canary: canary.url, latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000] });
+  const act = await LocalActuator.start({
+    stable: stable.url,
+    canary: canary.url,
+    latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000],
+  });
   const policy = policySpec.parse({
-    service: 'maestro-api', interval: '5s',
-    steps: [{ weight: 10, bake: '60s' }, { weight: 25, bake: '60s' }, { weight: 50, bake: '120s' }],
+    service: 'maestro-api',
+    interval: '5s',
+    steps: [
+      { weight: 10, bake: '60s' },
+      { weight: 25, bake: '60s' },
+      { weight: 50, bake: '120s' },
+    ],
     latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000],
   });
   const store = await StateStore.open(':memory:');
   const c = await RolloutController.open({
-    id: `bench-${rep}`, policy, actuator: act, sources: [new EmbeddedRouterSource(act.router.recorder)],
-    createAnalysis: (p) => createAnalysis(p), store, metrics: new ControllerMetrics(),
+    id: `bench-${rep}`,
+    policy,
+    actuator: act,
+    sources: [new EmbeddedRouterSource(act.router.recorder)],
+    createAnalysis: (p) => createAnalysis(p),
+    store,
+    metrics: new ControllerMetrics(),
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const seen: { startedAt: number; variant: string }[] = [];
@@ -119,20 +147,29 @@ async function regressionRun(rep: number): Promise<RegressionRun> {
   return {
     detectionS: done === 'timeout' || snap.phase !== 'rolled-back' ? null : snap.timeToDecideSeconds,
     rollbackMs: snap.rollbackDurationSeconds === null ? null : snap.rollbackDurationSeconds * 1000,
-    decidedBy: decision?.by ?? '-', lateCanaryRequests: late, reason: why ? `${why.signal}: ${why.message}` : '-', requests: seen.length,
+    decidedBy: decision?.by ?? '-',
+    lateCanaryRequests: late,
+    reason: why ? `${why.signal}: ${why.message}` : '-',
+    requests: seen.length,
   };
 }
 
 const t0 = Date.now();
 console.log(`router overhead: ${OVERHEAD_N} interleaved request pairs…`);
 const o = await routerOverhead();
-const row = (name: string, xs: number[]): string => `| ${name} | ${quantile(xs, 0.5).toFixed(3)} | ${quantile(xs, 0.99).toFixed(3)} |`;
+const row = (name: string, xs: number[]): string =>
+  `| ${name} | ${quantile(xs, 0.5).toFixed(3)} | ${quantile(xs, 0.99).toFixed(3)} |`;
 const addP50 = quantile(o.routed, 0.5) - quantile(o.direct, 0.5);
 const addP99 = quantile(o.routed, 0.99) - quantile(o.direct, 0.99);
-console.log(`direct p50 ${quantile(o.direct, 0.5).toFixed(3)} ms p99 ${quantile(o.direct, 0.99).toFixed(3)} ms; routed p50 ${quantile(o.routed, 0.5).toFixed(3)} ms p99 ${quantile(o.routed, 0.99).toFixed(3)} ms`);
+console.log(
+  `direct p50 ${quantile(o.direct, 0.5).toFixed(3)} ms p99 ${quantile(o.direct, 0.99).toFixed(3)} ms; routed p50 ${quantile(o.routed, 0.5).toFixed(3)} ms p99 ${quantile(o.routed, 0.99).toFixed(3)} ms`,
+);
 console.log(`regression: ${REPS} concurrent rollouts at ${RPS} rps each, ×5 errors from t=${ONSET_MS / 1000}s…`);
 const runs = await Promise.all(Array.from({ length: REPS }, (_, i) => regressionRun(i)));
-for (const r of runs) console.log(`  detected ${r.detectionS?.toFixed(1) ?? 'NOT'} s after onset by ${r.decidedBy}; rollback ${r.rollbackMs?.toFixed(4) ?? '-'} ms; late canary requests ${r.lateCanaryRequests}`);
+for (const r of runs)
+  console.log(
+    `  detected ${r.detectionS?.toFixed(1) ?? 'NOT'} s after onset by ${r.decidedBy}; rollback ${r.rollbackMs?.toFixed(4) ?? '-'} ms; late canary requests ${r.lateCanaryRequests}`,
+  );
 const det = runs.map((r) => r.detectionS ?? Infinity);
 const rbs = runs.map((r) => r.rollbackMs ?? Infinity);
 const pass60 = det.every((d) => d < 60);

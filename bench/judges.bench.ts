@@ -19,8 +19,13 @@ export const LABELS = ['sequential', 'kayenta', 'kayenta (calibrated)', 'thresho
 const spec = benchPolicy();
 const started = performance.now();
 const calibration = calibrate(spec, RUNS);
-const calibratedThreshold = { ...spec, threshold: { ...spec.threshold, failureLimit: calibration.thresholdFailureLimit } };
-console.error(`calibrated on steady (tuning seeds): threshold failureLimit ${calibration.thresholdFailureLimit}, kayenta failureLimit ${calibration.kayentaFailureLimit} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+const calibratedThreshold = {
+  ...spec,
+  threshold: { ...spec.threshold, failureLimit: calibration.thresholdFailureLimit },
+};
+console.error(
+  `calibrated on steady (tuning seeds): threshold failureLimit ${calibration.thresholdFailureLimit}, kayenta failureLimit ${calibration.kayentaFailureLimit} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+);
 const cells: Cell[] = [];
 const seconds: Record<string, number> = { sequential: 0, kayenta: 0, threshold: 0 };
 
@@ -39,7 +44,9 @@ for (const [si, s] of scenarios.entries()) {
     results.sequential!.push(timed('sequential', () => runJudge(run, spec, 'sequential', seed)));
     const trace = timed('kayenta', () => traceJudge(run, spec, 'kayenta', seed));
     results.kayenta!.push(decideTrace(run, spec, trace));
-    results['kayenta (calibrated)']!.push(decideTrace(run, spec, withFailureLimit(trace, calibration.kayentaFailureLimit)));
+    results['kayenta (calibrated)']!.push(
+      decideTrace(run, spec, withFailureLimit(trace, calibration.kayentaFailureLimit)),
+    );
     results.threshold!.push(timed('threshold', () => runJudge(run, spec, 'threshold', seed)));
     results['threshold (calibrated)']!.push(runJudge(run, calibratedThreshold, 'threshold', seed));
   }
@@ -47,6 +54,12 @@ for (const [si, s] of scenarios.entries()) {
   console.error(`${s.name}: done (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-const report = renderReport(cells, { runs: RUNS, spec, seconds, totalSeconds: (performance.now() - started) / 1000, calibration });
+const report = renderReport(cells, {
+  runs: RUNS,
+  spec,
+  seconds,
+  totalSeconds: (performance.now() - started) / 1000,
+  calibration,
+});
 writeFileSync(new URL('./results/judges.md', import.meta.url), report);
 console.log(report);

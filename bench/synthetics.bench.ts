@@ -29,7 +29,8 @@ function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICK; // utime + stime
 }
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+const rssMiB = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 function start(cmd: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,19 +50,23 @@ function start(cmd: string, args: string[], ready: RegExp): Promise<{ child: Chi
 
 async function pool(n: number, concurrency: number, task: () => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < n) await task();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < n) await task();
+    }),
+  );
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const get = (url: string): Promise<string> =>
   new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
+    http
+      .get(url, { agent }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 
 async function main(): Promise<void> {
@@ -69,13 +74,21 @@ async function main(): Promise<void> {
   const bin = join(root, 'dist/bin/syntheticsctl.js');
   if (!existsSync(bin)) throw new Error('dist/ missing: run npm run build first');
   // The target runs in its own process so its CPU is charged to neither prober.
-  const targetScript = "require('http').createServer((q,s)=>s.writeHead(200,{'content-type':'application/json'}).end('{\"status\":\"ok\"}')).listen(0,'127.0.0.1',function(){console.log('port='+this.address().port)})";
+  const targetScript =
+    "require('http').createServer((q,s)=>s.writeHead(200,{'content-type':'application/json'}).end('{\"status\":\"ok\"}')).listen(0,'127.0.0.1',function(){console.log('port='+this.address().port)})";
   const target = await start(process.execPath, ['-e', targetScript], /port=(\d+)/);
   const targetUrl = `http://127.0.0.1:${target.match[1]}/healthz`;
 
   // blackbox_exporter: one /probe per probe (fresh connection to the target each time, as it always does).
-  writeFileSync(join(dir, 'bbe.yml'), 'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n');
-  const bbe = await start(BBE, [`--config.file=${join(dir, 'bbe.yml')}`, '--web.listen-address=127.0.0.1:0'], /address=127\.0\.0\.1:(\d+)/);
+  writeFileSync(
+    join(dir, 'bbe.yml'),
+    'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n',
+  );
+  const bbe = await start(
+    BBE,
+    [`--config.file=${join(dir, 'bbe.yml')}`, '--web.listen-address=127.0.0.1:0'],
+    /address=127\.0\.0\.1:(\d+)/,
+  );
   const bbeUrl = `http://127.0.0.1:${bbe.match[1]}/probe?module=http_2xx&target=${encodeURIComponent(targetUrl)}`;
   for (let i = 0; i < 50; i++) await get(bbeUrl); // warm-up
   let bbeFailures = 0;
@@ -87,8 +100,25 @@ async function main(): Promise<void> {
 
   // syntheticsctl's runner in this process (the same work: GET, status and a JSONPath assertion, fresh connection).
   const suite = probeSuite.parse({
-    apiVersion: 'syntheticsctl/v1', kind: 'ProbeSuite', metadata: { name: 'bench' },
-    spec: { interval: '10s', timeout: '5s', flows: [{ name: 'health', steps: [{ name: 'healthz', request: { url: targetUrl }, assert: [{ status: 200 }, { jsonpath: { path: '$.status', equals: 'ok' } }] }] }] },
+    apiVersion: 'syntheticsctl/v1',
+    kind: 'ProbeSuite',
+    metadata: { name: 'bench' },
+    spec: {
+      interval: '10s',
+      timeout: '5s',
+      flows: [
+        {
+          name: 'health',
+          steps: [
+            {
+              name: 'healthz',
+              request: { url: targetUrl },
+              assert: [{ status: 200 }, { jsonpath: { path: '$.status', equals: 'ok' } }],
+            },
+          ],
+        },
+      ],
+    },
   });
   const prepared = prepareSuite(suite, { env: {}, baseUrl: 'http://127.0.0.1' });
   for (let i = 0; i < 50; i++) await runFlow(prepared, 'health');
@@ -101,20 +131,29 @@ async function main(): Promise<void> {
   const ourCpu = (cpu.user + cpu.system) / 1e6;
 
   // Daemon memory: `syntheticsctl run` scheduled every 1s plus /probe load, RSS sampled each second.
-  writeFileSync(join(dir, 'suite.yaml'), `apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: bench}\nspec:\n  baseUrl: ${targetUrl.replace("/healthz", "")}\n  interval: 1s\n  timeout: 1s\n  flows:\n    - name: health\n      steps:\n        - name: healthz\n          request: {url: "${targetUrl}"}\n          assert: [{status: 200}, {jsonpath: {path: $.status, equals: ok}}]\n`);
-  const daemon = await start(process.execPath, [bin, 'run', join(dir, 'suite.yaml'), '--listen', '127.0.0.1:0', '--db', join(dir, 'h.db'), '--quiet'], /metrics at (http:\/\/\S+)\/metrics/);
+  writeFileSync(
+    join(dir, 'suite.yaml'),
+    `apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: bench}\nspec:\n  baseUrl: ${targetUrl.replace('/healthz', '')}\n  interval: 1s\n  timeout: 1s\n  flows:\n    - name: health\n      steps:\n        - name: healthz\n          request: {url: "${targetUrl}"}\n          assert: [{status: 200}, {jsonpath: {path: $.status, equals: ok}}]\n`,
+  );
+  const daemon = await start(
+    process.execPath,
+    [bin, 'run', join(dir, 'suite.yaml'), '--listen', '127.0.0.1:0', '--db', join(dir, 'h.db'), '--quiet'],
+    /metrics at (http:\/\/\S+)\/metrics/,
+  );
   const samples: number[] = [];
   const until = performance.now() + DURATION_S * 1000;
   let daemonProbes = 0;
   const daemonCpu0 = cpuSecondsOf(daemon.child.pid!);
   const daemonT0 = performance.now();
   const sampler = setInterval(() => samples.push(rssMiB(daemon.child.pid!)), 1000);
-  await Promise.all(Array.from({ length: 2 }, async () => {
-    while (performance.now() < until) {
-      await get(`${daemon.match[1]}/probe?flow=health`);
-      daemonProbes++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 2 }, async () => {
+      while (performance.now() < until) {
+        await get(`${daemon.match[1]}/probe?flow=health`);
+        daemonProbes++;
+      }
+    }),
+  );
   clearInterval(sampler);
   const daemonCpu = cpuSecondsOf(daemon.child.pid!) - daemonCpu0;
   const daemonWall = (performance.now() - daemonT0) / 1000;

@@ -19,10 +19,34 @@ const started = Date.now();
 const api = await KubeApiServer.start();
 for (let i = 0; i < N; i++) {
   const h = hashes(i);
-  const policy = { service: `svc-${i}`, interval: INTERVAL, steps: [{ weight: 10, bake: '1h' }, { weight: 50, bake: '1h' }], prometheus: { url: PROM_URL, selectors: { rollout: `svc-${i}` } } };
+  const policy = {
+    service: `svc-${i}`,
+    interval: INTERVAL,
+    steps: [
+      { weight: 10, bake: '1h' },
+      { weight: 50, bake: '1h' },
+    ],
+    prometheus: { url: PROM_URL, selectors: { rollout: `svc-${i}` } },
+  };
   const annotations: Record<string, string> = PROM_URL ? { 'adaptive-canary.dev/policy': JSON.stringify(policy) } : {};
-  const ro = makeRollout({ name: `svc-${i}`, namespace: `team-${i % 20}`, stableHash: h.stable, canaryHash: h.canary, weights: [10, 50], annotations });
-  ro.status = { ...ro.status, phase: 'Paused', currentStepIndex: 1, pauseConditions: [{ reason: 'CanaryPauseStep', startTime: new Date().toISOString() }], controllerPause: true, canary: { weights: { canary: { weight: 10, podTemplateHash: h.canary }, stable: { weight: 90, podTemplateHash: h.stable } } } };
+  const ro = makeRollout({
+    name: `svc-${i}`,
+    namespace: `team-${i % 20}`,
+    stableHash: h.stable,
+    canaryHash: h.canary,
+    weights: [10, 50],
+    annotations,
+  });
+  ro.status = {
+    ...ro.status,
+    phase: 'Paused',
+    currentStepIndex: 1,
+    pauseConditions: [{ reason: 'CanaryPauseStep', startTime: new Date().toISOString() }],
+    controllerPause: true,
+    canary: {
+      weights: { canary: { weight: 10, podTemplateHash: h.canary }, stable: { weight: 90, podTemplateHash: h.stable } },
+    },
+  };
   api.seedRollout(ro);
 }
 
@@ -33,12 +57,22 @@ function metricsText(): string {
   const buckets: string[] = ['# TYPE http_request_duration_seconds histogram'];
   for (let i = 0; i < N; i++) {
     const h = hashes(i);
-    for (const [hash, rps] of [[h.stable, 50], [h.canary, 5]] as const) {
+    for (const [hash, rps] of [
+      [h.stable, 50],
+      [h.canary, 5],
+    ] as const) {
       const total = Math.floor(secs * rps);
       const errors = Math.floor(total * 0.005);
       const l = `rollout="svc-${i}",rollouts_pod_template_hash="${hash}"`;
-      out.push(`http_requests_total{${l},code="200"} ${total - errors}`, `http_requests_total{${l},code="500"} ${errors}`);
-      LE.forEach((le, k) => buckets.push(`http_request_duration_seconds_bucket{${l},le="${le}"} ${Math.floor(total * Math.min(1, (k + 1) / 8))}`));
+      out.push(
+        `http_requests_total{${l},code="200"} ${total - errors}`,
+        `http_requests_total{${l},code="500"} ${errors}`,
+      );
+      LE.forEach((le, k) =>
+        buckets.push(
+          `http_request_duration_seconds_bucket{${l},le="${le}"} ${Math.floor(total * Math.min(1, (k + 1) / 8))}`,
+        ),
+      );
     }
   }
   return `${out.join('\n')}\n${buckets.join('\n')}\n`;

@@ -49,5 +49,14 @@ export function calibrate(spec: PolicySpec, runs: number, target = 0.01): Calibr
   }
   const [tl, tfa] = thresholdTried[thresholdTried.length - 1]!;
   const [kl, kfa] = kayentaTried[kayentaTried.length - 1]!;
-  return { runs, target, thresholdFailureLimit: tl, thresholdFalseAborts: tfa, kayentaFailureLimit: kl, kayentaFalseAborts: kfa, thresholdTried, kayentaTried };
+  return {
+    runs,
+    target,
+    thresholdFailureLimit: tl,
+    thresholdFalseAborts: tfa,
+    kayentaFailureLimit: kl,
+    kayentaFalseAborts: kfa,
+    thresholdTried,
+    kayentaTried,
+  };
 }

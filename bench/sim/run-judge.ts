@@ -39,7 +39,8 @@ export function withFailureLimit(trace: readonly Assessment[], failureLimit: num
   let failed = 0;
   return trace.map((a) => {
     if (a.verdict !== 'fail' || a.rule !== 'kayenta-score') return a;
-    if (a.reasons.some((r) => (r.signal === 'synthetic' || r.signal === 'error-budget') && r.verdict === 'fail')) return a;
+    if (a.reasons.some((r) => (r.signal === 'synthetic' || r.signal === 'error-budget') && r.verdict === 'fail'))
+      return a;
     failed++;
     if (failed > failureLimit) return a;
     const { rule: _rule, ...rest } = a;

@@ -32,14 +32,31 @@ const BASE = lognormal(50, 0.5);
 const RPS = 200;
 const ERR = 0.005;
 
-const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({ name, healthy: true, rps: RPS, errorRate: ERR, baselineLatency: BASE, ...extra });
-const regression = (name: string, extra: Partial<Scenario>): Scenario => ({ name, healthy: false, rps: RPS, errorRate: ERR, baselineLatency: BASE, onset: 0, ...extra });
+const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
+  name,
+  healthy: true,
+  rps: RPS,
+  errorRate: ERR,
+  baselineLatency: BASE,
+  ...extra,
+});
+const regression = (name: string, extra: Partial<Scenario>): Scenario => ({
+  name,
+  healthy: false,
+  rps: RPS,
+  errorRate: ERR,
+  baselineLatency: BASE,
+  onset: 0,
+  ...extra,
+});
 
 export const scenarios: Scenario[] = [
   healthy('healthy: steady'),
   healthy('healthy: low traffic (10 rps)', { rps: 10 }),
   healthy('healthy: heavy-tailed latency', { baselineLatency: withParetoTail(BASE, 0.03, 100, 1.2) }),
-  healthy('healthy: shared daily load swings', { load: (t, phase) => 1 + 0.7 * Math.sin((2 * Math.PI * t) / 600 + phase) }),
+  healthy('healthy: shared daily load swings', {
+    load: (t, phase) => 1 + 0.7 * Math.sin((2 * Math.PI * t) / 600 + phase),
+  }),
   healthy('healthy: shared error bursts', { burst: { prob: 0.05, errorFactor: 10, length: 2 } }),
   healthy('healthy: metric gaps', { gaps: { prob: 0.08, outageProb: 0.3 } }),
   healthy('healthy: unequal split (share 0.4×weight)', { shareFactor: 0.4 }),

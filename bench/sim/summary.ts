@@ -21,7 +21,10 @@ export function summarise(s: Scenario, judge: string, results: JudgeRunResult[])
   const onset = s.onset ?? 0;
   const rolled = results.filter((r) => r.decision === 'rollback' && (s.healthy || r.at > onset));
   const detect = rolled.map((r) => r.at - onset).sort((a, b) => a - b);
-  const promoted = results.filter((r) => r.decision === 'promote').map((r) => r.at).sort((a, b) => a - b);
+  const promoted = results
+    .filter((r) => r.decision === 'promote')
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
   const n = results.length;
   return {
     scenario: s.name,

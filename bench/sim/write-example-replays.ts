@@ -19,7 +19,14 @@ const files: [string, string][] = [
 for (const [file, name] of files) {
   const s = scenarios.find((x) => x.name === name)!;
   const run = simulate(s, spec, seededRandom(42));
-  const header = { kind: 'replay', version: 1, service: 'maestro-api', intervalSeconds: spec.interval / 1000, latencyBoundsMs: spec.latencyBoundsMs, scenario: name };
+  const header = {
+    kind: 'replay',
+    version: 1,
+    service: 'maestro-api',
+    intervalSeconds: spec.interval / 1000,
+    latencyBoundsMs: spec.latencyBoundsMs,
+    scenario: name,
+  };
   writeFileSync(new URL(file, out), [header, ...run.intervals].map((x) => JSON.stringify(x)).join('\n') + '\n');
   console.log(`wrote examples/replays/${file} (${run.intervals.length} intervals)`);
 }

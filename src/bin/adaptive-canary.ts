@@ -7,7 +7,8 @@ import { VERSION } from '../version.js';
 const code = await runMain(
   {
     name: 'adaptive-canary',
-    description: 'Canary release controller and toolkit: judge, demo, replay, preflight, render, sign/verify, evidence, report.',
+    description:
+      'Canary release controller and toolkit: judge, demo, replay, preflight, render, sign/verify, evidence, report.',
     version: VERSION,
     commands: adaptiveCanaryCommands,
   },

@@ -13,31 +13,52 @@ const decision = (action: RolloutDecision['action']): RolloutDecision =>
 
 describe('DecisionOutbox', () => {
   const stores: StateStore[] = [];
-  afterEach(() => { for (const s of stores.splice(0)) s.close(); });
+  afterEach(() => {
+    for (const s of stores.splice(0)) s.close();
+  });
 
   async function setup(recordFails: boolean) {
     const store = await StateStore.open(':memory:');
     stores.push(store);
-    store.create({ id: 'r1', service: 'maestro-api', plan: planFromPolicy(policy), policy, onsetAt: null, evidenceDir: null }, initialState(), 0);
+    store.create(
+      { id: 'r1', service: 'maestro-api', plan: planFromPolicy(policy), policy, onsetAt: null, evidenceDir: null },
+      initialState(),
+      0,
+    );
     const recorded: DecisionRecordInput[] = [];
     const sent: RolloutEventPayload[] = [];
     const evidence: EvidenceSink = {
       dir: '/nowhere',
-      record: (i) => { if (recordFails) throw new Error('disk full'); recorded.push(i); },
+      record: (i) => {
+        if (recordFails) throw new Error('disk full');
+        recorded.push(i);
+      },
       finish: () => undefined,
       close: () => undefined,
     };
     const warnings: string[] = [];
     const outbox = new DecisionOutbox({
-      rolloutId: 'r1', service: 'maestro-api', store, evidence, now: () => 5,
-      notifier: { notify: (p) => sent.push(p), flush: () => Promise.resolve() }, onWarning: (m) => warnings.push(m),
+      rolloutId: 'r1',
+      service: 'maestro-api',
+      store,
+      evidence,
+      now: () => 5,
+      notifier: { notify: (p) => sent.push(p), flush: () => Promise.resolve() },
+      onWarning: (m) => warnings.push(m),
     });
     return { store, outbox, recorded, sent, warnings };
   }
 
   it('maps decisions to webhook events', () => {
-    expect((['start', 'step', 'promote', 'rollback', 'hold', 'pause', 'resume'] as const).map(webhookEventOf))
-      .toEqual(['step', 'step', 'promote', 'rollback', 'hold', 'hold', 'hold']);
+    expect((['start', 'step', 'promote', 'rollback', 'hold', 'pause', 'resume'] as const).map(webhookEventOf)).toEqual([
+      'step',
+      'step',
+      'promote',
+      'rollback',
+      'hold',
+      'hold',
+      'hold',
+    ]);
   });
 
   it('marks each hand-over; a failed evidence write stays pending and is resent, with the same delivery id', async () => {

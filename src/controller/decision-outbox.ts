@@ -31,19 +31,36 @@ export class DecisionOutbox {
   constructor(private readonly o: DecisionOutboxOptions) {}
 
   /** Hands over one stored decision (both parts, or only the ones still pending on resume). */
-  publish(seq: number, d: RolloutDecision, interval: Omit<StoredInterval, 'seq'> | null, pending = { record: true, notify: true }): void {
+  publish(
+    seq: number,
+    d: RolloutDecision,
+    interval: Omit<StoredInterval, 'seq'> | null,
+    pending = { record: true, notify: true },
+  ): void {
     const { o } = this;
     if (pending.record && o.evidence) {
       try {
-        o.evidence.record({ decision: d, assessment: interval?.assessment ?? null, inputs: interval ? { observation: interval.observation } : null });
+        o.evidence.record({
+          decision: d,
+          assessment: interval?.assessment ?? null,
+          inputs: interval ? { observation: interval.observation } : null,
+        });
         o.store.markRecorded(o.rolloutId, seq, o.now());
       } catch (err) {
-        o.onWarning?.(`evidence: could not record the ${d.action} decision (kept in the state database; retried on restart): ${(err as Error).message}`);
+        o.onWarning?.(
+          `evidence: could not record the ${d.action} decision (kept in the state database; retried on restart): ${(err as Error).message}`,
+        );
       }
     }
     if (!pending.notify) return;
     o.notifier?.notify({
-      event: webhookEventOf(d.action), service: o.service, rolloutId: o.rolloutId, step: d.step, weight: d.weight, score: d.score, decision: d,
+      event: webhookEventOf(d.action),
+      service: o.service,
+      rolloutId: o.rolloutId,
+      step: d.step,
+      weight: d.weight,
+      score: d.score,
+      decision: d,
       deliveryId: `${o.rolloutId}:${seq}:${d.action}`,
     });
     o.store.markNotified(o.rolloutId, seq, o.now());
@@ -52,7 +69,8 @@ export class DecisionOutbox {
   /** On resume: everything a previous process stored but did not hand over. */
   resend(decisions: readonly StoredDecision[]): void {
     for (const d of decisions) {
-      if (d.notifiedAt === null || d.recordedAt === null) this.publish(d.seq, d.decision, null, { record: d.recordedAt === null, notify: d.notifiedAt === null });
+      if (d.notifiedAt === null || d.recordedAt === null)
+        this.publish(d.seq, d.decision, null, { record: d.recordedAt === null, notify: d.notifiedAt === null });
     }
   }
 

@@ -9,7 +9,10 @@ export function criteriaOf(policy: PolicySpec): string[] {
   const p = policy.promotion;
   return [
     `judge: ${policy.judge} (α = ${policy.alpha}, checked every ${policy.interval / 1000}s)`,
-    ...policy.metrics.map((m) => `${m.name}: canary no worse than ${m.tolerance}× baseline${m.critical ? ' (critical: a regression rolls back at once)' : ''}`),
+    ...policy.metrics.map(
+      (m) =>
+        `${m.name}: canary no worse than ${m.tolerance}× baseline${m.critical ? ' (critical: a regression rolls back at once)' : ''}`,
+    ),
     `composite score ≥ ${p.minScore}`,
     `synthetic success ≥ ${p.synthetic.minScore}; below it for ${p.synthetic.consecutive} consecutive intervals rolls back`,
     `canary error-budget burn ≤ ${p.errorBudget.maxBurn * 100}% of the ${Math.round(p.errorBudget.period / 86_400_000)}-day budget at SLO ${p.errorBudget.slo}`,
@@ -19,7 +22,10 @@ export function criteriaOf(policy: PolicySpec): string[] {
 
 /** Binds the controller's EvidenceSink port to the hash-chained evidence log in src/evidence. */
 export class EvidenceLogSink implements EvidenceSink {
-  constructor(readonly log: EvidenceLog, private readonly policy: PolicySpec) {}
+  constructor(
+    readonly log: EvidenceLog,
+    private readonly policy: PolicySpec,
+  ) {}
 
   /** The chain head after the last record (also one written by an earlier process), so webhooks can anchor it. */
   get head(): { seq: number; hash: string } | undefined {

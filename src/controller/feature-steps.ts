@@ -14,12 +14,17 @@ type Step = PolicySpec['steps'][number];
 export function featureSteps(policySteps: readonly Step[], increment: number | undefined): Step[] {
   if (increment === undefined) {
     const bad = policySteps.find((s) => !Number.isInteger(s.weight));
-    if (bad) throw new UsageError(`spec.steps: weight ${bad.weight} is not a whole percent, which flagd's fractional targeting needs; use whole weights or --feature-step`);
+    if (bad)
+      throw new UsageError(
+        `spec.steps: weight ${bad.weight} is not a whole percent, which flagd's fractional targeting needs; use whole weights or --feature-step`,
+      );
     return policySteps.map((s) => ({ ...s }));
   }
-  if (!Number.isInteger(increment) || increment < 1 || increment > 99) throw new UsageError(`--feature-step must be a whole percent from 1 to 99, got ${increment}`);
+  if (!Number.isInteger(increment) || increment < 1 || increment > 99)
+    throw new UsageError(`--feature-step must be a whole percent from 1 to 99, got ${increment}`);
   const byWeight = [...policySteps].sort((a, b) => a.weight - b.weight);
-  const bakeAt = (w: number): number => byWeight.filter((s) => s.weight <= w).at(-1)?.bake ?? byWeight[0]?.bake ?? 60_000;
+  const bakeAt = (w: number): number =>
+    byWeight.filter((s) => s.weight <= w).at(-1)?.bake ?? byWeight[0]?.bake ?? 60_000;
   const steps: Step[] = [];
   for (let w = increment; w < 100; w += increment) steps.push({ weight: w, bake: bakeAt(w) });
   return steps;

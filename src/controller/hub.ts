@@ -5,7 +5,10 @@ import type { ControllerEvent, ControllerView, ManualAction, RolloutSnapshot } f
 /** An action the rollout's phase does not allow (the server answers 409 with this code), or an unknown rollout. */
 export class RolloutActionError extends AppError {
   override name = 'RolloutActionError';
-  constructor(readonly status: 404 | 409, message: string) {
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
     super(status === 404 ? 'E_ROLLOUT_NOT_FOUND' : 'E_ACTION_REJECTED', message);
   }
 }
@@ -20,7 +23,9 @@ export class ControllerHub implements ControllerView {
 
   add(controller: RolloutController): void {
     this.controllers.set(controller.id, controller);
-    controller.subscribe((e) => { for (const l of this.listeners) l(e); });
+    controller.subscribe((e) => {
+      for (const l of this.listeners) l(e);
+    });
     for (const l of this.listeners) l({ type: 'snapshot', rollout: controller.snapshot() });
   }
 

@@ -24,12 +24,19 @@ export function onInterrupt(io: CliIO, handle: (choice: InterruptChoice) => Prom
       return;
     }
     const rl = createInterface({ input: io.stdin, output: io.stderr });
-    rl.question('\nInterrupted. [r] roll back to stable now, [l] leave the canary as it is and stop (resume later)? [r/l] ', (answer) => {
-      rl.close();
-      const choice: InterruptChoice = /^l/i.test(answer.trim()) ? 'leave' : 'rollback';
-      io.stderr.write(choice === 'leave' ? 'leaving the rollout as it is; run the same command again to resume it\n' : 'rolling back\n');
-      void handle(choice);
-    });
+    rl.question(
+      '\nInterrupted. [r] roll back to stable now, [l] leave the canary as it is and stop (resume later)? [r/l] ',
+      (answer) => {
+        rl.close();
+        const choice: InterruptChoice = /^l/i.test(answer.trim()) ? 'leave' : 'rollback';
+        io.stderr.write(
+          choice === 'leave'
+            ? 'leaving the rollout as it is; run the same command again to resume it\n'
+            : 'rolling back\n',
+        );
+        void handle(choice);
+      },
+    );
   };
   process.on('SIGINT', listener);
   return () => process.off('SIGINT', listener);

@@ -22,7 +22,13 @@ export function loadPolicy(file: string, env: NodeJS.ProcessEnv): LoadedPolicy {
     text.replace(ENV_RE, (_m, name: string) => {
       const v = env[name];
       if (v === undefined || v === '') {
-        problems.push({ file, ...doc.locate(path), severity: 'error', path: path.join('.'), message: `environment variable ${name} is not set (needed by ${path.join('.')})` });
+        problems.push({
+          file,
+          ...doc.locate(path),
+          severity: 'error',
+          path: path.join('.'),
+          message: `environment variable ${name} is not set (needed by ${path.join('.')})`,
+        });
         return '';
       }
       secrets.push(v);

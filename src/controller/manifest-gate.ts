@@ -19,20 +19,48 @@ export interface ManifestGateResult {
  * must verify (the same rule as preflight). `allowUnsigned` lets it through for local experiments, as a warning.
  * Throws CheckFailedError (exit 1) with the verifier's message otherwise.
  */
-export function checkSignedManifest(policyDir: string, spec: PolicySpec, opts: { allowUnsigned: boolean }): ManifestGateResult {
+export function checkSignedManifest(
+  policyDir: string,
+  spec: PolicySpec,
+  opts: { allowUnsigned: boolean },
+): ManifestGateResult {
   const rel = spec.preflight.manifest;
   if (!spec.signing.required) {
-    return { note: { topic: 'signature', level: 'info', message: `${rel} not checked: the policy does not require signatures (spec.signing.required: false)` } };
+    return {
+      note: {
+        topic: 'signature',
+        level: 'info',
+        message: `${rel} not checked: the policy does not require signatures (spec.signing.required: false)`,
+      },
+    };
   }
   const problem = verifyManifest(policyDir, spec);
   if (problem === undefined) {
-    return { note: { topic: 'signature', level: 'info', message: `${rel} verifies against ${spec.signing.publicKey}`, details: { manifest: rel, publicKey: spec.signing.publicKey } } };
+    return {
+      note: {
+        topic: 'signature',
+        level: 'info',
+        message: `${rel} verifies against ${spec.signing.publicKey}`,
+        details: { manifest: rel, publicKey: spec.signing.publicKey },
+      },
+    };
   }
   if (!opts.allowUnsigned) {
-    throw new CheckFailedError('E_MANIFEST_SIGNATURE', `${problem}; refusing to roll out (the policy requires signatures: sign it with \`adaptive-canary sign --key cosign.key ${rel}\`, or pass --allow-unsigned for a local experiment)`);
+    throw new CheckFailedError(
+      'E_MANIFEST_SIGNATURE',
+      `${problem}; refusing to roll out (the policy requires signatures: sign it with \`adaptive-canary sign --key cosign.key ${rel}\`, or pass --allow-unsigned for a local experiment)`,
+    );
   }
   const warning = `--allow-unsigned: rolling out although ${problem}`;
-  return { warning, note: { topic: 'signature', level: 'warning', message: warning, details: { manifest: rel, publicKey: spec.signing.publicKey, allowUnsigned: true } } };
+  return {
+    warning,
+    note: {
+      topic: 'signature',
+      level: 'warning',
+      message: warning,
+      details: { manifest: rel, publicKey: spec.signing.publicKey, allowUnsigned: true },
+    },
+  };
 }
 
 /** Undefined when the manifest verifies; otherwise what is wrong, with the verifier's own words. */
@@ -48,7 +76,8 @@ function verifyManifest(policyDir: string, spec: PolicySpec): string | undefined
   try {
     for (const s of present) {
       const out = verifyFile({ file: manifest, keyFile: join(policyDir, spec.signing.publicKey), [s.kind]: s.file });
-      if (!out.ok) return `${rel} does not verify against ${spec.signing.publicKey} (${s.name}): ${out.lines.join(' ')}`;
+      if (!out.ok)
+        return `${rel} does not verify against ${spec.signing.publicKey} (${s.name}): ${out.lines.join(' ')}`;
     }
   } catch (err) {
     // A missing or unreadable public key: the manifest cannot be shown to be signed.

@@ -20,34 +20,51 @@ export class ControllerMetrics {
   readonly registry = new Registry();
   private readonly rollbackHistograms = new Map<string, Histogram>();
   private readonly decisions = new Counter({
-    name: m.DECISIONS_TOTAL, help: 'Controller decisions by rollout and decision (start, step, hold, promote, rollback, pause, resume).',
-    labelNames: ['service', 'rollout', 'decision'] as const, registers: [this.registry],
+    name: m.DECISIONS_TOTAL,
+    help: 'Controller decisions by rollout and decision (start, step, hold, promote, rollback, pause, resume).',
+    labelNames: ['service', 'rollout', 'decision'] as const,
+    registers: [this.registry],
   });
   private readonly score = new Gauge({
-    name: m.SCORE, help: 'Composite health score of the canary (0..1) at the last interval.',
-    labelNames: ['service', 'rollout'] as const, registers: [this.registry],
+    name: m.SCORE,
+    help: 'Composite health score of the canary (0..1) at the last interval.',
+    labelNames: ['service', 'rollout'] as const,
+    registers: [this.registry],
   });
   private readonly weight = new Gauge({
-    name: m.CANARY_WEIGHT, help: 'Share of traffic routed to the canary, percent; 0 when no rollout is in progress.',
-    labelNames: ['service', 'rollout'] as const, registers: [this.registry],
+    name: m.CANARY_WEIGHT,
+    help: 'Share of traffic routed to the canary, percent; 0 when no rollout is in progress.',
+    labelNames: ['service', 'rollout'] as const,
+    registers: [this.registry],
   });
   private readonly step = new Gauge({
-    name: m.STEP, help: 'Current step of the rollout (0-based index into the policy steps).',
-    labelNames: ['service', 'rollout'] as const, registers: [this.registry],
+    name: m.STEP,
+    help: 'Current step of the rollout (0-based index into the policy steps).',
+    labelNames: ['service', 'rollout'] as const,
+    registers: [this.registry],
   });
   private readonly lastAnalysis = new Gauge({
-    name: m.LAST_ANALYSIS_TIMESTAMP, help: 'Unix time of the last analysis interval.',
-    labelNames: ['service', 'rollout'] as const, registers: [this.registry],
+    name: m.LAST_ANALYSIS_TIMESTAMP,
+    help: 'Unix time of the last analysis interval.',
+    labelNames: ['service', 'rollout'] as const,
+    registers: [this.registry],
   });
   private readonly variantInfo = new Gauge({
-    name: m.VARIANT_INFO, help: 'Which version label value is the canary and which the baseline; the value is the rollout start (unix seconds).',
-    labelNames: ['service', 'rollout', 'variant', 'version'] as const, registers: [this.registry],
+    name: m.VARIANT_INFO,
+    help: 'Which version label value is the canary and which the baseline; the value is the rollout start (unix seconds).',
+    labelNames: ['service', 'rollout', 'variant', 'version'] as const,
+    registers: [this.registry],
   });
   private readonly intervals = new Counter({
-    name: m.INTERVALS_TOTAL, help: 'Analysis intervals evaluated, by verdict.',
-    labelNames: ['service', 'verdict'] as const, registers: [this.registry],
+    name: m.INTERVALS_TOTAL,
+    help: 'Analysis intervals evaluated, by verdict.',
+    labelNames: ['service', 'verdict'] as const,
+    registers: [this.registry],
   });
-  private readonly variants = new Map<string, { service: string; rollout: string; variant: string; version: string }[]>();
+  private readonly variants = new Map<
+    string,
+    { service: string; rollout: string; variant: string; version: string }[]
+  >();
 
   /** Creates the service's rollback histogram up front so /metrics shows it (empty) before any rollback. */
   registerService(service: string): void {
@@ -58,7 +75,11 @@ export class ControllerMetrics {
    * A rollout is in progress: its series exist from now on. The rollback counter starts at 0 so `increase()`
    * in the RolledBack alert sees the first rollback (a counter born at 1 has no increase to show).
    */
-  startRollout(service: string, rollout: string, o: { startedAtMs: number; weight: number; step: number; versions?: VariantVersions | undefined }): void {
+  startRollout(
+    service: string,
+    rollout: string,
+    o: { startedAtMs: number; weight: number; step: number; versions?: VariantVersions | undefined },
+  ): void {
     this.registerService(service);
     this.decisions.inc({ service, rollout, decision: m.DECISION_ROLLBACK }, 0);
     this.weight.set({ service, rollout }, o.weight);
@@ -67,12 +88,18 @@ export class ControllerMetrics {
     const series = [
       { variant: m.BASELINE_VALUE, version: o.versions?.stable },
       { variant: m.CANARY_VALUE, version: o.versions?.canary },
-    ].filter((v): v is { variant: string; version: string } => Boolean(v.version)).map((v) => ({ service, rollout, ...v }));
+    ]
+      .filter((v): v is { variant: string; version: string } => Boolean(v.version))
+      .map((v) => ({ service, rollout, ...v }));
     for (const labels of series) this.variantInfo.set(labels, Math.floor(o.startedAtMs / 1000));
     this.variants.set(rollout, series);
   }
 
-  observeInterval(service: string, rollout: string, o: { verdict: string; score: number; weight: number; step: number; atMs: number }): void {
+  observeInterval(
+    service: string,
+    rollout: string,
+    o: { verdict: string; score: number; weight: number; step: number; atMs: number },
+  ): void {
     this.intervals.inc({ service, verdict: o.verdict });
     this.score.set({ service, rollout }, o.score);
     this.weight.set({ service, rollout }, o.weight);
@@ -107,7 +134,8 @@ export class ControllerMetrics {
       h = new Histogram({
         name: m.rollbackDurationMetric(service),
         help: `Seconds from the rollback decision until 100% of ${service} traffic is confirmed on stable.`,
-        buckets: ROLLBACK_BUCKETS, registers: [this.registry],
+        buckets: ROLLBACK_BUCKETS,
+        registers: [this.registry],
       });
       this.rollbackHistograms.set(service, h);
     }

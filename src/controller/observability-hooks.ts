@@ -1,4 +1,11 @@
-import { annotate, checkSilences, grafanaTarget, postRollbackAlert, type FetchLike, type GrafanaTarget } from '../observability/index.js';
+import {
+  annotate,
+  checkSilences,
+  grafanaTarget,
+  postRollbackAlert,
+  type FetchLike,
+  type GrafanaTarget,
+} from '../observability/index.js';
 import type { PolicySpec } from '../schema/policy.js';
 import type { EvidenceNote, EvidenceSink, Notifier, RolloutEventPayload } from './ports.js';
 
@@ -29,7 +36,10 @@ export class ObservabilityHooks implements Notifier {
   private readonly inflight = new Set<Promise<void>>();
   private closed = false;
 
-  private constructor(private readonly o: ObservabilityHooksOptions, private readonly grafana: GrafanaTarget | undefined) {}
+  private constructor(
+    private readonly o: ObservabilityHooksOptions,
+    private readonly grafana: GrafanaTarget | undefined,
+  ) {}
 
   /** Undefined when the policy names neither Alertmanager nor Grafana (with a token in the environment). */
   static create(o: ObservabilityHooksOptions): ObservabilityHooks | undefined {
@@ -52,19 +62,37 @@ export class ObservabilityHooks implements Notifier {
     const url = policy.alerting.alertmanagerUrl;
     if (!url) return { start: true };
     const check = await checkSilences({
-      alertmanagerUrl: url, service: policy.service, rollout: this.o.rolloutId, window: policy.alerting.maintenanceWindow,
-      now: new Date(this.now), fetch: this.o.fetch, timeoutMs: this.o.timeoutMs,
+      alertmanagerUrl: url,
+      service: policy.service,
+      rollout: this.o.rolloutId,
+      window: policy.alerting.maintenanceWindow,
+      now: new Date(this.now),
+      fetch: this.o.fetch,
+      timeoutMs: this.o.timeoutMs,
     });
-    const details = { status: check.status, silenceCheck: policy.alerting.silenceCheck, blocking: check.blocking.map((s) => s.id), planned: check.planned.map((s) => s.id) };
+    const details = {
+      status: check.status,
+      silenceCheck: policy.alerting.silenceCheck,
+      blocking: check.blocking.map((s) => s.id),
+      planned: check.planned.map((s) => s.id),
+    };
     if (check.status === 'pass') {
       this.note({ topic: 'silence-check', level: 'info', message: check.reason, details });
       return { start: true };
     }
     if (check.status === 'blocked' && policy.alerting.silenceCheck === 'hold') {
-      this.note({ topic: 'silence-check', level: 'error', message: `not started (silenceCheck: hold): ${check.reason}`, details });
+      this.note({
+        topic: 'silence-check',
+        level: 'error',
+        message: `not started (silenceCheck: hold): ${check.reason}`,
+        details,
+      });
       return { start: false, reason: check.reason };
     }
-    const reason = check.status === 'blocked' ? `started anyway (silenceCheck: warn): ${check.reason}` : `silence check skipped: ${check.reason}`;
+    const reason =
+      check.status === 'blocked'
+        ? `started anyway (silenceCheck: warn): ${check.reason}`
+        : `silence check skipped: ${check.reason}`;
     this.note({ topic: 'silence-check', level: 'warning', message: reason, details });
     this.o.onWarning?.(reason);
     return { start: true, reason };
@@ -87,18 +115,42 @@ export class ObservabilityHooks implements Notifier {
   private async alert(p: RolloutEventPayload): Promise<void> {
     const url = this.o.policy.alerting.alertmanagerUrl;
     if (!url) return;
-    const res = await postRollbackAlert({ alertmanagerUrl: url, service: p.service, rollout: p.rolloutId, reasons: reasonLines(p), now: new Date(this.now), fetch: this.o.fetch, timeoutMs: this.o.timeoutMs });
-    if (res.ok) this.note({ topic: 'rollback-alert', level: 'info', message: 'rollback alert posted to Alertmanager (after traffic was back on stable)' });
+    const res = await postRollbackAlert({
+      alertmanagerUrl: url,
+      service: p.service,
+      rollout: p.rolloutId,
+      reasons: reasonLines(p),
+      now: new Date(this.now),
+      fetch: this.o.fetch,
+      timeoutMs: this.o.timeoutMs,
+    });
+    if (res.ok)
+      this.note({
+        topic: 'rollback-alert',
+        level: 'info',
+        message: 'rollback alert posted to Alertmanager (after traffic was back on stable)',
+      });
     else this.failed('rollback-alert', `could not post the rollback alert: ${res.error}`);
   }
 
   private async annotate(p: RolloutEventPayload): Promise<void> {
     if (!this.grafana) return;
     const res = await annotate({
-      grafana: this.grafana, service: p.service, rollout: p.rolloutId, event: p.event, reasons: reasonLines(p), time: p.decision.at,
-      summary: `step ${p.step + 1}, weight ${p.weight}%, score ${p.score.toFixed(3)}`, fetch: this.o.fetch, timeoutMs: this.o.timeoutMs,
+      grafana: this.grafana,
+      service: p.service,
+      rollout: p.rolloutId,
+      event: p.event,
+      reasons: reasonLines(p),
+      time: p.decision.at,
+      summary: `step ${p.step + 1}, weight ${p.weight}%, score ${p.score.toFixed(3)}`,
+      fetch: this.o.fetch,
+      timeoutMs: this.o.timeoutMs,
     });
-    if (!res.ok) this.failed('annotation', `could not annotate the ${p.event} in Grafana: ${res.error}`, { event: p.event, ...(res.status !== undefined ? { status: res.status } : {}) });
+    if (!res.ok)
+      this.failed('annotation', `could not annotate the ${p.event} in Grafana: ${res.error}`, {
+        event: p.event,
+        ...(res.status !== undefined ? { status: res.status } : {}),
+      });
   }
 
   private failed(topic: string, message: string, details?: Record<string, unknown>): void {
@@ -116,7 +168,9 @@ export class ObservabilityHooks implements Notifier {
   }
 
   private background(fn: () => Promise<void>): void {
-    const task = fn().catch((err: unknown) => this.failed('observability', (err as Error).message)).finally(() => this.inflight.delete(task));
+    const task = fn()
+      .catch((err: unknown) => this.failed('observability', (err as Error).message))
+      .finally(() => this.inflight.delete(task));
     this.inflight.add(task);
   }
 }

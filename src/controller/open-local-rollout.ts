@@ -57,13 +57,23 @@ export interface LocalRollout {
  * the synthetic suite as sources, the real judge, and the controller.
  */
 export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRollout> {
-  const sources: ObservationSource[] = o.sources ? [...o.sources] : [new EmbeddedRouterSource(routerOf(o.actuator).router.recorder)];
-  const evidence = await EvidenceLogSink.open({
-    root: join(o.cwd, '.evidence'), prRoot: join(o.cwd, '.prbodies'), service: o.policy.service, rolloutId: o.id,
-    redact: { secrets: o.secrets ?? [] }, ...(o.versions ? { versions: o.versions } : {}),
-  }, o.policy);
+  const sources: ObservationSource[] = o.sources
+    ? [...o.sources]
+    : [new EmbeddedRouterSource(routerOf(o.actuator).router.recorder)];
+  const evidence = await EvidenceLogSink.open(
+    {
+      root: join(o.cwd, '.evidence'),
+      prRoot: join(o.cwd, '.prbodies'),
+      service: o.policy.service,
+      rolloutId: o.id,
+      redact: { secrets: o.secrets ?? [] },
+      ...(o.versions ? { versions: o.versions } : {}),
+    },
+    o.policy,
+  );
   const notifier = WebhookNotifier.create(o.policy, {
-    evidence, timeoutMs: o.webhookTimeoutMs,
+    evidence,
+    timeoutMs: o.webhookTimeoutMs,
     onError: (err) => o.onWarning?.(`webhook: ${(err as Error).message}`),
   });
   for (const n of o.notes ?? []) {
@@ -73,12 +83,21 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
       o.onWarning?.(`evidence: could not record the ${n.topic} note: ${(err as Error).message}`);
     }
   }
-  const hooks = ObservabilityHooks.create({ policy: o.policy, rolloutId: o.id, env: o.env ?? {}, evidence, onWarning: o.onWarning });
+  const hooks = ObservabilityHooks.create({
+    policy: o.policy,
+    rolloutId: o.id,
+    env: o.env ?? {},
+    evidence,
+    onWarning: o.onWarning,
+  });
   const notify = fanOut([notifier, hooks]);
   let synthetics: SyntheticsSource | undefined;
   if (o.suite && o.upstreams) {
     synthetics = new SyntheticsSource({
-      suite: o.suite, stableUrl: o.upstreams.stable, canaryUrl: o.upstreams.canary, env: o.suiteEnv,
+      suite: o.suite,
+      stableUrl: o.upstreams.stable,
+      canaryUrl: o.upstreams.canary,
+      env: o.suiteEnv,
       everyMs: Math.max(100, Math.floor(o.policy.interval / 5)),
     });
     sources.push(synthetics);
@@ -86,8 +105,18 @@ export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRol
   let controller: RolloutController;
   try {
     controller = await RolloutController.open({
-      id: o.id, policy: o.policy, actuator: o.actuator, sources, createAnalysis: (p) => createAnalysis(p),
-      store: o.store, metrics: o.metrics, evidence, notifier: notify, onsetAt: o.onsetAt, onWarning: o.onWarning, versions: o.versions,
+      id: o.id,
+      policy: o.policy,
+      actuator: o.actuator,
+      sources,
+      createAnalysis: (p) => createAnalysis(p),
+      store: o.store,
+      metrics: o.metrics,
+      evidence,
+      notifier: notify,
+      onsetAt: o.onsetAt,
+      onWarning: o.onWarning,
+      versions: o.versions,
     });
   } catch (err) {
     evidence.close();

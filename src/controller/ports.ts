@@ -66,8 +66,12 @@ export interface Notifier {
 export function fanOut(notifiers: (Notifier | undefined)[]): Notifier {
   const all = notifiers.filter((n): n is Notifier => n !== undefined);
   return {
-    notify: (p) => { for (const n of all) n.notify(p); },
-    flush: async (timeoutMs) => { await Promise.all(all.map((n) => n.flush(timeoutMs))); },
+    notify: (p) => {
+      for (const n of all) n.notify(p);
+    },
+    flush: async (timeoutMs) => {
+      await Promise.all(all.map((n) => n.flush(timeoutMs)));
+    },
     deliveries: () => all.flatMap((n) => n.deliveries?.() ?? []),
   };
 }

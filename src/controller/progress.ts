@@ -4,7 +4,8 @@ import type { ControllerEvent, ControllerView, RolloutSnapshot } from './view.js
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 const pct = (x: number): string => `${Math.round(x)}%`;
-const bar = (f: number, width = 12): string => `${'█'.repeat(Math.round(f * width))}${'░'.repeat(width - Math.round(f * width))}`;
+const bar = (f: number, width = 12): string =>
+  `${'█'.repeat(Math.round(f * width))}${'░'.repeat(width - Math.round(f * width))}`;
 
 function topReasons(reasons: Reason[], n: number): Reason[] {
   return [...reasons].sort((a, b) => rank(a) - rank(b)).slice(0, n);
@@ -31,9 +32,11 @@ export function eventLine(e: ControllerEvent, view: ControllerView): string | un
 
 function block(s: RolloutSnapshot, width: number): string[] {
   const head = `${s.id.padEnd(18)} ${s.phase.padEnd(11)} step ${s.step + 1}/${s.stepCount}  weight ${pct(s.weight).padStart(4)}  bake ${bar(s.bakeProgress)}  score ${s.score.toFixed(3)} ${s.verdict}`;
-  const extra = s.rollbackDurationSeconds !== null ? `  rollback ${(s.rollbackDurationSeconds * 1000).toFixed(1)} ms` : '';
+  const extra =
+    s.rollbackDurationSeconds !== null ? `  rollback ${(s.rollbackDurationSeconds * 1000).toFixed(1)} ms` : '';
   const lines = [head + extra];
-  for (const r of topReasons(s.reasons, 3)) lines.push(`   ${r.verdict === 'fail' ? '✗' : r.verdict === 'pass' ? '✓' : '…'} ${r.signal}: ${r.message}`);
+  for (const r of topReasons(s.reasons, 3))
+    lines.push(`   ${r.verdict === 'fail' ? '✗' : r.verdict === 'pass' ? '✓' : '…'} ${r.signal}: ${r.message}`);
   return lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
 }
 
@@ -66,5 +69,9 @@ export function attachProgress(view: ControllerView, out: Out, opts: { live: boo
   });
   const timer = setInterval(draw, 500);
   timer.unref();
-  return () => { clearInterval(timer); unsub(); draw(); };
+  return () => {
+    clearInterval(timer);
+    unsub();
+    draw();
+  };
 }

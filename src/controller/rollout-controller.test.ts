@@ -20,10 +20,25 @@ import { silentLogger } from '../server/logger.js';
 function scripted(verdicts: Verdict[]): (p: unknown) => Analysis {
   return () => {
     let i = 0;
-    return { evaluate: (): Assessment => {
-      const verdict = verdicts[Math.min(i++, verdicts.length - 1)] ?? 'inconclusive';
-      return { verdict, score: verdict === 'fail' ? 0.3 : 0.99, reasons: [{ signal: 'error-rate', verdict, statistic: 'scripted', value: i, threshold: 0, message: `interval ${i}: ${verdict}` }] };
-    } };
+    return {
+      evaluate: (): Assessment => {
+        const verdict = verdicts[Math.min(i++, verdicts.length - 1)] ?? 'inconclusive';
+        return {
+          verdict,
+          score: verdict === 'fail' ? 0.3 : 0.99,
+          reasons: [
+            {
+              signal: 'error-rate',
+              verdict,
+              statistic: 'scripted',
+              value: i,
+              threshold: 0,
+              message: `interval ${i}: ${verdict}`,
+            },
+          ],
+        };
+      },
+    };
   };
 }
 
@@ -32,27 +47,80 @@ class FakeActuator implements Actuator {
   calls: string[] = [];
   weight = 0;
   private fault: ((f: ActuatorFault) => void) | undefined;
-  state(): Promise<ActuatorState> { return Promise.resolve({ phase: 'progressing', canaryWeight: this.weight, stableUp: true, canaryUp: true }); }
-  setWeight(p: number): Promise<void> { this.calls.push(`weight:${p}`); this.weight = p; return Promise.resolve(); }
-  promote(): Promise<void> { this.calls.push('promote'); this.weight = 100; return Promise.resolve(); }
-  rollback(): Promise<RollbackResult> { this.calls.push('rollback'); this.weight = 0; return Promise.resolve({ confirmedAt: now }); }
-  onFault(l: (f: ActuatorFault) => void): () => void { this.fault = l; return () => (this.fault = undefined); }
-  crash(message: string): void { this.fault?.({ variant: 'canary', message, at: now }); }
+  state(): Promise<ActuatorState> {
+    return Promise.resolve({ phase: 'progressing', canaryWeight: this.weight, stableUp: true, canaryUp: true });
+  }
+  setWeight(p: number): Promise<void> {
+    this.calls.push(`weight:${p}`);
+    this.weight = p;
+    return Promise.resolve();
+  }
+  promote(): Promise<void> {
+    this.calls.push('promote');
+    this.weight = 100;
+    return Promise.resolve();
+  }
+  rollback(): Promise<RollbackResult> {
+    this.calls.push('rollback');
+    this.weight = 0;
+    return Promise.resolve({ confirmedAt: now });
+  }
+  onFault(l: (f: ActuatorFault) => void): () => void {
+    this.fault = l;
+    return () => (this.fault = undefined);
+  }
+  crash(message: string): void {
+    this.fault?.({ variant: 'canary', message, at: now });
+  }
 }
 
 let now = 1_000_000;
 const clock = (): number => now;
-const tick = async (c: RolloutController): Promise<void> => { now += 1000; await c.tickNow(); };
-const source: ObservationSource = { name: 'fake', collect: () => { return Promise.resolve({ baseline: { requests: 90, errors: 0 }, canary: { requests: 10, errors: 0 } }); } };
-const policy = policySpec.parse({ service: 'maestro-api', interval: '1s', steps: [{ weight: 10, bake: '2s' }, { weight: 50, bake: '2s' }] });
+const tick = async (c: RolloutController): Promise<void> => {
+  now += 1000;
+  await c.tickNow();
+};
+const source: ObservationSource = {
+  name: 'fake',
+  collect: () => {
+    return Promise.resolve({ baseline: { requests: 90, errors: 0 }, canary: { requests: 10, errors: 0 } });
+  },
+};
+const policy = policySpec.parse({
+  service: 'maestro-api',
+  interval: '1s',
+  steps: [
+    { weight: 10, bake: '2s' },
+    { weight: 50, bake: '2s' },
+  ],
+});
 
 describe('RolloutController with a SQLite state store', () => {
   const open: { store: StateStore; c?: RolloutController }[] = [];
-  afterEach(async () => { for (const o of open.splice(0)) { await o.c?.stop(); o.store.close(); } });
+  afterEach(async () => {
+    for (const o of open.splice(0)) {
+      await o.c?.stop();
+      o.store.close();
+    }
+  });
 
-  async function controller(store: StateStore, verdicts: Verdict[], extra: Partial<Parameters<typeof RolloutController.open>[0]> = {}) {
+  async function controller(
+    store: StateStore,
+    verdicts: Verdict[],
+    extra: Partial<Parameters<typeof RolloutController.open>[0]> = {},
+  ) {
     const actuator = new FakeActuator();
-    const c = await RolloutController.open({ id: 'r1', policy, actuator, sources: [source], createAnalysis: scripted(verdicts), store, metrics: new ControllerMetrics(), clock, ...extra });
+    const c = await RolloutController.open({
+      id: 'r1',
+      policy,
+      actuator,
+      sources: [source],
+      createAnalysis: scripted(verdicts),
+      store,
+      metrics: new ControllerMetrics(),
+      clock,
+      ...extra,
+    });
     open.push({ store, c });
     return { c, actuator };
   }
@@ -94,24 +162,40 @@ describe('RolloutController with a SQLite state store', () => {
   it('emits every metric the rendered Prometheus rules and Grafana dashboard query (names from metric-names.ts)', async () => {
     const store = await StateStore.open(':memory:');
     const metrics = new ControllerMetrics();
-    const { c } = await controller(store, ['inconclusive', 'fail'], { metrics, versions: { stable: '1.4.0', canary: '1.5.0' } });
+    const { c } = await controller(store, ['inconclusive', 'fail'], {
+      metrics,
+      versions: { stable: '1.4.0', canary: '1.5.0' },
+    });
     c.start({ loop: false });
     await tick(c);
     const running = await metrics.registry.metrics();
-    const series = (name: string): string[] => running.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    const series = (name: string): string[] =>
+      running.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
     // Every controller metric metric-names.ts declares...
-    const declared = (Object.values(names) as unknown[]).filter((v): v is string => typeof v === 'string' && v.startsWith('adaptive_canary_'));
+    const declared = (Object.values(names) as unknown[]).filter(
+      (v): v is string => typeof v === 'string' && v.startsWith('adaptive_canary_'),
+    );
     // ...and every controller metric the rendered artifacts actually query.
     const rendered = JSON.stringify(canaryRuleGroups(policy)) + JSON.stringify(await canaryDashboard(policy));
-    const queried: string[] = [...new Set(rendered.match(/\badaptive_canary_[a-z_]+|\b[a-z_]+_rollback_duration_seconds/g) ?? [])];
-    expect(queried).toEqual(expect.arrayContaining([names.DECISIONS_TOTAL, names.CANARY_WEIGHT, names.VARIANT_INFO, names.rollbackDurationMetric('maestro-api')]));
+    const queried: string[] = [
+      ...new Set(rendered.match(/\badaptive_canary_[a-z_]+|\b[a-z_]+_rollback_duration_seconds/g) ?? []),
+    ];
+    expect(queried).toEqual(
+      expect.arrayContaining([
+        names.DECISIONS_TOTAL,
+        names.CANARY_WEIGHT,
+        names.VARIANT_INFO,
+        names.rollbackDurationMetric('maestro-api'),
+      ]),
+    );
     for (const name of new Set([...declared, ...queried])) {
       const found = name.endsWith('_rollback_duration_seconds') ? series(`${name}_bucket`) : series(name);
       expect(found, `${name} in /metrics`).not.toHaveLength(0);
     }
     const rl = 'service="maestro-api",rollout="r1"';
     expect(running).toContain(`${names.DECISIONS_TOTAL}{${rl},decision="${names.DECISION_ROLLBACK}"} 0`);
-    for (const n of [names.SCORE, names.CANARY_WEIGHT, names.STEP, names.LAST_ANALYSIS_TIMESTAMP]) expect(series(n)[0]).toMatch(new RegExp(`^${n}\\{${rl}\\} `));
+    for (const n of [names.SCORE, names.CANARY_WEIGHT, names.STEP, names.LAST_ANALYSIS_TIMESTAMP])
+      expect(series(n)[0]).toMatch(new RegExp(`^${n}\\{${rl}\\} `));
     expect(series(names.CANARY_WEIGHT)[0]).toMatch(/ 10$/);
     expect(series(names.LAST_ANALYSIS_TIMESTAMP)[0]).toMatch(new RegExp(` ${now / 1000}$`));
     const started = Math.floor((now - 1000) / 1000);
@@ -129,7 +213,7 @@ describe('RolloutController with a SQLite state store', () => {
     expect(after).toContain(`${names.rollbackDurationMetric('maestro-api')}_count 1`);
   });
 
-  it('emits a fresh snapshot after every interval, and the final decision\'s snapshot is the last word', async () => {
+  it("emits a fresh snapshot after every interval, and the final decision's snapshot is the last word", async () => {
     const store = await StateStore.open(':memory:');
     const { c } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass']);
     const events: ControllerEvent[] = [];
@@ -147,7 +231,9 @@ describe('RolloutController with a SQLite state store', () => {
     const intervals = types.filter((t) => t === 'interval').length;
     expect(intervals).toBe(4);
     // Every interval is followed by its snapshot (after its decision, when it made one).
-    types.forEach((t, i) => { if (t === 'interval') expect(types.slice(i + 1).find((x) => x !== 'decision')).toBe('snapshot'); });
+    types.forEach((t, i) => {
+      if (t === 'interval') expect(types.slice(i + 1).find((x) => x !== 'decision')).toBe('snapshot');
+    });
     const last = events.at(-1);
     expect(last?.type === 'snapshot' && last.rollout.phase).toBe('promoted');
     expect(types.lastIndexOf('interval')).toBeLessThan(types.lastIndexOf('decision'));
@@ -157,17 +243,53 @@ describe('RolloutController with a SQLite state store', () => {
     const store = await StateStore.open(':memory:');
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
-    const fetch = async (): Promise<Response> => { await held; return new Response(null, { status: 202 }); };
-    const hooked = policySpec.parse({ ...policy, interval: '1s', steps: [{ weight: 10, bake: '2s' }, { weight: 50, bake: '2s' }], webhooks: [{ url: 'https://hooks.example/ci?token=abc', secret: 'whsec' }] });
+    const fetch = async (): Promise<Response> => {
+      await held;
+      return new Response(null, { status: 202 });
+    };
+    const hooked = policySpec.parse({
+      ...policy,
+      interval: '1s',
+      steps: [
+        { weight: 10, bake: '2s' },
+        { weight: 50, bake: '2s' },
+      ],
+      webhooks: [{ url: 'https://hooks.example/ci?token=abc', secret: 'whsec' }],
+    });
     const notifier = WebhookNotifier.create(hooked, { fetch });
-    const { c } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass'], { policy: hooked, notifier });
+    const { c } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass'], {
+      policy: hooked,
+      notifier,
+    });
     const hub = new ControllerHub();
     hub.add(c);
-    const { app } = createApp({ view: hub, registry: new ControllerMetrics().registry, logger: silentLogger, loopbackOnly: true, heartbeatMs: 1000 });
-    const webhooks = async () => ((await (await app.request('http://127.0.0.1:8080/api/v1/rollouts/r1/webhooks', { headers: { host: '127.0.0.1:8080' } })).json()) as { data: unknown[] }).data;
+    const { app } = createApp({
+      view: hub,
+      registry: new ControllerMetrics().registry,
+      logger: silentLogger,
+      loopbackOnly: true,
+      heartbeatMs: 1000,
+    });
+    const webhooks = async () =>
+      (
+        (await (
+          await app.request('http://127.0.0.1:8080/api/v1/rollouts/r1/webhooks', {
+            headers: { host: '127.0.0.1:8080' },
+          })
+        ).json()) as { data: unknown[] }
+      ).data;
     c.start({ loop: false });
     await tick(c);
-    expect(await webhooks()).toEqual([{ id: 'r1:1:start', event: 'step', url: 'https://hooks.example/ci?token=[REDACTED]', status: null, attempts: 0, outcome: 'pending' }]);
+    expect(await webhooks()).toEqual([
+      {
+        id: 'r1:1:start',
+        event: 'step',
+        url: 'https://hooks.example/ci?token=[REDACTED]',
+        status: null,
+        attempts: 0,
+        outcome: 'pending',
+      },
+    ]);
     release();
     await notifier.flush(1_000);
     for (let i = 0; i < 3; i++) await tick(c);
@@ -196,8 +318,25 @@ describe('RolloutController with a SQLite state store', () => {
     const file = `${process.env.TMPDIR ?? '/tmp'}/ctl-${process.pid}-${Date.now()}.db`;
     const store1 = await StateStore.open(file);
     const evaluated: number[] = [];
-    const counting = (p: unknown): Analysis => { const a = scripted(['inconclusive', 'inconclusive', 'inconclusive', 'fail'])(p); return { evaluate: (o) => { evaluated.push(o.t); return a.evaluate(o); } }; };
-    const first = await RolloutController.open({ id: 'r2', policy, actuator: new FakeActuator(), sources: [source], createAnalysis: counting, store: store1, metrics: new ControllerMetrics(), clock });
+    const counting = (p: unknown): Analysis => {
+      const a = scripted(['inconclusive', 'inconclusive', 'inconclusive', 'fail'])(p);
+      return {
+        evaluate: (o) => {
+          evaluated.push(o.t);
+          return a.evaluate(o);
+        },
+      };
+    };
+    const first = await RolloutController.open({
+      id: 'r2',
+      policy,
+      actuator: new FakeActuator(),
+      sources: [source],
+      createAnalysis: counting,
+      store: store1,
+      metrics: new ControllerMetrics(),
+      clock,
+    });
     first.start({ loop: false });
     await tick(first);
     await tick(first);
@@ -206,13 +345,31 @@ describe('RolloutController with a SQLite state store', () => {
     // Simulate kill -9: no stop(), the lock row stays, the db handle is dropped.
     store1.close();
     const store2 = await StateStore.open(file);
-    const stale = RolloutController.open({ id: 'r2', policy, actuator: new FakeActuator(), sources: [source], createAnalysis: counting, store: store2, metrics: new ControllerMetrics(), clock });
+    const stale = RolloutController.open({
+      id: 'r2',
+      policy,
+      actuator: new FakeActuator(),
+      sources: [source],
+      createAnalysis: counting,
+      store: store2,
+      metrics: new ControllerMetrics(),
+      clock,
+    });
     // Same pid is alive (it is us) and the heartbeat is fresh: a live holder, so refused.
     await expect(stale).rejects.toBeInstanceOf(RolloutLockedError);
     store2.db.prepare('UPDATE locks SET pid = 999999999').run(); // the old process is gone
     const actuator = new FakeActuator();
     evaluated.length = 0;
-    const second = await RolloutController.open({ id: 'r2', policy, actuator, sources: [source], createAnalysis: counting, store: store2, metrics: new ControllerMetrics(), clock });
+    const second = await RolloutController.open({
+      id: 'r2',
+      policy,
+      actuator,
+      sources: [source],
+      createAnalysis: counting,
+      store: store2,
+      metrics: new ControllerMetrics(),
+      clock,
+    });
     open.push({ store: store2, c: second });
     expect(second.resumed).toBe(true);
     expect(evaluated).toHaveLength(3); // replayed the three stored intervals

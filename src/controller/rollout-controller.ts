@@ -1,5 +1,13 @@
 import { preciseNow, type Actuator, type ActuatorFault } from '../actuators/actuator.js';
-import { initialState, isTerminal, transition, type RolloutDecision, type RolloutEvent, type RolloutState, type TransitionResult } from '../engine/rollout-machine.js';
+import {
+  initialState,
+  isTerminal,
+  transition,
+  type RolloutDecision,
+  type RolloutEvent,
+  type RolloutState,
+  type TransitionResult,
+} from '../engine/rollout-machine.js';
 import { planFromPolicy } from '../engine/rollout-plan.js';
 import type { Analysis, Assessment, Reason } from '../engine/types.js';
 import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
@@ -71,8 +79,23 @@ export class RolloutController {
   private constructor(private readonly o: RolloutControllerOptions) {
     this.now = o.clock ?? preciseNow;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.meta = { id: o.id, service: o.policy.service, plan: planFromPolicy(o.policy), policy: o.policy, onsetAt: o.onsetAt ?? null, evidenceDir: o.evidence?.dir ?? null };
-    this.outbox = new DecisionOutbox({ rolloutId: o.id, service: o.policy.service, store: o.store, evidence: o.evidence, notifier: o.notifier, now: this.now, onWarning: o.onWarning });
+    this.meta = {
+      id: o.id,
+      service: o.policy.service,
+      plan: planFromPolicy(o.policy),
+      policy: o.policy,
+      onsetAt: o.onsetAt ?? null,
+      evidenceDir: o.evidence?.dir ?? null,
+    };
+    this.outbox = new DecisionOutbox({
+      rolloutId: o.id,
+      service: o.policy.service,
+      store: o.store,
+      evidence: o.evidence,
+      notifier: o.notifier,
+      now: this.now,
+      onWarning: o.onWarning,
+    });
   }
 
   /** Takes the rollout's lock (refusing if another live controller has it), then creates or resumes it. */
@@ -100,15 +123,31 @@ export class RolloutController {
   start(opts: { loop?: boolean } = {}): void {
     this.unsubscribeFault = this.o.actuator.onFault((f) => void this.enqueue(() => this.onFault(f)));
     const s = this.state;
-    if (!isTerminal(s.phase)) this.o.metrics.startRollout(this.meta.service, this.id, { startedAtMs: s.startedAt ?? this.now(), weight: s.weight, step: s.step, versions: this.o.versions });
-    if (this.state.phase === 'pending') void this.enqueue(() => this.apply(transition(this.meta.plan, this.state, { type: 'start', at: this.now() }), null));
+    if (!isTerminal(s.phase))
+      this.o.metrics.startRollout(this.meta.service, this.id, {
+        startedAtMs: s.startedAt ?? this.now(),
+        weight: s.weight,
+        step: s.step,
+        versions: this.o.versions,
+      });
+    if (this.state.phase === 'pending')
+      void this.enqueue(() =>
+        this.apply(transition(this.meta.plan, this.state, { type: 'start', at: this.now() }), null),
+      );
     if (opts.loop !== false) this.schedule();
   }
 
   snapshot(): RolloutSnapshot {
     return buildSnapshot({
-      meta: this.meta, state: this.state, intervals: this.points, decisions: this.decisions, reasons: this.lastAssessment?.reasons ?? [],
-      rollback: this.rollback, createdAt: this.createdAt, updatedAt: this.now(), webhookDeliveries: this.o.notifier?.deliveries?.() ?? [],
+      meta: this.meta,
+      state: this.state,
+      intervals: this.points,
+      decisions: this.decisions,
+      reasons: this.lastAssessment?.reasons ?? [],
+      rollback: this.rollback,
+      createdAt: this.createdAt,
+      updatedAt: this.now(),
+      webhookDeliveries: this.o.notifier?.deliveries?.() ?? [],
     });
   }
 
@@ -169,21 +208,37 @@ export class RolloutController {
     const observation = await this.collect(durationMs);
     const assessment = this.analysis.evaluate(observation);
     this.lastAssessment = assessment;
-    const r = transition(this.meta.plan, this.state, { type: 'interval', at: this.now(), durationMs, assessment, canaryRequests: observation.canary?.requests ?? 0 });
+    const r = transition(this.meta.plan, this.state, {
+      type: 'interval',
+      at: this.now(),
+      durationMs,
+      assessment,
+      canaryRequests: observation.canary?.requests ?? 0,
+    });
     const point = intervalPoint(observation, assessment, this.state, at);
     this.points.push(point);
-    this.o.metrics.observeInterval(this.meta.service, this.id, { verdict: assessment.verdict, score: assessment.score, weight: r.state.weight, step: r.state.step, atMs: at });
+    this.o.metrics.observeInterval(this.meta.service, this.id, {
+      verdict: assessment.verdict,
+      score: assessment.score,
+      weight: r.state.weight,
+      step: r.state.step,
+      atMs: at,
+    });
     await this.apply(r, { observation, assessment, point });
   }
 
   private async collect(durationMs: number): Promise<IntervalObservation> {
-    const parts = await Promise.all(this.o.sources.map((s) => s.collect().catch((err: unknown): SourceResult => {
-      this.o.onWarning?.(`source ${s.name}: ${(err as Error).message}`);
-      return {};
-    })));
+    const parts = await Promise.all(
+      this.o.sources.map((s) =>
+        s.collect().catch((err: unknown): SourceResult => {
+          this.o.onWarning?.(`source ${s.name}: ${(err as Error).message}`);
+          return {};
+        }),
+      ),
+    );
     const merge = (variant: 'baseline' | 'canary'): VariantObservation | null => {
       const fields = parts.map((p) => p[variant]).filter((v): v is VariantObservation => Boolean(v));
-      return fields.length ? Object.assign({}, ...fields) as VariantObservation : null;
+      return fields.length ? (Object.assign({}, ...fields) as VariantObservation) : null;
     };
     this.lastT = Math.round((this.lastT + durationMs / 1000) * 1000) / 1000;
     return { t: this.lastT, weight: this.state.weight, baseline: merge('baseline'), canary: merge('canary') };
@@ -191,10 +246,17 @@ export class RolloutController {
 
   private async onFault(f: ActuatorFault): Promise<void> {
     const reason: Reason = {
-      signal: `upstream-${f.variant}`, verdict: 'fail', statistic: 'process-exit', value: 1, threshold: 0,
+      signal: `upstream-${f.variant}`,
+      verdict: 'fail',
+      statistic: 'process-exit',
+      value: 1,
+      threshold: 0,
       message: `${f.message}; rolling back${f.variant === 'stable' ? ' (stable is down too: traffic has nowhere healthy to go, page the oncall)' : ''}`,
     };
-    await this.apply(transition(this.meta.plan, this.state, { type: 'fault', at: f.at, reason } satisfies RolloutEvent), null);
+    await this.apply(
+      transition(this.meta.plan, this.state, { type: 'fault', at: f.at, reason } satisfies RolloutEvent),
+      null,
+    );
   }
 
   /**
@@ -212,13 +274,21 @@ export class RolloutController {
       this.rollback = rollback;
       this.o.metrics.observeRollback(this.meta.service, (rollback.confirmedAt - rollback.decidedAt) / 1000);
     }
-    const seq = this.o.store.write(this.id, { state: r.state, interval: interval ?? undefined, decision: d, rollback }, this.now());
+    const seq = this.o.store.write(
+      this.id,
+      { state: r.state, interval: interval ?? undefined, decision: d, rollback },
+      this.now(),
+    );
     this.state = r.state;
     const decided = d !== undefined && seq !== undefined;
     if (decided) {
       if (d.action !== 'rollback') await this.actuate(d);
       this.decisions.push(decisionPoint(d));
-      this.o.metrics.observeDecision(this.meta.service, this.id, { decision: d.action, weight: r.state.weight, step: r.state.step });
+      this.o.metrics.observeDecision(this.meta.service, this.id, {
+        decision: d.action,
+        weight: r.state.weight,
+        step: r.state.step,
+      });
       this.outbox.publish(seq, d, interval);
     }
     if (interval) this.emit({ type: 'interval', rolloutId: this.id, point: interval.point });
@@ -234,7 +304,13 @@ export class RolloutController {
     } catch (err) {
       // Traffic did not move as decided: the safe direction is back to stable. Queued, so it runs right after
       // this decision is published and the rollback stays the last word in the evidence and the event stream.
-      void this.enqueue(() => this.onFault({ variant: 'canary', message: `actuator failed to ${d.action}: ${(err as Error).message}`, at: this.now() }));
+      void this.enqueue(() =>
+        this.onFault({
+          variant: 'canary',
+          message: `actuator failed to ${d.action}: ${(err as Error).message}`,
+          at: this.now(),
+        }),
+      );
     }
   }
 
@@ -271,7 +347,10 @@ export class RolloutController {
     this.lastT = stored.intervals.at(-1)?.observation.t ?? 0;
     this.decisions.push(...stored.decisions.map((d) => decisionPoint(d.decision)));
     this.state = stored.state;
-    this.rollback = stored.rollbackDecidedAt !== null && stored.rollbackConfirmedAt !== null ? { decidedAt: stored.rollbackDecidedAt, confirmedAt: stored.rollbackConfirmedAt } : null;
+    this.rollback =
+      stored.rollbackDecidedAt !== null && stored.rollbackConfirmedAt !== null
+        ? { decidedAt: stored.rollbackDecidedAt, confirmedAt: stored.rollbackConfirmedAt }
+        : null;
     await this.restoreTraffic();
     this.outbox.resend(stored.decisions);
     if (isTerminal(this.state.phase)) this.finish();

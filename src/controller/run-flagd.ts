@@ -39,7 +39,9 @@ export interface RunFlagdOptions {
 export function flagdMetricSource(prometheusUrl: string | undefined, spec: PolicySpec): string {
   const url = prometheusUrl ?? spec.prometheus?.url;
   if (!url) {
-    throw new UsageError('--target flagd needs a metric source: the embedded router cannot tell flag variants apart, so give Prometheus with --prometheus <url> or spec.prometheus.url in the policy');
+    throw new UsageError(
+      '--target flagd needs a metric source: the embedded router cannot tell flag variants apart, so give Prometheus with --prometheus <url> or spec.prometheus.url in the policy',
+    );
   }
   return url;
 }
@@ -53,13 +55,21 @@ export function flagdMetricSource(prometheusUrl: string | undefined, spec: Polic
 export async function runFlagd(o: RunFlagdOptions): Promise<RunLocalResult> {
   const promUrl = flagdMetricSource(o.prometheusUrl, o.policy.spec);
   const spec = { ...o.policy.spec, steps: featureSteps(o.policy.spec.steps, o.featureStep) };
-  const actuator = new FlagdActuator({ file: resolve(o.io.cwd, o.flagFile), flag: o.flag, canaryVariant: o.canaryVariant, stableVariant: o.stableVariant });
+  const actuator = new FlagdActuator({
+    file: resolve(o.io.cwd, o.flagFile),
+    flag: o.flag,
+    canaryVariant: o.canaryVariant,
+    stableVariant: o.stableVariant,
+  });
   // Reads and checks the file (flag, fractional targeting, variants) before anything is opened.
   const variants = await actuator.variants();
   const source = new PrometheusSource({
-    url: promUrl, timeoutMs: spec.prometheus?.timeout, selectors: spec.prometheus?.selectors ?? {},
+    url: promUrl,
+    timeoutMs: spec.prometheus?.timeout,
+    selectors: spec.prometheus?.selectors ?? {},
     variant: { label: o.variantLabel, baseline: variants.stable, canary: variants.canary },
-    latencyBoundsMs: spec.latencyBoundsMs, metrics: spec.metrics,
+    latencyBoundsMs: spec.latencyBoundsMs,
+    metrics: spec.metrics,
   });
   const store = await StateStore.open(resolve(o.io.cwd, o.stateFile));
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
@@ -69,12 +79,29 @@ export async function runFlagd(o: RunFlagdOptions): Promise<RunLocalResult> {
     const metrics = new ControllerMetrics();
     const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
     const rollout = await openLocalRollout({
-      id, policy: spec, secrets: o.policy.secrets, actuator, sources: [source], store, metrics, cwd: o.io.cwd,
-      onWarning: warn, env: o.io.env, notes: o.notes, versions: variants,
+      id,
+      policy: spec,
+      secrets: o.policy.secrets,
+      actuator,
+      sources: [source],
+      store,
+      metrics,
+      cwd: o.io.cwd,
+      onWarning: warn,
+      env: o.io.env,
+      notes: o.notes,
+      versions: variants,
     });
     cleanups.push(() => rollout.close());
     return await superviseRollout({
-      io: o.io, rollout, metrics, listen: o.listen, token: o.token, live: o.live, cleanups, warn,
+      io: o.io,
+      rollout,
+      metrics,
+      listen: o.listen,
+      token: o.token,
+      live: o.live,
+      cleanups,
+      warn,
       where: `flag "${o.flag}" in ${o.flagFile} (${variants.canary} vs ${variants.stable}; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then 100%; metrics from ${promUrl} by ${o.variantLabel})`,
     });
   } finally {

@@ -60,28 +60,55 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
   const spec = o.policy.spec;
   const store = await StateStore.open(resolve(o.io.cwd, o.stateFile));
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
-  const cleanup = async (): Promise<void> => { for (const c of cleanups.splice(0).reverse()) await c(); };
+  const cleanup = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  };
   try {
     const unfinished = store.list(spec.service).find((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back');
     const id = o.id ?? unfinished?.id ?? newId(spec.service);
     const r = parseListen(o.router);
     const actuator = await LocalActuator.start({
-      host: r.host, port: r.port, stable: o.stable, canary: o.canary, latencyBoundsMs: spec.latencyBoundsMs,
-      cwd: o.io.cwd, env: o.io.env, startTimeoutMs: o.upstreamStartTimeoutMs,
+      host: r.host,
+      port: r.port,
+      stable: o.stable,
+      canary: o.canary,
+      latencyBoundsMs: spec.latencyBoundsMs,
+      cwd: o.io.cwd,
+      env: o.io.env,
+      startTimeoutMs: o.upstreamStartTimeoutMs,
     });
     cleanups.push(() => actuator.close());
     const upstreams = { stable: actuator.upstreamUrl('stable'), canary: actuator.upstreamUrl('canary') };
     const metrics = new ControllerMetrics();
     const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
     const rollout = await openLocalRollout({
-      id, policy: spec, secrets: o.policy.secrets, actuator, upstreams, store, metrics, cwd: o.io.cwd,
-      suite: o.suite?.suite, suiteEnv: o.suite?.env, onWarning: warn, env: o.io.env, notes: o.notes,
+      id,
+      policy: spec,
+      secrets: o.policy.secrets,
+      actuator,
+      upstreams,
+      store,
+      metrics,
+      cwd: o.io.cwd,
+      suite: o.suite?.suite,
+      suiteEnv: o.suite?.env,
+      onWarning: warn,
+      env: o.io.env,
+      notes: o.notes,
     });
     cleanups.push(() => rollout.close());
     const afterStart = o.afterStart;
     return await superviseRollout({
-      io: o.io, rollout, metrics, listen: o.listen, token: o.token, live: o.live, cleanups, warn,
-      where: `send traffic to ${actuator.url}`, afterStart: afterStart && ((c) => afterStart(c, upstreams)),
+      io: o.io,
+      rollout,
+      metrics,
+      listen: o.listen,
+      token: o.token,
+      live: o.live,
+      cleanups,
+      warn,
+      where: `send traffic to ${actuator.url}`,
+      afterStart: afterStart && ((c) => afterStart(c, upstreams)),
     });
   } finally {
     await cleanup();
@@ -122,19 +149,24 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   const { startServer } = await import('../server/index.js');
   const server = await startServer({ listen: o.listen, view: hub, registry: o.metrics.registry, token: o.token });
   o.cleanups.push(() => server.close());
-  println(o.io.stdout, `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}`);
+  println(
+    o.io.stdout,
+    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}`,
+  );
   o.cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
   let left = false;
   let leave: () => void = () => undefined;
   const leftP = new Promise<void>((res) => (leave = res));
-  o.cleanups.push(onInterrupt(o.io, async (choice) => {
-    if (choice === 'leave') {
-      left = true;
-      leave();
-    } else {
-      await c.act('abort', 'ctrl-c').catch(() => undefined);
-    }
-  }));
+  o.cleanups.push(
+    onInterrupt(o.io, async (choice) => {
+      if (choice === 'leave') {
+        left = true;
+        leave();
+      } else {
+        await c.act('abort', 'ctrl-c').catch(() => undefined);
+      }
+    }),
+  );
   c.start();
   const after = o.afterStart?.(c).catch((err: unknown) => o.warn(`${(err as Error).message}`));
   await Promise.race([c.done, leftP]);

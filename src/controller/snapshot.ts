@@ -7,14 +7,27 @@ import type { DecisionPoint, IntervalPoint, RolloutSnapshot, WebhookDeliveryView
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function decisionPoint(d: RolloutDecision): DecisionPoint {
-  return { at: iso(d.at), action: d.action, step: d.step, weight: d.weight, score: d.score, by: d.by, reasons: d.reasons };
+  return {
+    at: iso(d.at),
+    action: d.action,
+    step: d.step,
+    weight: d.weight,
+    score: d.score,
+    by: d.by,
+    reasons: d.reasons,
+  };
 }
 
 export function intervalPoint(o: IntervalObservation, a: Assessment, state: RolloutState, at: number): IntervalPoint {
   const syn = o.canary?.synthetic;
   const budget = a.reasons.find((r: Reason) => r.signal === 'error-budget');
   return {
-    t: o.t, at: iso(at), step: state.step, weight: o.weight, score: a.score, verdict: a.verdict,
+    t: o.t,
+    at: iso(at),
+    step: state.step,
+    weight: o.weight,
+    score: a.score,
+    verdict: a.verdict,
     syntheticAvailability: syn && syn.runs > 0 ? syn.passed / syn.runs : null,
     budgetBurn: budget ? budget.value : null,
     canaryRequests: o.canary?.requests ?? 0,
@@ -51,7 +64,8 @@ export function buildSnapshot(s: SnapshotInput): RolloutSnapshot {
     verdict: state.verdict,
     startedAt: iso(state.startedAt ?? s.createdAt),
     updatedAt: iso(s.updatedAt),
-    bakeProgress: state.phase === 'progressing' ? Math.min(1, state.stepBakedMs / bake) : state.phase === 'promoted' ? 1 : 0,
+    bakeProgress:
+      state.phase === 'progressing' ? Math.min(1, state.stepBakedMs / bake) : state.phase === 'promoted' ? 1 : 0,
     minScore: meta.plan.minScore,
     reasons: s.reasons,
     intervals: s.intervals,

@@ -75,7 +75,10 @@ CREATE TABLE IF NOT EXISTS locks (
  * judge (the engine is deterministic) and an outbox of decisions whose webhooks or evidence are pending.
  */
 export class StateStore {
-  private constructor(readonly db: Database.Database, readonly file: string) {}
+  private constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+  ) {}
 
   static async open(file: string): Promise<StateStore> {
     const { default: Sqlite } = await import('better-sqlite3');
@@ -103,7 +106,8 @@ export class StateStore {
   }
 
   create(meta: RolloutMeta, state: RolloutState, now: number): void {
-    this.db.prepare('INSERT INTO rollouts (id, service, meta, state, phase, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT INTO rollouts (id, service, meta, state, phase, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(meta.id, meta.service, JSON.stringify(meta), JSON.stringify(state), state.phase, now);
   }
 
@@ -114,11 +118,21 @@ export class StateStore {
   load(id: string): StoredRollout | undefined {
     const row = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
     if (!row) return undefined;
-    const intervals = (this.db.prepare('SELECT * FROM intervals WHERE rollout_id = ? ORDER BY seq').all(id) as IntervalRow[]).map((r) => ({
-      seq: r.seq, observation: JSON.parse(r.observation) as IntervalObservation, assessment: JSON.parse(r.assessment) as Assessment, point: JSON.parse(r.point) as IntervalPoint,
+    const intervals = (
+      this.db.prepare('SELECT * FROM intervals WHERE rollout_id = ? ORDER BY seq').all(id) as IntervalRow[]
+    ).map((r) => ({
+      seq: r.seq,
+      observation: JSON.parse(r.observation) as IntervalObservation,
+      assessment: JSON.parse(r.assessment) as Assessment,
+      point: JSON.parse(r.point) as IntervalPoint,
     }));
-    const decisions = (this.db.prepare('SELECT * FROM decisions WHERE rollout_id = ? ORDER BY seq').all(id) as DecisionRow[]).map((r) => ({
-      seq: r.seq, decision: JSON.parse(r.decision) as RolloutDecision, notifiedAt: r.notified_at, recordedAt: r.recorded_at,
+    const decisions = (
+      this.db.prepare('SELECT * FROM decisions WHERE rollout_id = ? ORDER BY seq').all(id) as DecisionRow[]
+    ).map((r) => ({
+      seq: r.seq,
+      decision: JSON.parse(r.decision) as RolloutDecision,
+      notifiedAt: r.notified_at,
+      recordedAt: r.recorded_at,
     }));
     return {
       meta: JSON.parse(row.meta) as RolloutMeta,
@@ -133,23 +147,36 @@ export class StateStore {
   /** Ids of rollouts of a service, newest first. */
   list(service?: string): { id: string; phase: string }[] {
     const sql = `SELECT id, phase FROM rollouts ${service ? 'WHERE service = ?' : ''} ORDER BY updated_at DESC`;
-    return (service ? this.db.prepare(sql).all(service) : this.db.prepare(sql).all()) as { id: string; phase: string }[];
+    return (service ? this.db.prepare(sql).all(service) : this.db.prepare(sql).all()) as {
+      id: string;
+      phase: string;
+    }[];
   }
 
   /**
    * Every stored interval of a service's rollouts that ended in (fromMs, toMs], by the interval's wall-clock end
    * (`point.at`), oldest first. A rollout last written at or before fromMs cannot hold one, so it is not read.
    */
-  intervalsEndingIn(service: string, fromMs: number, toMs: number): (StoredInterval & { rolloutId: string; endedAt: number })[] {
-    const rows = this.db.prepare(
-      'SELECT i.rollout_id, i.seq, i.observation, i.assessment, i.point FROM intervals i JOIN rollouts r ON r.id = i.rollout_id WHERE r.service = ? AND r.updated_at > ?',
-    ).all(service, fromMs) as (IntervalRow & { rollout_id: string })[];
+  intervalsEndingIn(
+    service: string,
+    fromMs: number,
+    toMs: number,
+  ): (StoredInterval & { rolloutId: string; endedAt: number })[] {
+    const rows = this.db
+      .prepare(
+        'SELECT i.rollout_id, i.seq, i.observation, i.assessment, i.point FROM intervals i JOIN rollouts r ON r.id = i.rollout_id WHERE r.service = ? AND r.updated_at > ?',
+      )
+      .all(service, fromMs) as (IntervalRow & { rollout_id: string })[];
     return rows
       .map((r) => {
         const point = JSON.parse(r.point) as IntervalPoint;
         return {
-          rolloutId: r.rollout_id, seq: r.seq, endedAt: Date.parse(point.at), point,
-          observation: JSON.parse(r.observation) as IntervalObservation, assessment: JSON.parse(r.assessment) as Assessment,
+          rolloutId: r.rollout_id,
+          seq: r.seq,
+          endedAt: Date.parse(point.at),
+          point,
+          observation: JSON.parse(r.observation) as IntervalObservation,
+          assessment: JSON.parse(r.assessment) as Assessment,
         };
       })
       .filter((i) => i.endedAt > fromMs && i.endedAt <= toMs)
@@ -159,19 +186,33 @@ export class StateStore {
   /** Writes one transition atomically; returns the decision's sequence number when there was one. */
   write(id: string, w: TransitionWrite, now: number): number | undefined {
     const tx = this.db.transaction((): number | undefined => {
-      this.db.prepare('UPDATE rollouts SET state = ?, phase = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(w.state), w.state.phase, now, id);
+      this.db
+        .prepare('UPDATE rollouts SET state = ?, phase = ?, updated_at = ? WHERE id = ?')
+        .run(JSON.stringify(w.state), w.state.phase, now, id);
       if (w.rollback) {
-        this.db.prepare('UPDATE rollouts SET rollback_decided_at = ?, rollback_confirmed_at = ? WHERE id = ? AND rollback_decided_at IS NULL')
+        this.db
+          .prepare(
+            'UPDATE rollouts SET rollback_decided_at = ?, rollback_confirmed_at = ? WHERE id = ? AND rollback_decided_at IS NULL',
+          )
           .run(w.rollback.decidedAt, w.rollback.confirmedAt, id);
       }
       if (w.interval) {
         const seq = this.nextSeq('intervals', id);
-        this.db.prepare('INSERT INTO intervals (rollout_id, seq, observation, assessment, point) VALUES (?, ?, ?, ?, ?)')
-          .run(id, seq, JSON.stringify(w.interval.observation), JSON.stringify(w.interval.assessment), JSON.stringify(w.interval.point));
+        this.db
+          .prepare('INSERT INTO intervals (rollout_id, seq, observation, assessment, point) VALUES (?, ?, ?, ?, ?)')
+          .run(
+            id,
+            seq,
+            JSON.stringify(w.interval.observation),
+            JSON.stringify(w.interval.assessment),
+            JSON.stringify(w.interval.point),
+          );
       }
       if (!w.decision) return undefined;
       const seq = this.nextSeq('decisions', id);
-      this.db.prepare('INSERT INTO decisions (rollout_id, seq, decision) VALUES (?, ?, ?)').run(id, seq, JSON.stringify(w.decision));
+      this.db
+        .prepare('INSERT INTO decisions (rollout_id, seq, decision) VALUES (?, ?, ?)')
+        .run(id, seq, JSON.stringify(w.decision));
       return seq;
     });
     return tx.immediate();
@@ -190,7 +231,9 @@ export class StateStore {
   }
 
   private nextSeq(table: 'intervals' | 'decisions', id: string): number {
-    const r = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table} WHERE rollout_id = ?`).get(id) as { n: number };
+    const r = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table} WHERE rollout_id = ?`).get(id) as {
+      n: number;
+    };
     return r.n;
   }
 }
@@ -201,5 +244,15 @@ interface RolloutRow {
   rollback_decided_at: number | null;
   rollback_confirmed_at: number | null;
 }
-interface IntervalRow { seq: number; observation: string; assessment: string; point: string }
-interface DecisionRow { seq: number; decision: string; notified_at: number | null; recorded_at: number | null }
+interface IntervalRow {
+  seq: number;
+  observation: string;
+  assessment: string;
+  point: string;
+}
+interface DecisionRow {
+  seq: number;
+  decision: string;
+  notified_at: number | null;
+  recorded_at: number | null;
+}

@@ -20,23 +20,43 @@ export class WebhookNotifier implements Notifier {
 
   private constructor(private readonly evidence?: EvidenceLogSink) {}
 
-  static create(policy: PolicySpec, opts: { evidence?: EvidenceLogSink; onError?: (err: unknown) => void; timeoutMs?: number; fetch?: typeof fetch } = {}): WebhookNotifier {
+  static create(
+    policy: PolicySpec,
+    opts: {
+      evidence?: EvidenceLogSink;
+      onError?: (err: unknown) => void;
+      timeoutMs?: number;
+      fetch?: typeof fetch;
+    } = {},
+  ): WebhookNotifier {
     const n = new WebhookNotifier(opts.evidence);
-    n.senders = policy.webhooks.map((w) => new WebhookSender({
-      url: w.url, secret: w.secret, events: w.events, timeoutMs: opts.timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      onDelivery: (d) => {
-        n.settled(d);
-        opts.evidence?.log.recordDelivery(d);
-      },
-      onError: opts.onError,
-    }));
+    n.senders = policy.webhooks.map(
+      (w) =>
+        new WebhookSender({
+          url: w.url,
+          secret: w.secret,
+          events: w.events,
+          timeoutMs: opts.timeoutMs,
+          ...(opts.fetch ? { fetch: opts.fetch } : {}),
+          onDelivery: (d) => {
+            n.settled(d);
+            opts.evidence?.log.recordDelivery(d);
+          },
+          onError: opts.onError,
+        }),
+    );
     return n;
   }
 
   notify(p: RolloutEventPayload): void {
     if (this.senders.length === 0) return;
     // The controller's event, not the raw action: the first step (start) is a `step`, a pause/resume a `hold`.
-    const message = messageForDecision(p.service, p.rolloutId, { ...decisionPoint(p.decision), action: p.event }, this.evidence?.head);
+    const message = messageForDecision(
+      p.service,
+      p.rolloutId,
+      { ...decisionPoint(p.decision), action: p.event },
+      this.evidence?.head,
+    );
     if (!message) return;
     // The controller's id (from the decision's sequence number) is stable across a resume; without one, keep the
     // id messageForDecision derived from the evidence head. Never let an undefined id turn into a random one.
@@ -52,7 +72,14 @@ export class WebhookNotifier implements Notifier {
   }
 
   private settled(d: WebhookDelivery): void {
-    this.track({ id: d.deliveryId, event: d.event, url: d.url, status: d.status, attempts: d.attempts.length, outcome: d.outcome });
+    this.track({
+      id: d.deliveryId,
+      event: d.event,
+      url: d.url,
+      status: d.status,
+      attempts: d.attempts.length,
+      outcome: d.outcome,
+    });
   }
 
   /** One entry per delivery id and receiver; a later state replaces the earlier one in place. */

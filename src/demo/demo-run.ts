@@ -49,7 +49,11 @@ export function demoPolicy(base: PolicySpec, intervalMs: number, webhook: { url:
   return {
     ...base,
     interval: intervalMs,
-    steps: [{ weight: 10, bake: 4 * intervalMs }, { weight: 25, bake: 4 * intervalMs }, { weight: 50, bake: 5 * intervalMs }],
+    steps: [
+      { weight: 10, bake: 4 * intervalMs },
+      { weight: 25, bake: 4 * intervalMs },
+      { weight: 50, bake: 5 * intervalMs },
+    ],
     // A demo must end: a rollout still unproven after 10 more intervals is rolled back (and the demo fails).
     inconclusive: { maxExtension: 10 * intervalMs, then: 'rollback' },
     webhooks: [{ url: webhook.url, secret: webhook.secret, events: ['promote', 'rollback', 'step', 'hold'] }],
@@ -80,14 +84,29 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const server = await startServer({ listen: o.listen, view: hub, registry: metrics.registry, token: o.token });
   o.onDashboard?.(server.url);
   o.onHub?.(async () => {
-    await Promise.allSettled(hub.list().filter((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back').map((r) => hub.act(r.id, 'abort', 'ctrl-c')));
+    await Promise.allSettled(
+      hub
+        .list()
+        .filter((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back')
+        .map((r) => hub.act(r.id, 'abort', 'ctrl-c')),
+    );
   });
   const detach = attachProgress(hub, o.progress, { live: o.live });
   const warn = (m: string): void => void o.progress.write(`warning: ${m}\n`);
   try {
     const ctx = {
-      policy, suite, suiteEnv, store, metrics, hub, cwd: o.io.cwd, rps: o.rps ?? 60,
-      deadlineMs: 45 * o.intervalMs, secrets: [secret, suiteEnv.PROBE_PASSWORD], onWarning: warn, notes: [gate.note],
+      policy,
+      suite,
+      suiteEnv,
+      store,
+      metrics,
+      hub,
+      cwd: o.io.cwd,
+      rps: o.rps ?? 60,
+      deadlineMs: 45 * o.intervalMs,
+      secrets: [secret, suiteEnv.PROBE_PASSWORD],
+      onWarning: warn,
+      notes: [gate.note],
     };
     const rollouts = await Promise.all(o.scenarios.map((s) => runScenario(ctx, s)));
     const byEvent: Record<string, number> = {};
@@ -97,7 +116,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       dashboard: server.url,
       intervalSeconds: o.intervalMs / 1000,
       rollouts,
-      webhooks: { received: receiver.received.length, verified: receiver.received.filter((r) => r.verified).length, byEvent },
+      webhooks: {
+        received: receiver.received.length,
+        verified: receiver.received.filter((r) => r.verified).length,
+        byEvent,
+      },
       elapsedSeconds: Math.round((Date.now() - t0) / 100) / 10,
     };
   } finally {

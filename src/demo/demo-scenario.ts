@@ -17,10 +17,20 @@ import { TrafficGenerator } from './traffic.js';
 export type ScenarioName = 'healthy' | 'regression' | 'chaos';
 
 /** What each scenario does to the canary, and how it must end for the demo to pass. */
-export const SCENARIOS: Record<ScenarioName, { expect: 'promoted' | 'rolled-back'; about: string; faults?: Partial<MaestroFaults> }> = {
+export const SCENARIOS: Record<
+  ScenarioName,
+  { expect: 'promoted' | 'rolled-back'; about: string; faults?: Partial<MaestroFaults> }
+> = {
   healthy: { expect: 'promoted', about: 'canary 1.5.0 behaves like stable' },
-  regression: { expect: 'rolled-back', about: 'canary 1.5.1 answers 8% more 500s and +40 ms', faults: { errorRate: 0.08, latencyMs: 40 } },
-  chaos: { expect: 'rolled-back', about: 'rollback-chaos-lite drill turns chaos on in canary 1.5.2 after the first interval' },
+  regression: {
+    expect: 'rolled-back',
+    about: 'canary 1.5.1 answers 8% more 500s and +40 ms',
+    faults: { errorRate: 0.08, latencyMs: 40 },
+  },
+  chaos: {
+    expect: 'rolled-back',
+    about: 'rollback-chaos-lite drill turns chaos on in canary 1.5.2 after the first interval',
+  },
 };
 
 /** Background noise both versions share, so the judge compares like with like. */
@@ -62,20 +72,41 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
   const spec = SCENARIOS[name];
   const id = `${name}-${randomBytes(3).toString('hex')}`;
   const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS });
-  const canary = await startMaestroApi({ version: name === 'healthy' ? '1.5.0' : name === 'regression' ? '1.5.1' : '1.5.2', faults: { ...BASE_FAULTS, ...spec.faults } });
-  const actuator = await LocalActuator.start({ stable: stable.url, canary: canary.url, latencyBoundsMs: ctx.policy.latencyBoundsMs });
+  const canary = await startMaestroApi({
+    version: name === 'healthy' ? '1.5.0' : name === 'regression' ? '1.5.1' : '1.5.2',
+    faults: { ...BASE_FAULTS, ...spec.faults },
+  });
+  const actuator = await LocalActuator.start({
+    stable: stable.url,
+    canary: canary.url,
+    latencyBoundsMs: ctx.policy.latencyBoundsMs,
+  });
   const traffic = new TrafficGenerator({ url: actuator.url, rps: ctx.rps });
   traffic.start();
   const onsetAt = spec.faults ? Date.now() : null;
   const rollout = await openLocalRollout({
-    id, policy: ctx.policy, secrets: ctx.secrets, actuator, upstreams: { stable: stable.url, canary: canary.url },
-    store: ctx.store, metrics: ctx.metrics, cwd: ctx.cwd, suite: ctx.suite, suiteEnv: ctx.suiteEnv, onsetAt, onWarning: ctx.onWarning,
-    versions: { stable: stable.version, canary: canary.version }, notes: ctx.notes,
+    id,
+    policy: ctx.policy,
+    secrets: ctx.secrets,
+    actuator,
+    upstreams: { stable: stable.url, canary: canary.url },
+    store: ctx.store,
+    metrics: ctx.metrics,
+    cwd: ctx.cwd,
+    suite: ctx.suite,
+    suiteEnv: ctx.suiteEnv,
+    onsetAt,
+    onWarning: ctx.onWarning,
+    versions: { stable: stable.version, canary: canary.version },
+    notes: ctx.notes,
   });
   const c = rollout.controller;
   ctx.hub.add(c);
   c.start();
-  const chaos = name === 'chaos' ? triggerChaos(ctx, canary.url, ctx.policy.interval).then((at) => c.markOnset(at)) : Promise.resolve();
+  const chaos =
+    name === 'chaos'
+      ? triggerChaos(ctx, canary.url, ctx.policy.interval).then((at) => c.markOnset(at))
+      : Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), ctx.deadlineMs)));
   let snap: RolloutSnapshot | 'deadline' = await Promise.race([c.done, deadline]);
@@ -97,13 +128,22 @@ function round(x: number | null, digits: number): number | null {
   return x === null ? null : Number(x.toFixed(digits));
 }
 
-function summarize(name: ScenarioName, expected: ScenarioResult['expected'], snap: RolloutSnapshot, final: RolloutSnapshot, requests: number): ScenarioResult {
+function summarize(
+  name: ScenarioName,
+  expected: ScenarioResult['expected'],
+  snap: RolloutSnapshot,
+  final: RolloutSnapshot,
+  requests: number,
+): ScenarioResult {
   const last = final.decisions.at(-1);
   const decision = final.phase === 'promoted' || final.phase === 'rolled-back' ? final.phase : 'undecided';
   const byDeadline = last?.by === 'user:demo-deadline';
   const firstFail = last?.reasons.find((r) => r.verdict === 'fail') ?? last?.reasons[0];
   return {
-    scenario: name, rolloutId: snap.id, expected, decision,
+    scenario: name,
+    rolloutId: snap.id,
+    expected,
+    decision,
     ok: decision === expected && !byDeadline,
     timeToDecideSeconds: round(final.timeToDecideSeconds, 3),
     rollbackDurationSeconds: round(final.rollbackDurationSeconds, 6),
@@ -121,6 +161,7 @@ async function triggerChaos(ctx: ScenarioContext, canaryUrl: string, afterMs: nu
   const prepared = prepareSuite(ctx.suite, { baseUrl: canaryUrl, env: ctx.suiteEnv });
   const at = Date.now();
   const result = await runFlow(prepared, 'rollback-chaos-lite');
-  if (!result.success) throw new Error(`rollback-chaos-lite failed at ${result.steps.find((s) => s.status === 'failed')?.name ?? '?'}`);
+  if (!result.success)
+    throw new Error(`rollback-chaos-lite failed at ${result.steps.find((s) => s.status === 'failed')?.name ?? '?'}`);
   return at;
 }

@@ -43,7 +43,8 @@ export interface FaultDecision {
 /** What happens to one /api request; `random` returns [0, 1). */
 export function decideFault(faults: MaestroFaults, route: string, now: number, random: () => number): FaultDecision {
   const chaos = now < faults.chaosUntil;
-  if (faults.brokenEndpoint && route.startsWith(faults.brokenEndpoint)) return { delayMs: 0, failWith: 500, reason: 'broken endpoint' };
+  if (faults.brokenEndpoint && route.startsWith(faults.brokenEndpoint))
+    return { delayMs: 0, failWith: 500, reason: 'broken endpoint' };
   if (chaos && route.startsWith('/api/orders') && random() < faults.chaosErrorRate) {
     return { delayMs: faults.chaosLatencyMs, failWith: 503, reason: 'chaos' };
   }

@@ -12,7 +12,12 @@ export class MaestroMetrics {
 
   constructor(readonly version: string) {
     const labelNames = ['method', 'route', 'code', 'version'] as const;
-    this.requests = new Counter({ name: HTTP_REQUESTS, help: 'HTTP requests served', labelNames, registers: [this.registry] });
+    this.requests = new Counter({
+      name: HTTP_REQUESTS,
+      help: 'HTTP requests served',
+      labelNames,
+      registers: [this.registry],
+    });
     this.duration = new Histogram({
       name: HTTP_DURATION,
       help: 'Time to serve an HTTP request',

@@ -51,7 +51,10 @@ const MAX_ORDERS = 10_000;
 const MAX_SESSIONS = 10_000;
 
 class HttpProblem extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -71,7 +74,15 @@ export async function startMaestroApi(options: MaestroApiOptions = {}): Promise<
   let faults: MaestroFaults = { ...HEALTHY, ...options.faults };
   const metrics = new MaestroMetrics(version);
   const state = { orders: new Map<string, Order>(), sessions: new Map<string, string>(), nextId: 1 };
-  const app: App = { version, now, random, metrics, state, faults: () => faults, setChaos: (until) => (faults = { ...faults, chaosUntil: until }) };
+  const app: App = {
+    version,
+    now,
+    random,
+    metrics,
+    state,
+    faults: () => faults,
+    setChaos: (until) => (faults = { ...faults, chaosUntil: until }),
+  };
   const server = http.createServer((req, res) => void handle(app, req, res));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -124,12 +135,16 @@ async function handle(app: App, req: http.IncomingMessage, res: http.ServerRespo
     if (out.text !== undefined) {
       res.writeHead(status, { 'content-type': out.type ?? 'text/plain; charset=utf-8' }).end(out.text);
     } else {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...out.headers }).end(JSON.stringify(out.json));
+      res
+        .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...out.headers })
+        .end(JSON.stringify(out.json));
     }
   } catch (err) {
     status = err instanceof HttpProblem ? err.status : 500;
     const message = err instanceof HttpProblem ? err.message : 'internal error';
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: message, version: app.version }));
+    res
+      .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+      .end(JSON.stringify({ error: message, version: app.version }));
   } finally {
     if (route !== '/metrics') app.metrics.observe(method, route, status, (performance.now() - t0) / 1000);
   }
@@ -207,9 +222,18 @@ function authorize(app: App, req: http.IncomingMessage): string {
 function createOrder(app: App, user: string, body: Record<string, unknown>): Reply {
   const { item, quantity = 1 } = body;
   if (typeof item !== 'string' || !item) throw new HttpProblem(400, 'item is required');
-  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1) throw new HttpProblem(400, 'quantity must be a positive integer');
+  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1)
+    throw new HttpProblem(400, 'quantity must be a positive integer');
   const id = `ord-${app.state.nextId++}`;
-  const order: Order = { id, item, quantity, status: 'created', user, version: app.version, createdAt: new Date(app.now()).toISOString() };
+  const order: Order = {
+    id,
+    item,
+    quantity,
+    status: 'created',
+    user,
+    version: app.version,
+    createdAt: new Date(app.now()).toISOString(),
+  };
   const orders = app.state.orders;
   if (orders.size >= MAX_ORDERS) orders.delete(orders.keys().next().value as string);
   orders.set(id, order);

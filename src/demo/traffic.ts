@@ -58,11 +58,15 @@ export class TrafficGenerator {
     if (body) headers['content-type'] = 'application/json';
     if (this.token && path.startsWith('/api/orders')) headers.authorization = `Bearer ${this.token}`;
     this.stats.sent++;
-    const req = http.request(`${this.opts.url}${path}`, { method, headers, agent: this.agent, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => this.answered(res.statusCode ?? 0, path, Buffer.concat(chunks).toString()));
-    });
+    const req = http.request(
+      `${this.opts.url}${path}`,
+      { method, headers, agent: this.agent, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => this.answered(res.statusCode ?? 0, path, Buffer.concat(chunks).toString()));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => this.answered(0, path, ''));
     req.end(body);

@@ -13,7 +13,9 @@ export interface ReceivedWebhook {
  * The demo's stand-in for CI: a loopback receiver that checks each webhook's HMAC signature and keeps what
  * arrived, dropping duplicates by delivery id as a real receiver should.
  */
-export async function startWebhookReceiver(secret: string): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
+export async function startWebhookReceiver(
+  secret: string,
+): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,6 +40,9 @@ export async function startWebhookReceiver(secret: string): Promise<{ url: strin
   return {
     url: `http://127.0.0.1:${port}/hooks/adaptive-canary`,
     received,
-    close: async () => { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }

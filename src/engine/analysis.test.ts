@@ -5,12 +5,26 @@ import { createAnalysis } from './analysis.js';
 
 const LAT = [0, 40, 300, 400, 150, 8, 2, 0, 0, 0, 0];
 
-function interval(t: number, canaryErrors: number, opts: { canarySynthetic?: [number, number]; baselineSynthetic?: [number, number] } = {}): IntervalObservation {
+function interval(
+  t: number,
+  canaryErrors: number,
+  opts: { canarySynthetic?: [number, number]; baselineSynthetic?: [number, number] } = {},
+): IntervalObservation {
   return {
     t,
     weight: 10,
-    baseline: { requests: 9000, errors: 90, latency: LAT.map((c) => c * 9), synthetic: { runs: 10, passed: opts.baselineSynthetic?.[1] ?? 10 } },
-    canary: { requests: 1000, errors: canaryErrors, latency: LAT, synthetic: { runs: opts.canarySynthetic?.[0] ?? 10, passed: opts.canarySynthetic?.[1] ?? 10 } },
+    baseline: {
+      requests: 9000,
+      errors: 90,
+      latency: LAT.map((c) => c * 9),
+      synthetic: { runs: 10, passed: opts.baselineSynthetic?.[1] ?? 10 },
+    },
+    canary: {
+      requests: 1000,
+      errors: canaryErrors,
+      latency: LAT,
+      synthetic: { runs: opts.canarySynthetic?.[0] ?? 10, passed: opts.canarySynthetic?.[1] ?? 10 },
+    },
   };
 }
 
@@ -47,7 +61,9 @@ describe('createAnalysis', () => {
 
     const b = createAnalysis(defaultPolicySpec('s'));
     for (let t = 10; t <= 50; t += 10) {
-      expect(b.evaluate(interval(t, 10, { canarySynthetic: [10, 8], baselineSynthetic: [10, 8] })).verdict).not.toBe('fail');
+      expect(b.evaluate(interval(t, 10, { canarySynthetic: [10, 8], baselineSynthetic: [10, 8] })).verdict).not.toBe(
+        'fail',
+      );
     }
   });
 

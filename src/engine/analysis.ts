@@ -53,7 +53,12 @@ export function createAnalysis(spec: PolicySpec | Record<string, unknown>, optio
         burn.reason,
         scoreReason(score, policy.promotion.minScore, verdict),
       ];
-      const assessment: Assessment = { verdict, score: Math.round(score * 10_000) / 10_000, reasons: sortReasons(reasons), judge: name };
+      const assessment: Assessment = {
+        verdict,
+        score: Math.round(score * 10_000) / 10_000,
+        reasons: sortReasons(reasons),
+        judge: name,
+      };
       if (rule) assessment.rule = rule;
       if (verdict === 'pass' && out.promoteEarly) assessment.promoteEarly = true;
       return assessment;
@@ -61,12 +66,19 @@ export function createAnalysis(spec: PolicySpec | Record<string, unknown>, optio
   };
 }
 
-function firedRule(out: JudgeOutput, synthetic: boolean, budget: boolean, score: number, minScore: number): string | undefined {
+function firedRule(
+  out: JudgeOutput,
+  synthetic: boolean,
+  budget: boolean,
+  score: number,
+  minScore: number,
+): string | undefined {
   if (!out.authoritative && out.metrics.some((m) => m.critical && m.verdict === 'fail')) return 'critical-metric';
   if (out.verdict === 'fail') return out.rule ?? 'judge';
   if (synthetic) return 'synthetic-consecutive';
   if (budget) return 'error-budget';
-  if (!out.authoritative && out.metrics.some((m) => m.verdict === 'fail' && m.weight > 0) && score < minScore) return 'composite-score';
+  if (!out.authoritative && out.metrics.some((m) => m.verdict === 'fail' && m.weight > 0) && score < minScore)
+    return 'composite-score';
   return undefined;
 }
 
@@ -92,9 +104,17 @@ function scoreReason(score: number, minScore: number, verdict: Verdict): Reason 
 const ORDER: Record<Verdict, number> = { fail: 0, inconclusive: 1, pass: 2 };
 
 function sortReasons(reasons: Reason[]): Reason[] {
-  return reasons.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i).map((x) => x.r);
+  return reasons
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
+    .map((x) => x.r);
 }
 
 function isParsed(spec: PolicySpec | Record<string, unknown>): spec is PolicySpec {
-  return typeof spec.promotion === 'object' && spec.promotion !== null && Array.isArray(spec.metrics) && typeof spec.sequential === 'object';
+  return (
+    typeof spec.promotion === 'object' &&
+    spec.promotion !== null &&
+    Array.isArray(spec.metrics) &&
+    typeof spec.sequential === 'object'
+  );
 }

@@ -5,7 +5,13 @@ import { CountEvidence, LOG_WEIGHTS } from './count-evidence.js';
 
 /** Poisson by inversion (small means) or normal approximation; enough for test data. */
 function poisson(rng: () => number, lambda: number): number {
-  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-300))) * Math.cos(2 * Math.PI * rng())));
+  if (lambda > 50)
+    return Math.max(
+      0,
+      Math.round(
+        lambda + Math.sqrt(lambda) * Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-300))) * Math.cos(2 * Math.PI * rng()),
+      ),
+    );
   let k = 0;
   let p = Math.exp(-lambda);
   let cdf = p;
@@ -28,7 +34,10 @@ function binomial(rng: () => number, n: number, p: number): number {
  * A/A with common events (e.g. "slower than the median"): each interval n_c and n_b requests, every one an event
  * with the same probability p_t (shared, drifting); the test is given the request counts.
  */
-function everRejectsCommon(rng: () => number, opts: { intervals: number; requests: number; p: number; alpha: number }): boolean {
+function everRejectsCommon(
+  rng: () => number,
+  opts: { intervals: number; requests: number; p: number; alpha: number },
+): boolean {
   const e = new CountEvidence();
   const shares = [0.05, 0.1, 0.25, 0.5, 0.7];
   for (let i = 0; i < opts.intervals; i++) {
@@ -45,7 +54,11 @@ function everRejectsCommon(rng: () => number, opts: { intervals: number; request
 }
 
 /** One simulated run: per interval a share ρ_t from a step schedule and a shared load λ_t; canary rate × ratio. */
-function everRejects(rng: () => number, ratio: number, opts: { intervals: number; baseEvents: number; alpha: number; swing: number }): number | undefined {
+function everRejects(
+  rng: () => number,
+  ratio: number,
+  opts: { intervals: number; baseEvents: number; alpha: number; swing: number },
+): number | undefined {
   const e = new CountEvidence();
   const shares = [0.05, 0.1, 0.25, 0.5];
   for (let i = 0; i < opts.intervals; i++) {
@@ -61,29 +74,40 @@ function everRejects(rng: () => number, ratio: number, opts: { intervals: number
 describe('CountEvidence (mixture likelihood ratio on counts)', () => {
   it('A/A: checked after every interval, false rejections stay under α whatever the traffic and load', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0.5, max: 30, noNaN: true }), fc.double({ min: 0, max: 0.9, noNaN: true }), (seed, baseEvents, swing) => {
-        const rng = seededRandom(seed);
-        const alpha = 0.05;
-        const runs = 300;
-        let rejected = 0;
-        for (let r = 0; r < runs; r++) if (everRejects(rng, 1, { intervals: 40, baseEvents, alpha, swing }) !== undefined) rejected++;
-        // Ville: P(ever ≥ 1/α) ≤ α. Allow 3 binomial standard errors of sampling noise.
-        expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.double({ min: 0.5, max: 30, noNaN: true }),
+        fc.double({ min: 0, max: 0.9, noNaN: true }),
+        (seed, baseEvents, swing) => {
+          const rng = seededRandom(seed);
+          const alpha = 0.05;
+          const runs = 300;
+          let rejected = 0;
+          for (let r = 0; r < runs; r++)
+            if (everRejects(rng, 1, { intervals: 40, baseEvents, alpha, swing }) !== undefined) rejected++;
+          // Ville: P(ever ≥ 1/α) ≤ α. Allow 3 binomial standard errors of sampling noise.
+          expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
+        },
+      ),
       { numRuns: 12 },
     );
   });
 
   it('A/A with common events and request counts (the sharper test for p̂ > ρ): false rejections stay under α', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 0.05, max: 0.9, noNaN: true }), fc.integer({ min: 20, max: 400 }), (seed, p, requests) => {
-        const rng = seededRandom(seed);
-        const alpha = 0.05;
-        const runs = 300;
-        let rejected = 0;
-        for (let r = 0; r < runs; r++) if (everRejectsCommon(rng, { intervals: 30, requests, p, alpha })) rejected++;
-        expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.double({ min: 0.05, max: 0.9, noNaN: true }),
+        fc.integer({ min: 20, max: 400 }),
+        (seed, p, requests) => {
+          const rng = seededRandom(seed);
+          const alpha = 0.05;
+          const runs = 300;
+          let rejected = 0;
+          for (let r = 0; r < runs; r++) if (everRejectsCommon(rng, { intervals: 30, requests, p, alpha })) rejected++;
+          expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
+        },
+      ),
       { numRuns: 10 },
     );
   });
@@ -112,10 +136,15 @@ describe('CountEvidence (mixture likelihood ratio on counts)', () => {
 
   it('a clear regression (≥ 3× the rate, enough traffic) is always caught', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.double({ min: 3, max: 20, noNaN: true }), fc.double({ min: 20, max: 200, noNaN: true }), (seed, ratio, baseEvents) => {
-        const at = everRejects(seededRandom(seed), ratio, { intervals: 40, baseEvents, alpha: 0.001, swing: 0.5 });
-        expect(at).toBeDefined();
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.double({ min: 3, max: 20, noNaN: true }),
+        fc.double({ min: 20, max: 200, noNaN: true }),
+        (seed, ratio, baseEvents) => {
+          const at = everRejects(seededRandom(seed), ratio, { intervals: 40, baseEvents, alpha: 0.001, swing: 0.5 });
+          expect(at).toBeDefined();
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -123,7 +152,16 @@ describe('CountEvidence (mixture likelihood ratio on counts)', () => {
   it('is invariant to a shared load factor: only events and the canary share matter', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ c: fc.nat(50), b: fc.nat(500), canaryReq: fc.integer({ min: 1, max: 5000 }), baseReq: fc.integer({ min: 1, max: 50000 }), load: fc.double({ min: 0.01, max: 100, noNaN: true }) }), { minLength: 1, maxLength: 30 }),
+        fc.array(
+          fc.record({
+            c: fc.nat(50),
+            b: fc.nat(500),
+            canaryReq: fc.integer({ min: 1, max: 5000 }),
+            baseReq: fc.integer({ min: 1, max: 50000 }),
+            load: fc.double({ min: 0.01, max: 100, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
         (rows) => {
           const plain = new CountEvidence();
           const loaded = new CountEvidence();

@@ -40,7 +40,12 @@ function mixtureLogWeights(offsets: readonly number[]): Float64Array {
 }
 const ZERO = Math.round(-GRID_MIN / GRID_STEP);
 /** The only grid points the rollback test (δ0 = 0) reads: 0 and the mixture's alternatives on both sides. */
-const TEST_INDICES = [...new Set([ZERO, ...OFFSETS.flatMap((k) => [ZERO + k, ZERO - k]).map((j) => Math.min(GRID_SIZE - 1, Math.max(0, j)))])];
+const TEST_INDICES = [
+  ...new Set([
+    ZERO,
+    ...OFFSETS.flatMap((k) => [ZERO + k, ZERO - k]).map((j) => Math.min(GRID_SIZE - 1, Math.max(0, j))),
+  ]),
+];
 const EXP_M1 = Float64Array.from({ length: GRID_SIZE }, (_, j) => Math.expm1(GRID_MIN + j * GRID_STEP));
 
 export type Side = 'up' | 'down';
@@ -74,10 +79,18 @@ export class CountEvidence {
     this.expectedCanary += rho * n;
     const total = requests ? requests.canary + requests.baseline : 0;
     const pooled = total > 0 ? n / total : 0;
-    const byRequests = requests !== undefined && pooled > rho && pooled < 1 && canary <= requests.canary && baseline <= requests.baseline;
-    for (let j = 0; j < GRID_SIZE; j++) this.ll[j]! += canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
+    const byRequests =
+      requests !== undefined &&
+      pooled > rho &&
+      pooled < 1 &&
+      canary <= requests.canary &&
+      baseline <= requests.baseline;
+    for (let j = 0; j < GRID_SIZE; j++)
+      this.ll[j]! += canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
     for (const j of TEST_INDICES) {
-      this.llTest[j]! += byRequests ? binomialShift(canary, requests.canary, pooled, rho, j) : canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
+      this.llTest[j]! += byRequests
+        ? binomialShift(canary, requests.canary, pooled, rho, j)
+        : canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
     }
   }
 
@@ -90,7 +103,9 @@ export class CountEvidence {
   logBayesFactor(direction: 'increase' | 'decrease' | 'either'): number {
     if (direction === 'increase') return this.logMixtureAt(this.llTest, ZERO, 'up');
     if (direction === 'decrease') return this.logMixtureAt(this.llTest, ZERO, 'down');
-    return logAddExp(this.logMixtureAt(this.llTest, ZERO, 'up'), this.logMixtureAt(this.llTest, ZERO, 'down')) - Math.LN2;
+    return (
+      logAddExp(this.logMixtureAt(this.llTest, ZERO, 'up'), this.logMixtureAt(this.llTest, ZERO, 'down')) - Math.LN2
+    );
   }
 
   /** Grid maximum-likelihood log ratio. */
@@ -105,12 +120,14 @@ export class CountEvidence {
    * mixture rejects it. Infinity when nothing on the grid is rejected yet.
    */
   upperBound(logThreshold: number): number {
-    for (let j = indexOf(this.mle()); j < GRID_SIZE; j++) if (this.logMixtureAt(this.ll, j, 'down') >= logThreshold) return GRID_MIN + j * GRID_STEP;
+    for (let j = indexOf(this.mle()); j < GRID_SIZE; j++)
+      if (this.logMixtureAt(this.ll, j, 'down') >= logThreshold) return GRID_MIN + j * GRID_STEP;
     return Infinity;
   }
 
   lowerBound(logThreshold: number): number {
-    for (let j = indexOf(this.mle()); j >= 0; j--) if (this.logMixtureAt(this.ll, j, 'up') >= logThreshold) return GRID_MIN + j * GRID_STEP;
+    for (let j = indexOf(this.mle()); j >= 0; j--)
+      if (this.logMixtureAt(this.ll, j, 'up') >= logThreshold) return GRID_MIN + j * GRID_STEP;
     return -Infinity;
   }
 
@@ -119,7 +136,8 @@ export class CountEvidence {
     const base = ll[i0]!;
     const step = side === 'up' ? 1 : -1;
     // An alternative beyond the grid is replaced by the grid's edge (still a fixed alternative, so still valid).
-    const at = (m: number): number => ll[Math.min(GRID_SIZE - 1, Math.max(0, i0 + step * OFFSETS[m]!))]! - base + LOG_WEIGHTS[m]!;
+    const at = (m: number): number =>
+      ll[Math.min(GRID_SIZE - 1, Math.max(0, i0 + step * OFFSETS[m]!))]! - base + LOG_WEIGHTS[m]!;
     let max = -Infinity;
     for (let m = 0; m < OFFSETS.length; m++) max = Math.max(max, at(m));
     let sum = 0;

@@ -11,12 +11,25 @@ describe('error budget', () => {
   });
 
   it("tracks the canary's own errors as a share of all requests and fails above maxBurn", () => {
-    const spec = policySpec.parse({ service: 's', promotion: { errorBudget: { slo: 0.99, period: '1h', maxBurn: 0.1 } } });
+    const spec = policySpec.parse({
+      service: 's',
+      promotion: { errorBudget: { slo: 0.99, period: '1h', maxBurn: 0.1 } },
+    });
     const budget = createErrorBudget(spec);
     // 100 canary errors in 1000 requests over 60 s: ratio 0.1 → burn 10× → 10 × 60/3600 = 16.7% of the hour's budget.
-    const r = budget({ t: 60, weight: 10, canary: { requests: 100, errors: 100 }, baseline: { requests: 900, errors: 0 } });
+    const r = budget({
+      t: 60,
+      weight: 10,
+      canary: { requests: 100, errors: 100 },
+      baseline: { requests: 900, errors: 0 },
+    });
     expect(r.consumed).toBeCloseTo(10 * (60 / 3600), 9);
     expect(r.failed).toBe(true);
-    expect(r.reason).toMatchObject({ signal: 'error-budget', statistic: 'budget-burn', verdict: 'fail', threshold: 0.1 });
+    expect(r.reason).toMatchObject({
+      signal: 'error-budget',
+      statistic: 'budget-burn',
+      verdict: 'fail',
+      threshold: 0.1,
+    });
   });
 });

@@ -14,7 +14,11 @@ import type { Reason, Verdict } from './types.js';
  * comparing it with the sequential judge.
  */
 export function createKayentaJudge(spec: PolicySpec, random: () => number): Judge {
-  const series = spec.metrics.map(() => ({ t: [] as number[], control: [] as (number | null)[], experiment: [] as (number | null)[] }));
+  const series = spec.metrics.map(() => ({
+    t: [] as number[],
+    control: [] as (number | null)[],
+    experiment: [] as (number | null)[],
+  }));
   const k = spec.kayenta;
   return {
     name: 'kayenta',
@@ -25,11 +29,20 @@ export function createKayentaJudge(spec: PolicySpec, random: () => number): Judg
         s.control.push(metricValue(o.baseline, m, spec.latencyBoundsMs));
         s.experiment.push(metricValue(o.canary, m, spec.latencyBoundsMs));
         const from = k.lookbackSeconds === undefined ? -Infinity : o.t - k.lookbackSeconds;
-        const pick = (xs: (number | null)[]): number[] => xs.filter((v, j): v is number => v !== null && s.t[j]! > from);
-        return classify(m, pick(s.control), pick(s.experiment), { tolerance: k.tolerance, confidenceLevel: k.confidenceLevel, random });
+        const pick = (xs: (number | null)[]): number[] =>
+          xs.filter((v, j): v is number => v !== null && s.t[j]! > from);
+        return classify(m, pick(s.control), pick(s.experiment), {
+          tolerance: k.tolerance,
+          confidenceLevel: k.confidenceLevel,
+          random,
+        });
       });
       const { score, groups } = scoreMetrics(
-        classes.map((c, i) => ({ group: spec.metrics[i]!.group ?? spec.metrics[i]!.name, classification: c.classification, critical: c.critical })),
+        classes.map((c, i) => ({
+          group: spec.metrics[i]!.group ?? spec.metrics[i]!.name,
+          classification: c.classification,
+          critical: c.critical,
+        })),
         k.groupWeights,
       );
       const cls = classifyScore(score, k.pass, k.marginal);
@@ -42,8 +55,16 @@ export function createKayentaJudge(spec: PolicySpec, random: () => number): Judg
         statistic: 'kayenta-score',
         value: score,
         threshold: verdict === 'fail' ? k.marginal : k.pass,
-        message: `Kayenta score ${score} (${cls}; pass ≥ ${k.pass}, abort ≤ ${k.marginal}); groups ${Object.entries(groups).map(([g, v]) => `${g} ${Math.round(v)}`).join(', ')}`,
-        details: { ...Object.fromEntries(Object.entries(groups).map(([g, v]) => [`group:${g}`, v])), pass: k.pass, marginal: k.marginal },
+        message: `Kayenta score ${score} (${cls}; pass ≥ ${k.pass}, abort ≤ ${k.marginal}); groups ${Object.entries(
+          groups,
+        )
+          .map(([g, v]) => `${g} ${Math.round(v)}`)
+          .join(', ')}`,
+        details: {
+          ...Object.fromEntries(Object.entries(groups).map(([g, v]) => [`group:${g}`, v])),
+          pass: k.pass,
+          marginal: k.marginal,
+        },
       };
       return { metrics, verdict, rule: 'kayenta-score', reasons: [reason], authoritative: true };
     },

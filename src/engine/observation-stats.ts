@@ -6,7 +6,11 @@ import type { MetricPolicy } from '../schema/policy.js';
  * the error ratio, a latency quantile in ms (Prometheus `histogram_quantile` interpolation), or a custom value.
  * null = no data for that variant this interval.
  */
-export function metricValue(v: VariantObservation | null | undefined, metric: MetricPolicy, boundsMs: readonly number[]): number | null {
+export function metricValue(
+  v: VariantObservation | null | undefined,
+  metric: MetricPolicy,
+  boundsMs: readonly number[],
+): number | null {
   if (!v) return null;
   if (metric.kind === 'errors') return errorRatio(v);
   if (metric.kind === 'latency') return v.latency ? histogramQuantile(v.latency, boundsMs, metric.quantile) : null;

@@ -4,7 +4,12 @@ import { earlyPromotionAfterMs } from './rollout-plan.js';
 import type { Assessment } from './types.js';
 
 const plan = { minScore: 0.95, earlyPromotionAfterMs: 30_000 };
-const a = (verdict: Assessment['verdict'], extra: Partial<Assessment> = {}): Assessment => ({ verdict, score: 1, reasons: [], ...extra });
+const a = (verdict: Assessment['verdict'], extra: Partial<Assessment> = {}): Assessment => ({
+  verdict,
+  score: 1,
+  reasons: [],
+  ...extra,
+});
 
 describe('promotion rule', () => {
   it('promotes on a pass at the end of the last step, with the composite score', () => {
@@ -15,8 +20,12 @@ describe('promotion rule', () => {
 
   it('promotes early only on promoteEarly and after the floor of observed analysis', () => {
     expect(promotionRule(plan, a('pass'), { observedMs: 50_000, lastStepDone: false })).toBeUndefined();
-    expect(promotionRule(plan, a('pass', { promoteEarly: true }), { observedMs: 20_000, lastStepDone: false })).toBeUndefined();
-    expect(promotionRule(plan, a('pass', { promoteEarly: true }), { observedMs: 30_000, lastStepDone: false })).toBe('promote-early');
+    expect(
+      promotionRule(plan, a('pass', { promoteEarly: true }), { observedMs: 20_000, lastStepDone: false }),
+    ).toBeUndefined();
+    expect(promotionRule(plan, a('pass', { promoteEarly: true }), { observedMs: 30_000, lastStepDone: false })).toBe(
+      'promote-early',
+    );
   });
 
   it('sets the floor at half the planned bake, never before the first step is baked', () => {

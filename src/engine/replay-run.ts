@@ -20,7 +20,11 @@ export interface ReplayResult {
  * "What would this policy have decided, and when?" — feeds recorded intervals to a fresh Analysis until the
  * policy decides (run-outcome.ts). A recording that ends first is inconclusive at its last interval.
  */
-export function replayIntervals(spec: PolicySpec, intervals: readonly IntervalObservation[], judge?: JudgeName): ReplayResult {
+export function replayIntervals(
+  spec: PolicySpec,
+  intervals: readonly IntervalObservation[],
+  judge?: JudgeName,
+): ReplayResult {
   const analysis = createAnalysis(spec, judge ? { judge } : {});
   const decide = createOutcomeTracker(spec);
   const timeline: TimelineEntry[] = [];

@@ -5,7 +5,11 @@ import type { RolloutPlan } from './rollout-plan.js';
 import type { Assessment, Verdict } from './types.js';
 
 const plan: RolloutPlan = {
-  steps: [{ weight: 10, bakeMs: 20_000 }, { weight: 25, bakeMs: 20_000 }, { weight: 50, bakeMs: 20_000 }],
+  steps: [
+    { weight: 10, bakeMs: 20_000 },
+    { weight: 25, bakeMs: 20_000 },
+    { weight: 50, bakeMs: 20_000 },
+  ],
   intervalMs: 10_000,
   minScore: 0.95,
   inconclusive: { maxExtensionMs: 20_000, then: 'hold' },
@@ -13,8 +17,19 @@ const plan: RolloutPlan = {
 };
 
 const assess = (verdict: Verdict, score = verdict === 'fail' ? 0.4 : 1, rule?: string): Assessment => ({
-  verdict, score, rule,
-  reasons: [{ signal: 'error-rate', verdict, statistic: 'mixture-likelihood-ratio', value: 1, threshold: 100, message: `error-rate ${verdict}` }],
+  verdict,
+  score,
+  rule,
+  reasons: [
+    {
+      signal: 'error-rate',
+      verdict,
+      statistic: 'mixture-likelihood-ratio',
+      value: 1,
+      threshold: 100,
+      message: `error-rate ${verdict}`,
+    },
+  ],
 });
 
 /** Runs events in order from a fresh state; returns the final state and every decision's action. */
@@ -25,14 +40,22 @@ function run(events: RolloutEvent[], p = plan): { state: RolloutState; actions: 
   for (const ev of events) {
     const r = transition(p, state, ev);
     state = r.state;
-    if (r.decision) { actions.push(r.decision.action); weights.push(r.decision.weight); }
+    if (r.decision) {
+      actions.push(r.decision.action);
+      weights.push(r.decision.weight);
+    }
   }
   return { state, actions, weights };
 }
 
 let clock = 0;
 const start = (): RolloutEvent => ({ type: 'start', at: (clock = 0) });
-const tick = (a: Assessment): RolloutEvent => ({ type: 'interval', at: (clock += 10_000), durationMs: 10_000, assessment: a });
+const tick = (a: Assessment): RolloutEvent => ({
+  type: 'interval',
+  at: (clock += 10_000),
+  durationMs: 10_000,
+  assessment: a,
+});
 const ticks = (n: number, a: Assessment): RolloutEvent[] => Array.from({ length: n }, () => tick(a));
 
 describe('rollout state machine', () => {
@@ -44,7 +67,11 @@ describe('rollout state machine', () => {
   });
 
   it('walks every step on inconclusive-but-healthy evidence and promotes on a final pass', () => {
-    const { state, actions, weights } = run([start(), ...ticks(4, assess('inconclusive', 0.98)), ...ticks(2, assess('pass'))]);
+    const { state, actions, weights } = run([
+      start(),
+      ...ticks(4, assess('inconclusive', 0.98)),
+      ...ticks(2, assess('pass')),
+    ]);
     expect(actions).toEqual(['start', 'step', 'step', 'promote']);
     expect(weights).toEqual([10, 25, 50, 100]);
     expect(state).toMatchObject({ phase: 'promoted', weight: 100, decidedAt: 60_000 });
@@ -69,8 +96,17 @@ describe('rollout state machine', () => {
   });
 
   it('rolls back at once on a fail, mid-bake, naming the rule', () => {
-    const r = transition(plan, run([start(), tick(assess('pass'))]).state, tick(assess('fail', 0.2, 'synthetic-consecutive')));
-    expect(r.decision).toMatchObject({ action: 'rollback', by: 'rule:synthetic-consecutive', weight: 0, to: 'rolled-back' });
+    const r = transition(
+      plan,
+      run([start(), tick(assess('pass'))]).state,
+      tick(assess('fail', 0.2, 'synthetic-consecutive')),
+    );
+    expect(r.decision).toMatchObject({
+      action: 'rollback',
+      by: 'rule:synthetic-consecutive',
+      weight: 0,
+      to: 'rolled-back',
+    });
     expect(r.decision?.reasons[0]?.signal).toBe('error-rate');
     expect(r.state.phase).toBe('rolled-back');
   });
@@ -96,12 +132,22 @@ describe('rollout state machine', () => {
 
   it('applies inconclusive.then = rollback and promote', () => {
     const events = [start(), ...ticks(4, assess('inconclusive', 0.97)), ...ticks(4, assess('inconclusive', 0.97))];
-    expect(run(events, { ...plan, inconclusive: { maxExtensionMs: 20_000, then: 'rollback' } }).state.phase).toBe('rolled-back');
-    expect(run(events, { ...plan, inconclusive: { maxExtensionMs: 20_000, then: 'promote' } }).state.phase).toBe('promoted');
+    expect(run(events, { ...plan, inconclusive: { maxExtensionMs: 20_000, then: 'rollback' } }).state.phase).toBe(
+      'rolled-back',
+    );
+    expect(run(events, { ...plan, inconclusive: { maxExtensionMs: 20_000, then: 'promote' } }).state.phase).toBe(
+      'promoted',
+    );
   });
 
   it('does not advance an inconclusive step that saw no canary traffic', () => {
-    const noTraffic: RolloutEvent = { type: 'interval', at: (clock += 10_000), durationMs: 10_000, assessment: assess('inconclusive', 1), canaryRequests: 0 };
+    const noTraffic: RolloutEvent = {
+      type: 'interval',
+      at: (clock += 10_000),
+      durationMs: 10_000,
+      assessment: assess('inconclusive', 1),
+      canaryRequests: 0,
+    };
     let s = run([start()]).state;
     s = transition(plan, s, noTraffic).state;
     const r = transition(plan, s, { ...noTraffic, at: (clock += 10_000) });
@@ -116,7 +162,8 @@ describe('rollout state machine', () => {
 
   it('handles manual pause, resume, promote and abort, and rejects actions on finished rollouts', () => {
     let s = run([start()]).state;
-    const act = (action: 'promote' | 'abort' | 'pause' | 'resume') => transition(plan, s, { type: 'manual', at: 1, action, actor: 'alice' });
+    const act = (action: 'promote' | 'abort' | 'pause' | 'resume') =>
+      transition(plan, s, { type: 'manual', at: 1, action, actor: 'alice' });
     expect(act('resume').rejected).toMatch(/cannot resume/);
     s = act('pause').state;
     expect(s).toMatchObject({ phase: 'holding', holdReason: 'paused' });
@@ -131,37 +178,57 @@ describe('rollout state machine', () => {
 
   it('rolls back on an upstream fault with its reason', () => {
     const r = transition(plan, run([start()]).state, {
-      type: 'fault', at: 5, reason: { signal: 'upstream', verdict: 'fail', statistic: 'process-exit', value: 1, threshold: 0, message: 'canary command exited (SIGKILL)' },
+      type: 'fault',
+      at: 5,
+      reason: {
+        signal: 'upstream',
+        verdict: 'fail',
+        statistic: 'process-exit',
+        value: 1,
+        threshold: 0,
+        message: 'canary command exited (SIGKILL)',
+      },
     });
-    expect(r.decision).toMatchObject({ action: 'rollback', by: 'fault', reasons: [{ message: 'canary command exited (SIGKILL)' }] });
+    expect(r.decision).toMatchObject({
+      action: 'rollback',
+      by: 'fault',
+      reasons: [{ message: 'canary command exited (SIGKILL)' }],
+    });
   });
 
   it('property: terminal phases are final, a fail always ends rolled back, promote happens at most once', () => {
     const verdict = fc.constantFrom<Verdict>('pass', 'fail', 'inconclusive');
     const event = fc.oneof(
       fc.record({ type: fc.constant('interval' as const), verdict, score: fc.double({ min: 0, max: 1, noNaN: true }) }),
-      fc.record({ type: fc.constant('manual' as const), action: fc.constantFrom<'promote' | 'abort' | 'pause' | 'resume'>('promote', 'abort', 'pause', 'resume') }),
+      fc.record({
+        type: fc.constant('manual' as const),
+        action: fc.constantFrom<'promote' | 'abort' | 'pause' | 'resume'>('promote', 'abort', 'pause', 'resume'),
+      }),
     );
-    fc.assert(fc.property(fc.array(event, { maxLength: 40 }), (evs) => {
-      let state = transition(plan, initialState(), { type: 'start', at: 0 }).state;
-      let t = 0;
-      let terminalActions = 0;
-      let sawFail = false;
-      for (const e of evs) {
-        const before = state.phase;
-        const ev: RolloutEvent = e.type === 'interval'
-          ? { type: 'interval', at: (t += 1000), durationMs: 10_000, assessment: assess(e.verdict, e.score) }
-          : { type: 'manual', at: (t += 1000), action: e.action, actor: 'p' };
-        const r = transition(plan, state, ev);
-        if (before === 'promoted' || before === 'rolled-back') expect(r.state).toBe(state);
-        if (e.type === 'interval' && e.verdict === 'fail' && !['promoted', 'rolled-back'].includes(before)) sawFail = true;
-        if (r.decision && ['promote', 'rollback'].includes(r.decision.action)) terminalActions++;
-        expect(r.state.weight).toBeGreaterThanOrEqual(0);
-        state = r.state;
-      }
-      expect(terminalActions).toBeLessThanOrEqual(1);
-      if (sawFail) expect(['rolled-back', 'promoted']).toContain(state.phase);
-      if (state.phase === 'rolled-back') expect(state.weight).toBe(0);
-    }));
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (evs) => {
+        let state = transition(plan, initialState(), { type: 'start', at: 0 }).state;
+        let t = 0;
+        let terminalActions = 0;
+        let sawFail = false;
+        for (const e of evs) {
+          const before = state.phase;
+          const ev: RolloutEvent =
+            e.type === 'interval'
+              ? { type: 'interval', at: (t += 1000), durationMs: 10_000, assessment: assess(e.verdict, e.score) }
+              : { type: 'manual', at: (t += 1000), action: e.action, actor: 'p' };
+          const r = transition(plan, state, ev);
+          if (before === 'promoted' || before === 'rolled-back') expect(r.state).toBe(state);
+          if (e.type === 'interval' && e.verdict === 'fail' && !['promoted', 'rolled-back'].includes(before))
+            sawFail = true;
+          if (r.decision && ['promote', 'rollback'].includes(r.decision.action)) terminalActions++;
+          expect(r.state.weight).toBeGreaterThanOrEqual(0);
+          state = r.state;
+        }
+        expect(terminalActions).toBeLessThanOrEqual(1);
+        if (sawFail) expect(['rolled-back', 'promoted']).toContain(state.phase);
+        if (state.phase === 'rolled-back') expect(state.weight).toBe(0);
+      }),
+    );
   });
 });

@@ -68,8 +68,19 @@ export interface TransitionResult {
 
 export function initialState(): RolloutState {
   return {
-    phase: 'pending', step: 0, weight: 0, stepBakedMs: 0, stepExtensionMs: 0, totalBakedMs: 0, holdReason: null,
-    score: 1, verdict: 'inconclusive', intervals: 0, stepCanaryRequests: 0, startedAt: null, decidedAt: null,
+    phase: 'pending',
+    step: 0,
+    weight: 0,
+    stepBakedMs: 0,
+    stepExtensionMs: 0,
+    totalBakedMs: 0,
+    holdReason: null,
+    score: 1,
+    verdict: 'inconclusive',
+    intervals: 0,
+    stepCanaryRequests: 0,
+    startedAt: null,
+    decidedAt: null,
   };
 }
 
@@ -89,7 +100,13 @@ export function transition(plan: RolloutPlan, state: RolloutState, event: Rollou
     case 'manual':
       return onManual(plan, state, event);
     case 'fault':
-      return decide(state, { action: 'rollback', to: 'rolled-back', at: event.at, by: 'fault', reasons: [event.reason] });
+      return decide(state, {
+        action: 'rollback',
+        to: 'rolled-back',
+        at: event.at,
+        by: 'fault',
+        reasons: [event.reason],
+      });
   }
 }
 
@@ -98,29 +115,51 @@ function onStart(plan: RolloutPlan, state: RolloutState, at: number): Transition
   const first = plan.steps[0];
   if (!first) throw new Error('a rollout plan needs at least one step');
   const next = { ...state, startedAt: at };
-  return decide(next, { action: 'start', to: 'progressing', at, by: 'controller', reasons: [], step: 0, weight: first.weight });
+  return decide(next, {
+    action: 'start',
+    to: 'progressing',
+    at,
+    by: 'controller',
+    reasons: [],
+    step: 0,
+    weight: first.weight,
+  });
 }
 
-function onInterval(plan: RolloutPlan, state: RolloutState, ev: Extract<RolloutEvent, { type: 'interval' }>): TransitionResult {
+function onInterval(
+  plan: RolloutPlan,
+  state: RolloutState,
+  ev: Extract<RolloutEvent, { type: 'interval' }>,
+): TransitionResult {
   if (state.phase === 'pending') return { state };
   const a = ev.assessment;
   const observed: RolloutState = { ...state, score: a.score, verdict: a.verdict, intervals: state.intervals + 1 };
   if (a.verdict === 'fail') {
-    return decide(observed, { action: 'rollback', to: 'rolled-back', at: ev.at, by: a.rule ? `rule:${a.rule}` : 'judge', reasons: a.reasons });
+    return decide(observed, {
+      action: 'rollback',
+      to: 'rolled-back',
+      at: ev.at,
+      by: a.rule ? `rule:${a.rule}` : 'judge',
+      reasons: a.reasons,
+    });
   }
   if (state.phase === 'holding') {
     // An inconclusive hold ends by itself once the evidence arrives; a person's pause waits for a person.
-    if (state.holdReason === 'inconclusive' && a.verdict === 'pass') return stepDone(plan, { ...observed, phase: 'progressing', holdReason: null }, ev.at, a);
+    if (state.holdReason === 'inconclusive' && a.verdict === 'pass')
+      return stepDone(plan, { ...observed, phase: 'progressing', holdReason: null }, ev.at, a);
     return { state: observed };
   }
   const baked = {
-    ...observed, stepBakedMs: state.stepBakedMs + ev.durationMs, totalBakedMs: state.totalBakedMs + ev.durationMs,
+    ...observed,
+    stepBakedMs: state.stepBakedMs + ev.durationMs,
+    totalBakedMs: state.totalBakedMs + ev.durationMs,
     stepCanaryRequests: (state.stepCanaryRequests ?? 0) + (ev.canaryRequests ?? 1),
   };
   const bake = (plan.steps[state.step]?.bakeMs ?? 0) + state.stepExtensionMs;
   if (baked.stepBakedMs < bake) {
     // Early promotion does not wait for the end of a step: the evidence and the floor are what it needs.
-    if (promotionRule(plan, a, { observedMs: baked.totalBakedMs, lastStepDone: false })) return promote(baked, ev.at, a);
+    if (promotionRule(plan, a, { observedMs: baked.totalBakedMs, lastStepDone: false }))
+      return promote(baked, ev.at, a);
     return { state: baked };
   }
   return stepDone(plan, baked, ev.at, a);
@@ -138,13 +177,31 @@ function stepDone(plan: RolloutPlan, state: RolloutState, at: number, a: Assessm
     const extended = { ...state, stepExtensionMs: state.stepExtensionMs + plan.intervalMs };
     // Announce the extension once per step; later extensions are silent intervals.
     if (state.stepExtensionMs > 0) return { state: extended };
-    return decide(extended, { action: 'hold', to: 'progressing', at, by: 'judge', reasons: [extensionReason(plan, a)] });
+    return decide(extended, {
+      action: 'hold',
+      to: 'progressing',
+      at,
+      by: 'judge',
+      reasons: [extensionReason(plan, a)],
+    });
   }
   const then = plan.inconclusive.then;
   const why = [exhaustedReason(plan, a, then), ...a.reasons];
-  if (then === 'rollback') return decide(state, { action: 'rollback', to: 'rolled-back', at, by: 'policy:inconclusive', reasons: why });
-  if (then === 'promote') return decide(state, { action: 'promote', to: 'promoted', at, by: 'policy:inconclusive', reasons: why, weight: 100 });
-  return decide({ ...state, holdReason: 'inconclusive' }, { action: 'hold', to: 'holding', at, by: 'policy:inconclusive', reasons: why });
+  if (then === 'rollback')
+    return decide(state, { action: 'rollback', to: 'rolled-back', at, by: 'policy:inconclusive', reasons: why });
+  if (then === 'promote')
+    return decide(state, {
+      action: 'promote',
+      to: 'promoted',
+      at,
+      by: 'policy:inconclusive',
+      reasons: why,
+      weight: 100,
+    });
+  return decide(
+    { ...state, holdReason: 'inconclusive' },
+    { action: 'hold', to: 'holding', at, by: 'policy:inconclusive', reasons: why },
+  );
 }
 
 function promote(state: RolloutState, at: number, a: Assessment): TransitionResult {
@@ -158,23 +215,53 @@ function advance(plan: RolloutPlan, state: RolloutState, at: number, reasons: Re
   return decide(next, { action: 'step', to: 'progressing', at, by: 'judge', reasons, step, weight });
 }
 
-function onManual(plan: RolloutPlan, state: RolloutState, ev: Extract<RolloutEvent, { type: 'manual' }>): TransitionResult {
+function onManual(
+  plan: RolloutPlan,
+  state: RolloutState,
+  ev: Extract<RolloutEvent, { type: 'manual' }>,
+): TransitionResult {
   const by = `user:${ev.actor}`;
   const reason = (message: string): Reason[] => [
-    { signal: 'manual', verdict: state.verdict, statistic: 'manual-action', value: state.score, threshold: plan.minScore, message },
+    {
+      signal: 'manual',
+      verdict: state.verdict,
+      statistic: 'manual-action',
+      value: state.score,
+      threshold: plan.minScore,
+      message,
+    },
   ];
   switch (ev.action) {
     case 'abort':
-      return decide(state, { action: 'rollback', to: 'rolled-back', at: ev.at, by, reasons: reason(`${ev.actor} aborted the rollout`) });
+      return decide(state, {
+        action: 'rollback',
+        to: 'rolled-back',
+        at: ev.at,
+        by,
+        reasons: reason(`${ev.actor} aborted the rollout`),
+      });
     case 'promote':
       if (state.phase === 'pending') return { state, rejected: 'the rollout has not started' };
-      return decide(state, { action: 'promote', to: 'promoted', at: ev.at, by, reasons: reason(`${ev.actor} promoted the canary`), weight: 100 });
+      return decide(state, {
+        action: 'promote',
+        to: 'promoted',
+        at: ev.at,
+        by,
+        reasons: reason(`${ev.actor} promoted the canary`),
+        weight: 100,
+      });
     case 'pause':
       if (state.phase !== 'progressing') return { state, rejected: `cannot pause a ${state.phase} rollout` };
-      return decide({ ...state, holdReason: 'paused' }, { action: 'pause', to: 'holding', at: ev.at, by, reasons: reason(`${ev.actor} paused the rollout`) });
+      return decide(
+        { ...state, holdReason: 'paused' },
+        { action: 'pause', to: 'holding', at: ev.at, by, reasons: reason(`${ev.actor} paused the rollout`) },
+      );
     case 'resume':
       if (state.phase !== 'holding') return { state, rejected: `cannot resume a ${state.phase} rollout` };
-      return decide({ ...state, holdReason: null }, { action: 'resume', to: 'progressing', at: ev.at, by, reasons: reason(`${ev.actor} resumed the rollout`) });
+      return decide(
+        { ...state, holdReason: null },
+        { action: 'resume', to: 'progressing', at: ev.at, by, reasons: reason(`${ev.actor} resumed the rollout`) },
+      );
   }
 }
 
@@ -193,19 +280,34 @@ function decide(state: RolloutState, d: DecideArgs): TransitionResult {
   const step = d.step ?? state.step;
   const terminal = isTerminal(d.to);
   const next: RolloutState = {
-    ...state, phase: d.to, step, weight,
+    ...state,
+    phase: d.to,
+    step,
+    weight,
     holdReason: d.to === 'holding' ? state.holdReason : null,
     decidedAt: terminal ? d.at : state.decidedAt,
   };
   const decision: RolloutDecision = {
-    action: d.action, at: d.at, from: state.phase, to: d.to, step, weight, score: state.score, by: d.by, reasons: d.reasons,
+    action: d.action,
+    at: d.at,
+    from: state.phase,
+    to: d.to,
+    step,
+    weight,
+    score: state.score,
+    by: d.by,
+    reasons: d.reasons,
   };
   return { state: next, decision };
 }
 
 function extensionReason(plan: RolloutPlan, a: Assessment): Reason {
   return {
-    signal: 'bake', verdict: 'inconclusive', statistic: 'bake-extension', value: a.score, threshold: plan.minScore,
+    signal: 'bake',
+    verdict: 'inconclusive',
+    statistic: 'bake-extension',
+    value: a.score,
+    threshold: plan.minScore,
     message: `not enough evidence to ${a.score >= plan.minScore ? 'promote' : 'advance'} (score ${a.score.toFixed(3)}, need ${plan.minScore}); extending the bake by up to ${plan.inconclusive.maxExtensionMs / 1000}s`,
     details: { maxExtensionSeconds: plan.inconclusive.maxExtensionMs / 1000 },
   };
@@ -213,7 +315,11 @@ function extensionReason(plan: RolloutPlan, a: Assessment): Reason {
 
 function exhaustedReason(plan: RolloutPlan, a: Assessment, then: string): Reason {
   return {
-    signal: 'bake', verdict: 'inconclusive', statistic: 'bake-extension', value: a.score, threshold: plan.minScore,
+    signal: 'bake',
+    verdict: 'inconclusive',
+    statistic: 'bake-extension',
+    value: a.score,
+    threshold: plan.minScore,
     message: `still inconclusive after extending the bake by ${plan.inconclusive.maxExtensionMs / 1000}s; policy says ${then}`,
   };
 }

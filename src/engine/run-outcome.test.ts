@@ -3,8 +3,20 @@ import { policySpec } from '../schema/policy.js';
 import { createOutcomeTracker, scheduleSeconds, weightAt } from './run-outcome.js';
 import type { Assessment } from './types.js';
 
-const spec = policySpec.parse({ service: 's', steps: [{ weight: 10, bake: '60s' }, { weight: 50, bake: '60s' }], inconclusive: { maxExtension: '30s', then: 'rollback' } });
-const a = (verdict: Assessment['verdict'], extra: Partial<Assessment> = {}): Assessment => ({ verdict, score: 1, reasons: [], ...extra });
+const spec = policySpec.parse({
+  service: 's',
+  steps: [
+    { weight: 10, bake: '60s' },
+    { weight: 50, bake: '60s' },
+  ],
+  inconclusive: { maxExtension: '30s', then: 'rollback' },
+});
+const a = (verdict: Assessment['verdict'], extra: Partial<Assessment> = {}): Assessment => ({
+  verdict,
+  score: 1,
+  reasons: [],
+  ...extra,
+});
 
 describe('run outcome', () => {
   it('follows the step schedule', () => {
@@ -15,11 +27,19 @@ describe('run outcome', () => {
   it('rolls back on fail; promotes on a pass once the steps are done, or early on evidence after the floor', () => {
     const d = createOutcomeTracker(spec);
     expect(d(10, a('pass'))).toBeUndefined();
-    expect(d(20, a('fail', { rule: 'critical-metric' }))).toMatchObject({ decision: 'rollback', at: 20, rule: 'critical-metric' });
+    expect(d(20, a('fail', { rule: 'critical-metric' }))).toMatchObject({
+      decision: 'rollback',
+      at: 20,
+      rule: 'critical-metric',
+    });
     // Default interval 10s; floor = max(first bake 60s, half of 120s) = 60s of observed analysis.
     const early = createOutcomeTracker(spec);
     for (let t = 10; t <= 50; t += 10) expect(early(t, a('pass', { promoteEarly: true }))).toBeUndefined();
-    expect(early(60, a('pass', { promoteEarly: true }))).toMatchObject({ decision: 'promote', at: 60, rule: 'promote-early' });
+    expect(early(60, a('pass', { promoteEarly: true }))).toMatchObject({
+      decision: 'promote',
+      at: 60,
+      rule: 'promote-early',
+    });
     const steps = createOutcomeTracker(spec);
     for (let t = 10; t <= 110; t += 10) expect(steps(t, a('pass'))).toBeUndefined();
     expect(steps(120, a('pass'))).toMatchObject({ decision: 'promote', at: 120, rule: 'steps-complete' });

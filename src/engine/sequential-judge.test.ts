@@ -6,7 +6,12 @@ import { createAnalysis } from './analysis.js';
 const FAST = [0, 100, 400, 400, 90, 10, 0, 0, 0, 0, 0];
 const SLOW = [0, 20, 200, 450, 250, 70, 10, 0, 0, 0, 0];
 
-function obs(t: number, c: { requests: number; errors: number; latency?: number[] }, b = { requests: 9000, errors: 45 }, weight = 10): IntervalObservation {
+function obs(
+  t: number,
+  c: { requests: number; errors: number; latency?: number[] },
+  b = { requests: 9000, errors: 45 },
+  weight = 10,
+): IntervalObservation {
   const scaleTo = (counts: number[], n: number) => counts.map((x) => Math.round((x * n) / 1000));
   return {
     t,
@@ -44,16 +49,28 @@ describe('sequential judge', () => {
       const bReq = Math.round(10_000 * load * (1 - weight / 100));
       // Error ratio swings with load (4× at peak) but equally on both versions.
       const ratio = 0.005 * (1 + load / 2);
-      const r = a.evaluate(obs((i + 1) * 10, { requests: cReq, errors: Math.round(cReq * ratio) }, { requests: bReq, errors: Math.round(bReq * ratio) }, weight));
+      const r = a.evaluate(
+        obs(
+          (i + 1) * 10,
+          { requests: cReq, errors: Math.round(cReq * ratio) },
+          { requests: bReq, errors: Math.round(bReq * ratio) },
+          weight,
+        ),
+      );
       expect(r.verdict).not.toBe('fail');
     });
   });
 
   it('promotes early once every confidence sequence is inside its tolerance', () => {
-    const spec = policySpec.parse({ service: 's', metrics: [{ name: 'error-rate', kind: 'errors', tolerance: 1.5, critical: true }] });
+    const spec = policySpec.parse({
+      service: 's',
+      metrics: [{ name: 'error-rate', kind: 'errors', tolerance: 1.5, critical: true }],
+    });
     const a = createAnalysis(spec);
     let early = false;
-    for (let t = 10; t <= 600 && !early; t += 10) early = a.evaluate(obs(t, { requests: 5000, errors: 250 }, { requests: 5000, errors: 250 }, 50)).promoteEarly === true;
+    for (let t = 10; t <= 600 && !early; t += 10)
+      early =
+        a.evaluate(obs(t, { requests: 5000, errors: 250 }, { requests: 5000, errors: 250 }, 50)).promoteEarly === true;
     expect(early).toBe(true);
   });
 });

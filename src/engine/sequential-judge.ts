@@ -68,7 +68,13 @@ function judgeMetric(s: MetricState, o: IntervalObservation, enough: boolean, ca
   };
 }
 
-function reasonFor(s: MetricState, t: CountTest, logBf: number, verdict: Reason['verdict'], canaryRequests: number): Reason {
+function reasonFor(
+  s: MetricState,
+  t: CountTest,
+  logBf: number,
+  verdict: Reason['verdict'],
+  canaryRequests: number,
+): Reason {
   const e = t.evidence;
   // Capped so the reason stays JSON (no Infinity); the log is exact in details.
   const bf = Math.exp(Math.min(logBf, 30 * Math.LN10));
@@ -76,9 +82,18 @@ function reasonFor(s: MetricState, t: CountTest, logBf: number, verdict: Reason[
   const ratio = e.expectedCanary > 0 ? e.canaryEvents / e.expectedCanary : null;
   const lower = Math.exp(e.lowerBound(s.logThreshold));
   const upper = Math.exp(e.upperBound(s.logThreshold));
-  const what = t.label === 'errors' ? 'errors' : `requests ${t.label}${t.boundMs !== undefined ? ` (> ${t.boundMs} ms)` : ''}`;
-  const ratioText = ratio === null ? 'no events yet' : `canary/baseline ratio ${fmt(ratio)} (CS ${fmt(lower)}–${fmt(upper)})`;
-  const head = verdict === 'fail' ? 'regressed' : verdict === 'pass' ? 'no regression found' : logBf >= s.logThreshold / 2 ? 'evidence of a regression is building' : 'not enough data yet';
+  const what =
+    t.label === 'errors' ? 'errors' : `requests ${t.label}${t.boundMs !== undefined ? ` (> ${t.boundMs} ms)` : ''}`;
+  const ratioText =
+    ratio === null ? 'no events yet' : `canary/baseline ratio ${fmt(ratio)} (CS ${fmt(lower)}–${fmt(upper)})`;
+  const head =
+    verdict === 'fail'
+      ? 'regressed'
+      : verdict === 'pass'
+        ? 'no regression found'
+        : logBf >= s.logThreshold / 2
+          ? 'evidence of a regression is building'
+          : 'not enough data yet';
   return {
     signal: s.metric.name,
     verdict,

@@ -28,32 +28,38 @@ function shared(rng: () => number, tilt: number): number[] {
 describe('latency count test (bound from past baseline + this interval pooled)', () => {
   it('A/A: same latency distribution on both versions, shifting every interval: false rejections stay under α', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.constantFrom(0.5, 0.9, 0.99), fc.integer({ min: 20, max: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), (seed, q, requests, tilt) => {
-        const rng = seededRandom(seed);
-        const alpha = 0.05;
-        const runs = 150;
-        let rejected = 0;
-        for (let r = 0; r < runs; r++) {
-          const test = latencyCountTest(q, BOUNDS);
-          for (let i = 0; i < 20; i++) {
-            const probs = shared(rng, tilt);
-            const weight = i < 10 ? 10 : 50;
-            const nc = Math.round((requests * weight) / 100);
-            const o: IntervalObservation = {
-              t: (i + 1) * 10,
-              weight,
-              canary: { requests: nc, errors: 0, latency: histogram(rng, nc, probs) },
-              baseline: { requests: requests - nc, errors: 0, latency: histogram(rng, requests - nc, probs) },
-            };
-            test.add(o);
-            if (test.evidence.logBayesFactor('increase') >= Math.log(1 / alpha)) {
-              rejected++;
-              break;
+      fc.property(
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.constantFrom(0.5, 0.9, 0.99),
+        fc.integer({ min: 20, max: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (seed, q, requests, tilt) => {
+          const rng = seededRandom(seed);
+          const alpha = 0.05;
+          const runs = 150;
+          let rejected = 0;
+          for (let r = 0; r < runs; r++) {
+            const test = latencyCountTest(q, BOUNDS);
+            for (let i = 0; i < 20; i++) {
+              const probs = shared(rng, tilt);
+              const weight = i < 10 ? 10 : 50;
+              const nc = Math.round((requests * weight) / 100);
+              const o: IntervalObservation = {
+                t: (i + 1) * 10,
+                weight,
+                canary: { requests: nc, errors: 0, latency: histogram(rng, nc, probs) },
+                baseline: { requests: requests - nc, errors: 0, latency: histogram(rng, requests - nc, probs) },
+              };
+              test.add(o);
+              if (test.evidence.logBayesFactor('increase') >= Math.log(1 / alpha)) {
+                rejected++;
+                break;
+              }
             }
           }
-        }
-        expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
-      }),
+          expect(rejected / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
+        },
+      ),
       { numRuns: 8 },
     );
   });

@@ -64,7 +64,11 @@ export function latencyCountTest(q: number, boundsMs: readonly number[]): CountT
   return test;
 }
 
-export function countTestsFor(metric: MetricPolicy, boundsMs: readonly number[], extraQuantiles: readonly number[]): CountTest[] {
+export function countTestsFor(
+  metric: MetricPolicy,
+  boundsMs: readonly number[],
+  extraQuantiles: readonly number[],
+): CountTest[] {
   if (metric.kind === 'errors') return [errorCountTest()];
   if (metric.kind === 'latency') {
     const qs = [...new Set([...extraQuantiles, metric.quantile])].sort((a, b) => a - b);

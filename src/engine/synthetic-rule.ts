@@ -28,7 +28,9 @@ interface Window {
   baseline?: SyntheticCounts;
 }
 
-export function createSyntheticRule(rule: PolicySpec['promotion']['synthetic']): (o: IntervalObservation) => SyntheticResult {
+export function createSyntheticRule(
+  rule: PolicySpec['promotion']['synthetic'],
+): (o: IntervalObservation) => SyntheticResult {
   let low: Window[] = [];
   return (o) => {
     const c = o.canary?.synthetic;
@@ -36,7 +38,12 @@ export function createSyntheticRule(rule: PolicySpec['promotion']['synthetic']):
     if (!c || canary === undefined) return { failed: false };
     const b = o.baseline?.synthetic ?? undefined;
     const baseline = score(b);
-    low = canary < rule.minScore ? [...low, { canary: c, ...(b && b.runs > 0 ? { baseline: b } : {}) }].slice(-Math.max(rule.consecutive, MAX_WINDOW)) : [];
+    low =
+      canary < rule.minScore
+        ? [...low, { canary: c, ...(b && b.runs > 0 ? { baseline: b } : {}) }].slice(
+            -Math.max(rule.consecutive, MAX_WINDOW),
+          )
+        : [];
     const p = low.length >= rule.consecutive ? sharedP(low) : 1;
     const failed = low.length >= rule.consecutive && p < SHARED_P;
     const excused = low.length >= rule.consecutive && !failed;
@@ -57,7 +64,14 @@ export function createSyntheticRule(rule: PolicySpec['promotion']['synthetic']):
         value: canary,
         threshold: rule.minScore,
         message,
-        details: { runs: c.runs, passed: c.passed, baselineScore: baseline ?? null, consecutiveLow: low.length, consecutive: rule.consecutive, sharedP: p },
+        details: {
+          runs: c.runs,
+          passed: c.passed,
+          baselineScore: baseline ?? null,
+          consecutiveLow: low.length,
+          consecutive: rule.consecutive,
+          sharedP: p,
+        },
       },
     };
   };

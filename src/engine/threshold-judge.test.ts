@@ -4,7 +4,12 @@ import { policySpec } from '../schema/policy.js';
 import { createAnalysis } from './analysis.js';
 
 const spec = (threshold: Record<string, unknown>) =>
-  policySpec.parse({ service: 's', judge: 'threshold', metrics: [{ name: 'error-rate', kind: 'errors', threshold: { max: 0.01 } }], threshold });
+  policySpec.parse({
+    service: 's',
+    judge: 'threshold',
+    metrics: [{ name: 'error-rate', kind: 'errors', threshold: { max: 0.01 } }],
+    threshold,
+  });
 
 const obs = (t: number, errors: number | null): IntervalObservation => ({
   t,

@@ -26,7 +26,9 @@ interface Counter {
 }
 
 export function createThresholdJudge(spec: PolicySpec): Judge {
-  const counters = new Map<string, Counter>(spec.metrics.map((m) => [m.name, { failed: 0, consecutiveError: 0, measurements: 0 }]));
+  const counters = new Map<string, Counter>(
+    spec.metrics.map((m) => [m.name, { failed: 0, consecutiveError: 0, measurements: 0 }]),
+  );
   const { failureLimit, consecutiveErrorLimit, noData } = spec.threshold;
   return {
     name: 'threshold',
@@ -39,12 +41,14 @@ export function createThresholdJudge(spec: PolicySpec): Judge {
         c.measurements++;
         const outcome = measure(value, bounds, noData);
         if (outcome === 'failed') c.failed++;
-        c.consecutiveError = outcome === 'error' ? c.consecutiveError + 1 : outcome === 'skipped' ? c.consecutiveError : 0;
+        c.consecutiveError =
+          outcome === 'error' ? c.consecutiveError + 1 : outcome === 'skipped' ? c.consecutiveError : 0;
         const overFailures = failureLimit >= 0 && c.failed > failureLimit;
         const overErrors = c.consecutiveError > consecutiveErrorLimit;
         if (overFailures) rule ??= 'threshold-failure-limit';
         else if (overErrors) rule ??= 'threshold-consecutive-errors';
-        const verdict: Verdict = overFailures || overErrors ? 'fail' : outcome === 'successful' ? 'pass' : 'inconclusive';
+        const verdict: Verdict =
+          overFailures || overErrors ? 'fail' : outcome === 'successful' ? 'pass' : 'inconclusive';
         return {
           metric: m.name,
           verdict,
@@ -61,9 +65,15 @@ export function createThresholdJudge(spec: PolicySpec): Judge {
 
 type Outcome = 'successful' | 'failed' | 'error' | 'skipped';
 
-function measure(value: number | null, bounds: { max?: number; min?: number }, noData: PolicySpec['threshold']['noData']): Outcome {
+function measure(
+  value: number | null,
+  bounds: { max?: number; min?: number },
+  noData: PolicySpec['threshold']['noData'],
+): Outcome {
   if (value === null) return noData === 'fail' ? 'failed' : noData === 'error' ? 'error' : 'skipped';
-  return (bounds.max !== undefined && value > bounds.max) || (bounds.min !== undefined && value < bounds.min) ? 'failed' : 'successful';
+  return (bounds.max !== undefined && value > bounds.max) || (bounds.min !== undefined && value < bounds.min)
+    ? 'failed'
+    : 'successful';
 }
 
 interface Measurement {
@@ -76,7 +86,10 @@ interface Measurement {
 
 function reason(m: MetricPolicy, { value, bounds, outcome, verdict, c }: Measurement, spec: PolicySpec): Reason {
   const unit = m.kind === 'latency' ? ' ms' : '';
-  const range = [bounds.min !== undefined ? `≥ ${bounds.min}${unit}` : '', bounds.max !== undefined ? `≤ ${bounds.max}${unit}` : ''].filter(Boolean).join(' and ') || 'no bounds';
+  const range =
+    [bounds.min !== undefined ? `≥ ${bounds.min}${unit}` : '', bounds.max !== undefined ? `≤ ${bounds.max}${unit}` : '']
+      .filter(Boolean)
+      .join(' and ') || 'no bounds';
   const shown = value === null ? 'no data' : `${fmt(value)}${unit}`;
   return {
     signal: m.name,
@@ -85,6 +98,13 @@ function reason(m: MetricPolicy, { value, bounds, outcome, verdict, c }: Measure
     value: value ?? 0,
     threshold: bounds.max ?? bounds.min ?? 0,
     message: `${m.name} ${outcome}: canary ${shown}, must be ${range}; ${c.failed} failed (limit ${spec.threshold.failureLimit}), ${c.consecutiveError} consecutive errors (limit ${spec.threshold.consecutiveErrorLimit})`,
-    details: { value, failed: c.failed, consecutiveError: c.consecutiveError, measurements: c.measurements, max: bounds.max ?? null, min: bounds.min ?? null },
+    details: {
+      value,
+      failed: c.failed,
+      consecutiveError: c.consecutiveError,
+      measurements: c.measurements,
+      max: bounds.max ?? null,
+      min: bounds.min ?? null,
+    },
   };
 }

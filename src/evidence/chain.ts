@@ -55,17 +55,23 @@ function parseLine(line: string): { record?: EvidenceRecord; problem?: string } 
     return { problem: 'not valid JSON (edited or truncated)' };
   }
   const result = evidenceRecord.safeParse(value);
-  if (!result.success) return { problem: `not an evidence record: ${z.prettifyError(result.error).split('\n').join(' ')}` };
-  if (canonicalJson(value) !== line) return { record: result.data, problem: `record ${result.data.seq} was edited (line is not in its written form)` };
+  if (!result.success)
+    return { problem: `not an evidence record: ${z.prettifyError(result.error).split('\n').join(' ')}` };
+  if (canonicalJson(value) !== line)
+    return { record: result.data, problem: `record ${result.data.seq} was edited (line is not in its written form)` };
   if (recordHash(value as Record<string, unknown>) !== result.data.hash) {
-    return { record: result.data, problem: `record ${result.data.seq} was edited (its content does not match its hash)` };
+    return {
+      record: result.data,
+      problem: `record ${result.data.seq} was edited (its content does not match its hash)`,
+    };
   }
   return { record: result.data };
 }
 
 function linkProblem(record: EvidenceRecord, prev: ChainHead): string | undefined {
   const expected = prev.seq + 1;
-  if (record.seq > expected) return `record ${expected}${record.seq > expected + 1 ? `–${record.seq - 1}` : ''} missing (deleted or reordered): found seq ${record.seq}`;
+  if (record.seq > expected)
+    return `record ${expected}${record.seq > expected + 1 ? `–${record.seq - 1}` : ''} missing (deleted or reordered): found seq ${record.seq}`;
   if (record.seq < expected) return `seq ${record.seq} appears after seq ${prev.seq} (duplicated or reordered)`;
   if (record.prevHash !== prev.hash) {
     return `record ${record.seq} does not follow record ${prev.seq} (prevHash mismatch: a record was inserted, replaced or rewritten)`;
@@ -73,15 +79,29 @@ function linkProblem(record: EvidenceRecord, prev: ChainHead): string | undefine
   return undefined;
 }
 
-function tailProblem(tail: string, head: ChainHead, lines: number, anchor: ChainHead | undefined, records: EvidenceRecord[]): ChainProblem | undefined {
+function tailProblem(
+  tail: string,
+  head: ChainHead,
+  lines: number,
+  anchor: ChainHead | undefined,
+  records: EvidenceRecord[],
+): ChainProblem | undefined {
   if (tail) return { seq: head.seq + 1, line: lines + 1, reason: 'last line is incomplete (truncated mid-record)' };
   if (!anchor) return undefined;
   if (anchor.seq > head.seq) {
-    return { seq: head.seq + 1, line: lines + 1, reason: `truncated: head.json records ${anchor.seq} records, the file ends at ${head.seq}` };
+    return {
+      seq: head.seq + 1,
+      line: lines + 1,
+      reason: `truncated: head.json records ${anchor.seq} records, the file ends at ${head.seq}`,
+    };
   }
   const atAnchor = records.find((r) => r.seq === anchor.seq);
   if (anchor.seq > 0 && atAnchor?.hash !== anchor.hash) {
-    return { seq: anchor.seq, line: anchor.seq, reason: `record ${anchor.seq} differs from the one head.json anchored (rewritten)` };
+    return {
+      seq: anchor.seq,
+      line: anchor.seq,
+      reason: `record ${anchor.seq} differs from the one head.json anchored (rewritten)`,
+    };
   }
   // Strict on purpose: a forged record appended at the end is otherwise indistinguishable from a real one. The
   // only innocent cause is a writer that crashed between the two fsyncs; reopening the log rewrites head.json.

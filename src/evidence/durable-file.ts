@@ -1,4 +1,15 @@
-import { closeSync, constants, accessSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  accessSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { EvidenceUnwritableError, EvidenceWriteError } from './errors.js';

@@ -24,6 +24,10 @@ export class EvidenceWriteError extends AppError {
 export class RolloutNotFoundError extends AppError {
   override name = 'RolloutNotFoundError';
   constructor(what: string, root: string) {
-    super('E_ROLLOUT_NOT_FOUND', `no rollout "${what}" under ${root} (try: adaptive-canary evidence list)`, ExitCode.usage);
+    super(
+      'E_ROLLOUT_NOT_FOUND',
+      `no rollout "${what}" under ${root} (try: adaptive-canary evidence list)`,
+      ExitCode.usage,
+    );
   }
 }

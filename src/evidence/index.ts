@@ -1,4 +1,12 @@
-export { openEvidence, type EvidenceLog, type OpenEvidenceOptions, type DecisionInput, type MarkInput, type NoteInput, type FinishInput } from './log.js';
+export {
+  openEvidence,
+  type EvidenceLog,
+  type OpenEvidenceOptions,
+  type DecisionInput,
+  type MarkInput,
+  type NoteInput,
+  type FinishInput,
+} from './log.js';
 export { verifyEvidence, type VerifyResult } from './verify.js';
 export { listRollouts, readRollout, type RolloutEvidence } from './read.js';
 export { redact, makeRedactor, REDACTED, type RedactOptions } from './redact.js';

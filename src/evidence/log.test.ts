@@ -1,4 +1,13 @@
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../schema/evidence.js';
@@ -14,10 +23,23 @@ const decision = { action: 'step' as const, step: 0, weight: 10, score: 0.98, by
 describe('openEvidence / append', () => {
   it('chains records: seq, at, prevHash = previous hash (genesis = 64 zeros), hash over the canonical line', () => {
     const ws = tempWorkspace();
-    const log = openEvidence({ root: ws.root, prRoot: ws.prRoot, service: 'maestro-api', rolloutId: 'r1', clock: steppingClock() });
+    const log = openEvidence({
+      root: ws.root,
+      prRoot: ws.prRoot,
+      service: 'maestro-api',
+      rolloutId: 'r1',
+      clock: steppingClock(),
+    });
     const a = log.append(decision);
     const b = log.append({ ...decision, step: 1, weight: 25 });
-    expect(a).toMatchObject({ seq: 1, kind: 'decision', prevHash: GENESIS_HASH, at: '2026-08-03T10:00:10.000Z', service: 'maestro-api', rolloutId: 'r1' });
+    expect(a).toMatchObject({
+      seq: 1,
+      kind: 'decision',
+      prevHash: GENESIS_HASH,
+      at: '2026-08-03T10:00:10.000Z',
+      service: 'maestro-api',
+      rolloutId: 'r1',
+    });
     expect(b.seq).toBe(2);
     expect(b.prevHash).toBe(a.hash);
     expect(a.hash).toBe(recordHash(a));
@@ -60,8 +82,17 @@ describe('openEvidence / append', () => {
 
   it('redacts secrets before hashing and writing', () => {
     const ws = tempWorkspace();
-    const log = openEvidence({ root: ws.root, prRoot: ws.prRoot, service: 'svc', rolloutId: 'r1', redact: { env: { PROBE_PASSWORD: 'hunter2-secret' } } });
-    log.append({ ...decision, inputs: { headers: { authorization: 'Bearer abc.def.ghi' }, note: 'login failed for hunter2-secret' } });
+    const log = openEvidence({
+      root: ws.root,
+      prRoot: ws.prRoot,
+      service: 'svc',
+      rolloutId: 'r1',
+      redact: { env: { PROBE_PASSWORD: 'hunter2-secret' } },
+    });
+    log.append({
+      ...decision,
+      inputs: { headers: { authorization: 'Bearer abc.def.ghi' }, note: 'login failed for hunter2-secret' },
+    });
     log.close();
     const text = readFileSync(join(log.dir, 'decisions.jsonl'), 'utf8');
     expect(text).not.toContain('hunter2-secret');
@@ -73,12 +104,16 @@ describe('openEvidence / append', () => {
     const ws = tempWorkspace();
     mkdirSync(ws.base, { recursive: true });
     writeFileSync(join(ws.base, 'blocker'), 'a file, not a directory');
-    expect(() => openEvidence({ root: join(ws.base, 'blocker'), service: 'svc', rolloutId: 'r1' })).toThrow(EvidenceUnwritableError);
+    expect(() => openEvidence({ root: join(ws.base, 'blocker'), service: 'svc', rolloutId: 'r1' })).toThrow(
+      EvidenceUnwritableError,
+    );
     if (process.getuid?.() !== 0) {
       const ro = join(ws.base, 'ro');
       mkdirSync(ro);
       chmodSync(ro, 0o500);
-      expect(() => openEvidence({ root: ro, service: 'svc', rolloutId: 'r1' })).toThrow(/E_EVIDENCE_UNWRITABLE|permission denied/);
+      expect(() => openEvidence({ root: ro, service: 'svc', rolloutId: 'r1' })).toThrow(
+        /E_EVIDENCE_UNWRITABLE|permission denied/,
+      );
     }
   });
 
@@ -93,7 +128,20 @@ describe('openEvidence / append', () => {
     rmSync(webhooks);
     symlinkSync('/dev/full', webhooks);
     const full = openEvidence(opts);
-    expect(() => full.recordDelivery({ v: 1, deliveryId: 'd', event: 'step', url: 'http://x', outcome: 'delivered', status: 200, attempts: [], firstAttemptAt: 'a', finishedAt: 'b', totalMs: 1 })).toThrow(EvidenceWriteError);
+    expect(() =>
+      full.recordDelivery({
+        v: 1,
+        deliveryId: 'd',
+        event: 'step',
+        url: 'http://x',
+        outcome: 'delivered',
+        status: 200,
+        attempts: [],
+        firstAttemptAt: 'a',
+        finishedAt: 'b',
+        totalMs: 1,
+      }),
+    ).toThrow(EvidenceWriteError);
     const ok = full.append(decision);
     expect(ok.seq).toBe(1);
     full.close();
@@ -102,7 +150,9 @@ describe('openEvidence / append', () => {
 
   it('finish writes summary.md, the PR body with relative links, and incident.md on rollback', () => {
     const ws = tempWorkspace();
-    const log = writeRollout({ root: ws.root, prRoot: ws.prRoot, rolloutId: 'r-bad' }, 'rolled-back', { rollbackDurationSeconds: 0.42 });
+    const log = writeRollout({ root: ws.root, prRoot: ws.prRoot, rolloutId: 'r-bad' }, 'rolled-back', {
+      rollbackDurationSeconds: 0.42,
+    });
     log.close();
     const pr = readFileSync(join(ws.prRoot, 'r-bad.md'), 'utf8');
     expect(pr).toContain('rolled back');
@@ -115,7 +165,11 @@ describe('openEvidence / append', () => {
     expect(incident).toContain('_Answer:_');
     expect(readFileSync(join(log.dir, 'summary.md'), 'utf8')).toContain('| outcome | rolled-back (rule: ');
     const read = readRollout(log.dir);
-    expect(read.meta).toMatchObject({ outcome: 'rolled-back', rollbackDurationSeconds: 0.42, versions: { canary: 'v2' } });
+    expect(read.meta).toMatchObject({
+      outcome: 'rolled-back',
+      rollbackDurationSeconds: 0.42,
+      versions: { canary: 'v2' },
+    });
     expect(read.integrity.ok).toBe(true);
     expect(read.incident).toEqual({ present: true, resolved: false });
   });
@@ -133,9 +187,35 @@ describe('openEvidence / append', () => {
 
   it('finish with the controller snapshot adds the per-interval signals to summary.md and incident.md', () => {
     const ws = tempWorkspace();
-    const log = openEvidence({ root: ws.root, prRoot: ws.prRoot, service: 'svc', rolloutId: 'r-snap', clock: steppingClock() });
-    log.append({ action: 'rollback', step: 0, weight: 10, score: 0.3, by: 'rule:synthetic-consecutive', reasons: [failReason] });
-    const point = { t: 20, at: '2026-08-03T10:00:20Z', step: 0, weight: 10, score: 0.3, verdict: 'fail' as const, syntheticAvailability: 0.8, budgetBurn: 0.012, canaryRequests: 100, canaryErrors: 9, baselineRequests: 900, baselineErrors: 2 };
+    const log = openEvidence({
+      root: ws.root,
+      prRoot: ws.prRoot,
+      service: 'svc',
+      rolloutId: 'r-snap',
+      clock: steppingClock(),
+    });
+    log.append({
+      action: 'rollback',
+      step: 0,
+      weight: 10,
+      score: 0.3,
+      by: 'rule:synthetic-consecutive',
+      reasons: [failReason],
+    });
+    const point = {
+      t: 20,
+      at: '2026-08-03T10:00:20Z',
+      step: 0,
+      weight: 10,
+      score: 0.3,
+      verdict: 'fail' as const,
+      syntheticAvailability: 0.8,
+      budgetBurn: 0.012,
+      canaryRequests: 100,
+      canaryErrors: 9,
+      baselineRequests: 900,
+      baselineErrors: 2,
+    };
     const snapshot = { intervals: [point] } as unknown as Parameters<typeof log.finish>[0]['snapshot'];
     log.finish({ outcome: 'rolled-back', rollbackDurationSeconds: 0.3, timeToDecideSeconds: 20, snapshot });
     log.close();

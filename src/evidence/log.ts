@@ -159,13 +159,15 @@ class FileEvidenceLog implements EvidenceLog {
     // Finishing again (a resumed controller that crashed after the record, before the write-ups) rewrites the
     // write-ups from the record already in the chain instead of chaining a second, contradicting outcome.
     const done = this.records.find((r): r is FinishRecord => r.kind === 'finish');
-    const record = done ?? (this.chain({
-      kind: 'finish',
-      outcome: input.outcome,
-      rollbackDurationSeconds: input.rollbackDurationSeconds ?? null,
-      timeToDecideSeconds: input.timeToDecideSeconds ?? null,
-      ...(input.budgetBurn !== undefined ? { budgetBurn: input.budgetBurn } : {}),
-    }) as FinishRecord);
+    const record =
+      done ??
+      (this.chain({
+        kind: 'finish',
+        outcome: input.outcome,
+        rollbackDurationSeconds: input.rollbackDurationSeconds ?? null,
+        timeToDecideSeconds: input.timeToDecideSeconds ?? null,
+        ...(input.budgetBurn !== undefined ? { budgetBurn: input.budgetBurn } : {}),
+      }) as FinishRecord);
     this.meta = {
       ...this.meta,
       finishedAt: record.at,
@@ -175,7 +177,14 @@ class FileEvidenceLog implements EvidenceLog {
       head: this.head,
     };
     this.writeMeta();
-    return writeWriteUps({ dir: this.dir, prBody: this.prBody, meta: this.meta, records: this.records, finish: input, clean: this.clean });
+    return writeWriteUps({
+      dir: this.dir,
+      prBody: this.prBody,
+      meta: this.meta,
+      records: this.records,
+      finish: input,
+      clean: this.clean,
+    });
   }
 
   close(): void {
@@ -235,4 +244,3 @@ function resumeChain(file: string, anchor: ChainHead | undefined): ChainCheck {
   }
   return check;
 }
-

@@ -77,7 +77,8 @@ export function readRollout(dir: string): RolloutEvidence {
   const meta = deriveMeta(readMeta(dir), records, dir);
   const incidentFile = join(dir, EVIDENCE_FILES.incident);
   const present = existsSync(incidentFile);
-  const resolvedInFile = present && /^\s*(\*\*)?status(\*\*)?:\s*(\*\*)?resolved/im.test(readFileSync(incidentFile, 'utf8'));
+  const resolvedInFile =
+    present && /^\s*(\*\*)?status(\*\*)?:\s*(\*\*)?resolved/im.test(readFileSync(incidentFile, 'utf8'));
   return {
     dir,
     meta,
@@ -104,7 +105,9 @@ export function readDeliveries(file: string): WebhookDelivery[] {
 }
 
 /** The meta of a rollout nothing is known about yet but who and when. */
-export function newMeta(m: Pick<RolloutMeta, 'service' | 'rolloutId' | 'startedAt'> & Partial<Pick<RolloutMeta, 'versions' | 'policyDigest'>>): RolloutMeta {
+export function newMeta(
+  m: Pick<RolloutMeta, 'service' | 'rolloutId' | 'startedAt'> & Partial<Pick<RolloutMeta, 'versions' | 'policyDigest'>>,
+): RolloutMeta {
   return {
     v: 1,
     versions: {},
@@ -129,10 +132,16 @@ function deriveMeta(meta: RolloutMeta | undefined, records: EvidenceRecord[], di
       rolloutId: first?.rolloutId ?? parts.at(-1) ?? '',
       startedAt: first?.at ?? new Date(0).toISOString(),
     });
-  const out: RolloutMeta = records.length === 0 ? { ...base } : { ...base, finishedAt: null, outcome: null, falseAbort: null, resolved: null };
+  const out: RolloutMeta =
+    records.length === 0 ? { ...base } : { ...base, finishedAt: null, outcome: null, falseAbort: null, resolved: null };
   for (const r of records) {
     if (r.kind === 'finish') {
-      Object.assign(out, { finishedAt: r.at, outcome: r.outcome, rollbackDurationSeconds: r.rollbackDurationSeconds, timeToDecideSeconds: r.timeToDecideSeconds });
+      Object.assign(out, {
+        finishedAt: r.at,
+        outcome: r.outcome,
+        rollbackDurationSeconds: r.rollbackDurationSeconds,
+        timeToDecideSeconds: r.timeToDecideSeconds,
+      });
     } else if (r.kind === 'mark') {
       if (r.falseAbort) out.falseAbort = { why: r.why, at: r.at, ...(r.by ? { by: r.by } : {}) };
       if (r.falseAbort === false) out.falseAbort = null;

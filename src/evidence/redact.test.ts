@@ -5,8 +5,23 @@ const none = { env: {} };
 
 describe('redact', () => {
   it('removes values under secret-looking keys, at any depth', () => {
-    const out = redact({ user: 'bot', password: 'pw-123456', nested: [{ Authorization: 'Bearer xyz123456', apiKey: 'k', accessToken: 't' }], ok: true, tokenCount: 3 }, none);
-    expect(out).toEqual({ user: 'bot', password: REDACTED, nested: [{ Authorization: REDACTED, apiKey: REDACTED, accessToken: REDACTED }], ok: true, tokenCount: 3 });
+    const out = redact(
+      {
+        user: 'bot',
+        password: 'pw-123456',
+        nested: [{ Authorization: 'Bearer xyz123456', apiKey: 'k', accessToken: 't' }],
+        ok: true,
+        tokenCount: 3,
+      },
+      none,
+    );
+    expect(out).toEqual({
+      user: 'bot',
+      password: REDACTED,
+      nested: [{ Authorization: REDACTED, apiKey: REDACTED, accessToken: REDACTED }],
+      ok: true,
+      tokenCount: 3,
+    });
   });
 
   it('masks secret-shaped text', () => {
@@ -28,9 +43,17 @@ describe('redact', () => {
   });
 
   it('masks known secret env values wherever they appear, but not short or non-secret ones', () => {
-    const env = { PROBE_PASSWORD: 'correct-horse', WEBHOOK_SECRET: 'whsec_abcdef', HOME: '/home/me', API_TOKEN: 'abc', GIT_AUTHOR_NAME: 'Ada Lovelace' };
+    const env = {
+      PROBE_PASSWORD: 'correct-horse',
+      WEBHOOK_SECRET: 'whsec_abcdef',
+      HOME: '/home/me',
+      API_TOKEN: 'abc',
+      GIT_AUTHOR_NAME: 'Ada Lovelace',
+    };
     expect(secretValuesFromEnv(env)).toEqual(['correct-horse', 'whsec_abcdef']);
-    expect(redact({ msg: 'login as bot/correct-horse failed; key whsec_abcdef; home /home/me; by Ada Lovelace' }, { env })).toEqual({
+    expect(
+      redact({ msg: 'login as bot/correct-horse failed; key whsec_abcdef; home /home/me; by Ada Lovelace' }, { env }),
+    ).toEqual({
       msg: `login as bot/${REDACTED} failed; key ${REDACTED}; home /home/me; by Ada Lovelace`,
     });
   });

@@ -8,7 +8,8 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEY = /(^|[-_.])(authorization|proxy-authorization|cookie|set-cookie|pass(word|wd)?|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?|client[-_]?secret|session[-_]?id|signature)$|(password|secret|token|apikey)$/i;
+const SECRET_KEY =
+  /(^|[-_.])(authorization|proxy-authorization|cookie|set-cookie|pass(word|wd)?|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?|client[-_]?secret|session[-_]?id|signature)$|(password|secret|token|apikey)$/i;
 const SECRET_ENV = /(TOKEN|SECRET|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH(?!OR))/i;
 /** Shorter values would mask ordinary words and numbers. */
 const MIN_SECRET_LENGTH = 6;
@@ -45,7 +46,9 @@ export function isSecretKey(key: string): boolean {
 /** A redactor with its secret list computed once (use for many records). */
 export function makeRedactor(options: RedactOptions = {}): <T>(value: T) => T {
   const extra = (options.secrets ?? []).filter((s) => s.length >= MIN_SECRET_LENGTH);
-  const literals = [...new Set([...extra, ...secretValuesFromEnv(options.env ?? process.env)])].sort((a, b) => b.length - a.length);
+  const literals = [...new Set([...extra, ...secretValuesFromEnv(options.env ?? process.env)])].sort(
+    (a, b) => b.length - a.length,
+  );
   const text = (s: string): string => {
     let out = s;
     for (const lit of literals) out = out.split(lit).join(REDACTED);

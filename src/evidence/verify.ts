@@ -21,8 +21,20 @@ export interface VerifyResult {
 export function verifyEvidence(dir: string): VerifyResult {
   const file = join(dir, EVIDENCE_FILES.decisions);
   if (!existsSync(file)) {
-    return { ok: false, dir, records: 0, head: { seq: 0, hash: '0'.repeat(64) }, firstBad: { seq: 1, line: 1, reason: `${EVIDENCE_FILES.decisions} is missing` } };
+    return {
+      ok: false,
+      dir,
+      records: 0,
+      head: { seq: 0, hash: '0'.repeat(64) },
+      firstBad: { seq: 1, line: 1, reason: `${EVIDENCE_FILES.decisions} is missing` },
+    };
   }
   const check = checkChain(readFileSync(file, 'utf8'), readHead(dir));
-  return { ok: check.ok, dir, records: check.records.length, head: check.head, ...(check.firstBad ? { firstBad: check.firstBad } : {}) };
+  return {
+    ok: check.ok,
+    dir,
+    records: check.records.length,
+    head: check.head,
+    ...(check.firstBad ? { firstBad: check.firstBad } : {}),
+  };
 }

@@ -55,7 +55,10 @@ export function mutedAlerts(silence: Pick<Silence, 'matchers'>, labelSets: Label
 }
 
 /** Pure part of the check, for callers that already hold the silences. */
-export function classifySilences(silences: Silence[], input: Omit<SilenceCheckInput, 'alertmanagerUrl' | 'fetch'>): Omit<SilenceCheck, 'ok' | 'status' | 'reason'> {
+export function classifySilences(
+  silences: Silence[],
+  input: Omit<SilenceCheckInput, 'alertmanagerUrl' | 'fetch'>,
+): Omit<SilenceCheck, 'ok' | 'status' | 'reason'> {
   const labelSets = canaryAlertLabelSets(input.service, input.rollout);
   const muting: MutingSilence[] = [];
   for (const s of silences) {
@@ -69,7 +72,8 @@ export function classifySilences(silences: Silence[], input: Omit<SilenceCheckIn
   return { blocking: muting.filter((s) => !s.planned), planned: muting.filter((s) => s.planned) };
 }
 
-const describe = (s: MutingSilence) => `${s.id} by ${s.createdBy} until ${s.endsAt} ("${s.comment}") mutes ${s.mutes.join(', ')}`;
+const describe = (s: MutingSilence) =>
+  `${s.id} by ${s.createdBy} until ${s.endsAt} ("${s.comment}") mutes ${s.mutes.join(', ')}`;
 
 /**
  * The playbook's "Alertmanager silences match the planned maintenance window": lists silences (API v2) and
@@ -82,15 +86,32 @@ const describe = (s: MutingSilence) => `${s.id} by ${s.createdBy} until ${s.ends
  * if (check.status === 'blocked' && policy.spec.alerting.silenceCheck === 'hold') holdStart(check.reason);
  */
 export async function checkSilences(input: SilenceCheckInput): Promise<SilenceCheck> {
-  const res = await requestJson<Silence[]>({ url: joinUrl(input.alertmanagerUrl, '/api/v2/silences'), fetch: input.fetch, timeoutMs: input.timeoutMs });
-  if (!res.ok) return { ok: false, status: 'unknown', blocking: [], planned: [], reason: `cannot list silences: ${res.error}` };
+  const res = await requestJson<Silence[]>({
+    url: joinUrl(input.alertmanagerUrl, '/api/v2/silences'),
+    fetch: input.fetch,
+    timeoutMs: input.timeoutMs,
+  });
+  if (!res.ok)
+    return { ok: false, status: 'unknown', blocking: [], planned: [], reason: `cannot list silences: ${res.error}` };
   const { blocking, planned } = classifySilences(res.body, input);
   if (blocking.length > 0) {
     const where = input.window ? 'outside the planned maintenance window' : 'and no maintenance window is planned';
-    return { ok: false, status: 'blocked', blocking, planned, reason: `${blocking.length} active silence(s) ${where} would mute ${input.service} canary alerts: ${blocking.map(describe).join('; ')}` };
+    return {
+      ok: false,
+      status: 'blocked',
+      blocking,
+      planned,
+      reason: `${blocking.length} active silence(s) ${where} would mute ${input.service} canary alerts: ${blocking.map(describe).join('; ')}`,
+    };
   }
   const note = planned.length > 0 ? `; ${planned.length} silence(s) inside the planned window` : '';
-  return { ok: true, status: 'pass', blocking, planned, reason: `no active silence mutes ${input.service} canary alerts outside the planned window${note}` };
+  return {
+    ok: true,
+    status: 'pass',
+    blocking,
+    planned,
+    reason: `no active silence mutes ${input.service} canary alerts outside the planned window${note}`,
+  };
 }
 
 export interface RollbackAlertInput {
@@ -128,10 +149,15 @@ export function rollbackAlert(input: Omit<RollbackAlertInput, 'alertmanagerUrl' 
  * Oncall, and it inhibits canary noise for the service. Post again with `endsAt: now` when the rollback is
  * done. Never throws: a failure is returned for the evidence and must not delay the rollback.
  */
-export async function postRollbackAlert(input: RollbackAlertInput): Promise<{ ok: true } | { ok: false; error: string }> {
+export async function postRollbackAlert(
+  input: RollbackAlertInput,
+): Promise<{ ok: true } | { ok: false; error: string }> {
   const res = await requestJson<unknown>({
-    url: joinUrl(input.alertmanagerUrl, '/api/v2/alerts'), method: 'POST', body: [rollbackAlert(input)],
-    fetch: input.fetch, timeoutMs: input.timeoutMs,
+    url: joinUrl(input.alertmanagerUrl, '/api/v2/alerts'),
+    method: 'POST',
+    body: [rollbackAlert(input)],
+    fetch: input.fetch,
+    timeoutMs: input.timeoutMs,
   });
   return res.ok ? { ok: true } : { ok: false, error: res.error };
 }

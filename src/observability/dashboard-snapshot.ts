@@ -21,7 +21,10 @@ export interface SnapshotInput {
 }
 
 /** `[unix seconds, value]`; `null` where Prometheus said NaN or ±Inf, so the snapshot survives JSON unchanged. */
-export interface SnapshotSeries { metric: Record<string, string>; values: [number, number | null][] }
+export interface SnapshotSeries {
+  metric: Record<string, string>;
+  values: [number, number | null][];
+}
 
 export interface SnapshotQuery {
   refId: string;
@@ -50,10 +53,17 @@ export function substitute(expr: string, v: { stepSeconds: number; rangeSeconds:
     .replaceAll('$rollout', rollout);
 }
 
-type PromData = { resultType: string; result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
+type PromData = {
+  resultType: string;
+  result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+};
 
 async function runQuery(input: SnapshotInput, q: PanelQuery, stepSeconds: number): Promise<SnapshotQuery> {
-  const expr = substitute(q.expr, { stepSeconds, rangeSeconds: (input.end - input.start) / 1000, rollout: input.rollout });
+  const expr = substitute(q.expr, {
+    stepSeconds,
+    rangeSeconds: (input.end - input.start) / 1000,
+    rollout: input.rollout,
+  });
   const params = new URLSearchParams({ query: expr });
   if (q.instant) params.set('time', String(input.end / 1000));
   else {
@@ -63,14 +73,18 @@ async function runQuery(input: SnapshotInput, q: PanelQuery, stepSeconds: number
   }
   const path = q.instant ? '/api/v1/query' : '/api/v1/query_range';
   const res = await requestJson<{ status: string; data: PromData; error?: string }>({
-    url: `${joinUrl(input.prometheusUrl, path)}?${params.toString()}`, fetch: input.fetch, timeoutMs: input.timeoutMs,
+    url: `${joinUrl(input.prometheusUrl, path)}?${params.toString()}`,
+    fetch: input.fetch,
+    timeoutMs: input.timeoutMs,
   });
   const base = { refId: q.refId, legend: q.legend, expr };
   if (!res.ok) return { ...base, series: [], error: res.error };
   if (res.body.status !== 'success') return { ...base, series: [], error: res.body.error ?? 'query failed' };
   const series = res.body.data.result.map((r) => ({
     metric: r.metric,
-    values: (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number.isFinite(Number(v)) ? Number(v) : null] as [number, number | null]),
+    values: (r.values ?? (r.value ? [r.value] : [])).map(
+      ([t, v]) => [t, Number.isFinite(Number(v)) ? Number(v) : null] as [number, number | null],
+    ),
   }));
   return { ...base, series };
 }
@@ -90,5 +104,11 @@ export async function snapshotDashboard(input: SnapshotInput): Promise<Dashboard
     const queries = await Promise.all(p.queries.map((q) => runQuery(input, q, stepSeconds)));
     panels.push({ title: p.title, unit: p.unit, queries });
   }
-  return { prometheusUrl: input.prometheusUrl, start: new Date(input.start).toISOString(), end: new Date(input.end).toISOString(), stepSeconds, panels };
+  return {
+    prometheusUrl: input.prometheusUrl,
+    start: new Date(input.start).toISOString(),
+    end: new Date(input.end).toISOString(),
+    stepSeconds,
+    panels,
+  };
 }

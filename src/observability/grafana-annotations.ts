@@ -37,7 +37,9 @@ export interface AnnotateInput {
 export type AnnotateResult = { ok: true; id: number } | { ok: false; status?: number; error: string };
 
 /** The body of `POST /api/annotations` (Grafana HTTP API, annotations.md). */
-export function annotationBody(input: Omit<AnnotateInput, 'grafana' | 'fetch' | 'timeoutMs'> & { dashboardUID: string }) {
+export function annotationBody(
+  input: Omit<AnnotateInput, 'grafana' | 'fetch' | 'timeoutMs'> & { dashboardUID: string },
+) {
   const head = `${input.service} ${input.rollout}: ${input.event}${input.summary ? ` (${input.summary})` : ''}`;
   return {
     dashboardUID: input.dashboardUID,
@@ -66,7 +68,13 @@ export async function annotate(input: AnnotateInput): Promise<AnnotateResult> {
     fetch: input.fetch,
     timeoutMs: input.timeoutMs,
   });
-  if (!res.ok) return { ok: false, ...(res.status !== undefined ? { status: res.status } : {}), error: res.error.replaceAll(grafana.token, '[redacted]') };
-  if (typeof res.body?.id !== 'number') return { ok: false, status: res.status, error: 'Grafana answered without an annotation id' };
+  if (!res.ok)
+    return {
+      ok: false,
+      ...(res.status !== undefined ? { status: res.status } : {}),
+      error: res.error.replaceAll(grafana.token, '[redacted]'),
+    };
+  if (typeof res.body?.id !== 'number')
+    return { ok: false, status: res.status, error: 'Grafana answered without an annotation id' };
   return { ok: true, id: res.body.id };
 }

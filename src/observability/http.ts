@@ -4,9 +4,7 @@
  */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-export type HttpResult<T> =
-  | { ok: true; status: number; body: T }
-  | { ok: false; status?: number; error: string };
+export type HttpResult<T> = { ok: true; status: number; body: T } | { ok: false; status?: number; error: string };
 
 export interface JsonRequest {
   url: string;
@@ -30,7 +28,8 @@ export async function requestJson<T>(req: JsonRequest): Promise<HttpResult<T>> {
       signal: AbortSignal.timeout(req.timeoutMs ?? 5000),
     });
     const text = await res.text();
-    if (!res.ok) return { ok: false, status: res.status, error: `${where}: HTTP ${res.status} ${text.slice(0, 300).trim()}` };
+    if (!res.ok)
+      return { ok: false, status: res.status, error: `${where}: HTTP ${res.status} ${text.slice(0, 300).trim()}` };
     try {
       return { ok: true, status: res.status, body: (text ? JSON.parse(text) : null) as T };
     } catch {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { maintenanceWindow } from '../schema/observability.js';
 import { inMaintenanceWindow, spanInMaintenanceWindow } from './maintenance-window.js';
 
-const tuesdayNight = maintenanceWindow.parse({ weekdays: ['tuesday'], times: [{ start: '22:00', end: '23:30' }], location: 'Europe/Berlin' });
+const tuesdayNight = maintenanceWindow.parse({
+  weekdays: ['tuesday'],
+  times: [{ start: '22:00', end: '23:30' }],
+  location: 'Europe/Berlin',
+});
 const at = (iso: string) => new Date(iso);
 
 describe('maintenance window (Alertmanager time_intervals semantics)', () => {
@@ -16,7 +20,12 @@ describe('maintenance window (Alertmanager time_intervals semantics)', () => {
   });
 
   it('supports ranges, month names and negative days of the month', () => {
-    const w = maintenanceWindow.parse({ weekdays: ['monday:friday'], daysOfMonth: ['-3:-1'], months: ['january:march', '12'], years: ['2025'] });
+    const w = maintenanceWindow.parse({
+      weekdays: ['monday:friday'],
+      daysOfMonth: ['-3:-1'],
+      months: ['january:march', '12'],
+      years: ['2025'],
+    });
     expect(inMaintenanceWindow(w, at('2025-01-30T12:00:00Z'))).toBe(true); // Thursday, 3rd-last day of January
     expect(inMaintenanceWindow(w, at('2025-01-28T12:00:00Z'))).toBe(false); // 4th-last day
     expect(inMaintenanceWindow(w, at('2025-02-28T12:00:00Z'))).toBe(true); // Friday, last day of a 28-day month

@@ -6,23 +6,54 @@ import type { MaintenanceWindow } from '../schema/observability.js';
  * month count from its end (-1 = the last day).
  */
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
-interface LocalTime { year: number; month: number; day: number; weekday: number; minute: number; daysInMonth: number }
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  weekday: number;
+  minute: number;
+  daysInMonth: number;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function localTime(at: Date, zone: string): LocalTime {
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'long', hour: 'numeric', minute: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'long',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
     formatters.set(zone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
   const year = Number(parts.year);
   const month = Number(parts.month);
   return {
-    year, month, day: Number(parts.day),
+    year,
+    month,
+    day: Number(parts.day),
     weekday: WEEKDAYS.indexOf(String(parts.weekday).toLowerCase()),
     minute: Number(parts.hour) * 60 + Number(parts.minute),
     daysInMonth: new Date(Date.UTC(year, month, 0)).getUTCDate(),
@@ -42,13 +73,18 @@ const clock = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slic
 /** Is this instant inside the window? */
 export function inMaintenanceWindow(w: MaintenanceWindow, at: Date): boolean {
   const t = localTime(at, w.location);
-  const day = (s: string) => { const n = Number(s); return n < 0 ? t.daysInMonth + n + 1 : n; };
+  const day = (s: string) => {
+    const n = Number(s);
+    return n < 0 ? t.daysInMonth + n + 1 : n;
+  };
   const month = (s: string) => (/^\d+$/.test(s) ? Number(s) : MONTHS.indexOf(s.toLowerCase()) + 1);
-  return (!w.times || w.times.length === 0 || w.times.some((r) => t.minute >= clock(r.start) && t.minute < clock(r.end)))
-    && inRanges(w.weekdays, t.weekday, (s) => WEEKDAYS.indexOf(s.toLowerCase()))
-    && inRanges(w.daysOfMonth, t.day, day)
-    && inRanges(w.months, t.month, month)
-    && inRanges(w.years, t.year, Number);
+  return (
+    (!w.times || w.times.length === 0 || w.times.some((r) => t.minute >= clock(r.start) && t.minute < clock(r.end))) &&
+    inRanges(w.weekdays, t.weekday, (s) => WEEKDAYS.indexOf(s.toLowerCase())) &&
+    inRanges(w.daysOfMonth, t.day, day) &&
+    inRanges(w.months, t.month, month) &&
+    inRanges(w.years, t.year, Number)
+  );
 }
 
 /** Spans longer than this are never "inside" a planned window (and would take long to walk minute by minute). */

@@ -44,10 +44,16 @@ describe('silence matchers (Alertmanager semantics)', () => {
   it('finds which of our alerts a silence mutes', () => {
     const sets = canaryAlertLabelSets('maestro-api', 'r1');
     expect(mutedAlerts({ matchers: [eq('service', 'other')] }, sets)).toEqual([]);
-    expect(mutedAlerts({ matchers: [re('service', 'maestro-.*'), eq('severity', 'ticket')] }, sets))
-      .toEqual(['ServiceErrorBudgetBurn', 'CanaryRolledBack', 'CanaryAnalysisStuck', 'CanaryNoData']);
+    expect(mutedAlerts({ matchers: [re('service', 'maestro-.*'), eq('severity', 'ticket')] }, sets)).toEqual([
+      'ServiceErrorBudgetBurn',
+      'CanaryRolledBack',
+      'CanaryAnalysisStuck',
+      'CanaryNoData',
+    ]);
     expect(mutedAlerts({ matchers: [eq('rollout', 'r2')] }, sets)).toEqual([]);
-    expect(mutedAlerts({ matchers: [eq('rollout', 'r2')] }, canaryAlertLabelSets('maestro-api'))).toContain('CanaryRollbackInProgress');
+    expect(mutedAlerts({ matchers: [eq('rollout', 'r2')] }, canaryAlertLabelSets('maestro-api'))).toContain(
+      'CanaryRollbackInProgress',
+    );
     expect(mutedAlerts({ matchers: [eq('component', 'canary')] }, sets)).toEqual(['CanaryErrorBudgetBurn']);
   });
 });

@@ -9,9 +9,16 @@ import target from './admission.js';
 
 describe('render admission', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ac-admission-'));
-  const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
   writeFileSync(join(dir, 'cosign.pub'), pem);
-  const policy = canaryPolicy.parse({ apiVersion: 'adaptive-canary/v1', kind: 'CanaryPolicy', metadata: { name: 'p' }, spec: { service: 'maestro-api' } });
+  const policy = canaryPolicy.parse({
+    apiVersion: 'adaptive-canary/v1',
+    kind: 'CanaryPolicy',
+    metadata: { name: 'p' },
+    spec: { service: 'maestro-api' },
+  });
   const files = target.render({ policy, policyDir: dir, env: {} }) as { path: string; content: string }[];
 
   it('writes a Kyverno validate.manifests policy carrying the public key', () => {
@@ -22,16 +29,28 @@ describe('render admission', () => {
     expect(rule.match.any[0].resources.kinds).toEqual(['argoproj.io/v1alpha1/Rollout']);
     expect(rule.validate.failureAction).toBe('Enforce');
     expect(rule.validate.manifests.attestors[0].entries[0].keys.publicKeys).toBe(pem);
-    expect(rule.validate.manifests.ignoreFields[0].fields).toContain('metadata.annotations.rollout.argoproj.io/revision');
+    expect(rule.validate.manifests.ignoreFields[0].fields).toContain(
+      'metadata.annotations.rollout.argoproj.io/revision',
+    );
   });
 
   it('writes a ValidatingAdmissionPolicy and binding requiring both signature annotations on Rollouts', () => {
     const vap = files.find((f) => f.path === 'policy/vap-require-signed-rollouts.yaml')!;
-    const [policyDoc, binding] = parseAllDocuments(vap.content).map((d) => d.toJS() as unknown) as ReturnType<typeof JSON.parse>[];
+    const [policyDoc, binding] = parseAllDocuments(vap.content).map((d) => d.toJS() as unknown) as ReturnType<
+      typeof JSON.parse
+    >[];
     expect(policyDoc.kind).toBe('ValidatingAdmissionPolicy');
-    expect(policyDoc.spec.matchConstraints.resourceRules[0]).toMatchObject({ apiGroups: ['argoproj.io'], resources: ['rollouts'] });
-    expect(policyDoc.spec.validations[0].expression).toContain("'cosign.sigstore.dev/signature' in object.metadata.annotations");
-    expect(binding).toMatchObject({ kind: 'ValidatingAdmissionPolicyBinding', spec: { policyName: policyDoc.metadata.name, validationActions: ['Deny'] } });
+    expect(policyDoc.spec.matchConstraints.resourceRules[0]).toMatchObject({
+      apiGroups: ['argoproj.io'],
+      resources: ['rollouts'],
+    });
+    expect(policyDoc.spec.validations[0].expression).toContain(
+      "'cosign.sigstore.dev/signature' in object.metadata.annotations",
+    );
+    expect(binding).toMatchObject({
+      kind: 'ValidatingAdmissionPolicyBinding',
+      spec: { policyName: policyDoc.metadata.name, validationActions: ['Deny'] },
+    });
   });
 
   it('refuses to render with a missing or invalid key', () => {

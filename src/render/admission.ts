@@ -34,29 +34,37 @@ export function kyvernoPolicy(policy: CanaryPolicy, publicKeyPem: string): Recor
       name,
       annotations: {
         'policies.kyverno.io/title': `Signed ${policy.spec.service} Rollouts`,
-        'policies.kyverno.io/description': 'Rejects Rollouts whose k8s-manifest-sigstore signature does not verify against the team key.',
+        'policies.kyverno.io/description':
+          'Rejects Rollouts whose k8s-manifest-sigstore signature does not verify against the team key.',
       },
     },
     spec: {
       background: false,
-      rules: [{
-        name: 'signed-rollouts',
-        match: { any: [{ resources: { kinds: ['argoproj.io/v1alpha1/Rollout'], namespaces: [policy.spec.rollout.namespace] } }] },
-        validate: {
-          failureAction: 'Enforce',
-          manifests: {
-            attestors: [{ count: 1, entries: [{ keys: { publicKeys: publicKeyPem } }] }],
-            ignoreFields: [{ objects: [{ kind: 'Rollout' }], fields: CONTROLLER_OWNED_FIELDS }],
+      rules: [
+        {
+          name: 'signed-rollouts',
+          match: {
+            any: [
+              { resources: { kinds: ['argoproj.io/v1alpha1/Rollout'], namespaces: [policy.spec.rollout.namespace] } },
+            ],
+          },
+          validate: {
+            failureAction: 'Enforce',
+            manifests: {
+              attestors: [{ count: 1, entries: [{ keys: { publicKeys: publicKeyPem } }] }],
+              ignoreFields: [{ objects: [{ kind: 'Rollout' }], fields: CONTROLLER_OWNED_FIELDS }],
+            },
           },
         },
-      }],
+      ],
     },
   };
 }
 
 export function validatingAdmissionPolicy(policy: CanaryPolicy): Record<string, unknown>[] {
   const name = `require-signed-${policy.spec.service}-rollouts`;
-  const message = 'Rollouts must carry cosign.sigstore.dev/message and cosign.sigstore.dev/signature (adaptive-canary sign --annotate)';
+  const message =
+    'Rollouts must carry cosign.sigstore.dev/message and cosign.sigstore.dev/signature (adaptive-canary sign --annotate)';
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -65,13 +73,23 @@ export function validatingAdmissionPolicy(policy: CanaryPolicy): Record<string, 
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
-          resourceRules: [{ apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['rollouts'] }],
+          resourceRules: [
+            {
+              apiGroups: ['argoproj.io'],
+              apiVersions: ['v1alpha1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['rollouts'],
+            },
+          ],
         },
-        validations: [{
-          expression: "has(object.metadata.annotations) && 'cosign.sigstore.dev/message' in object.metadata.annotations && 'cosign.sigstore.dev/signature' in object.metadata.annotations",
-          message,
-          reason: 'Forbidden',
-        }],
+        validations: [
+          {
+            expression:
+              "has(object.metadata.annotations) && 'cosign.sigstore.dev/message' in object.metadata.annotations && 'cosign.sigstore.dev/signature' in object.metadata.annotations",
+            message,
+            reason: 'Forbidden',
+          },
+        ],
       },
     },
     {
@@ -81,7 +99,9 @@ export function validatingAdmissionPolicy(policy: CanaryPolicy): Record<string, 
       spec: {
         policyName: name,
         validationActions: ['Deny'],
-        matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': policy.spec.rollout.namespace } } },
+        matchResources: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': policy.spec.rollout.namespace } },
+        },
       },
     },
   ];
@@ -99,7 +119,14 @@ const target: RenderTarget = {
     const dir = ctx.policy.spec.preflight.admissionDir;
     return [
       { path: `${dir}/${KYVERNO_FILE}`, content: HEADER + stringify(kyvernoPolicy(ctx.policy, pem), { lineWidth: 0 }) },
-      { path: `${dir}/${VAP_FILE}`, content: HEADER + validatingAdmissionPolicy(ctx.policy).map((d) => stringify(d, { lineWidth: 0 })).join('---\n') },
+      {
+        path: `${dir}/${VAP_FILE}`,
+        content:
+          HEADER +
+          validatingAdmissionPolicy(ctx.policy)
+            .map((d) => stringify(d, { lineWidth: 0 }))
+            .join('---\n'),
+      },
     ];
   },
 };

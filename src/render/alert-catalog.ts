@@ -26,13 +26,62 @@ export interface AlertSpec {
 export const SLO_NAME = 'availability';
 
 export const ALERTS = {
-  servicePage: { alertname: 'ServiceErrorBudgetBurn', severity: 'page', component: 'slo', labels: { slo: SLO_NAME }, perRollout: false, origin: 'prometheus' },
-  serviceTicket: { alertname: 'ServiceErrorBudgetBurn', severity: 'ticket', component: 'slo', labels: { slo: SLO_NAME }, perRollout: false, origin: 'prometheus' },
-  canaryBurn: { alertname: 'CanaryErrorBudgetBurn', severity: 'page', component: 'canary', labels: { slo: SLO_NAME, variant: CANARY_VALUE, [VARIANT_LABEL]: ANY_VALUE }, perRollout: true, origin: 'prometheus' },
-  rolledBack: { alertname: 'CanaryRolledBack', severity: 'ticket', component: 'canary-controller', labels: {}, perRollout: true, origin: 'prometheus' },
-  analysisStuck: { alertname: 'CanaryAnalysisStuck', severity: 'ticket', component: 'canary-controller', labels: {}, perRollout: true, origin: 'prometheus' },
-  noData: { alertname: 'CanaryNoData', severity: 'ticket', component: 'canary-controller', labels: {}, perRollout: true, origin: 'prometheus' },
-  rollbackInProgress: { alertname: 'CanaryRollbackInProgress', severity: 'page', component: 'canary-controller', labels: {}, perRollout: true, origin: 'controller' },
+  servicePage: {
+    alertname: 'ServiceErrorBudgetBurn',
+    severity: 'page',
+    component: 'slo',
+    labels: { slo: SLO_NAME },
+    perRollout: false,
+    origin: 'prometheus',
+  },
+  serviceTicket: {
+    alertname: 'ServiceErrorBudgetBurn',
+    severity: 'ticket',
+    component: 'slo',
+    labels: { slo: SLO_NAME },
+    perRollout: false,
+    origin: 'prometheus',
+  },
+  canaryBurn: {
+    alertname: 'CanaryErrorBudgetBurn',
+    severity: 'page',
+    component: 'canary',
+    labels: { slo: SLO_NAME, variant: CANARY_VALUE, [VARIANT_LABEL]: ANY_VALUE },
+    perRollout: true,
+    origin: 'prometheus',
+  },
+  rolledBack: {
+    alertname: 'CanaryRolledBack',
+    severity: 'ticket',
+    component: 'canary-controller',
+    labels: {},
+    perRollout: true,
+    origin: 'prometheus',
+  },
+  analysisStuck: {
+    alertname: 'CanaryAnalysisStuck',
+    severity: 'ticket',
+    component: 'canary-controller',
+    labels: {},
+    perRollout: true,
+    origin: 'prometheus',
+  },
+  noData: {
+    alertname: 'CanaryNoData',
+    severity: 'ticket',
+    component: 'canary-controller',
+    labels: {},
+    perRollout: true,
+    origin: 'prometheus',
+  },
+  rollbackInProgress: {
+    alertname: 'CanaryRollbackInProgress',
+    severity: 'page',
+    component: 'canary-controller',
+    labels: {},
+    perRollout: true,
+    origin: 'controller',
+  },
 } as const satisfies Record<string, AlertSpec>;
 
 /** Alerts muted by Alertmanager while a rollback is in progress (noise about a canary that is going away). */

@@ -4,9 +4,22 @@ import { alertmanagerConfig, timeInterval } from './alertmanager.js';
 
 describe('alertmanager config', () => {
   it('maps the policy window onto an Alertmanager time interval', () => {
-    const spec = policySpec.parse({ service: 'maestro-api', alerting: { maintenanceWindow: { weekdays: ['monday:friday'], times: [{ start: '22:00', end: '24:00' }], daysOfMonth: ['-1'], location: 'Europe/Berlin' } } });
+    const spec = policySpec.parse({
+      service: 'maestro-api',
+      alerting: {
+        maintenanceWindow: {
+          weekdays: ['monday:friday'],
+          times: [{ start: '22:00', end: '24:00' }],
+          daysOfMonth: ['-1'],
+          location: 'Europe/Berlin',
+        },
+      },
+    });
     expect(timeInterval(spec.alerting.maintenanceWindow!)).toEqual({
-      times: [{ start_time: '22:00', end_time: '24:00' }], weekdays: ['monday:friday'], days_of_month: ['-1'], location: 'Europe/Berlin',
+      times: [{ start_time: '22:00', end_time: '24:00' }],
+      weekdays: ['monday:friday'],
+      days_of_month: ['-1'],
+      location: 'Europe/Berlin',
     });
     const cfg = alertmanagerConfig(spec) as { time_intervals: { name: string }[] };
     expect(cfg.time_intervals.map((t) => t.name)).toEqual(['maestro-api-maintenance']);

@@ -14,7 +14,10 @@ const target: RenderTarget = {
     const opts = { lineWidth: 0, aliasDuplicateObjects: false };
     return [
       { path: 'prometheus/canary-rules.yaml', content: HEADER + stringify({ groups: canaryRuleGroups(spec) }, opts) },
-      { path: 'prometheus/canary-rules.test.yaml', content: HEADER + stringify(canaryRuleTests(spec, 'canary-rules.yaml'), opts) },
+      {
+        path: 'prometheus/canary-rules.test.yaml',
+        content: HEADER + stringify(canaryRuleTests(spec, 'canary-rules.yaml'), opts),
+      },
     ];
   },
 };

@@ -10,15 +10,35 @@ export const CRITERIA_PREFIX = 'adaptive-canary.dev/';
 
 export const PROMOTION_CRITERIA: { name: string; policyPath: string; of: (s: PolicySpec) => string }[] = [
   { name: 'min-composite-score', policyPath: 'spec.promotion.minScore', of: (s) => String(s.promotion.minScore) },
-  { name: 'synthetic-min-score', policyPath: 'spec.promotion.synthetic.minScore', of: (s) => String(s.promotion.synthetic.minScore) },
-  { name: 'synthetic-consecutive-intervals', policyPath: 'spec.promotion.synthetic.consecutive', of: (s) => String(s.promotion.synthetic.consecutive) },
-  { name: 'error-budget-slo', policyPath: 'spec.promotion.errorBudget.slo', of: (s) => String(s.promotion.errorBudget.slo) },
-  { name: 'error-budget-max-burn', policyPath: 'spec.promotion.errorBudget.maxBurn', of: (s) => String(s.promotion.errorBudget.maxBurn) },
+  {
+    name: 'synthetic-min-score',
+    policyPath: 'spec.promotion.synthetic.minScore',
+    of: (s) => String(s.promotion.synthetic.minScore),
+  },
+  {
+    name: 'synthetic-consecutive-intervals',
+    policyPath: 'spec.promotion.synthetic.consecutive',
+    of: (s) => String(s.promotion.synthetic.consecutive),
+  },
+  {
+    name: 'error-budget-slo',
+    policyPath: 'spec.promotion.errorBudget.slo',
+    of: (s) => String(s.promotion.errorBudget.slo),
+  },
+  {
+    name: 'error-budget-max-burn',
+    policyPath: 'spec.promotion.errorBudget.maxBurn',
+    of: (s) => String(s.promotion.errorBudget.maxBurn),
+  },
   { name: 'synthetic-min-uptime', policyPath: 'spec.preflight.minUptime', of: (s) => String(s.preflight.minUptime) },
   { name: 'alpha', policyPath: 'spec.alpha', of: (s) => String(s.alpha) },
   { name: 'judge', policyPath: 'spec.judge', of: (s) => s.judge },
   { name: 'analysis-interval', policyPath: 'spec.interval', of: (s) => formatDuration(s.interval) },
-  { name: 'steps', policyPath: 'spec.steps', of: (s) => s.steps.map((st) => `${st.weight}%/${formatDuration(st.bake)}`).join(',') },
+  {
+    name: 'steps',
+    policyPath: 'spec.steps',
+    of: (s) => s.steps.map((st) => `${st.weight}%/${formatDuration(st.bake)}`).join(','),
+  },
 ];
 
 /** criterion name → value, from the policy. */

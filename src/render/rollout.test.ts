@@ -20,13 +20,22 @@ function structural(schema: Schema, root = true): Schema {
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-kubernetes-')) continue;
     if (k === 'properties' && v && typeof v === 'object') {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([p, s]) => [p, root && p === 'metadata' ? { type: 'object' } : structural(s, false)]));
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, Schema>).map(([p, s]) => [
+          p,
+          root && p === 'metadata' ? { type: 'object' } : structural(s, false),
+        ]),
+      );
     } else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object') {
       out[k] = structural(v as Schema, false);
     } else out[k] = v;
   }
   if (schema['x-kubernetes-int-or-string'] === true) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
-  if (schema.properties && schema.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+  if (
+    schema.properties &&
+    schema.additionalProperties === undefined &&
+    schema['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
     out.additionalProperties = false;
   }
   return out;
@@ -38,19 +47,34 @@ function crdValidator(file: string): (obj: unknown) => string[] {
   if (cached) return cached;
   const crd = parse(readFileSync(join(crdDir, file), 'utf8'));
   const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1alpha1');
-  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(structural(version.schema.openAPIV3Schema));
-  const fn = (obj: unknown): string[] => (validate(obj) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
+    structural(version.schema.openAPIV3Schema),
+  );
+  const fn = (obj: unknown): string[] =>
+    validate(obj)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
   validators.set(file, fn);
   return fn;
 }
 
 const policy = canaryPolicy.parse({
-  apiVersion: 'adaptive-canary/v1', kind: 'CanaryPolicy', metadata: { name: 'maestro-api' },
-  spec: { service: 'maestro-api', steps: [{ weight: 10, bake: '5m' }, { weight: 50, bake: '10m' }] },
+  apiVersion: 'adaptive-canary/v1',
+  kind: 'CanaryPolicy',
+  metadata: { name: 'maestro-api' },
+  spec: {
+    service: 'maestro-api',
+    steps: [
+      { weight: 10, bake: '5m' },
+      { weight: 50, bake: '10m' },
+    ],
+  },
 });
 
 describe('render rollout', () => {
-  const docs = parseAllDocuments(renderRolloutYaml(policy)).map((d) => d.toJS() as unknown) as ReturnType<typeof JSON.parse>[];
+  const docs = parseAllDocuments(renderRolloutYaml(policy)).map((d) => d.toJS() as unknown) as ReturnType<
+    typeof JSON.parse
+  >[];
   const [ro, at] = docs;
 
   it('validates against the real Rollout and AnalysisTemplate CRD schemas', () => {
@@ -68,7 +92,10 @@ describe('render rollout', () => {
 
   it('turns the policy steps into setWeight/pause and mirrors the promotion criteria as annotations', () => {
     expect(ro.spec.strategy.canary.steps).toEqual([
-      { setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 50 }, { pause: { duration: '10m' } },
+      { setWeight: 10 },
+      { pause: { duration: '5m' } },
+      { setWeight: 50 },
+      { pause: { duration: '10m' } },
     ]);
     for (const [k, v] of Object.entries(criteriaFromPolicy(policy.spec))) {
       expect(ro.metadata.annotations[`adaptive-canary.dev/${k}`]).toBe(v);
@@ -79,7 +106,9 @@ describe('render rollout', () => {
 
   it('asks our analysis endpoint through the web provider with conditions on verdict and score', () => {
     const m = at.spec.metrics[0];
-    expect(m.provider.web.url).toMatch(/^http:\/\/adaptive-canary\.adaptive-canary\.svc:8080\/api\/v1\/analysis\/default\/maestro-api\?/);
+    expect(m.provider.web.url).toMatch(
+      /^http:\/\/adaptive-canary\.adaptive-canary\.svc:8080\/api\/v1\/analysis\/default\/maestro-api\?/,
+    );
     expect(m.provider.web.jsonPath).toBe('{$.data}');
     expect(m.successCondition).toBe('result.verdict == "pass" && result.score >= 0.95');
     expect(m.failureCondition).toBe('result.verdict == "fail"');

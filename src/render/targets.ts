@@ -6,11 +6,13 @@ import type { RenderTarget } from './target.js';
  */
 export const renderTargets: Record<string, { summary: string; load: () => Promise<RenderTarget> }> = {
   rollout: {
-    summary: 'rollouts.yaml: Argo Rollout (policy steps, ADR 0002 criteria annotations, notifications) + AnalysisTemplate',
+    summary:
+      'rollouts.yaml: Argo Rollout (policy steps, ADR 0002 criteria annotations, notifications) + AnalysisTemplate',
     load: async () => (await import('./rollout.js')).default,
   },
   admission: {
-    summary: 'policy/*.yaml: Kyverno ClusterPolicy verifying signed Rollouts + ValidatingAdmissionPolicy requiring the signature',
+    summary:
+      'policy/*.yaml: Kyverno ClusterPolicy verifying signed Rollouts + ValidatingAdmissionPolicy requiring the signature',
     load: async () => (await import('./admission.js')).default,
   },
   prometheus: {

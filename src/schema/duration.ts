@@ -20,13 +20,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** A zod field accepting "30s"/"5m"/number-of-seconds, output in milliseconds. */
-export const durationMs = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 30s, 5m, 7d)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const durationMs = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 30s, 5m, 7d)` });
+    return z.NEVER;
+  }
+  return ms;
+});

@@ -7,12 +7,30 @@ describe('evidence schemas', () => {
   it('the engine Reason and the controller DecisionPoint fit the records unchanged', () => {
     expectTypeOf<Reason>().toExtend<EvidenceReason>();
     expectTypeOf<DecisionPoint['action']>().toEqualTypeOf<DecisionRecord['action']>();
-    const reason: Reason = { signal: 'error-rate', verdict: 'fail', statistic: 'mlr', value: 120, threshold: 100, message: 'worse', details: { n: 1, s: 'x', z: null } };
+    const reason: Reason = {
+      signal: 'error-rate',
+      verdict: 'fail',
+      statistic: 'mlr',
+      value: 120,
+      threshold: 100,
+      message: 'worse',
+      details: { n: 1, s: 'x', z: null },
+    };
     expect(evidenceReason.parse(reason)).toEqual(reason);
   });
 
   it('rejects a payload without a delivery id or with an unknown event', () => {
-    const ok = { deliveryId: 'd1', event: 'rollback', service: 's', rolloutId: 'r', step: 1, weight: 25, score: 0.4, reasons: [], at: '2026-08-03T10:00:00Z' };
+    const ok = {
+      deliveryId: 'd1',
+      event: 'rollback',
+      service: 's',
+      rolloutId: 'r',
+      step: 1,
+      weight: 25,
+      score: 0.4,
+      reasons: [],
+      at: '2026-08-03T10:00:00Z',
+    };
     expect(webhookPayload.safeParse(ok).success).toBe(true);
     expect(webhookPayload.safeParse({ ...ok, deliveryId: '' }).success).toBe(false);
     expect(webhookPayload.safeParse({ ...ok, event: 'deploy' }).success).toBe(false);

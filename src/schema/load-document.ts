@@ -29,7 +29,11 @@ export function loadDocumentFile<S extends z.ZodType>(file: string, schema: S): 
 }
 
 /** Parse and validate; throws ConfigError with all diagnostics (syntax errors first). */
-export function parseDocumentText<S extends z.ZodType>(text: string, file: string, schema: S): LoadedDocument<z.output<S>> {
+export function parseDocumentText<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): LoadedDocument<z.output<S>> {
   const result = checkDocumentText(text, file, schema);
   if (result.diagnostics.length > 0 || result.value === undefined) throw new ConfigError(result.diagnostics);
   return { value: result.value, locate: result.locate, text };
@@ -64,7 +68,12 @@ export function checkDocumentText<S extends z.ZodType>(
 
 type Issue = z.core.$ZodIssue;
 
-function issueDiagnostics(issue: Issue, file: string, doc: Document, at: (o: number) => { line: number; column: number }): Diagnostic[] {
+function issueDiagnostics(
+  issue: Issue,
+  file: string,
+  doc: Document,
+  at: (o: number) => { line: number; column: number },
+): Diagnostic[] {
   const path = issue.path;
   const dotted = formatPath(path);
   if (issue.code === 'unrecognized_keys') {
@@ -81,9 +90,11 @@ function issueDiagnostics(issue: Issue, file: string, doc: Document, at: (o: num
 
 function describeIssue(issue: Issue, dotted: string): string {
   const where = dotted ? `${dotted}: ` : '';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}required field is missing (expected ${issue.expected})`;
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return `${where}required field is missing (expected ${issue.expected})`;
   if (issue.code === 'invalid_type') return `${where}expected ${issue.expected}, got ${describeValue(issue.input)}`;
-  if (issue.code === 'invalid_value') return `${where}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_value')
+    return `${where}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where}${issue.message}`;
 }
 

@@ -39,6 +39,8 @@ describe('canary policy', () => {
   });
 
   it('reports YAML syntax errors with their position', () => {
-    expect(() => parseDocumentText('spec: [unclosed\n', 'p.yaml', canaryPolicy)).toThrow(/p\.yaml:\d+:\d+: error: YAML syntax/);
+    expect(() => parseDocumentText('spec: [unclosed\n', 'p.yaml', canaryPolicy)).toThrow(
+      /p\.yaml:\d+:\d+: error: YAML syntax/,
+    );
   });
 });

@@ -9,7 +9,9 @@ import { durationMs } from './duration.js';
  * `src/synthetics/validate-suite.ts` because they need the whole document.
  */
 const name = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, ".", "_" and "-" only');
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'expected a string, number, boolean or null' });
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: 'expected a string, number, boolean or null',
+});
 /** A number, or a `${var}` string that becomes one at run time. */
 const numeric = z.union([z.number(), z.string()], { error: 'expected a number (or a ${variable})' });
 const stringMap = z.record(z.string(), z.string());
@@ -80,7 +82,11 @@ const assertionKinds = ['status', 'latencyMs', 'jsonpath', 'header', 'body', 'tl
 /** Exactly one kind per list item, e.g. `- status: 200` or `- jsonpath: {path: $.id, exists: true}`. */
 const assertion = z
   .object({
-    status: z.union([z.number().int(), z.array(z.number().int()).min(1)], { error: 'expected an HTTP status code like 200, or a list like [200, 201]' }).optional(),
+    status: z
+      .union([z.number().int(), z.array(z.number().int()).min(1)], {
+        error: 'expected an HTTP status code like 200, or a list like [200, 201]',
+      })
+      .optional(),
     latencyMs: latencyAssertion.optional(),
     jsonpath: jsonpathAssertion.optional(),
     header: headerAssertion.optional(),

@@ -18,7 +18,14 @@ function setup(token?: string) {
   const view = new FakeControllerView();
   view.upsert(makeSnapshot({ id: 'maestro-api-1', startedAt: '2025-06-06T09:00:00.000Z' }));
   view.interval('maestro-api-1', makeInterval(1, { score: 0.97, verdict: 'pass' }), [regressionReasons[2]!]);
-  view.upsert(makeSnapshot({ id: 'maestro-api-2', phase: 'rolled-back', startedAt: '2025-06-06T11:00:00.000Z', reasons: regressionReasons }));
+  view.upsert(
+    makeSnapshot({
+      id: 'maestro-api-2',
+      phase: 'rolled-back',
+      startedAt: '2025-06-06T11:00:00.000Z',
+      reasons: regressionReasons,
+    }),
+  );
   const registry = new Registry();
   new Counter({ name: 'maestro_api_test_total', help: 'test', registers: [registry] }).inc();
   const { app } = createApp({ view, registry, token, logger: silentLogger, loopbackOnly: true, heartbeatMs: 1000 });
@@ -49,7 +56,9 @@ describe('read-only API', () => {
   it('serves one rollout, its timeline, decisions and webhook deliveries', async () => {
     const { request } = setup();
     expect((await (await request('/api/v1/rollouts/maestro-api-1')).json()).data.intervals).toHaveLength(1);
-    expect((await (await request('/api/v1/rollouts/maestro-api-1/timeline')).json()).data[0]).toMatchObject({ score: 0.97 });
+    expect((await (await request('/api/v1/rollouts/maestro-api-1/timeline')).json()).data[0]).toMatchObject({
+      score: 0.97,
+    });
     expect((await (await request('/api/v1/rollouts/maestro-api-1/decisions')).json()).data).toEqual([]);
     expect((await (await request('/api/v1/rollouts/maestro-api-1/webhooks')).json()).data).toEqual([]);
   });
@@ -58,7 +67,9 @@ describe('read-only API', () => {
     const { request } = setup();
     const missing = await request('/api/v1/rollouts/nope');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: 'E_ROLLOUT_NOT_FOUND', message: 'no rollout with id "nope"' } });
+    expect(await missing.json()).toEqual({
+      error: { code: 'E_ROLLOUT_NOT_FOUND', message: 'no rollout with id "nope"' },
+    });
     const route = await request('/api/v2/whatever');
     expect(route.status).toBe(404);
     expect((await route.json()).error.code).toBe('E_NOT_FOUND');
@@ -100,7 +111,10 @@ describe('analysis endpoint for the Argo web provider', () => {
 describe('manual actions', () => {
   it('are disabled with 403 when no token is configured', async () => {
     const { view, request } = setup();
-    const res = await request('/api/v1/rollouts/maestro-api-1/promote', { method: 'POST', headers: { authorization: 'Bearer x' } });
+    const res = await request('/api/v1/rollouts/maestro-api-1/promote', {
+      method: 'POST',
+      headers: { authorization: 'Bearer x' },
+    });
     expect(res.status).toBe(403);
     const body = await res.json();
     expect(body.error.code).toBe('E_ACTIONS_DISABLED');
@@ -153,7 +167,10 @@ describe('manual actions', () => {
   it('keep the status a controller error names (e.g. a rollout that vanished before the action)', async () => {
     const { view, request } = setup('t');
     view.act = () => Promise.reject(Object.assign(new AppError('E_ROLLOUT_NOT_FOUND', 'gone'), { status: 404 }));
-    const res = await request('/api/v1/rollouts/maestro-api-1/abort', { method: 'POST', headers: { authorization: 'Bearer t' } });
+    const res = await request('/api/v1/rollouts/maestro-api-1/abort', {
+      method: 'POST',
+      headers: { authorization: 'Bearer t' },
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: { code: 'E_ROLLOUT_NOT_FOUND', message: 'gone' } });
   });

@@ -47,12 +47,18 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
     c.header('X-Frame-Options', 'DENY');
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/metrics', async (c) => c.body(await opts.registry.metrics(), 200, { 'content-type': opts.registry.contentType }));
+  app.get('/metrics', async (c) =>
+    c.body(await opts.registry.metrics(), 200, { 'content-type': opts.registry.contentType }),
+  );
   app.route('/api/v1/rollouts', rolloutRoutes(opts.view, opts.token));
   app.route('/api/v1/analysis', analysisRoutes(opts.view));
   app.route('/api/v1/events', events.routes);
   app.route('/', dashboardRoutes());
-  app.notFound((c) => c.json({ error: { code: 'E_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
-  app.onError((err, c) => errorResponse(err, c, (bug) => opts.logger.error({ err: bug, path: c.req.path }, 'request failed')));
+  app.notFound((c) =>
+    c.json({ error: { code: 'E_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError((err, c) =>
+    errorResponse(err, c, (bug) => opts.logger.error({ err: bug, path: c.req.path }, 'request failed')),
+  );
   return { app, events };
 }

@@ -26,7 +26,10 @@ export async function requestManualAction(req: {
   } catch (err) {
     throw new UnreachableError(`controller at ${url.origin}`, (err as Error).message, { cause: err });
   }
-  const body = (await res.json().catch(() => ({}))) as { data?: RolloutSnapshot; error?: { code: string; message: string } };
+  const body = (await res.json().catch(() => ({}))) as {
+    data?: RolloutSnapshot;
+    error?: { code: string; message: string };
+  };
   if (res.ok && body.data) return body.data;
   const code = body.error?.code ?? `E_HTTP_${res.status}`;
   const message = body.error?.message ?? `HTTP ${res.status}`;

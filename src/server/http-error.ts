@@ -50,7 +50,8 @@ export function errorResponse(err: unknown, c: Context, onBug: (err: unknown) =>
   if (err instanceof AppError) {
     // The controller may say which HTTP status fits (e.g. 404 for an unknown rollout); otherwise it refused: 409.
     const status = (err as AppError & { status?: unknown }).status;
-    const fitting = typeof status === 'number' && status >= 400 && status < 500 ? (status as ContentfulStatusCode) : 409;
+    const fitting =
+      typeof status === 'number' && status >= 400 && status < 500 ? (status as ContentfulStatusCode) : 409;
     return c.json(errorBody(err.code, err.message), fitting);
   }
   onBug(err);

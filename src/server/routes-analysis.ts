@@ -41,7 +41,8 @@ export function analysisRoutes(view: ControllerView): Hono {
   const app = new Hono();
   const answer = (name: string, namespace?: string): unknown => {
     const s = findRollout(view, name, namespace);
-    if (!s) throw new HttpError(404, 'E_ROLLOUT_NOT_FOUND', `no rollout named "${namespace ? `${namespace}/` : ''}${name}"`);
+    if (!s)
+      throw new HttpError(404, 'E_ROLLOUT_NOT_FOUND', `no rollout named "${namespace ? `${namespace}/` : ''}${name}"`);
     return analysisBody(s);
   };
   app.get('/:rollout', (c) => c.json(answer(c.req.param('rollout'))));

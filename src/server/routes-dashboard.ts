@@ -45,6 +45,8 @@ export function dashboardRoutes(): Hono {
     if (!vendorFiles.has(file)) throw new HttpError(404, 'E_NOT_FOUND', 'no such asset');
     return serveFile(vendorPath(file));
   });
-  app.get('/assets/:file{[a-z0-9][a-z0-9.-]*\\.(?:js|css|svg|png)}', (c) => serveFile(join(assetsDir, c.req.param('file'))));
+  app.get('/assets/:file{[a-z0-9][a-z0-9.-]*\\.(?:js|css|svg|png)}', (c) =>
+    serveFile(join(assetsDir, c.req.param('file'))),
+  );
   return app;
 }

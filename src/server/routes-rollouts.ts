@@ -14,7 +14,12 @@ export type RolloutSummary = Omit<RolloutSnapshot, 'intervals' | 'decisions' | '
 
 export function summarize(s: RolloutSnapshot): RolloutSummary {
   const { intervals, decisions, webhookDeliveries, ...rest } = s;
-  return { ...rest, intervalCount: intervals.length, decisionCount: decisions.length, webhookDeliveryCount: webhookDeliveries.length };
+  return {
+    ...rest,
+    intervalCount: intervals.length,
+    decisionCount: decisions.length,
+    webhookDeliveryCount: webhookDeliveries.length,
+  };
 }
 
 function mustGet(view: ControllerView, id: string): RolloutSnapshot {

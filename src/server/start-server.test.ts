@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 /** Reads an SSE body until `until` matches the accumulated text. */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, until: RegExp, seen = { text: '' }): Promise<string> {
+async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  until: RegExp,
+  seen = { text: '' },
+): Promise<string> {
   const decoder = new TextDecoder();
   while (!until.test(seen.text)) {
     const { value, done } = await reader.read();
@@ -40,7 +44,9 @@ describe('listen address', () => {
   });
 
   it('listens on 127.0.0.1:8080 when no address is given', async () => {
-    const server = await startServer({ view: new FakeControllerView(), registry: new Registry() }).catch((err: Error) => err);
+    const server = await startServer({ view: new FakeControllerView(), registry: new Registry() }).catch(
+      (err: Error) => err,
+    );
     // Another process may hold 8080 on a shared machine; then the error must name the address.
     if (server instanceof Error) {
       expect(server.message).toContain('127.0.0.1:8080');
@@ -64,7 +70,11 @@ describe('server-sent events', () => {
     await readUntil(reader, /event: snapshot\ndata: .*"id":"r1"/, seen);
     expect(view.listenerCount()).toBe(1);
     view.interval('r1', makeInterval(1, { score: 0.42 }));
-    await readUntil(reader, /event: interval\ndata: \{"type":"interval","rolloutId":"r1","point":\{.*"score":0\.42/, seen);
+    await readUntil(
+      reader,
+      /event: interval\ndata: \{"type":"interval","rolloutId":"r1","point":\{.*"score":0\.42/,
+      seen,
+    );
     await readUntil(reader, /\n: heartbeat\n\n/, seen);
     controller.abort();
     await reader.cancel().catch(() => undefined);

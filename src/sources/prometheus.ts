@@ -1,7 +1,14 @@
 import type { MetricPolicy } from '../schema/policy.js';
 import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
 import { PromHttp, type PromSeries } from './prometheus/http-api.js';
-import { customQuery, DEFAULT_METRIC_NAMES, latencyQuery, requestsQuery, type QueryNames, type VariantSelector } from './prometheus/promql.js';
+import {
+  customQuery,
+  DEFAULT_METRIC_NAMES,
+  latencyQuery,
+  requestsQuery,
+  type QueryNames,
+  type VariantSelector,
+} from './prometheus/promql.js';
 import { bucketsFromCumulative, windowDelta } from './prometheus/window.js';
 
 export type { VariantSelector } from './prometheus/promql.js';
@@ -33,7 +40,10 @@ export class PrometheusSource {
   readonly http: PromHttp;
   private lastEndMs: number | undefined;
 
-  constructor(private readonly opts: PrometheusSourceOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly opts: PrometheusSourceOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.http = new PromHttp({ url: opts.url, timeoutMs: opts.timeoutMs, retries: opts.retries, fetch: opts.fetch });
   }
 
@@ -71,10 +81,17 @@ export class PrometheusSource {
     };
   }
 
-  private variantObservation(reqs: PromSeries[] | null, buckets: PromSeries[] | null, custom: Record<string, number | null> | null, value: string, win: [number, number]): VariantObservation | null {
+  private variantObservation(
+    reqs: PromSeries[] | null,
+    buckets: PromSeries[] | null,
+    custom: Record<string, number | null> | null,
+    value: string,
+    win: [number, number],
+  ): VariantObservation | null {
     if (reqs === null && buckets === null && custom === null) return null;
     const label = this.opts.variant.label;
-    const mine = (series: PromSeries[] | null): PromSeries[] | null => series && series.filter((x) => x.metric[label] === value);
+    const mine = (series: PromSeries[] | null): PromSeries[] | null =>
+      series && series.filter((x) => x.metric[label] === value);
     const r = mine(reqs);
     let requests: number | null = null;
     let errors: number | null = null;
@@ -88,20 +105,30 @@ export class PrometheusSource {
       }
     }
     const b = mine(buckets);
-    const latency = b && b.length > 0 ? bucketsFromCumulative(b.map((x) => ({ le: x.metric.le ?? '', count: windowDelta(x, win) })), this.opts.latencyBoundsMs) : null;
+    const latency =
+      b && b.length > 0
+        ? bucketsFromCumulative(
+            b.map((x) => ({ le: x.metric.le ?? '', count: windowDelta(x, win) })),
+            this.opts.latencyBoundsMs,
+          )
+        : null;
     return { requests, errors, latency, ...(custom ? { custom } : {}) };
   }
 
-  private async customValues(endSec: number): Promise<{ baseline: Record<string, number | null> | null; canary: Record<string, number | null> | null }> {
+  private async customValues(
+    endSec: number,
+  ): Promise<{ baseline: Record<string, number | null> | null; canary: Record<string, number | null> | null }> {
     const custom = (this.opts.metrics ?? []).filter((m) => m.kind === 'custom' && m.query);
     if (custom.length === 0) return { baseline: null, canary: null };
     const v = this.opts.variant;
     const one = async (value: string): Promise<Record<string, number | null>> => {
-      const entries = await Promise.all(custom.map(async (m) => {
-        const r = await this.http.instant(customQuery(m.query ?? '', v.label, value), endSec);
-        const x = r?.[0]?.value;
-        return [m.name, x === undefined || !Number.isFinite(x) ? null : x] as const;
-      }));
+      const entries = await Promise.all(
+        custom.map(async (m) => {
+          const r = await this.http.instant(customQuery(m.query ?? '', v.label, value), endSec);
+          const x = r?.[0]?.value;
+          return [m.name, x === undefined || !Number.isFinite(x) ? null : x] as const;
+        }),
+      );
       return Object.fromEntries(entries);
     };
     const [baseline, canary] = await Promise.all([one(v.baseline), one(v.canary)]);

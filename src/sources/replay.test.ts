@@ -17,7 +17,12 @@ function problems(text: string): string[] {
 describe('replay files', () => {
   it('parses the header and intervals; variants and fields may be null or absent', () => {
     const r = parseReplayText(
-      [HEADER, '', '{"t":10,"weight":10,"baseline":{"requests":900,"errors":1,"latency":[1,2,3]},"canary":null}', '{"t":20,"weight":10}'].join('\n'),
+      [
+        HEADER,
+        '',
+        '{"t":10,"weight":10,"baseline":{"requests":900,"errors":1,"latency":[1,2,3]},"canary":null}',
+        '{"t":20,"weight":10}',
+      ].join('\n'),
       'r.jsonl',
     );
     expect(r.header).toMatchObject({ service: 'maestro-api', latencyBoundsMs: [10, 100] });
@@ -43,7 +48,9 @@ describe('replay files', () => {
   });
 
   it('requires the header line', () => {
-    expect(problems('')).toEqual(['r.jsonl:1:1: empty replay file: expected a {"kind":"replay","version":1,...} header line']);
+    expect(problems('')).toEqual([
+      'r.jsonl:1:1: empty replay file: expected a {"kind":"replay","version":1,...} header line',
+    ]);
     expect(problems('{"t":10,"weight":10}')[0]).toMatch(/^r\.jsonl:1:1: header: kind/);
   });
 });

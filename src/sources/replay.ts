@@ -51,22 +51,30 @@ export function parseReplayText(text: string, file: string): ReplayFile {
     checkInterval(o.data, header, intervals[intervals.length - 1], (m) => at(i + 1, m));
     intervals.push(o.data);
   }
-  if (header === undefined && diagnostics.length === 0) at(1, 'empty replay file: expected a {"kind":"replay","version":1,...} header line');
+  if (header === undefined && diagnostics.length === 0)
+    at(1, 'empty replay file: expected a {"kind":"replay","version":1,...} header line');
   if (diagnostics.length > 0 || header === undefined) throw new ConfigError(diagnostics);
   return { file, header, intervals };
 }
 
-function checkInterval(o: IntervalObservation, header: ReplayHeader | undefined, prev: IntervalObservation | undefined, report: (m: string) => void): void {
+function checkInterval(
+  o: IntervalObservation,
+  header: ReplayHeader | undefined,
+  prev: IntervalObservation | undefined,
+  report: (m: string) => void,
+): void {
   if (prev && o.t <= prev.t) report(`t must increase: ${o.t} after ${prev.t}`);
   if (!header) return;
   const buckets = header.latencyBoundsMs.length + 1;
   for (const v of ['baseline', 'canary'] as const) {
     const latency = o[v]?.latency;
-    if (latency && latency.length !== buckets) report(`${v}.latency: expected ${buckets} bucket counts (bounds + the +Inf bucket), got ${latency.length}`);
+    if (latency && latency.length !== buckets)
+      report(`${v}.latency: expected ${buckets} bucket counts (bounds + the +Inf bucket), got ${latency.length}`);
     const syn = o[v]?.synthetic;
     if (syn && syn.passed > syn.runs) report(`${v}.synthetic: passed (${syn.passed}) > runs (${syn.runs})`);
     const r = o[v];
-    if (r?.errors != null && r.requests != null && r.errors > r.requests) report(`${v}: errors (${r.errors}) > requests (${r.requests})`);
+    if (r?.errors != null && r.requests != null && r.errors > r.requests)
+      report(`${v}: errors (${r.errors}) > requests (${r.requests})`);
   }
 }
 
@@ -83,7 +91,9 @@ function parseJson(raw: string): { value: unknown } | { error: string; column: n
 function describe(issue: z.core.$ZodIssue): string {
   const path = formatPath(issue.path);
   const where = path ? `${path}: ` : '';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}required field is missing (expected ${issue.expected})`;
-  if (issue.code === 'unrecognized_keys') return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return `${where}required field is missing (expected ${issue.expected})`;
+  if (issue.code === 'unrecognized_keys')
+    return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${where}${issue.message}`;
 }

@@ -39,7 +39,10 @@ export class SyntheticsSource {
     this.loop ??= this.run();
   }
 
-  collect(): Promise<{ baseline: { synthetic: SyntheticCounts | null }; canary: { synthetic: SyntheticCounts | null } }> {
+  collect(): Promise<{
+    baseline: { synthetic: SyntheticCounts | null };
+    canary: { synthetic: SyntheticCounts | null };
+  }> {
     const c = this.counts;
     this.counts = { baseline: { runs: 0, passed: 0 }, canary: { runs: 0, passed: 0 } };
     const or = (s: SyntheticCounts): SyntheticCounts | null => (s.runs > 0 ? s : null);

@@ -49,7 +49,8 @@ function isDerEcdsa(der: Buffer): boolean {
 
 /** Throws SignatureError with a reason a person can act on; returns on success. */
 export function verifyBlobSignature(blob: Uint8Array, der: Buffer, key: KeyObject): void {
-  if (!isDerEcdsa(der)) throw new SignatureError('signature is malformed or truncated (not an ASN.1 DER ECDSA signature)');
+  if (!isDerEcdsa(der))
+    throw new SignatureError('signature is malformed or truncated (not an ASN.1 DER ECDSA signature)');
   let ok: boolean;
   try {
     ok = cryptoVerify('sha256', blob, { key, dsaEncoding: 'der' }, der);
@@ -57,6 +58,8 @@ export function verifyBlobSignature(blob: Uint8Array, der: Buffer, key: KeyObjec
     throw new SignatureError(`signature could not be checked: ${(err as Error).message}`, { cause: err });
   }
   if (!ok) {
-    throw new SignatureError('invalid signature: the file was changed after signing, or it was signed with a different key');
+    throw new SignatureError(
+      'invalid signature: the file was changed after signing, or it was signed with a different key',
+    );
   }
 }

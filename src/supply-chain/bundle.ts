@@ -14,7 +14,11 @@ export function keyHint(publicKey: KeyObject): string {
 }
 
 export function buildBundle(blob: Uint8Array, signatureDer: Buffer, publicKey: KeyObject): SerializedBundle {
-  const bundle = toMessageSignatureBundle({ digest: sha256(blob), signature: signatureDer, keyHint: keyHint(publicKey) });
+  const bundle = toMessageSignatureBundle({
+    digest: sha256(blob),
+    signature: signatureDer,
+    keyHint: keyHint(publicKey),
+  });
   return bundleToJSON(bundle);
 }
 
@@ -51,9 +55,10 @@ export function verifyBundle(bundleJson: string, blob: Uint8Array, publicKey: Ke
     new Verifier(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }).verify(entity);
   } catch (err) {
     if (err instanceof VerificationError) {
-      const why = err.code === 'SIGNATURE_ERROR'
-        ? 'the file was changed after signing, or it was signed with a different key'
-        : err.message;
+      const why =
+        err.code === 'SIGNATURE_ERROR'
+          ? 'the file was changed after signing, or it was signed with a different key'
+          : err.message;
       throw new SignatureError(`invalid bundle signature: ${why}`, { cause: err });
     }
     throw new SignatureError(`bundle could not be verified: ${(err as Error).message}`, { cause: err });
@@ -63,7 +68,9 @@ export function verifyBundle(bundleJson: string, blob: Uint8Array, publicKey: Ke
   if (bundle.content.$case === 'messageSignature') {
     const digest = bundle.content.messageSignature.messageDigest?.digest;
     if (digest && !Buffer.from(digest).equals(sha256(blob))) {
-      throw new SignatureError('invalid bundle: its messageDigest is not the SHA-256 of the file (the bundle was edited, or belongs to another file)');
+      throw new SignatureError(
+        'invalid bundle: its messageDigest is not the SHA-256 of the file (the bundle was edited, or belongs to another file)',
+      );
     }
   }
 }

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSignatureFile, signBlob, verifyBlobSignature, formatSignatureFile } from './blob-signature.js';
 import { buildBundle, keyHint, verifyBundle } from './bundle.js';
-import { decryptPrivateKey, encryptPrivateKey, generateCosignKeyPair, publicKeyPem, readPublicKey, LEGACY_COSIGN_PRIVATE_KEY_PEM, pemDecode, pemEncode } from './key-file.js';
+import {
+  decryptPrivateKey,
+  encryptPrivateKey,
+  generateCosignKeyPair,
+  publicKeyPem,
+  readPublicKey,
+  LEGACY_COSIGN_PRIVATE_KEY_PEM,
+  pemDecode,
+  pemEncode,
+} from './key-file.js';
 import { createPublicKey } from 'node:crypto';
 
 // Real cosign 3.1.1 output (test/fixtures/cosign/README.md).
@@ -15,7 +24,7 @@ const blob = read('rollouts.yaml');
 const tampered = read('rollouts.tampered.yaml');
 
 describe('cosign key files', () => {
-  it('decrypts cosign\'s key (N=65536) and the empty-password key; public keys match byte for byte', () => {
+  it("decrypts cosign's key (N=65536) and the empty-password key; public keys match byte for byte", () => {
     const key = decryptPrivateKey(text('cosign.key'), 'test-password');
     expect(publicKeyPem(createPublicKey(key))).toBe(text('cosign.pub'));
     const nopass = decryptPrivateKey(text('nopass.key'), '');
@@ -25,7 +34,10 @@ describe('cosign key files', () => {
   it('rejects a wrong password and a corrupt file with a clear message', () => {
     expect(() => decryptPrivateKey(text('cosign.key'), 'wrong')).toThrow(/wrong password/);
     expect(() => decryptPrivateKey(text('cosign.pub'), 'x')).toThrow(/not a cosign private key/);
-    const truncated = text('cosign.key').split('\n').filter((_, i) => i !== 3).join('\n');
+    const truncated = text('cosign.key')
+      .split('\n')
+      .filter((_, i) => i !== 3)
+      .join('\n');
     expect(() => decryptPrivateKey(truncated, 'test-password')).toThrow(/corrupt|wrong password/);
   });
 
@@ -39,7 +51,7 @@ describe('cosign key files', () => {
     expect(() => decryptPrivateKey(weak, 'test-password')).toThrow(/unsupported scrypt parameters N=1024/);
   });
 
-  it('round-trips a generated key pair in cosign\'s layout', () => {
+  it("round-trips a generated key pair in cosign's layout", () => {
     const pair = generateCosignKeyPair('pw');
     expect(pair.privatePem).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n/);
     const body = JSON.parse(pemDecode(pair.privatePem, ['ENCRYPTED SIGSTORE PRIVATE KEY'])!.der.toString());
@@ -54,7 +66,7 @@ describe('cosign key files', () => {
 describe('cosign blob signatures', () => {
   const sig = parseSignatureFile(read('rollouts.yaml.sig'));
 
-  it('verifies cosign\'s .sig and rejects the tampered blob', () => {
+  it("verifies cosign's .sig and rejects the tampered blob", () => {
     expect(() => verifyBlobSignature(blob, sig, pub)).not.toThrow();
     expect(() => verifyBlobSignature(tampered, sig, pub)).toThrow(/invalid signature/);
   });
@@ -69,11 +81,13 @@ describe('cosign blob signatures', () => {
   });
 
   it('accepts a trailing newline and raw DER, as cosign does', () => {
-    expect(() => verifyBlobSignature(blob, parseSignatureFile(Buffer.concat([read('rollouts.yaml.sig'), Buffer.from('\n')])), pub)).not.toThrow();
+    expect(() =>
+      verifyBlobSignature(blob, parseSignatureFile(Buffer.concat([read('rollouts.yaml.sig'), Buffer.from('\n')])), pub),
+    ).not.toThrow();
     expect(() => verifyBlobSignature(blob, parseSignatureFile(sig), pub)).not.toThrow();
   });
 
-  it('signs with cosign\'s key in cosign\'s .sig format', () => {
+  it("signs with cosign's key in cosign's .sig format", () => {
     const der = signBlob(blob, decryptPrivateKey(text('cosign.key'), 'test-password'));
     const file = formatSignatureFile(der);
     expect(file).toMatch(/^[A-Za-z0-9+/]+=*$/);
@@ -82,7 +96,7 @@ describe('cosign blob signatures', () => {
 });
 
 describe('sigstore bundle v0.3', () => {
-  it('verifies cosign\'s bundle offline with the key and rejects tampering and the wrong key', () => {
+  it("verifies cosign's bundle offline with the key and rejects tampering and the wrong key", () => {
     const json = text('rollouts.yaml.sigstore.json');
     expect(() => verifyBundle(json, blob, pub)).not.toThrow();
     expect(() => verifyBundle(json, tampered, pub)).toThrow(/invalid bundle signature/);
@@ -92,7 +106,9 @@ describe('sigstore bundle v0.3', () => {
   });
 
   it('rejects a bundle whose messageDigest was edited, as cosign does (the signature alone still verifies)', () => {
-    const b = JSON.parse(text('rollouts.yaml.sigstore.json')) as { messageSignature: { messageDigest: { digest: string } } };
+    const b = JSON.parse(text('rollouts.yaml.sigstore.json')) as {
+      messageSignature: { messageDigest: { digest: string } };
+    };
     const d = Buffer.from(b.messageSignature.messageDigest.digest, 'base64');
     d[0] = d[0]! ^ 1;
     b.messageSignature.messageDigest.digest = d.toString('base64');

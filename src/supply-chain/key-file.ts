@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  scryptSync,
+  type KeyObject,
+} from 'node:crypto';
 import nacl from 'tweetnacl';
 import { CheckFailedError, UsageError } from '../errors.js';
 
@@ -69,11 +76,13 @@ function parseSealed(der: Buffer): SealedKey {
   try {
     json = JSON.parse(der.toString('utf8'));
   } catch (err) {
-    throw new KeyFileError('private key file is corrupt (its body is not cosign\'s encrypted JSON)', { cause: err });
+    throw new KeyFileError("private key file is corrupt (its body is not cosign's encrypted JSON)", { cause: err });
   }
   const s = json as Partial<SealedKey>;
   if (s.kdf?.name !== 'scrypt' || s.cipher?.name !== 'nacl/secretbox' || typeof s.ciphertext !== 'string') {
-    throw new KeyFileError('private key file is corrupt or uses an unsupported KDF/cipher (expected scrypt + nacl/secretbox)');
+    throw new KeyFileError(
+      'private key file is corrupt or uses an unsupported KDF/cipher (expected scrypt + nacl/secretbox)',
+    );
   }
   const p = s.kdf.params;
   if (!ALLOWED_SCRYPT.some((a) => a.N === p?.N && a.r === p.r && a.p === p.p)) {
@@ -90,7 +99,11 @@ export function decryptPrivateKey(pem: string, password: string): KeyObject {
   const salt = Buffer.from(sealed.kdf.salt, 'base64');
   const nonce = Buffer.from(sealed.cipher.nonce, 'base64');
   if (nonce.length !== 24) throw new KeyFileError('private key file is corrupt (nonce is not 24 bytes)');
-  const opened = nacl.secretbox.open(Buffer.from(sealed.ciphertext, 'base64'), nonce, deriveKey(password, salt, sealed.kdf.params));
+  const opened = nacl.secretbox.open(
+    Buffer.from(sealed.ciphertext, 'base64'),
+    nonce,
+    deriveKey(password, salt, sealed.kdf.params),
+  );
   if (!opened) throw new KeyFileError('could not decrypt the private key: wrong password or corrupt key file');
   let key: KeyObject;
   try {
@@ -99,7 +112,7 @@ export function decryptPrivateKey(pem: string, password: string): KeyObject {
     throw new KeyFileError('decrypted private key is not a PKCS#8 key', { cause: err });
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new KeyFileError('only ECDSA P-256 keys are supported (cosign\'s default)');
+    throw new KeyFileError("only ECDSA P-256 keys are supported (cosign's default)");
   }
   return key;
 }
@@ -112,7 +125,9 @@ export function readPublicKey(pem: string, file = 'public key'): KeyObject {
     if (key.asymmetricKeyType !== 'ec') throw new Error(`key type ${key.asymmetricKeyType}`);
     return key;
   } catch (err) {
-    throw new UsageError(`${file}: unsupported public key (${(err as Error).message}); expected ECDSA P-256`, { cause: err });
+    throw new UsageError(`${file}: unsupported public key (${(err as Error).message}); expected ECDSA P-256`, {
+      cause: err,
+    });
   }
 }
 

@@ -8,10 +8,17 @@ import { generateCosignKeyPair, readPublicKey } from './key-file.js';
 export function assertWritable(files: string[], force: boolean): void {
   if (force) return;
   const existing = files.filter((f) => existsSync(f));
-  if (existing.length > 0) throw new UsageError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; pass --force to overwrite`);
+  if (existing.length > 0)
+    throw new UsageError(
+      `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; pass --force to overwrite`,
+    );
 }
 
-export function writeKeyPair(prefix: string, password: string, force: boolean): { privateFile: string; publicFile: string } {
+export function writeKeyPair(
+  prefix: string,
+  password: string,
+  force: boolean,
+): { privateFile: string; publicFile: string } {
   const privateFile = `${prefix}.key`;
   const publicFile = `${prefix}.pub`;
   assertWritable([privateFile, publicFile], force);

@@ -28,8 +28,14 @@ describe('k8s-manifest-sigstore vectors', () => {
   it('fails the mutated Deployment and names the changed field with both values', () => {
     const [r] = verifyAnnotatedManifests(read('sample-deployment-signed-mutating-1.yaml'), testpub, { live: true });
     expect(r!.verified).toBe(false);
-    expect(r!.diffs).toContainEqual({ path: 'spec.template.spec.containers[0].image', signed: 'nginx:1.14.2', actual: 'docker.io/nginx:1.14.2' });
-    expect(r!.reason).toMatch(/differs from what was signed: spec\.template\.spec\.containers\[0\]\.image: signed nginx:1\.14\.2, found docker\.io\/nginx:1\.14\.2/);
+    expect(r!.diffs).toContainEqual({
+      path: 'spec.template.spec.containers[0].image',
+      signed: 'nginx:1.14.2',
+      actual: 'docker.io/nginx:1.14.2',
+    });
+    expect(r!.reason).toMatch(
+      /differs from what was signed: spec\.template\.spec\.containers\[0\]\.image: signed nginx:1\.14\.2, found docker\.io\/nginx:1\.14\.2/,
+    );
   });
 
   it('treats a deployed object as a manifest file strictly (extra fields fail without --live)', () => {
@@ -38,21 +44,29 @@ describe('k8s-manifest-sigstore vectors', () => {
   });
 
   it('reports an unsigned resource and a wrong key', () => {
-    expect(verifyAnnotatedManifests(read('sample-configmap.yaml'), testpub, { live: false })[0]!.reason).toMatch(/not signed/);
+    expect(verifyAnnotatedManifests(read('sample-configmap.yaml'), testpub, { live: false })[0]!.reason).toMatch(
+      /not signed/,
+    );
     const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
-    expect(verifyAnnotatedManifests(read('sample-configmap-signed.yaml'), other, { live: false })[0]!.reason).toMatch(/invalid signature/);
+    expect(verifyAnnotatedManifests(read('sample-configmap-signed.yaml'), other, { live: false })[0]!.reason).toMatch(
+      /invalid signature/,
+    );
   });
 });
 
 describe('annotateManifests', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # keep me\ndata: {k: v}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  annotations: {x: y}\ndata: {k: w}\n';
+  const manifest =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # keep me\ndata: {k: v}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  annotations: {x: y}\ndata: {k: w}\n';
 
   it('signs every resource and verifies; re-signing replaces old annotations', () => {
     const signed = annotateManifests(manifest, privateKey);
     expect(signed).toContain('# keep me');
     const results = verifyAnnotatedManifests(signed, publicKey, { live: false });
-    expect(results.map((r) => [r.resource, r.verified])).toEqual([['ConfigMap/a', true], ['ConfigMap/b', true]]);
+    expect(results.map((r) => [r.resource, r.verified])).toEqual([
+      ['ConfigMap/a', true],
+      ['ConfigMap/b', true],
+    ]);
     const again = annotateManifests(signed, privateKey);
     expect(verifyAnnotatedManifests(again, publicKey, { live: false }).every((r) => r.verified)).toBe(true);
     const msg = parse(again.split('---\n')[0]!).metadata.annotations[MESSAGE_ANNOTATION];

@@ -16,8 +16,11 @@ import { readTar } from './tar.js';
 export const MESSAGE_ANNOTATION = 'cosign.sigstore.dev/message';
 export const SIGNATURE_ANNOTATION = 'cosign.sigstore.dev/signature';
 const OWN_ANNOTATIONS = [
-  MESSAGE_ANNOTATION, SIGNATURE_ANNOTATION,
-  'cosign.sigstore.dev/certificate', 'cosign.sigstore.dev/bundle', 'cosign.sigstore.dev/resourceBundleRef',
+  MESSAGE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  'cosign.sigstore.dev/certificate',
+  'cosign.sigstore.dev/bundle',
+  'cosign.sigstore.dev/resourceBundleRef',
 ];
 
 function parseDocs(text: string, what: string): Document[] {
@@ -82,12 +85,19 @@ function gunzipOrRaw(b: Buffer): Buffer {
 /** The signed resources inside M: plain YAML, or (upstream's default) a tar.gz of YAML files. */
 function manifestsInMessage(message: Buffer): Json[] {
   const texts = isGzip(message)
-    ? readTar(gunzipSync(message)).filter((e) => /\.ya?ml$/i.test(e.name)).map((e) => e.content.toString('utf8'))
+    ? readTar(gunzipSync(message))
+        .filter((e) => /\.ya?ml$/i.test(e.name))
+        .map((e) => e.content.toString('utf8'))
     : [message.toString('utf8')];
   return texts.flatMap((t) => parseDocs(t, 'signed message').map((d) => d.toJS() as Json));
 }
 
-interface ObjectId { apiVersion?: string; kind?: string; name?: string; namespace?: string }
+interface ObjectId {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
 
 function idOf(obj: Json): ObjectId {
   const o = (obj ?? {}) as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
@@ -107,15 +117,25 @@ export interface AnnotatedResult {
 }
 
 /** Verify one resource's annotations against `key`, then compare it field-wise with its signed manifest. */
-export function verifyAnnotatedObject(obj: Json, key: KeyObject, opts: { live: boolean; ignoreFields?: string[] }): AnnotatedResult {
+export function verifyAnnotatedObject(
+  obj: Json,
+  key: KeyObject,
+  opts: { live: boolean; ignoreFields?: string[] },
+): AnnotatedResult {
   const resource = describeObject(obj);
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     return { resource, verified: false, reason: 'not a Kubernetes object (expected a mapping)', diffs: [] };
   }
-  const annotations = ((obj as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations) ?? {};
+  const annotations = (obj as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations ?? {};
   const msg = annotations[MESSAGE_ANNOTATION];
   const sig = annotations[SIGNATURE_ANNOTATION];
-  if (!msg || !sig) return { resource, verified: false, reason: `not signed: no ${MESSAGE_ANNOTATION}/${SIGNATURE_ANNOTATION} annotations`, diffs: [] };
+  if (!msg || !sig)
+    return {
+      resource,
+      verified: false,
+      reason: `not signed: no ${MESSAGE_ANNOTATION}/${SIGNATURE_ANNOTATION} annotations`,
+      diffs: [],
+    };
   const message = gunzipOrRaw(Buffer.from(msg, 'base64'));
   try {
     verifyBlobSignature(message, Buffer.from(sig, 'base64'), key);
@@ -125,18 +145,42 @@ export function verifyAnnotatedObject(obj: Json, key: KeyObject, opts: { live: b
   const id = idOf(obj);
   const match = manifestsInMessage(message).find((m) => {
     const s = idOf(m);
-    return s.apiVersion === id.apiVersion && s.kind === id.kind && s.name === id.name && (!s.namespace || s.namespace === id.namespace);
+    return (
+      s.apiVersion === id.apiVersion &&
+      s.kind === id.kind &&
+      s.name === id.name &&
+      (!s.namespace || s.namespace === id.namespace)
+    );
   });
-  if (!match) return { resource, verified: false, reason: 'the signed message holds no manifest with this apiVersion/kind/name', diffs: [] };
+  if (!match)
+    return {
+      resource,
+      verified: false,
+      reason: 'the signed message holds no manifest with this apiVersion/kind/name',
+      diffs: [],
+    };
   const diffs = diffFields(match, obj, { live: opts.live, ignore: opts.ignoreFields });
   if (diffs.length > 0) {
-    const first = diffs.slice(0, 3).map((d) => `${d.path}: signed ${stringify(d.signed ?? null).trim()}, found ${stringify(d.actual ?? null).trim()}`);
-    return { resource, verified: false, reason: `signature valid, but the resource differs from what was signed: ${first.join('; ')}`, diffs };
+    const first = diffs
+      .slice(0, 3)
+      .map(
+        (d) => `${d.path}: signed ${stringify(d.signed ?? null).trim()}, found ${stringify(d.actual ?? null).trim()}`,
+      );
+    return {
+      resource,
+      verified: false,
+      reason: `signature valid, but the resource differs from what was signed: ${first.join('; ')}`,
+      diffs,
+    };
   }
   return { resource, verified: true, reason: 'signature valid and every signed field matches', diffs: [] };
 }
 
 /** Every resource in a YAML file (a manifest, or objects dumped from the cluster with `--live`). */
-export function verifyAnnotatedManifests(text: string, key: KeyObject, opts: { live: boolean; ignoreFields?: string[] }): AnnotatedResult[] {
+export function verifyAnnotatedManifests(
+  text: string,
+  key: KeyObject,
+  opts: { live: boolean; ignoreFields?: string[] },
+): AnnotatedResult[] {
   return parseDocs(text, 'manifest').map((d) => verifyAnnotatedObject(d.toJS() as Json, key, opts));
 }

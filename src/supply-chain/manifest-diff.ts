@@ -60,7 +60,10 @@ export function mask(value: Json, masks: string[][]): Json {
     for (const [k, v] of Object.entries(node)) {
       const matching = live.filter((m) => segmentMatches(m[0]!, k));
       if (matching.some((m) => m.length === 1)) continue;
-      out[k] = walk(v, matching.map((m) => m.slice(1)));
+      out[k] = walk(
+        v,
+        matching.map((m) => m.slice(1)),
+      );
     }
     return out;
   };

@@ -24,14 +24,18 @@ export function verifyFile(req: VerifyRequest): VerifyOutcome {
   const key = readPublicKeyFile(req.keyFile);
   const blob = readBinaryFile(req.file);
   if (req.annotated) {
-    const results = verifyAnnotatedManifests(blob.toString('utf8'), key, { live: req.live === true, ignoreFields: req.ignoreFields ?? [] });
+    const results = verifyAnnotatedManifests(blob.toString('utf8'), key, {
+      live: req.live === true,
+      ignoreFields: req.ignoreFields ?? [],
+    });
     const ok = results.every((r) => r.verified);
     const lines = results.map((r) => `${r.verified ? 'Verified OK' : 'FAILED'}: ${r.resource}: ${r.reason}`);
     return { ok, lines };
   }
   try {
     if (req.bundle !== undefined) verifyBundle(readBinaryFile(req.bundle).toString('utf8'), blob, key);
-    else if (req.signature !== undefined) verifyBlobSignature(blob, parseSignatureFile(readBinaryFile(req.signature)), key);
+    else if (req.signature !== undefined)
+      verifyBlobSignature(blob, parseSignatureFile(readBinaryFile(req.signature)), key);
     return { ok: true, lines: ['Verified OK'] };
   } catch (err) {
     if (err instanceof SignatureError) return { ok: false, lines: [`FAILED: ${req.file}: ${err.message}`] };

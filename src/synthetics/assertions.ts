@@ -16,7 +16,8 @@ export function responseView(exchange: Exchange): ResponseView {
     json() {
       if (parsed) return parsed;
       const type = exchange.headers['content-type'] ?? 'no content-type';
-      if (exchange.bodyTruncated) return (parsed = { ok: false, error: 'body was cut at the size limit, so it is not parsed as JSON' });
+      if (exchange.bodyTruncated)
+        return (parsed = { ok: false, error: 'body was cut at the size limit, so it is not parsed as JSON' });
       try {
         parsed = { ok: true, value: JSON.parse(exchange.body.toString('utf8')) as unknown };
       } catch (err) {
@@ -42,7 +43,13 @@ export function evaluateAssertion(a: ProbeAssertion, view: ResponseView): Assert
   const ex = view.exchange;
   if (a.status !== undefined) {
     const want = Array.isArray(a.status) ? a.status : [a.status];
-    return result('status', `status in ${want.join(', ')}`, want.includes(ex.status), want.join(' | '), String(ex.status));
+    return result(
+      'status',
+      `status in ${want.join(', ')}`,
+      want.includes(ex.status),
+      want.join(' | '),
+      String(ex.status),
+    );
   }
   if (a.latencyMs) {
     const ms = Math.round(ex.durationMs);
@@ -57,14 +64,33 @@ export function evaluateAssertion(a: ProbeAssertion, view: ResponseView): Assert
   }
   if (a.body) return valueChecks('body', 'body', ex.body.toString('utf8'), a.body);
   if (a.tls) {
-    if (!ex.tls) return result('tls', `certificate valid >= ${a.tls.minDaysValid} days`, false, `>= ${a.tls.minDaysValid} days`, 'not a TLS connection');
+    if (!ex.tls)
+      return result(
+        'tls',
+        `certificate valid >= ${a.tls.minDaysValid} days`,
+        false,
+        `>= ${a.tls.minDaysValid} days`,
+        'not a TLS connection',
+      );
     const days = Math.floor(ex.tls.daysValid);
-    return result('tls', `certificate valid >= ${a.tls.minDaysValid} days`, ex.tls.daysValid >= a.tls.minDaysValid, `>= ${a.tls.minDaysValid} days`, `${days} days (until ${ex.tls.validTo})`);
+    return result(
+      'tls',
+      `certificate valid >= ${a.tls.minDaysValid} days`,
+      ex.tls.daysValid >= a.tls.minDaysValid,
+      `>= ${a.tls.minDaysValid} days`,
+      `${days} days (until ${ex.tls.validTo})`,
+    );
   }
   return result('status', 'empty assertion', false, 'one assertion kind', 'none');
 }
 
-function result(kind: AssertionResult['kind'], description: string, passed: boolean, expected: string, actual: string): AssertionResult {
+function result(
+  kind: AssertionResult['kind'],
+  description: string,
+  passed: boolean,
+  expected: string,
+  actual: string,
+): AssertionResult {
   return { kind, description, passed, degraded: false, expected, actual };
 }
 
@@ -76,7 +102,13 @@ function jsonPathAssertion(spec: JsonPathSpec, view: ResponseView): AssertionRes
   const found = queryJsonPath(spec.path, json.value);
   if (spec.exists !== undefined) {
     const ok = spec.exists === found.length > 0;
-    const r = result('jsonpath', `${spec.path} ${spec.exists ? 'exists' : 'does not exist'}`, ok, spec.exists ? 'present' : 'absent', found.length > 0 ? show(found[0]) : '(missing)');
+    const r = result(
+      'jsonpath',
+      `${spec.path} ${spec.exists ? 'exists' : 'does not exist'}`,
+      ok,
+      spec.exists ? 'present' : 'absent',
+      found.length > 0 ? show(found[0]) : '(missing)',
+    );
     if (!ok || !hasValueOps(spec)) return r;
   }
   return valueChecks('jsonpath', spec.path, found[0], spec);
@@ -91,7 +123,8 @@ interface ValueOps {
   gt?: number | string;
 }
 
-const hasValueOps = (o: ValueOps): boolean => [o.equals, o.matches, o.contains, o.lt, o.gt].some((v) => v !== undefined);
+const hasValueOps = (o: ValueOps): boolean =>
+  [o.equals, o.matches, o.contains, o.lt, o.gt].some((v) => v !== undefined);
 
 function describeOps(o: ValueOps): string {
   const parts: string[] = [];

@@ -65,10 +65,13 @@ export async function startProbeDaemon(options: DaemonOptions): Promise<ProbeDae
     },
     { clock: options.clock, random: options.random },
   );
-  const server = http.createServer((req, res) => void serve(req, res, { prepared, metrics, runAndRecord }).catch((err: unknown) => {
-    options.onError?.(`HTTP ${req.url ?? ''}: ${errorMessage(err)}`);
-    if (!res.headersSent) res.writeHead(500).end('internal error\n');
-  }));
+  const server = http.createServer(
+    (req, res) =>
+      void serve(req, res, { prepared, metrics, runAndRecord }).catch((err: unknown) => {
+        options.onError?.(`HTTP ${req.url ?? ''}: ${errorMessage(err)}`);
+        if (!res.headersSent) res.writeHead(500).end('internal error\n');
+      }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 9115, options.host ?? '127.0.0.1', () => resolve());
@@ -98,7 +101,8 @@ interface ServeContext {
 
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: ServeContext): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET' }).end('method not allowed\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return void res.writeHead(405, { allow: 'GET' }).end('method not allowed\n');
   if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
   if (url.pathname === '/metrics') {
     const text = await ctx.metrics.registry.metrics();
@@ -108,7 +112,9 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: S
     const flow = url.searchParams.get('flow') ?? '';
     if (!ctx.prepared.suite.spec.flows.some((f) => f.name === flow)) {
       const names = ctx.prepared.suite.spec.flows.map((f) => f.name).join(', ');
-      return void res.writeHead(400, { 'content-type': 'text/plain' }).end(`unknown or missing flow=${JSON.stringify(flow)}; flows: ${names}\n`);
+      return void res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end(`unknown or missing flow=${JSON.stringify(flow)}; flows: ${names}\n`);
     }
     const { text, contentType } = await probeExposition(await ctx.runAndRecord(flow));
     return void res.writeHead(200, { 'content-type': contentType }).end(text);

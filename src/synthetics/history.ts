@@ -38,7 +38,8 @@ export function openHistory(file: string): ProbeHistory {
     status TEXT NOT NULL, success INTEGER NOT NULL, first_attempt_success INTEGER NOT NULL, retries INTEGER NOT NULL,
     result TEXT NOT NULL)`);
   db.exec('CREATE INDEX IF NOT EXISTS results_suite_time ON results (suite, started_at)');
-  const insert = db.prepare(`INSERT INTO results (suite, flow, target, started_at, duration_ms, interval_ms, status, success,
+  const insert =
+    db.prepare(`INSERT INTO results (suite, flow, target, started_at, duration_ms, interval_ms, status, success,
     first_attempt_success, retries, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const rowsSince = db.prepare<[string, string, number]>(
     `SELECT flow, started_at AS startedAt, success, interval_ms AS intervalMs FROM results
@@ -46,18 +47,35 @@ export function openHistory(file: string): ProbeHistory {
   );
   return {
     record(r) {
-      insert.run(r.suite, r.flow, r.baseUrl, r.startedAt, r.durationMs, r.intervalMs, r.status, r.success ? 1 : 0,
-        r.firstAttemptStatus === 'failed' ? 0 : 1, r.retries, JSON.stringify(r));
+      insert.run(
+        r.suite,
+        r.flow,
+        r.baseUrl,
+        r.startedAt,
+        r.durationMs,
+        r.intervalMs,
+        r.status,
+        r.success ? 1 : 0,
+        r.firstAttemptStatus === 'failed' ? 0 : 1,
+        r.retries,
+        JSON.stringify(r),
+      );
     },
     uptime({ windowMs, now = Date.now(), suite = '' }) {
-      const rows = (rowsSince.all(suite, suite, now - windowMs) as (Omit<RunRow, 'success'> & { success: number })[]).map((r) => ({ ...r, success: r.success === 1 }));
+      const rows = (
+        rowsSince.all(suite, suite, now - windowMs) as (Omit<RunRow, 'success'> & { success: number })[]
+      ).map((r) => ({ ...r, success: r.success === 1 }));
       return computeUptime(rows, { windowMs, now });
     },
     count(suite = '') {
-      return (db.prepare(`SELECT count(*) AS n FROM results WHERE (? = '' OR suite = ?)`).get(suite, suite) as { n: number }).n;
+      return (
+        db.prepare(`SELECT count(*) AS n FROM results WHERE (? = '' OR suite = ?)`).get(suite, suite) as { n: number }
+      ).n;
     },
     recent(limit, suite = '') {
-      const rows = db.prepare(`SELECT result FROM results WHERE (? = '' OR suite = ?) ORDER BY id DESC LIMIT ?`).all(suite, suite, limit) as { result: string }[];
+      const rows = db
+        .prepare(`SELECT result FROM results WHERE (? = '' OR suite = ?) ORDER BY id DESC LIMIT ?`)
+        .all(suite, suite, limit) as { result: string }[];
       return rows.map((row) => JSON.parse(row.result) as FlowResult);
     },
     close() {

@@ -47,20 +47,36 @@ export async function exchange(req: ExchangeRequest): Promise<Exchange> {
   for (let redirects = 0; ; redirects++) {
     const remaining = req.timeoutMs - (performance.now() - start);
     const hop = await single(req, current, remaining, timings);
-    const done = (extra: Partial<Exchange> = {}): Exchange => ({ ...hop, ...extra, finalUrl: current.url, redirects, timings, durationMs: performance.now() - start });
+    const done = (extra: Partial<Exchange> = {}): Exchange => ({
+      ...hop,
+      ...extra,
+      finalUrl: current.url,
+      redirects,
+      timings,
+      durationMs: performance.now() - start,
+    });
     const location = hop.headers.location;
     if (hop.error || !req.followRedirects || !REDIRECTS.has(hop.status) || !location) return done();
     if (redirects >= req.maxRedirects) {
       return done({ error: { kind: 'too_many_redirects', message: `more than ${req.maxRedirects} redirects` } });
     }
     const toGet = hop.status === 303 || ((hop.status === 301 || hop.status === 302) && current.method === 'POST');
-    current = { method: toGet ? 'GET' : current.method, url: new URL(location, current.url).toString(), body: toGet ? undefined : current.body };
+    current = {
+      method: toGet ? 'GET' : current.method,
+      url: new URL(location, current.url).toString(),
+      body: toGet ? undefined : current.body,
+    };
   }
 }
 
 type Hop = Omit<Exchange, 'finalUrl' | 'redirects' | 'timings' | 'durationMs'>;
 
-function single(req: ExchangeRequest, cur: { method: string; url: string; body?: string }, remainingMs: number, timings: PhaseTimings): Promise<Hop> {
+function single(
+  req: ExchangeRequest,
+  cur: { method: string; url: string; body?: string },
+  remainingMs: number,
+  timings: PhaseTimings,
+): Promise<Hop> {
   return new Promise((resolve) => {
     const url = new URL(cur.url);
     const isHttps = url.protocol === 'https:';
@@ -98,7 +114,10 @@ function single(req: ExchangeRequest, cur: { method: string; url: string; body?:
     };
     const options: https.RequestOptions = {
       method: cur.method,
-      headers: cur.body !== undefined ? { ...req.headers, 'content-length': String(Buffer.byteLength(cur.body)) } : req.headers,
+      headers:
+        cur.body !== undefined
+          ? { ...req.headers, 'content-length': String(Buffer.byteLength(cur.body)) }
+          : req.headers,
       agent: false,
       rejectUnauthorized: !req.insecureSkipVerify,
       ca: req.ca,
@@ -120,7 +139,13 @@ function single(req: ExchangeRequest, cur: { method: string; url: string; body?:
       });
       res.on('end', () => finish());
       res.on('error', (err) => finish(classify(err, url, remainingMs)));
-      res.on('close', () => finish(res.complete ? undefined : { kind: 'connection_reset', message: 'connection closed before the body was complete' }));
+      res.on('close', () =>
+        finish(
+          res.complete
+            ? undefined
+            : { kind: 'connection_reset', message: 'connection closed before the body was complete' },
+        ),
+      );
     });
     r.on('socket', (socket) => {
       socket.once('lookup', () => (tLookup = tConnect = tReady = performance.now()));
@@ -131,7 +156,10 @@ function single(req: ExchangeRequest, cur: { method: string; url: string; body?:
       });
     });
     r.on('error', (err) => finish(classify(err, url, remainingMs)));
-    const timer = setTimeout(() => r.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), Math.max(0, remainingMs));
+    const timer = setTimeout(
+      () => r.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })),
+      Math.max(0, remainingMs),
+    );
     const onAbort = (): void => void r.destroy(Object.assign(new Error('aborted'), { code: 'EABORTED' }));
     req.signal?.addEventListener('abort', onAbort, { once: true });
     if (req.signal?.aborted) onAbort();
@@ -158,11 +186,15 @@ function classify(err: Error, url: URL, timeoutMs: number): { kind: NetworkError
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const host = url.hostname;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  if (code === 'ETIMEOUT') return { kind: 'timeout', message: `no complete response from ${host}:${port} within ${Math.round(timeoutMs)}ms` };
+  if (code === 'ETIMEOUT')
+    return { kind: 'timeout', message: `no complete response from ${host}:${port} within ${Math.round(timeoutMs)}ms` };
   if (code === 'EABORTED') return { kind: 'aborted', message: 'aborted' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') return { kind: 'dns', message: `DNS lookup of ${host} failed (${code})` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL')
+    return { kind: 'dns', message: `DNS lookup of ${host} failed (${code})` };
   if (code === 'ECONNREFUSED') return { kind: 'connection_refused', message: `connection refused by ${host}:${port}` };
-  if (code === 'ECONNRESET' || code === 'EPIPE') return { kind: 'connection_reset', message: `connection to ${host}:${port} reset (${code})` };
-  if (TLS_CODES.test(code)) return { kind: 'tls', message: `TLS with ${host}:${port} failed: ${err.message} (${code})` };
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return { kind: 'connection_reset', message: `connection to ${host}:${port} reset (${code})` };
+  if (TLS_CODES.test(code))
+    return { kind: 'tls', message: `TLS with ${host}:${port} failed: ${err.message} (${code})` };
   return { kind: 'other', message: `${err.message}${code ? ` (${code})` : ''}` };
 }

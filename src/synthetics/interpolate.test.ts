@@ -3,11 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { interpolate, interpolateDeep, MissingVariableError, Redactor } from './interpolate.js';
 
 describe('interpolation', () => {
-  const scope = { vars: new Map([['user', 'bot'], ['id', '42']]), env: { PW: 'hunter22' } };
+  const scope = {
+    vars: new Map([
+      ['user', 'bot'],
+      ['id', '42'],
+    ]),
+    env: { PW: 'hunter22' },
+  };
 
   it('replaces variables and environment references, deeply', () => {
     expect(interpolate('/u/${user}/${id}?p=${env:PW}', scope)).toBe('/u/bot/42?p=hunter22');
-    expect(interpolateDeep({ a: ['${user}', 1, null], b: { c: '${env:PW}' } }, scope)).toEqual({ a: ['bot', 1, null], b: { c: 'hunter22' } });
+    expect(interpolateDeep({ a: ['${user}', 1, null], b: { c: '${env:PW}' } }, scope)).toEqual({
+      a: ['bot', 1, null],
+      b: { c: 'hunter22' },
+    });
   });
 
   it('throws a clear error for an undefined name', () => {

@@ -19,13 +19,48 @@ export class ProbeGauges {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.success = new Gauge({ name: 'probe_success', help: 'Displays whether or not the probe was a success (final result after retries)', labelNames: ['flow'], registers });
-    this.duration = new Gauge({ name: 'probe_duration_seconds', help: 'Returns how long the probe took to complete in seconds', labelNames: ['flow'], registers });
-    this.status = new Gauge({ name: 'probe_http_status_code', help: 'Response HTTP status code (0 when there was no response)', labelNames: ['flow', 'step', 'method'], registers });
-    this.phases = new Gauge({ name: 'probe_http_duration_seconds', help: 'Duration of http request by phase, summed over all redirects', labelNames: ['flow', 'step', 'phase'], registers });
-    this.redirects = new Gauge({ name: 'probe_http_redirects', help: 'The number of redirects', labelNames: ['flow', 'step'], registers });
-    this.certExpiry = new Gauge({ name: 'probe_ssl_earliest_cert_expiry', help: 'Returns last SSL chain expiry in unixtime', labelNames: ['flow', 'step'], registers });
-    this.retries = new Gauge({ name: 'probe_retries', help: 'Retried attempts in the last run of the flow (first attempts are not counted)', labelNames: ['flow'], registers });
+    this.success = new Gauge({
+      name: 'probe_success',
+      help: 'Displays whether or not the probe was a success (final result after retries)',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.duration = new Gauge({
+      name: 'probe_duration_seconds',
+      help: 'Returns how long the probe took to complete in seconds',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.status = new Gauge({
+      name: 'probe_http_status_code',
+      help: 'Response HTTP status code (0 when there was no response)',
+      labelNames: ['flow', 'step', 'method'],
+      registers,
+    });
+    this.phases = new Gauge({
+      name: 'probe_http_duration_seconds',
+      help: 'Duration of http request by phase, summed over all redirects',
+      labelNames: ['flow', 'step', 'phase'],
+      registers,
+    });
+    this.redirects = new Gauge({
+      name: 'probe_http_redirects',
+      help: 'The number of redirects',
+      labelNames: ['flow', 'step'],
+      registers,
+    });
+    this.certExpiry = new Gauge({
+      name: 'probe_ssl_earliest_cert_expiry',
+      help: 'Returns last SSL chain expiry in unixtime',
+      labelNames: ['flow', 'step'],
+      registers,
+    });
+    this.retries = new Gauge({
+      name: 'probe_retries',
+      help: 'Retried attempts in the last run of the flow (first attempts are not counted)',
+      labelNames: ['flow'],
+      registers,
+    });
   }
 
   set(result: FlowResult): void {
@@ -52,15 +87,31 @@ export class DaemonMetrics {
   constructor(suite: string, sha256: string) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({ name: SUITE_INFO_METRIC, help: 'The suite this daemon runs; sha256 of the suite file as read at start', labelNames: ['suite', 'sha256'], registers }).set({ suite, sha256 }, 1);
-    this.runs = new Counter({ name: 'syntheticsctl_probe_runs_total', help: 'Flow runs by final result (after retries)', labelNames: ['flow', 'result'], registers });
-    this.attempts = new Counter({ name: 'syntheticsctl_probe_attempts_total', help: 'Attempts, first ones apart from retries', labelNames: ['flow', 'attempt', 'result'], registers });
+    new Gauge({
+      name: SUITE_INFO_METRIC,
+      help: 'The suite this daemon runs; sha256 of the suite file as read at start',
+      labelNames: ['suite', 'sha256'],
+      registers,
+    }).set({ suite, sha256 }, 1);
+    this.runs = new Counter({
+      name: 'syntheticsctl_probe_runs_total',
+      help: 'Flow runs by final result (after retries)',
+      labelNames: ['flow', 'result'],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'syntheticsctl_probe_attempts_total',
+      help: 'Attempts, first ones apart from retries',
+      labelNames: ['flow', 'attempt', 'result'],
+      registers,
+    });
   }
 
   observe(result: FlowResult): void {
     this.gauges.set(result);
     this.runs.inc({ flow: result.flow, result: result.status });
-    for (const a of result.attempts) this.attempts.inc({ flow: result.flow, attempt: a.attempt === 1 ? 'first' : 'retry', result: a.status });
+    for (const a of result.attempts)
+      this.attempts.inc({ flow: result.flow, attempt: a.attempt === 1 ? 'first' : 'retry', result: a.status });
   }
 }
 

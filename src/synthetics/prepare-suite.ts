@@ -40,11 +40,13 @@ export function prepareSuite(suite: ProbeSuite, options: PrepareOptions = {}): P
   collectEnvSecrets(suite, env, redactor);
   const variables = new Map<string, string>();
   try {
-    for (const [key, value] of Object.entries(suite.spec.variables)) variables.set(key, interpolate(value, { vars: variables, env }));
+    for (const [key, value] of Object.entries(suite.spec.variables))
+      variables.set(key, interpolate(value, { vars: variables, env }));
     const rawBase = options.baseUrl ?? suite.spec.baseUrl;
     if (!rawBase) throw new UsageError(`suite ${suite.metadata.name} has no spec.baseUrl; pass --base-url URL`);
     const baseUrl = interpolate(rawBase, { vars: variables, env });
-    if (!/^https?:\/\//.test(baseUrl)) throw new UsageError(`base URL ${JSON.stringify(baseUrl)} is not an http(s) URL`);
+    if (!/^https?:\/\//.test(baseUrl))
+      throw new UsageError(`base URL ${JSON.stringify(baseUrl)} is not an http(s) URL`);
     const caFile = suite.spec.tls?.caFile;
     const ca = caFile ? readFileSync(resolve(options.baseDir ?? '.', caFile)) : undefined;
     return { suite, baseUrl, env, variables, redactor, ca, file: options.file };
@@ -54,7 +56,11 @@ export function prepareSuite(suite: ProbeSuite, options: PrepareOptions = {}): P
   }
 }
 
-function collectEnvSecrets(suite: ProbeSuite, env: Readonly<Record<string, string | undefined>>, redactor: Redactor): void {
+function collectEnvSecrets(
+  suite: ProbeSuite,
+  env: Readonly<Record<string, string | undefined>>,
+  redactor: Redactor,
+): void {
   const { baseUrl: _baseUrl, ...rest } = suite.spec;
   const text = JSON.stringify(rest);
   for (const ref of templateRefs(text)) if (ref.env) redactor.add(env[ref.name]);
@@ -65,7 +71,9 @@ export function loadSuite(file: string, options: Omit<PrepareOptions, 'file' | '
   const env = options.env ?? process.env;
   const check = checkSuiteFile(file, { env, requireEnv: true });
   // With --base-url, an unset ${env:TARGET_URL} in spec.baseUrl does not matter.
-  const errors: Diagnostic[] = check.diagnostics.filter((d) => d.severity === 'error' && !(options.baseUrl && d.path === 'spec.baseUrl'));
+  const errors: Diagnostic[] = check.diagnostics.filter(
+    (d) => d.severity === 'error' && !(options.baseUrl && d.path === 'spec.baseUrl'),
+  );
   if (!check.suite || errors.length > 0) throw new ConfigError(errors);
   return prepareSuite(check.suite, { ...options, env, file, baseDir: dirname(file) });
 }
@@ -78,7 +86,8 @@ export function selectFlows(suite: ProbeSuite, select: { flows?: string[]; tags?
   const all = suite.spec.flows;
   if (select.flows?.length) {
     const unknown = select.flows.filter((n) => !all.some((f) => f.name === n));
-    if (unknown.length) throw new UsageError(`no flow named ${unknown.join(', ')} (flows: ${all.map((f) => f.name).join(', ')})`);
+    if (unknown.length)
+      throw new UsageError(`no flow named ${unknown.join(', ')} (flows: ${all.map((f) => f.name).join(', ')})`);
     return all.filter((f) => select.flows?.includes(f.name));
   }
   if (select.tags?.length) return all.filter((f) => f.tags.some((t) => select.tags?.includes(t)));

@@ -28,7 +28,11 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * const result = await runFlow(prepared, 'login-and-order');
  * if (!result.success) console.error(result.steps.find((s) => s.status === 'failed')?.error);
  */
-export async function runFlow(suite: PreparedSuite | ProbeSuite, flowName: string, options: RunOptions = {}): Promise<FlowResult> {
+export async function runFlow(
+  suite: PreparedSuite | ProbeSuite,
+  flowName: string,
+  options: RunOptions = {},
+): Promise<FlowResult> {
   const prepared = 'redactor' in suite ? suite : prepareSuite(suite, { baseUrl: options.baseUrl });
   const flow = prepared.suite.spec.flows.find((f) => f.name === flowName);
   if (!flow) throw new UsageError(`no flow named ${flowName}`);
@@ -69,7 +73,10 @@ export async function runFlow(suite: PreparedSuite | ProbeSuite, flowName: strin
  * @example
  * const { success, flows } = await runSuite(prepared, { tags: ['smoke'] });
  */
-export async function runSuite(suite: PreparedSuite | ProbeSuite, options: RunOptions & { flows?: string[]; tags?: string[] } = {}): Promise<SuiteResult> {
+export async function runSuite(
+  suite: PreparedSuite | ProbeSuite,
+  options: RunOptions & { flows?: string[]; tags?: string[] } = {},
+): Promise<SuiteResult> {
   const prepared = 'redactor' in suite ? suite : prepareSuite(suite, { baseUrl: options.baseUrl });
   const flows: FlowResult[] = [];
   for (const flow of selectFlows(prepared.suite, options)) flows.push(await runFlow(prepared, flow.name, options));
@@ -91,7 +98,12 @@ interface AttemptContext {
   redactor: Redactor;
 }
 
-async function runAttempt(prepared: PreparedSuite, flow: ProbeFlow, attempt: number, ctx: AttemptContext): Promise<AttemptResult> {
+async function runAttempt(
+  prepared: PreparedSuite,
+  flow: ProbeFlow,
+  attempt: number,
+  ctx: AttemptContext,
+): Promise<AttemptResult> {
   const startedAt = ctx.now();
   const t0 = performance.now();
   const deadline = t0 + (flow.timeout ?? prepared.suite.spec.timeout);
@@ -113,13 +125,26 @@ async function runAttempt(prepared: PreparedSuite, flow: ProbeFlow, attempt: num
 
 function skipped(step: ProbeStep): StepResult {
   return {
-    name: step.name, status: 'skipped', method: step.request.method, url: step.request.path ?? step.request.url ?? '',
-    httpStatus: 0, redirects: 0, bodyBytes: 0, bodyTruncated: false,
-    timings: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 }, durationMs: 0, assertions: [],
+    name: step.name,
+    status: 'skipped',
+    method: step.request.method,
+    url: step.request.path ?? step.request.url ?? '',
+    httpStatus: 0,
+    redirects: 0,
+    bodyBytes: 0,
+    bodyTruncated: false,
+    timings: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 },
+    durationMs: 0,
+    assertions: [],
   };
 }
 
-async function runStep(prepared: PreparedSuite, step: ProbeStep, scope: Scope & { vars: Map<string, string> }, ctx: AttemptContext & { deadline: number }): Promise<StepResult> {
+async function runStep(
+  prepared: PreparedSuite,
+  step: ProbeStep,
+  scope: Scope & { vars: Map<string, string> },
+  ctx: AttemptContext & { deadline: number },
+): Promise<StepResult> {
   const base = skipped(step);
   let url = base.url;
   try {
@@ -127,12 +152,27 @@ async function runStep(prepared: PreparedSuite, step: ProbeStep, scope: Scope & 
     url = req.url;
     const ex = await exchange({ ...req, timeoutMs: ctx.deadline - performance.now(), signal: ctx.signal });
     const result: StepResult = {
-      ...base, url, httpStatus: ex.status, httpVersion: ex.httpVersion, redirects: ex.redirects, bodyBytes: ex.body.length,
-      bodyTruncated: ex.bodyTruncated, timings: ex.timings, durationMs: ex.durationMs, tls: ex.tls, status: 'failed',
+      ...base,
+      url,
+      httpStatus: ex.status,
+      httpVersion: ex.httpVersion,
+      redirects: ex.redirects,
+      bodyBytes: ex.body.length,
+      bodyTruncated: ex.bodyTruncated,
+      timings: ex.timings,
+      durationMs: ex.durationMs,
+      tls: ex.tls,
+      status: 'failed',
     };
     if (ex.error) return { ...result, error: ex.error };
     if (ex.bodyTruncated) {
-      return { ...result, error: { kind: 'body_too_large', message: `body larger than maxBodyBytes (${prepared.suite.spec.maxBodyBytes} bytes); reading stopped` } };
+      return {
+        ...result,
+        error: {
+          kind: 'body_too_large',
+          message: `body larger than maxBodyBytes (${prepared.suite.spec.maxBodyBytes} bytes); reading stopped`,
+        },
+      };
     }
     const view = responseView(ex);
     const problems = extract(step, view, scope, ctx.redactor);
@@ -151,26 +191,41 @@ function checkOne(a: ProbeAssertion, scope: Scope, view: ResponseView): Assertio
     return evaluateAssertion(interpolateDeep(a, scope) as ProbeAssertion, view);
   } catch (err) {
     if (!(err instanceof MissingVariableError)) throw err;
-    const kind = (Object.keys(a).find((k) => (a as Record<string, unknown>)[k] !== undefined) ?? 'status') as AssertionResult['kind'];
+    const kind = (Object.keys(a).find((k) => (a as Record<string, unknown>)[k] !== undefined) ??
+      'status') as AssertionResult['kind'];
     return { kind, description: kind, passed: false, degraded: false, expected: '(value)', actual: err.message };
   }
 }
 
-function buildRequest(prepared: PreparedSuite, step: ProbeStep, scope: Scope): Omit<Parameters<typeof exchange>[0], 'timeoutMs'> {
+function buildRequest(
+  prepared: PreparedSuite,
+  step: ProbeStep,
+  scope: Scope,
+): Omit<Parameters<typeof exchange>[0], 'timeoutMs'> {
   const r = step.request;
   const spec = prepared.suite.spec;
-  const url = new URL(r.url !== undefined ? interpolate(r.url, scope) : joinUrl(prepared.baseUrl, interpolate(r.path ?? '/', scope)));
+  const url = new URL(
+    r.url !== undefined ? interpolate(r.url, scope) : joinUrl(prepared.baseUrl, interpolate(r.path ?? '/', scope)),
+  );
   for (const [k, v] of Object.entries(r.query ?? {})) url.searchParams.set(k, interpolate(String(v), scope));
   const headers: Record<string, string> = { 'user-agent': 'syntheticsctl', accept: '*/*' };
-  for (const [k, v] of Object.entries({ ...spec.headers, ...r.headers })) headers[k.toLowerCase()] = interpolate(v, scope);
+  for (const [k, v] of Object.entries({ ...spec.headers, ...r.headers }))
+    headers[k.toLowerCase()] = interpolate(v, scope);
   let body: string | undefined;
   if (r.json !== undefined) {
     body = JSON.stringify(interpolateDeep(r.json, scope));
     headers['content-type'] ??= 'application/json';
   } else if (r.body !== undefined) body = interpolate(r.body, scope);
   return {
-    method: r.method, url: url.toString(), headers, body, maxBodyBytes: spec.maxBodyBytes, followRedirects: r.followRedirects,
-    maxRedirects: r.maxRedirects, insecureSkipVerify: spec.tls?.insecureSkipVerify, ca: prepared.ca,
+    method: r.method,
+    url: url.toString(),
+    headers,
+    body,
+    maxBodyBytes: spec.maxBodyBytes,
+    followRedirects: r.followRedirects,
+    maxRedirects: r.maxRedirects,
+    insecureSkipVerify: spec.tls?.insecureSkipVerify,
+    ca: prepared.ca,
   };
 }
 
@@ -179,7 +234,12 @@ function joinUrl(base: string, path: string): string {
 }
 
 /** Sets extracted variables; returns what could not be extracted (a failed step, not a crash). */
-function extract(step: ProbeStep, view: ResponseView, scope: { vars: Map<string, string> }, redactor: Redactor): string[] {
+function extract(
+  step: ProbeStep,
+  view: ResponseView,
+  scope: { vars: Map<string, string> },
+  redactor: Redactor,
+): string[] {
   const ex = view.exchange;
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(step.extract ?? {})) {
@@ -197,7 +257,9 @@ function extract(step: ProbeStep, view: ResponseView, scope: { vars: Map<string,
       value = queryJsonPath(spec.jsonpath, json.value)[0];
     }
     if (value === undefined || value === null) {
-      problems.push(`cannot extract ${name}: ${spec.jsonpath ?? spec.header ?? spec.regex ?? ''} found nothing (HTTP ${ex.status})`);
+      problems.push(
+        `cannot extract ${name}: ${spec.jsonpath ?? spec.header ?? spec.regex ?? ''} found nothing (HTTP ${ex.status})`,
+      );
       continue;
     }
     const text = typeof value === 'string' ? value : JSON.stringify(value);

@@ -31,13 +31,27 @@ describe('scheduler', () => {
   it('starts each job at a random offset, then keeps a drift-free interval', async () => {
     const clock = fakeClock();
     const fired: [string, number][] = [];
-    const s = startScheduler([{ name: 'a', intervalMs: 1000 }, { name: 'b', intervalMs: 500 }], (name) => Promise.resolve(void fired.push([name, clock.now()])), { clock, random: () => 0.5 });
+    const s = startScheduler(
+      [
+        { name: 'a', intervalMs: 1000 },
+        { name: 'b', intervalMs: 500 },
+      ],
+      (name) => Promise.resolve(void fired.push([name, clock.now()])),
+      { clock, random: () => 0.5 },
+    );
     // Step through time, letting each finished run settle before the next tick.
     for (let t = 0; t < 2000; t += 50) {
       clock.advance(50);
       await new Promise((r) => setImmediate(r));
     }
-    expect(fired).toEqual([['b', 250], ['a', 500], ['b', 750], ['b', 1250], ['a', 1500], ['b', 1750]]);
+    expect(fired).toEqual([
+      ['b', 250],
+      ['a', 500],
+      ['b', 750],
+      ['b', 1250],
+      ['a', 1500],
+      ['b', 1750],
+    ]);
     await s.stop();
   });
 
@@ -45,10 +59,14 @@ describe('scheduler', () => {
     const clock = fakeClock();
     let release: () => void = () => undefined;
     let runs = 0;
-    const s = startScheduler([{ name: 'a', intervalMs: 100 }], () => {
-      runs++;
-      return new Promise<void>((r) => (release = r));
-    }, { clock, random: () => 0 });
+    const s = startScheduler(
+      [{ name: 'a', intervalMs: 100 }],
+      () => {
+        runs++;
+        return new Promise<void>((r) => (release = r));
+      },
+      { clock, random: () => 0 },
+    );
     clock.advance(350);
     expect(runs).toBe(1);
     expect(s.inFlight()).toBe(1);

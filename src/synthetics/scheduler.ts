@@ -28,7 +28,11 @@ export interface Scheduler {
  * probers) do not fire together (Grafana SM does the same). Ticks are planned from the start time, so they do
  * not drift; a tick that finds the previous run of the same job still going is skipped, never stacked.
  */
-export function startScheduler(jobs: readonly ScheduledJob[], run: (name: string) => Promise<void>, options: { clock?: SchedulerClock; random?: () => number } = {}): Scheduler {
+export function startScheduler(
+  jobs: readonly ScheduledJob[],
+  run: (name: string) => Promise<void>,
+  options: { clock?: SchedulerClock; random?: () => number } = {},
+): Scheduler {
   const clock = options.clock ?? realClock;
   const random = options.random ?? Math.random;
   const timers = new Map<string, unknown>();
@@ -36,7 +40,10 @@ export function startScheduler(jobs: readonly ScheduledJob[], run: (name: string
   let stopped = false;
   const plan = (job: ScheduledJob, at: number): void => {
     if (stopped) return;
-    timers.set(job.name, clock.setTimeout(() => tick(job, at), Math.max(0, at - clock.now())));
+    timers.set(
+      job.name,
+      clock.setTimeout(() => tick(job, at), Math.max(0, at - clock.now())),
+    );
   };
   const tick = (job: ScheduledJob, at: number): void => {
     if (stopped) return;

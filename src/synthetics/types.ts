@@ -19,7 +19,8 @@ export interface PhaseTimings {
   transfer: number;
 }
 
-export type NetworkErrorKind = 'dns' | 'connection_refused' | 'connection_reset' | 'timeout' | 'tls' | 'too_many_redirects' | 'aborted' | 'other';
+export type NetworkErrorKind =
+  'dns' | 'connection_refused' | 'connection_reset' | 'timeout' | 'tls' | 'too_many_redirects' | 'aborted' | 'other';
 
 export interface AssertionResult {
   kind: 'status' | 'latencyMs' | 'jsonpath' | 'header' | 'body' | 'tls';

@@ -6,7 +6,10 @@ describe('uptime and reachability (Grafana SM definitions)', () => {
 
   it('uptime counts intervals with at least one success; reachability counts runs', () => {
     // Interval 0: fail then success (up). Interval 1: fail (down). Interval 2: success (up).
-    const report = computeUptime([row(100, false), row(600, true), row(1100, false), row(2100, true)], { windowMs: 10_000, now: 3000 });
+    const report = computeUptime([row(100, false), row(600, true), row(1100, false), row(2100, true)], {
+      windowMs: 10_000,
+      now: 3000,
+    });
     expect(report.uptime).toBeCloseTo(2 / 3);
     expect(report.reachability).toBe(0.5);
     expect(report.flows[0]).toMatchObject({ flow: 'f', points: 3, upPoints: 2, runs: 4, successes: 2 });

@@ -40,11 +40,14 @@ export function computeUptime(rows: readonly RunRow[], window: { windowMs: numbe
     list.push(r);
     byFlow.set(r.flow, list);
   }
-  const flows = [...byFlow.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([flow, list]) => {
-    const intervalMs = list[list.length - 1]?.intervalMs ?? 1;
-    return { flow, intervalMs, ...figures(list, intervalMs, window.windowMs) };
-  });
-  const sum = (k: 'runs' | 'successes' | 'points' | 'upPoints' | 'pointsWithoutData'): number => flows.reduce((n, f) => n + f[k], 0);
+  const flows = [...byFlow.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([flow, list]) => {
+      const intervalMs = list[list.length - 1]?.intervalMs ?? 1;
+      return { flow, intervalMs, ...figures(list, intervalMs, window.windowMs) };
+    });
+  const sum = (k: 'runs' | 'successes' | 'points' | 'upPoints' | 'pointsWithoutData'): number =>
+    flows.reduce((n, f) => n + f[k], 0);
   const runs = sum('runs');
   const points = sum('points');
   return {
@@ -74,7 +77,10 @@ function figures(rows: RunRow[], intervalMs: number, windowMs: number): UptimeFi
   // Only points after the first run count as gaps: a suite added yesterday has no 7-day gap.
   const first = Math.min(...rows.map((r) => r.startedAt));
   const last = Math.max(...rows.map((r) => r.startedAt));
-  const expected = Math.min(Math.floor(last / intervalMs) - Math.floor(first / intervalMs) + 1, Math.ceil(windowMs / intervalMs));
+  const expected = Math.min(
+    Math.floor(last / intervalMs) - Math.floor(first / intervalMs) + 1,
+    Math.ceil(windowMs / intervalMs),
+  );
   return {
     runs: rows.length,
     successes,

@@ -6,8 +6,13 @@ const header = ['apiVersion: syntheticsctl/v1', 'kind: ProbeSuite', 'metadata: {
 
 describe('probe suite validation', () => {
   it('accepts the maestro-api example suite', () => {
-    const text = readFileSync(new URL('../../examples/maestro-api/synthetics/maestro-api-canary.yaml', import.meta.url), 'utf8');
-    const result = checkSuiteText(text, 'maestro-api-canary.yaml', { env: { TARGET_URL: 'http://x', PROBE_PASSWORD: 'p' } });
+    const text = readFileSync(
+      new URL('../../examples/maestro-api/synthetics/maestro-api-canary.yaml', import.meta.url),
+      'utf8',
+    );
+    const result = checkSuiteText(text, 'maestro-api-canary.yaml', {
+      env: { TARGET_URL: 'http://x', PROBE_PASSWORD: 'p' },
+    });
     expect(result.diagnostics).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.suite?.spec.flows.map((f) => f.name)).toContain('rollback-chaos-lite');
@@ -67,7 +72,14 @@ describe('probe suite validation', () => {
   });
 
   it('treats a missing environment variable as a warning, or an error when required', () => {
-    const text = [...header, '  baseUrl: ${env:TARGET_URL}', '  flows:', '    - name: f', '      steps:', '        - {name: s, request: {path: /}}'].join('\n');
+    const text = [
+      ...header,
+      '  baseUrl: ${env:TARGET_URL}',
+      '  flows:',
+      '    - name: f',
+      '      steps:',
+      '        - {name: s, request: {path: /}}',
+    ].join('\n');
     expect(checkSuiteText(text, 's.yaml').diagnostics).toMatchObject([{ severity: 'warning', line: 5, column: 12 }]);
     expect(checkSuiteText(text, 's.yaml').ok).toBe(true);
     expect(checkSuiteText(text, 's.yaml', { requireEnv: true }).ok).toBe(false);

@@ -51,7 +51,10 @@ function semanticProblems(suite: ProbeSuite, file: string, locate: Locate, optio
       if (ref.env && env[ref.name] === undefined) {
         report(path, `environment variable ${ref.name} is not set`, options.requireEnv ? 'error' : 'warning');
       } else if (!ref.env && !defined.has(ref.name)) {
-        report(path, `variable "\${${ref.name}}" is used before any step defines it (define it in spec.variables or extract it in an earlier step)`);
+        report(
+          path,
+          `variable "\${${ref.name}}" is used before any step defines it (define it in spec.variables or extract it in an earlier step)`,
+        );
       }
     }
   };
@@ -64,7 +67,10 @@ function semanticProblems(suite: ProbeSuite, file: string, locate: Locate, optio
   if (spec.baseUrl) useRefs(spec.baseUrl, ['spec', 'baseUrl'], defined);
   walkStrings(spec.headers, ['spec', 'headers'], (s, p) => useRefs(s, p, defined));
   if (spec.timeout > spec.interval) {
-    report(['spec', 'timeout'], `timeout ${formatDuration(spec.timeout)} is longer than interval ${formatDuration(spec.interval)}: runs would overlap`);
+    report(
+      ['spec', 'timeout'],
+      `timeout ${formatDuration(spec.timeout)} is longer than interval ${formatDuration(spec.interval)}: runs would overlap`,
+    );
   }
   const names = new Set<string>();
   spec.flows.forEach((flow, i) => {
@@ -74,7 +80,10 @@ function semanticProblems(suite: ProbeSuite, file: string, locate: Locate, optio
     const interval = flow.interval ?? spec.interval;
     const timeout = flow.timeout ?? spec.timeout;
     if (timeout > interval && (flow.interval !== undefined || flow.timeout !== undefined)) {
-      report([...at, flow.timeout !== undefined ? 'timeout' : 'interval'], `flow timeout ${formatDuration(timeout)} is longer than its interval ${formatDuration(interval)}`);
+      report(
+        [...at, flow.timeout !== undefined ? 'timeout' : 'interval'],
+        `flow timeout ${formatDuration(timeout)} is longer than its interval ${formatDuration(interval)}`,
+      );
     }
     const vars = new Set(defined);
     flow.steps.forEach((step, j) => {

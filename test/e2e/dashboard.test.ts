@@ -36,10 +36,25 @@ function scriptedView(): FakeControllerView {
   view.decide(bad.id, decision(bad, 'start', 'judge', []));
   for (let i = 1; i <= 4; i++) {
     const failing = i >= 3;
-    view.interval(bad.id, makeInterval(i, { score: failing ? 0.6 : 0.99, verdict: failing ? 'fail' : 'inconclusive', syntheticAvailability: failing ? 0.8 : 1, canaryErrors: failing ? 61 : 0 }));
+    view.interval(
+      bad.id,
+      makeInterval(i, {
+        score: failing ? 0.6 : 0.99,
+        verdict: failing ? 'fail' : 'inconclusive',
+        syntheticAvailability: failing ? 0.8 : 1,
+        canaryErrors: failing ? 61 : 0,
+      }),
+    );
   }
   const s = view.rollouts.get(bad.id)!;
-  Object.assign(s, { phase: 'rolled-back', weight: 0, verdict: 'fail', reasons: regressionReasons, rollbackDurationSeconds: 0.42, timeToDecideSeconds: 40 });
+  Object.assign(s, {
+    phase: 'rolled-back',
+    weight: 0,
+    verdict: 'fail',
+    reasons: regressionReasons,
+    rollbackDurationSeconds: 0.42,
+    timeToDecideSeconds: 40,
+  });
   view.decide(bad.id, decision(s, 'rollback', 'rule:synthetic-consecutive', regressionReasons));
 
   const good = makeSnapshot({ id: 'maestro-api-healthy', startedAt: '2025-06-06T10:00:00.000Z' });
@@ -77,7 +92,8 @@ describe('dashboard in Chromium (scripted controller view)', () => {
     expect(await testId('score-chart').locator('canvas').count()).toBe(1);
 
     // Live: the controller moves to step 2 at 25%; the page follows without a reload.
-    for (let i = 4; i <= 6; i++) view.interval('maestro-api-healthy', makeInterval(i, { step: 1, weight: 25, score: 0.99 }));
+    for (let i = 4; i <= 6; i++)
+      view.interval('maestro-api-healthy', makeInterval(i, { step: 1, weight: 25, score: 0.99 }));
     const s = view.rollouts.get('maestro-api-healthy')!;
     view.decide(s.id, decision(s, 'step', 'judge', []));
     await expect.poll(() => testId('weight').textContent()).toContain('canary weight 25%');
@@ -92,8 +108,12 @@ describe('dashboard in Chromium (scripted controller view)', () => {
     const errorRate = testId('reasons').locator('tr[data-signal="error-rate"]');
     await expect.poll(() => errorRate.textContent()).toContain('likelihood ratio 412.7 exceeds 1/α = 200');
     expect(await testId('reasons').locator('tr[data-signal="synthetic"]').textContent()).toContain('0.80 < 0.95');
-    expect(await testId('decision-log').locator('tr[data-action="rollback"]').textContent()).toContain('rule:synthetic-consecutive');
-    expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-regression"]').textContent()).toContain('420 ms');
+    expect(await testId('decision-log').locator('tr[data-action="rollback"]').textContent()).toContain(
+      'rule:synthetic-consecutive',
+    );
+    expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-regression"]').textContent()).toContain(
+      '420 ms',
+    );
     expect(await testId('action-promote').isDisabled()).toBe(true);
     await page.screenshot({ path: join(artifacts, 'dashboard-rollback.png'), fullPage: true });
 
@@ -150,7 +170,10 @@ function startDemo(cwd: string, token: string) {
   child.stderr.on('data', (b: Buffer) => (output.stderr += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo printed no dashboard URL:\n${output.stdout}\n${output.stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`demo printed no dashboard URL:\n${output.stdout}\n${output.stderr}`)),
+      60_000,
+    );
     const look = () => {
       const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.stdout + output.stderr);
       if (m) {
@@ -181,7 +204,9 @@ describe('dashboard in Chromium (the real `adaptive-canary demo`)', () => {
       // Live: the selected rollout gains intervals without a reload.
       await expect.poll(() => testId('detail').getAttribute('data-intervals'), { timeout: 30_000 }).not.toBeNull();
       const first = Number(await testId('detail').getAttribute('data-intervals'));
-      await expect.poll(async () => Number(await testId('detail').getAttribute('data-intervals')), { timeout: 30_000 }).toBeGreaterThanOrEqual(first + 2);
+      await expect
+        .poll(async () => Number(await testId('detail').getAttribute('data-intervals')), { timeout: 30_000 })
+        .toBeGreaterThanOrEqual(first + 2);
 
       // Promote refused without the token, by the real controller's server.
       const active = await testId('detail').getAttribute('data-selected-rollout');
@@ -203,12 +228,18 @@ describe('dashboard in Chromium (the real `adaptive-canary demo`)', () => {
       expect(await rollbackRow.count()).toBe(1);
       expect(await rollbackRow.locator('li').count()).toBeGreaterThanOrEqual(1);
       const id = await testId('detail').getAttribute('data-selected-rollout');
-      expect(await testId('rollbacks').locator(`tr[data-rollout="${id}"] td`).nth(2).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+      expect(await testId('rollbacks').locator(`tr[data-rollout="${id}"] td`).nth(2).textContent()).toMatch(
+        /^\d+(\.\d+)? (ms|s)$/,
+      );
       expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
       expect(active).toBeTruthy();
 
       // Wait for the demo to finish: every rollout decided, exit 0 (healthy promoted, the others rolled back).
-      await expect.poll(() => list.locator('[data-rollout]:has(.badge.progressing, .badge.pending, .badge.holding)').count(), { timeout: 150_000 }).toBe(0);
+      await expect
+        .poll(() => list.locator('[data-rollout]:has(.badge.progressing, .badge.pending, .badge.holding)').count(), {
+          timeout: 150_000,
+        })
+        .toBe(0);
       await page.screenshot({ path: join(artifacts, 'demo-finished.png'), fullPage: true });
       publishScreenshot('demo-finished.png');
       expect(await demo.exited, demo.output.stderr).toBe(0);

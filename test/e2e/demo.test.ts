@@ -32,7 +32,10 @@ describe('adaptive-canary demo (built CLI)', () => {
       expect(readdirSync(dir)).toEqual(expect.arrayContaining(['decisions.jsonl', 'summary.md', 'webhooks.jsonl']));
       expect(existsSync(join(dir, 'incident.md'))).toBe(x.decision === 'rolled-back');
       expect(existsSync(join(cwd, '.prbodies', `${x.rolloutId}.md`))).toBe(true);
-      const records: { kind: string; action?: string }[] = readFileSync(join(dir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+      const records: { kind: string; action?: string }[] = readFileSync(join(dir, 'decisions.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string });
       const decisions = records.filter((rec: { kind: string }) => rec.kind === 'decision');
       expect(decisions.at(-1)?.action).toBe(x.decision === 'promoted' ? 'promote' : 'rollback');
       expect(records.at(-1)).toMatchObject({ kind: 'finish', outcome: x.decision });

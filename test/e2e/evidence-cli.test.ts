@@ -18,9 +18,20 @@ describe('adaptive-canary evidence / report (built CLI)', () => {
     cwd = ws.base;
     const at = { root: ws.root, prRoot: ws.prRoot };
     writeRollout({ ...at, rolloutId: 'r-ok' }, 'promoted', { timeToDecideSeconds: 120 }).close();
-    writeRollout({ ...at, rolloutId: 'r-bad' }, 'rolled-back', { rollbackDurationSeconds: 0.6, timeToDecideSeconds: 30 }).close();
-    writeRollout({ ...at, rolloutId: 'r-slow', service: 'billing' }, 'rolled-back', { rollbackDurationSeconds: 360, timeToDecideSeconds: 50 }).close();
-    const live = openEvidence({ ...at, service: 'maestro-api', rolloutId: 'r-live', clock: steppingClock('2026-08-07T09:00:00Z') });
+    writeRollout({ ...at, rolloutId: 'r-bad' }, 'rolled-back', {
+      rollbackDurationSeconds: 0.6,
+      timeToDecideSeconds: 30,
+    }).close();
+    writeRollout({ ...at, rolloutId: 'r-slow', service: 'billing' }, 'rolled-back', {
+      rollbackDurationSeconds: 360,
+      timeToDecideSeconds: 50,
+    }).close();
+    const live = openEvidence({
+      ...at,
+      service: 'maestro-api',
+      rolloutId: 'r-live',
+      clock: steppingClock('2026-08-07T09:00:00Z'),
+    });
     live.append({ action: 'step', step: 0, weight: 10, score: 0.98, by: 'judge', reasons: [], budgetBurn: 0.002 });
     live.close();
   });
@@ -49,7 +60,17 @@ describe('adaptive-canary evidence / report (built CLI)', () => {
   });
 
   it('mark appends a chained record; marking a promotion as a false abort is refused', () => {
-    const ok = cli(cwd, 'evidence', 'mark', 'r-bad', '--false-abort', '--why', 'shared dependency outage', '--by', 'qa');
+    const ok = cli(
+      cwd,
+      'evidence',
+      'mark',
+      'r-bad',
+      '--false-abort',
+      '--why',
+      'shared dependency outage',
+      '--by',
+      'qa',
+    );
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/marked r-bad as a false abort \(record 6, hash [0-9a-f]{16}…\)/);
     const refused = cli(cwd, 'evidence', 'mark', 'r-ok', '--false-abort', '--why', 'x');
@@ -96,7 +117,10 @@ describe('adaptive-canary evidence / report (built CLI)', () => {
     expect(await page.locator('svg').count()).toBe(2);
     expect(await page.locator('.card.bad').count()).toBeGreaterThan(0);
     // Kept as a test artifact: what the Friday review looks like.
-    await page.screenshot({ path: fileURLToPath(new URL('../artifacts/evidence-review-report.png', import.meta.url)), fullPage: true });
+    await page.screenshot({
+      path: fileURLToPath(new URL('../artifacts/evidence-review-report.png', import.meta.url)),
+      fullPage: true,
+    });
   });
 
   it('verify: exit 1 naming the first bad record after an edit; exit 2 for an unknown rollout', () => {
@@ -104,7 +128,9 @@ describe('adaptive-canary evidence / report (built CLI)', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('"weight":20', '"weight":5'));
     const all = cli(cwd, 'evidence', 'verify');
     expect(all.code).toBe(1);
-    expect(all.stderr).toContain('TAMPERED .evidence/billing/r-slow: first bad record 3 (decisions.jsonl line 3): record 3 was edited');
+    expect(all.stderr).toContain(
+      'TAMPERED .evidence/billing/r-slow: first bad record 3 (decisions.jsonl line 3): record 3 was edited',
+    );
     const json = JSON.parse(cli(cwd, 'evidence', 'verify', '.evidence/billing/r-slow', '--json').stdout);
     expect(json).toMatchObject({ ok: false, rollouts: [{ firstBad: { seq: 3, line: 3 } }] });
     const missing = cli(cwd, 'evidence', 'verify', 'nope');

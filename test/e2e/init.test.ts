@@ -43,9 +43,15 @@ describe('adaptive-canary init (built CLI)', () => {
       expect(text, p).not.toMatch(/maestro-api|maestro_api|MAESTRO_API|Maestro API/);
     }
     // Nothing of maestro-api's signer survives, and the manifests still parse.
-    for (const p of files(dest)) expect(readFileSync(join(dest, p), 'utf8'), p).not.toMatch(/BEGIN [A-Z ]*(KEY|CERTIFICATE)|^\s*cosign\.sigstore\.dev\/signature:/m);
+    for (const p of files(dest))
+      expect(readFileSync(join(dest, p), 'utf8'), p).not.toMatch(
+        /BEGIN [A-Z ]*(KEY|CERTIFICATE)|^\s*cosign\.sigstore\.dev\/signature:/m,
+      );
     for (const p of files(dest).filter((f) => /\.ya?ml$/.test(f))) {
-      expect(parseAllDocuments(readFileSync(join(dest, p), 'utf8')).flatMap((d) => d.errors), p).toEqual([]);
+      expect(
+        parseAllDocuments(readFileSync(join(dest, p), 'utf8')).flatMap((d) => d.errors),
+        p,
+      ).toEqual([]);
     }
     // The policy is still a valid policy once renamed.
     expect(loadDocumentFile(join(dest, 'canary.yaml'), canaryPolicy).value).toBeTruthy();
@@ -61,7 +67,9 @@ describe('adaptive-canary init (built CLI)', () => {
 
     const refused = run(['init', '--service', 'checkout', '--dir', 'deploy'], cwd);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error \[E_EXISTS\]: refusing to overwrite \d+ existing file\(s\) in .*deploy: .*canary\.yaml.*\(use --force to overwrite\)\n$/);
+    expect(refused.stderr).toMatch(
+      /^error \[E_EXISTS\]: refusing to overwrite \d+ existing file\(s\) in .*deploy: .*canary\.yaml.*\(use --force to overwrite\)\n$/,
+    );
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
     expect(readFileSync(policy, 'utf8')).toBe('# edited by a person\n');
 

@@ -15,7 +15,13 @@ function cli(...args: string[]): CliResult & { code: number } {
   return { ...r, code: r.code ?? -1 };
 }
 
-const HEADER = { kind: 'replay', version: 1, service: 'maestro-api', intervalSeconds: 10, latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000] };
+const HEADER = {
+  kind: 'replay',
+  version: 1,
+  service: 'maestro-api',
+  intervalSeconds: 10,
+  latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+};
 const LAT = [0, 40, 300, 400, 150, 80, 20, 10, 0, 0, 0];
 
 /** A deterministic recording of `n` intervals; `factor` multiplies the canary's errors. */
@@ -32,8 +38,18 @@ function recording(n: number, factor: number, seed: number): string {
       JSON.stringify({
         t: i * 10,
         weight: w,
-        baseline: { requests: b, errors: Math.round(b * 0.005 * noise()), latency: hist(b), synthetic: { runs: 5, passed: 5 } },
-        canary: { requests: c, errors: Math.round(c * 0.005 * factor * noise()), latency: hist(c), synthetic: { runs: 5, passed: 5 } },
+        baseline: {
+          requests: b,
+          errors: Math.round(b * 0.005 * noise()),
+          latency: hist(b),
+          synthetic: { runs: 5, passed: 5 },
+        },
+        canary: {
+          requests: c,
+          errors: Math.round(c * 0.005 * factor * noise()),
+          latency: hist(c),
+          synthetic: { runs: 5, passed: 5 },
+        },
       }),
     );
   }
@@ -55,12 +71,32 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('adaptive-canary replay (built CLI)', () => {
   it('prints one JSON line per file and exits 1 when any file rolls back', () => {
-    const r = cli('--json', join(examples, 'healthy.jsonl'), join(examples, 'error-regression.jsonl'), join(examples, 'latency-regression.jsonl'));
+    const r = cli(
+      '--json',
+      join(examples, 'healthy.jsonl'),
+      join(examples, 'error-regression.jsonl'),
+      join(examples, 'latency-regression.jsonl'),
+    );
     expect(r.code).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; decision: string; at: number; reasons: { signal: string; value: number; threshold: number }[] });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            file: string;
+            decision: string;
+            at: number;
+            reasons: { signal: string; value: number; threshold: number }[];
+          },
+      );
     expect(lines.map((l) => l.decision)).toEqual(['promote', 'rollback', 'rollback']);
     expect(lines[0]!.at).toBe(180); // the default policy's three 60 s steps
-    expect(lines[1]!.reasons[0]).toMatchObject({ signal: 'error-rate', verdict: 'fail', statistic: 'mixture-likelihood-ratio' });
+    expect(lines[1]!.reasons[0]).toMatchObject({
+      signal: 'error-rate',
+      verdict: 'fail',
+      statistic: 'mixture-likelihood-ratio',
+    });
     expect(lines[1]!.reasons[0]!.value).toBeGreaterThanOrEqual(lines[1]!.reasons[0]!.threshold);
     expect(lines[2]!.reasons[0]!.signal).toBe('latency-p99');
     for (const l of lines) expect(Object.keys(l).slice(0, 4)).toEqual(['file', 'decision', 'at', 'reasons']);
@@ -75,7 +111,17 @@ describe('adaptive-canary replay (built CLI)', () => {
 
   it('the judge can be chosen; a policy file applies its own schedule', () => {
     const policy = join(dir, 'canary.yaml');
-    writeFileSync(policy, ['apiVersion: adaptive-canary/v1', 'kind: CanaryPolicy', 'metadata: {name: p}', 'spec:', '  service: maestro-api', '  steps: [{weight: 10, bake: 30s}]'].join('\n'));
+    writeFileSync(
+      policy,
+      [
+        'apiVersion: adaptive-canary/v1',
+        'kind: CanaryPolicy',
+        'metadata: {name: p}',
+        'spec:',
+        '  service: maestro-api',
+        '  steps: [{weight: 10, bake: 30s}]',
+      ].join('\n'),
+    );
     const r = cli('--json', '--policy', policy, join(examples, 'healthy.jsonl'));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toMatchObject({ decision: 'promote', at: 30 });
@@ -109,7 +155,10 @@ describe('adaptive-canary replay (built CLI)', () => {
     const r = cli('--json', ...files);
     const seconds = (Date.now() - started) / 1000;
     expect(r.stderr).toBe('');
-    const decisions = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { decision: string }).decision);
+    const decisions = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { decision: string }).decision);
     expect(decisions).toHaveLength(500);
     expect(decisions.filter((d, i) => i % 5 === 0 && d === 'rollback').length).toBe(100);
     expect(seconds).toBeLessThan(30);

@@ -28,29 +28,62 @@ let traffic: NodeJS.Timeout;
 beforeAll(async () => {
   stable = await startMaestroApi({ version: '1.4.0' });
   canary = await startMaestroApi({ version: '1.5.0' });
-  prom = await startPrometheus([
-    { job: 'maestro-api', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
-    { job: 'maestro-api', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
-  ].map((j, i) => ({ ...j, job: `${j.job}-${i}` })));
+  prom = await startPrometheus(
+    [
+      { job: 'maestro-api', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
+      { job: 'maestro-api', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
+    ].map((j, i) => ({ ...j, job: `${j.job}-${i}` })),
+  );
   await waitForScrapeAfter(prom.url, Date.now());
   traffic = setInterval(() => {
-    for (const u of [stable.url, stable.url, stable.url, canary.url]) void fetch(`${u}/version`).then((r) => r.arrayBuffer()).catch(() => undefined);
+    for (const u of [stable.url, stable.url, stable.url, canary.url])
+      void fetch(`${u}/version`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
   }, 10);
   api = await KubeApiServer.start();
   argo = new ArgoSimulator(api);
   const policy = {
-    service: 'maestro-api', interval: '1s', judge: 'threshold',
-    steps: [{ weight: 10, bake: '2s' }, { weight: 50, bake: '2s' }],
+    service: 'maestro-api',
+    interval: '1s',
+    judge: 'threshold',
+    steps: [
+      { weight: 10, bake: '2s' },
+      { weight: 50, bake: '2s' },
+    ],
     metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
     inconclusive: { maxExtension: '2s', then: 'promote' },
     prometheus: { url: prom.url, timeout: '2s' },
   };
-  api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS, weights: [10, 50], annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) } }));
+  api.seedRollout(
+    makeRollout({
+      name: 'maestro-api',
+      namespace: NS,
+      weights: [10, 50],
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+    }),
+  );
   argo.reconcile(NS, 'maestro-api');
   const dir = mkdtempSync(join(tmpdir(), 'ac-serve-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
-  proc = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--lease-namespace', 'adaptive-canary', '--identity', 'pod-x', '--allow-unsigned'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--kubeconfig',
+      kubeconfig,
+      '--listen',
+      '127.0.0.1:0',
+      '--lease-namespace',
+      'adaptive-canary',
+      '--identity',
+      'pod-x',
+      '--allow-unsigned',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
   url = /serving (\S+)/.exec(line)![1]!.replace(/\/$/, '');
@@ -72,23 +105,37 @@ const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
 describe('adaptive-canary serve (built CLI)', () => {
   it('takes the Lease, drives the Rollout with Prometheus observations, answers the analysis endpoint, and releases the Lease on SIGTERM', async () => {
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await until(() => Promise.resolve(api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity), 10_000)).toBe('pod-x');
+    expect(
+      await until(
+        () =>
+          Promise.resolve(api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity),
+        10_000,
+      ),
+    ).toBe('pod-x');
     const analysis = await until(async () => {
       const res = await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`);
       return res.ok ? ((await res.json()) as { data: { verdict: string; score: number } }) : undefined;
     });
     expect(['pass', 'inconclusive']).toContain(analysis.data.verdict);
     // Real traffic through a real Prometheus: the rollout is promoted through its steps.
-    await until(() => Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined));
+    await until(() =>
+      Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined),
+    );
     const snapshot = await until(async () => {
-      const res = (await (await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`)).json()) as { data: { phase: string } };
+      const res = (await (await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`)).json()) as {
+        data: { phase: string };
+      };
       return res.data.phase === 'promoted' ? res.data : undefined;
     });
     expect(snapshot.phase).toBe('promoted');
     // The policy requires signatures (the default); this Rollout is unsigned and serve has no --public-key.
     expect(stderr).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
     const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
-    expect(state.stored.intervals.some((i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
+    expect(
+      state.stored.intervals.some(
+        (i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0,
+      ),
+    ).toBe(true);
     const metrics = await until(async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       return /adaptive_canary_decisions_total\{[^}]*decision="promote"[^}]*\} 1/.test(text) ? text : undefined;

@@ -27,7 +27,10 @@ print(json.dumps(out))
 
 /** Starts `syntheticsctl run` and resolves with its metrics URL once it prints it. */
 async function startRun(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [bin, 'run', ...args], { cwd: dir, env: { ...process.env, PROBE_PASSWORD: SECRET } });
+  const child = spawn(process.execPath, [bin, 'run', ...args], {
+    cwd: dir,
+    env: { ...process.env, PROBE_PASSWORD: SECRET },
+  });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -51,7 +54,10 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 /** Runs the CLI without blocking the event loop (the sample service answers from this process). */
-function cli(args: string[], env: NodeJS.ProcessEnv = { ...process.env, PROBE_PASSWORD: SECRET }): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = { ...process.env, PROBE_PASSWORD: SECRET },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
     execFile(process.execPath, [bin, ...args], { cwd: dir, env, encoding: 'utf8' }, (err, stdout, stderr) => {
       res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -72,7 +78,10 @@ describe('syntheticsctl (built CLI)', () => {
   it('validate: 0 for the example, 2 with every problem as file:line:column on stderr', async () => {
     expect(await cli(['validate', example])).toMatchObject({ code: 0 });
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: b}\nspec:\n  interval: 1s\n  timeout: 5s\n  flows:\n    - name: f\n      stepz: []\n');
+    writeFileSync(
+      bad,
+      'apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: b}\nspec:\n  interval: 1s\n  timeout: 5s\n  flows:\n    - name: f\n      stepz: []\n',
+    );
     const r = await cli(['validate', bad, join(dir, 'missing.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${bad}:9:7: error: unknown field "stepz" in spec.flows[0]`);
@@ -95,7 +104,9 @@ describe('syntheticsctl (built CLI)', () => {
       const r = await cli(['test', example, '--base-url', broken.url, '--reporter', 'junit']);
       expect(r.code).toBe(1);
       // A real XML parser (Python's ElementTree) reads it the way CI tools do.
-      const parsed = JSON.parse(execFileSync('python3', ['-c', PARSE_JUNIT], { input: r.stdout, encoding: 'utf8' })) as { suite: string; case: string; failure: string | null }[];
+      const parsed = JSON.parse(
+        execFileSync('python3', ['-c', PARSE_JUNIT], { input: r.stdout, encoding: 'utf8' }),
+      ) as { suite: string; case: string; failure: string | null }[];
       expect(parsed.length).toBeGreaterThan(3);
       const create = parsed.find((c) => c.suite === 'maestro-api-canary.login-and-order' && c.case === 'create-order');
       expect(create?.failure).toContain('expected 201, actual 500');
@@ -117,7 +128,10 @@ describe('syntheticsctl (built CLI)', () => {
   it('run: serves /metrics, records to SQLite, and SIGTERM keeps every result; uptime gates on --min', async () => {
     const db = join(dir, 'history.db');
     const suite = join(dir, 'fast.yaml');
-    writeFileSync(suite, readFileSync(example, 'utf8').replace('interval: 30s', 'interval: 1s').replace('timeout: 10s', 'timeout: 1s'));
+    writeFileSync(
+      suite,
+      readFileSync(example, 'utf8').replace('interval: 30s', 'interval: 1s').replace('timeout: 10s', 'timeout: 1s'),
+    );
     const healthy = await startRun([suite, '--listen', '127.0.0.1:0', '--db', db, '--base-url', api.url]);
     await new Promise((r) => setTimeout(r, 3000));
     const metrics = await fetch(`${healthy.url}/metrics`).then((r) => r.text());
@@ -126,12 +140,17 @@ describe('syntheticsctl (built CLI)', () => {
     expect(await stop(healthy.child)).toBe(0);
     const out = healthy.output();
     const logged = out.split('\n').filter((l) => / (passed|degraded|failed) \d+ms/.test(l)).length;
-    const count = (): number => (new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n;
+    const count = (): number =>
+      (new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n;
     expect(count()).toBe(logged);
     expect(logged).toBeGreaterThan(3);
     expect(out).not.toContain(SECRET);
     expect((await cli(['uptime', suite, '--db', db, '--min', '0.99'])).code).toBe(0);
-    expect(JSON.parse((await cli(['uptime', suite, '--db', db, '--json'])).stdout)).toMatchObject({ uptime: 1, reachability: 1, ok: true });
+    expect(JSON.parse((await cli(['uptime', suite, '--db', db, '--json'])).stdout)).toMatchObject({
+      uptime: 1,
+      reachability: 1,
+      ok: true,
+    });
     // The target goes away: failures are recorded too, and uptime drops below the gate.
     const down = await startRun([suite, '--listen', '127.0.0.1:0', '--db', db, '--base-url', 'http://127.0.0.1:9']);
     await new Promise((r) => setTimeout(r, 3000));

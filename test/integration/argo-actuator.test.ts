@@ -13,7 +13,15 @@ let api: KubeApiServer;
 let argo: ArgoSimulator;
 
 async function actuator(extra: Partial<Parameters<typeof ArgoActuator.create>[0]> = {}): Promise<ArgoActuator> {
-  return ArgoActuator.create({ kubeConfig: api.kubeConfig(NS), namespace: NS, rollout: 'maestro-api', retry: fastRetry, confirmTimeoutMs: 5_000, pollIntervalMs: 10, ...extra });
+  return ArgoActuator.create({
+    kubeConfig: api.kubeConfig(NS),
+    namespace: NS,
+    rollout: 'maestro-api',
+    retry: fastRetry,
+    confirmTimeoutMs: 5_000,
+    pollIntervalMs: 10,
+    ...extra,
+  });
 }
 
 const until = (cond: () => boolean, ms = 3_000): Promise<number> => pollUntil(cond, ms);
@@ -39,14 +47,25 @@ describe('ArgoActuator against the in-test API server (client-node, real HTTP)',
     const a = await actuator();
     expect(await a.state()).toEqual({ phase: 'progressing', canaryWeight: 10, stableUp: null, canaryUp: null });
     const v = await a.view();
-    expect(v).toMatchObject({ phase: 'Paused', currentStepIndex: 1, stepCount: 6, pauseReasons: ['CanaryPauseStep'], stableHash: 'st4b1e', canaryHash: 'c4n4ry' });
+    expect(v).toMatchObject({
+      phase: 'Paused',
+      currentStepIndex: 1,
+      stepCount: 6,
+      pauseReasons: ['CanaryPauseStep'],
+      stableHash: 'st4b1e',
+      canaryHash: 'c4n4ry',
+    });
   });
 
-  it('promote to the next step sends exactly kubectl\'s patch to the status subresource', async () => {
+  it("promote to the next step sends exactly kubectl's patch to the status subresource", async () => {
     const a = await actuator();
     await a.setWeight(25);
     const [p] = api.patches();
-    expect(p).toMatchObject({ path: `/apis/argoproj.io/v1alpha1/namespaces/${NS}/rollouts/maestro-api/status`, contentType: 'application/merge-patch+json', body: { status: { pauseConditions: null } } });
+    expect(p).toMatchObject({
+      path: `/apis/argoproj.io/v1alpha1/namespaces/${NS}/rollouts/maestro-api/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { pauseConditions: null } },
+    });
     expect(api.patches()).toHaveLength(1);
     expect((await a.state()).canaryWeight).toBe(25);
     expect(api.warnings).toEqual([]);
@@ -55,7 +74,11 @@ describe('ArgoActuator against the in-test API server (client-node, real HTTP)',
   it('promote without a pause condition advances currentStepIndex, and unpauses spec.paused', async () => {
     api.patchRollout(NS, 'maestro-api', { spec: { paused: true } });
     api.patchRollout(NS, 'maestro-api', { status: { pauseConditions: null, controllerPause: null } }, 'status');
-    await until(() => api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused' && !api.getRollout(NS, 'maestro-api')?.status?.pauseConditions);
+    await until(
+      () =>
+        api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused' &&
+        !api.getRollout(NS, 'maestro-api')?.status?.pauseConditions,
+    );
     api.requests.length = 0;
     const a = await actuator();
     await a.setWeight(25);
@@ -78,10 +101,15 @@ describe('ArgoActuator against the in-test API server (client-node, real HTTP)',
     const a = await actuator();
     const t0 = Date.now();
     const { confirmedAt } = await a.rollback();
-    expect(api.patches().map((p) => [p.path.endsWith('/status'), p.body])).toEqual([[true, { status: { abort: true } }]]);
+    expect(api.patches().map((p) => [p.path.endsWith('/status'), p.body])).toEqual([
+      [true, { status: { abort: true } }],
+    ]);
     expect(api.requests[0]?.method).toBe('PATCH'); // nothing is read before the abort goes out
     expect(confirmedAt).toBeGreaterThanOrEqual(t0);
-    expect(api.getRollout(NS, 'maestro-api')?.status).toMatchObject({ phase: 'Degraded', canary: { weights: { canary: { weight: 0 } } } });
+    expect(api.getRollout(NS, 'maestro-api')?.status).toMatchObject({
+      phase: 'Degraded',
+      canary: { weights: { canary: { weight: 0 } } },
+    });
     await expect(a.setWeight(25)).rejects.toMatchObject({ code: 'E_ARGO_ABORTED' });
     await expect(a.promote()).rejects.toMatchObject({ code: 'E_ARGO_ABORTED' });
   });

@@ -16,9 +16,15 @@ const electors: LeaderElector[] = [];
 
 function elector(identity: string, events: string[] = []): LeaderElector {
   const e = new LeaderElector({
-    kubeConfig: api.kubeConfig(NS, `token-${identity}`), namespace: NS, name: 'adaptive-canary-controller', identity,
-    leaseDurationMs: LEASE_MS, renewDeadlineMs: 700, retryPeriodMs: RETRY_MS,
-    onStartedLeading: () => events.push(`${identity} started`), onStoppedLeading: () => events.push(`${identity} stopped`),
+    kubeConfig: api.kubeConfig(NS, `token-${identity}`),
+    namespace: NS,
+    name: 'adaptive-canary-controller',
+    identity,
+    leaseDurationMs: LEASE_MS,
+    renewDeadlineMs: 700,
+    retryPeriodMs: RETRY_MS,
+    onStartedLeading: () => events.push(`${identity} started`),
+    onStoppedLeading: () => events.push(`${identity} stopped`),
   });
   electors.push(e);
   return e;
@@ -40,7 +46,11 @@ describe('leader election with a coordination.k8s.io/v1 Lease', () => {
     const results = await Promise.all([a.tryAcquireOrRenew(), b.tryAcquireOrRenew()]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const lease = api.leases.store.get(NS, 'adaptive-canary-controller');
-    expect(lease?.spec).toMatchObject({ holderIdentity: results[0] ? 'pod-a' : 'pod-b', leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(lease?.spec).toMatchObject({
+      holderIdentity: results[0] ? 'pod-a' : 'pod-b',
+      leaseDurationSeconds: 1,
+      leaseTransitions: 0,
+    });
     expect(String(lease?.spec?.renewTime)).toMatch(/\.\d{6}Z$/); // MicroTime, as the real API server requires
   });
 
@@ -87,8 +97,22 @@ describe('lease lost mid-rollout', () => {
     argo.reconcile(NS, 'maestro-api');
     await until(() => api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused');
     const [a, b] = [elector('pod-a'), elector('pod-b')];
-    const actA = await ArgoActuator.create({ kubeConfig: api.kubeConfig(NS, 'token-pod-a'), namespace: NS, rollout: 'maestro-api', fence: () => a.isLeader(), retry: { attempts: 2, baseDelayMs: 5 }, pollIntervalMs: 10 });
-    const actB = await ArgoActuator.create({ kubeConfig: api.kubeConfig(NS, 'token-pod-b'), namespace: NS, rollout: 'maestro-api', fence: () => b.isLeader(), retry: { attempts: 2, baseDelayMs: 5 }, pollIntervalMs: 10 });
+    const actA = await ArgoActuator.create({
+      kubeConfig: api.kubeConfig(NS, 'token-pod-a'),
+      namespace: NS,
+      rollout: 'maestro-api',
+      fence: () => a.isLeader(),
+      retry: { attempts: 2, baseDelayMs: 5 },
+      pollIntervalMs: 10,
+    });
+    const actB = await ArgoActuator.create({
+      kubeConfig: api.kubeConfig(NS, 'token-pod-b'),
+      namespace: NS,
+      rollout: 'maestro-api',
+      fence: () => b.isLeader(),
+      retry: { attempts: 2, baseDelayMs: 5 },
+      pollIntervalMs: 10,
+    });
     const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-c'));
     a.start();
     await until(() => a.isLeader());

@@ -19,8 +19,14 @@ import { until as pollUntil } from '../support/poll.js';
 const NS = 'shop';
 const LEASE_MS = 1_000;
 const policy = {
-  service: 'maestro-api', interval: '150ms', judge: 'threshold',
-  steps: [{ weight: 10, bake: '300ms' }, { weight: 25, bake: '300ms' }, { weight: 50, bake: '300ms' }],
+  service: 'maestro-api',
+  interval: '150ms',
+  judge: 'threshold',
+  steps: [
+    { weight: 10, bake: '300ms' },
+    { weight: 25, bake: '300ms' },
+    { weight: 50, bake: '300ms' },
+  ],
   metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
   inconclusive: { maxExtension: '300ms', then: 'promote' },
 };
@@ -33,12 +39,25 @@ let canaryErrors = 0;
 function obs(requests: number, errors: number): VariantObservation {
   return { requests, errors, latency: [requests - errors, errors, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
 }
-const scripted = (): ObservationSource[] => [{ name: 'scripted', collect: () => Promise.resolve({ baseline: obs(1000, 1), canary: obs(100, canaryErrors) }) }];
+const scripted = (): ObservationSource[] => [
+  { name: 'scripted', collect: () => Promise.resolve({ baseline: obs(1000, 1), canary: obs(100, canaryErrors) }) },
+];
 
-function replica(identity: string, warnings: string[] = [], extra: Partial<ClusterControllerOptions> = {}): ClusterController {
+function replica(
+  identity: string,
+  warnings: string[] = [],
+  extra: Partial<ClusterControllerOptions> = {},
+): ClusterController {
   const c = new ClusterController({
-    kubeConfig: api.kubeConfig(NS, `token-${identity}`), identity, leaseNamespace: 'adaptive-canary',
-    leaseDurationMs: LEASE_MS, renewDeadlineMs: 700, retryPeriodMs: 100, sources: scripted, onWarning: (m) => warnings.push(m), ...extra,
+    kubeConfig: api.kubeConfig(NS, `token-${identity}`),
+    identity,
+    leaseNamespace: 'adaptive-canary',
+    leaseDurationMs: LEASE_MS,
+    renewDeadlineMs: 700,
+    retryPeriodMs: 100,
+    sources: scripted,
+    onWarning: (m) => warnings.push(m),
+    ...extra,
   });
   controllers.push(c);
   return c;
@@ -46,15 +65,29 @@ function replica(identity: string, warnings: string[] = [], extra: Partial<Clust
 
 const until = (cond: () => boolean, ms = 10_000): Promise<number> => pollUntil(cond, ms);
 
-type Status = { abort?: boolean; phase?: string; stableRS?: string; canary?: { weights?: { canary?: { weight?: number } } } };
-const rollout = () => { const ro = api.getRollout(NS, 'maestro-api')!; return { ...ro, status: ro.status as Status | undefined }; };
+type Status = {
+  abort?: boolean;
+  phase?: string;
+  stableRS?: string;
+  canary?: { weights?: { canary?: { weight?: number } } };
+};
+const rollout = () => {
+  const ro = api.getRollout(NS, 'maestro-api')!;
+  return { ...ro, status: ro.status as Status | undefined };
+};
 const stored = (): any => JSON.parse(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null'); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 beforeEach(async () => {
   canaryErrors = 0;
   api = await KubeApiServer.start({ tokens: ['token-pod-a', 'token-pod-b'] });
   argo = new ArgoSimulator(api);
-  api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS, annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) } }));
+  api.seedRollout(
+    makeRollout({
+      name: 'maestro-api',
+      namespace: NS,
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+    }),
+  );
   argo.reconcile(NS, 'maestro-api');
   await until(() => rollout().status?.phase === 'Paused');
 });
@@ -98,7 +131,9 @@ describe('serve: ClusterController', () => {
     await a.start();
     await until(() => (a.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) >= 1); // started and analysing
     // The variant info the rendered rules join on: the pod template hashes are the version label values.
-    expect(await a.metrics.registry.getSingleMetricAsString('adaptive_canary_variant_info')).toContain('variant="canary",version="c4n4ry"');
+    expect(await a.metrics.registry.getSingleMetricAsString('adaptive_canary_variant_info')).toContain(
+      'variant="canary",version="c4n4ry"',
+    );
     api.patchRollout(NS, 'maestro-api', { status: { abort: true } }, 'status');
     await until(() => a.hub.get(`${NS}/maestro-api`)?.phase === 'rolled-back');
     const last = a.hub.get(`${NS}/maestro-api`)!.decisions.at(-1)!;
@@ -109,7 +144,20 @@ describe('serve: ClusterController', () => {
 
   it('failover: the leader dies mid-rollout; the standby takes over within one lease period and resumes from the annotation', async () => {
     // Long second bake: the leader cannot promote (early promotion needs half a bake) before it dies.
-    api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, steps: [{ weight: 10, bake: '300ms' }, { weight: 25, bake: '3s' }, { weight: 50, bake: '300ms' }] }) } } });
+    api.patchRollout(NS, 'maestro-api', {
+      metadata: {
+        annotations: {
+          'adaptive-canary.dev/policy': JSON.stringify({
+            ...policy,
+            steps: [
+              { weight: 10, bake: '300ms' },
+              { weight: 25, bake: '3s' },
+              { weight: 50, bake: '300ms' },
+            ],
+          }),
+        },
+      },
+    });
     const [a, b] = [replica('pod-a'), replica('pod-b')];
     await a.start();
     await until(() => a.isLeader());
@@ -134,25 +182,48 @@ describe('serve: ClusterController', () => {
     const warnings: string[] = [];
     const a = replica('pod-a', warnings, { signatures: { publicKey } });
     await a.start();
-    await until(() => warnings.some((w) => /not started: the policy requires signatures and the Rollout does not verify: not signed/.test(w)));
+    await until(() =>
+      warnings.some((w) =>
+        /not started: the policy requires signatures and the Rollout does not verify: not signed/.test(w),
+      ),
+    );
     expect(a.hub.list()).toEqual([]);
     // `adaptive-canary sign --annotate` on the manifest, re-applied: the live object (with status) now verifies.
     const { status: _status, ...manifest } = rollout();
-    const signed = parse(annotateManifests(stringify(manifest), privateKey)) as { metadata: { annotations: Record<string, string> } };
+    const signed = parse(annotateManifests(stringify(manifest), privateKey)) as {
+      metadata: { annotations: Record<string, string> };
+    };
     api.patchRollout(NS, 'maestro-api', { metadata: { annotations: signed.metadata.annotations } });
     await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true);
   });
 
   it('silence check: a muting silence (silenceCheck: hold) holds the start; it starts once the silence is gone', async () => {
-    let silences: unknown[] = [{
-      id: 'sil-1', status: { state: 'active' }, matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
-      startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), createdBy: 'someone', comment: 'noisy',
-    }];
-    const am = http.createServer((req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/api/v2/silences' ? JSON.stringify(silences) : '{}'));
+    let silences: unknown[] = [
+      {
+        id: 'sil-1',
+        status: { state: 'active' },
+        matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'someone',
+        comment: 'noisy',
+      },
+    ];
+    const am = http.createServer(
+      (req, res) =>
+        void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(req.url === '/api/v2/silences' ? JSON.stringify(silences) : '{}'),
+    );
     await new Promise<void>((r) => am.listen(0, '127.0.0.1', r));
     try {
-      const alerting = { alertmanagerUrl: `http://127.0.0.1:${(am.address() as AddressInfo).port}`, silenceCheck: 'hold' };
-      api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, alerting }) } } });
+      const alerting = {
+        alertmanagerUrl: `http://127.0.0.1:${(am.address() as AddressInfo).port}`,
+        silenceCheck: 'hold',
+      };
+      api.patchRollout(NS, 'maestro-api', {
+        metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, alerting }) } },
+      });
       const warnings: string[] = [];
       const a = replica('pod-a', warnings);
       await a.start();

@@ -22,7 +22,10 @@ afterEach(async () => api.close());
 describe('RolloutWatcher', () => {
   it('lists, watches, and re-lists after a dropped watch without losing the change made meanwhile', async () => {
     const events: RolloutEvent[] = [];
-    const w = new RolloutWatcher(api.kubeConfig(NS), client, (e) => events.push(e), { namespace: NS, reconnectDelayMs: 50 });
+    const w = new RolloutWatcher(api.kubeConfig(NS), client, (e) => events.push(e), {
+      namespace: NS,
+      reconnectDelayMs: 50,
+    });
     await w.start();
     expect(events.map((e) => e.rollout.metadata.name)).toEqual(['maestro-api']);
     await until(() => api.requests.some((r) => r.query.watch === 'true'));
@@ -39,7 +42,10 @@ describe('RolloutWatcher', () => {
 
   it('re-lists on 410 Gone (resourceVersion too old)', async () => {
     const events: RolloutEvent[] = [];
-    const w = new RolloutWatcher(api.kubeConfig(NS), client, (e) => events.push(e), { namespace: NS, reconnectDelayMs: 20 });
+    const w = new RolloutWatcher(api.kubeConfig(NS), client, (e) => events.push(e), {
+      namespace: NS,
+      reconnectDelayMs: 20,
+    });
     await w.start();
     await until(() => api.requests.some((r) => r.query.watch === 'true'));
     api.patchRollout(NS, 'maestro-api', { metadata: { labels: { touched: 'yes' } } });
@@ -57,7 +63,9 @@ describe('controller state in the Rollout annotation', () => {
     expect((await readState(client, NS, 'maestro-api')).state).toBeNull();
     await updateState<{ step: number }>(client, NS, 'maestro-api', () => ({ step: 1 }));
     const patch = api.patches()[0]!;
-    expect(patch.body).toMatchObject({ metadata: { resourceVersion: expect.any(String), annotations: { [STATE_ANNOTATION]: '{"step":1}' } } });
+    expect(patch.body).toMatchObject({
+      metadata: { resourceVersion: expect.any(String), annotations: { [STATE_ANNOTATION]: '{"step":1}' } },
+    });
     expect((await readState<{ step: number }>(client, NS, 'maestro-api')).state).toEqual({ step: 1 });
   });
 
@@ -67,7 +75,8 @@ describe('controller state in the Rollout annotation', () => {
     const { state: result } = await updateState<{ n: number }>(client, NS, 'maestro-api', (prev) => {
       calls++;
       // A second replica writes between our read and our patch, once.
-      if (calls === 1) api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { [STATE_ANNOTATION]: '{"n":10}' } } });
+      if (calls === 1)
+        api.patchRollout(NS, 'maestro-api', { metadata: { annotations: { [STATE_ANNOTATION]: '{"n":10}' } } });
       return { n: (prev?.n ?? 0) + 1 };
     });
     expect(calls).toBe(2);

@@ -23,7 +23,9 @@ function phaseOf(stateFile: string): { phase: string; step: number } | undefined
 
 describe('controller crash and resume (built CLI, SIGKILL, SQLite state)', () => {
   const services: MaestroApi[] = [];
-  afterAll(async () => { for (const s of services) await s.close(); });
+  afterAll(async () => {
+    for (const s of services) await s.close();
+  });
 
   it('resumes the same rollout at the same step after kill -9, refuses a second controller, promotes exactly once', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ac-crash-'));
@@ -31,7 +33,9 @@ describe('controller crash and resume (built CLI, SIGKILL, SQLite state)', () =>
     const stable = await startMaestroApi({ version: '1.0.0' });
     const canary = await startMaestroApi({ version: '1.1.0' });
     services.push(stable, canary);
-    writeFileSync(join(cwd, 'canary.yaml'), `apiVersion: adaptive-canary/v1
+    writeFileSync(
+      join(cwd, 'canary.yaml'),
+      `apiVersion: adaptive-canary/v1
 kind: CanaryPolicy
 metadata: {name: maestro-api}
 spec:
@@ -42,15 +46,38 @@ spec:
   inconclusive: {maxExtension: 3s, then: promote}
   webhooks: [{url: "${hook.url}", secret: "\${env:HOOK_SECRET}"}]
   signing: {required: false}
-`);
+`,
+    );
     const routerPort = await freePort();
-    const args = ['run', '--policy', 'canary.yaml', '--stable', stable.url, '--canary', canary.url, '--id', 'r1',
-      '--state', 'state.db', '--listen', '127.0.0.1:0', '--router', `127.0.0.1:${routerPort}`, '--no-ui'];
+    const args = [
+      'run',
+      '--policy',
+      'canary.yaml',
+      '--stable',
+      stable.url,
+      '--canary',
+      canary.url,
+      '--id',
+      'r1',
+      '--state',
+      'state.db',
+      '--listen',
+      '127.0.0.1:0',
+      '--router',
+      `127.0.0.1:${routerPort}`,
+      '--no-ui',
+    ];
     const env = { HOOK_SECRET: 'crash-test-secret' };
     const stop = traffic(`http://127.0.0.1:${routerPort}`, 100);
     try {
       const first = spawnCli(args, cwd, env);
-      await waitFor(() => (phaseOf(join(cwd, 'state.db'))?.step ?? 0) >= 1, 30_000, 'the first controller to reach step 2').catch((err: Error) => { throw new Error(`${err.message}\n${first.out()}`); });
+      await waitFor(
+        () => (phaseOf(join(cwd, 'state.db'))?.step ?? 0) >= 1,
+        30_000,
+        'the first controller to reach step 2',
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n${first.out()}`);
+      });
       // A second controller on the same rollout while the first is alive: refused.
       const second = spawnCli([...args.slice(0, -3), '--router', '127.0.0.1:0', '--no-ui'], cwd, env);
       expect(await second.exited).toBe(2);
@@ -67,7 +94,11 @@ spec:
       expect(resumed.out()).toMatch(/r1: promoted/);
       expect(resumed.out(), resumed.out()).toMatch(/r1 {2}t=[0-9.]+s step 2\/2 weight 50%/);
       const db = new Database(join(cwd, 'state.db'), { readonly: true });
-      const actions = (db.prepare("SELECT json_extract(decision, '$.action') AS a FROM decisions WHERE rollout_id = 'r1' ORDER BY seq").all() as { a: string }[]).map((r) => r.a);
+      const actions = (
+        db
+          .prepare("SELECT json_extract(decision, '$.action') AS a FROM decisions WHERE rollout_id = 'r1' ORDER BY seq")
+          .all() as { a: string }[]
+      ).map((r) => r.a);
       db.close();
       expect(actions.filter((a) => a === 'start')).toHaveLength(1);
       expect(actions.filter((a) => a === 'promote')).toHaveLength(1);

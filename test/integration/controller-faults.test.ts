@@ -11,7 +11,9 @@ import { policySpec } from '../../src/schema/policy.js';
 import { receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ac-faults-'));
 
@@ -29,18 +31,42 @@ describe('controller under faults', () => {
     const cwd = tmp();
     const slow = await receiver('hang');
     const failing = await receiver('fail');
-    cleanups.push(() => slow.close(), () => failing.close());
+    cleanups.push(
+      () => slow.close(),
+      () => failing.close(),
+    );
     const stable = await startMaestroApi({ version: '1.0.0' });
     const canary = await startMaestroApi({ version: '1.1.0', faults: { errorRate: 0.6 } });
-    const actuator = await LocalActuator.start({ stable: stable.url, canary: canary.url, latencyBoundsMs: [5, 25, 100] });
-    cleanups.push(() => stable.close(), () => canary.close(), () => actuator.close());
+    const actuator = await LocalActuator.start({
+      stable: stable.url,
+      canary: canary.url,
+      latencyBoundsMs: [5, 25, 100],
+    });
+    cleanups.push(
+      () => stable.close(),
+      () => canary.close(),
+      () => actuator.close(),
+    );
     const policy = policySpec.parse({
-      service: 'maestro-api', interval: '500ms', steps: [{ weight: 50, bake: '30s' }], latencyBoundsMs: [5, 25, 100],
-      webhooks: [{ url: slow.url, secret: 's1' }, { url: failing.url, secret: 's2' }, { url: 'http://127.0.0.1:9/closed', secret: 's3' }],
+      service: 'maestro-api',
+      interval: '500ms',
+      steps: [{ weight: 50, bake: '30s' }],
+      latencyBoundsMs: [5, 25, 100],
+      webhooks: [
+        { url: slow.url, secret: 's1' },
+        { url: failing.url, secret: 's2' },
+        { url: 'http://127.0.0.1:9/closed', secret: 's3' },
+      ],
     });
     const store = await StateStore.open(join(cwd, 'state.db'));
     const rollout = await openLocalRollout({
-      id: 'hooks', policy, actuator, upstreams: { stable: stable.url, canary: canary.url }, store, metrics: new ControllerMetrics(), cwd,
+      id: 'hooks',
+      policy,
+      actuator,
+      upstreams: { stable: stable.url, canary: canary.url },
+      store,
+      metrics: new ControllerMetrics(),
+      cwd,
       webhookTimeoutMs: 30_000,
     });
     cleanups.push(() => store.close());
@@ -51,7 +77,11 @@ describe('controller under faults', () => {
     const snap = await rollout.controller.done;
     expect(snap.phase).toBe('rolled-back');
     // The rollback webhook reached the hanging receiver, which never answers: the rollout was already done.
-    await waitFor(() => slow.got.some((g) => g.event === 'rollback'), 5_000, 'the rollback webhook at the slow receiver');
+    await waitFor(
+      () => slow.got.some((g) => g.event === 'rollback'),
+      5_000,
+      'the rollback webhook at the slow receiver',
+    );
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(snap.rollbackDurationSeconds).toBeLessThan(1);
     expect((await actuator.state()).canaryWeight).toBe(0);
@@ -59,7 +89,10 @@ describe('controller under faults', () => {
     await rollout.close(); // drains for at most 2 s, then records the rest as abandoned
     expect(Date.now() - closing).toBeLessThan(6_000);
     const { readFileSync } = await import('node:fs');
-    const log = readFileSync(join(rollout.evidence.dir, 'webhooks.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; url: string });
+    const log = readFileSync(join(rollout.evidence.dir, 'webhooks.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { outcome: string; url: string });
     expect(log.some((d) => d.outcome === 'abandoned')).toBe(true);
     expect(log.some((d) => /closed/.test(d.url))).toBe(true);
   });
@@ -71,15 +104,26 @@ describe('controller under faults', () => {
     cleanups.push(() => actuator.close());
     const store = await StateStore.open(join(cwd, 'state.db'));
     cleanups.push(() => store.close());
-    const policy = policySpec.parse({ service: 'maestro-api', interval: '500ms', steps: [{ weight: 50, bake: '60s' }], latencyBoundsMs: [5, 25, 100] });
+    const policy = policySpec.parse({
+      service: 'maestro-api',
+      interval: '500ms',
+      steps: [{ weight: 50, bake: '60s' }],
+      latencyBoundsMs: [5, 25, 100],
+    });
     const rollout = await openLocalRollout({
-      id: 'dies', policy, actuator, upstreams: { stable: actuator.upstreamUrl('stable'), canary: actuator.upstreamUrl('canary') },
-      store, metrics: new ControllerMetrics(), cwd,
+      id: 'dies',
+      policy,
+      actuator,
+      upstreams: { stable: actuator.upstreamUrl('stable'), canary: actuator.upstreamUrl('canary') },
+      store,
+      metrics: new ControllerMetrics(),
+      cwd,
     });
     cleanups.push(() => rollout.close());
     rollout.controller.start();
     await new Promise((r) => setTimeout(r, 1200));
-    const pid = (actuator as unknown as { upstreams: { canary: { child: { pid: number } } } }).upstreams.canary.child.pid;
+    const pid = (actuator as unknown as { upstreams: { canary: { child: { pid: number } } } }).upstreams.canary.child
+      .pid;
     process.kill(-pid, 'SIGKILL');
     const snap = await rollout.controller.done;
     expect(snap.phase).toBe('rolled-back');
@@ -90,9 +134,30 @@ describe('controller under faults', () => {
   it('refuses to start when the canary command never listens (exit 3, says which and why)', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'canary.yaml'), policyYaml());
-    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', 'http://127.0.0.1:9', '--canary', 'sleep 30', '--start-timeout', '1s', '--allow-unsigned', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], cwd);
+    const r = spawnCli(
+      [
+        'run',
+        '--policy',
+        'canary.yaml',
+        '--stable',
+        'http://127.0.0.1:9',
+        '--canary',
+        'sleep 30',
+        '--start-timeout',
+        '1s',
+        '--allow-unsigned',
+        '--listen',
+        '127.0.0.1:0',
+        '--router',
+        '127.0.0.1:0',
+        '--no-ui',
+      ],
+      cwd,
+    );
     expect(await r.exited).toBe(3);
-    expect(r.out()).toMatch(/canary upstream: `sleep 30` did not accept connections on 127\.0\.0\.1:\d+ \(the command gets PORT=\d+\)/);
+    expect(r.out()).toMatch(
+      /canary upstream: `sleep 30` did not accept connections on 127\.0\.0\.1:\d+ \(the command gets PORT=\d+\)/,
+    );
   });
 
   it('refuses to start when the evidence directory cannot be written (exit 2), leaving no rollout behind', async () => {
@@ -101,7 +166,24 @@ describe('controller under faults', () => {
     writeFileSync(join(cwd, '.evidence'), 'a file where the evidence directory should be');
     const up = await startMaestroApi();
     cleanups.push(() => up.close());
-    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', up.url, '--canary', up.url, '--allow-unsigned', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], cwd);
+    const r = spawnCli(
+      [
+        'run',
+        '--policy',
+        'canary.yaml',
+        '--stable',
+        up.url,
+        '--canary',
+        up.url,
+        '--allow-unsigned',
+        '--listen',
+        '127.0.0.1:0',
+        '--router',
+        '127.0.0.1:0',
+        '--no-ui',
+      ],
+      cwd,
+    );
     expect(await r.exited).toBe(2);
     expect(r.out()).toMatch(/E_EVIDENCE_UNWRITABLE.*cannot write evidence/);
     expect(r.out()).not.toMatch(/START/);
@@ -110,7 +192,10 @@ describe('controller under faults', () => {
   it('reports an invalid policy with file:line:column (exit 2)', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'canary.yaml'), policyYaml('  alpha: 2\n  judge: magic\n'));
-    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', 'http://127.0.0.1:9', '--canary', 'http://127.0.0.1:9', '--no-ui'], cwd);
+    const r = spawnCli(
+      ['run', '--policy', 'canary.yaml', '--stable', 'http://127.0.0.1:9', '--canary', 'http://127.0.0.1:9', '--no-ui'],
+      cwd,
+    );
     expect(await r.exited).toBe(2);
     expect(r.out()).toMatch(/canary\.yaml:8:\d+: error: .*alpha/);
     expect(r.out()).toMatch(/canary\.yaml:9:\d+: error: .*judge/);

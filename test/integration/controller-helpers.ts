@@ -26,24 +26,32 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
   await untilValue(what, async () => ((await cond()) ? true : undefined), { timeoutMs });
 }
 
-
 /** Steady GET traffic against a URL until stopped; errors (e.g. the router restarting) are ignored. */
 export function traffic(url: string, rps: number): () => void {
   const agent = new http.Agent({ keepAlive: true });
   const t = setInterval(() => {
-    for (let i = 0; i < rps / 20; i++) http.get(`${url}/api/orders/x`, { agent }, (res) => res.resume()).on('error', () => undefined);
+    for (let i = 0; i < rps / 20; i++)
+      http.get(`${url}/api/orders/x`, { agent }, (res) => res.resume()).on('error', () => undefined);
   }, 50);
-  return () => { clearInterval(t); agent.destroy(); };
+  return () => {
+    clearInterval(t);
+    agent.destroy();
+  };
 }
 
 /** A webhook receiver: records deliveries; `mode` makes it slow (never answers) or refuse with 500. */
-export async function receiver(mode: 'ok' | 'hang' | 'fail' = 'ok'): Promise<{ url: string; got: { id: string; event: string }[]; close(): Promise<void> }> {
+export async function receiver(
+  mode: 'ok' | 'hang' | 'fail' = 'ok',
+): Promise<{ url: string; got: { id: string; event: string }[]; close(): Promise<void> }> {
   const got: { id: string; event: string }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      got.push({ id: String(req.headers['x-adaptive-canary-delivery']), event: (JSON.parse(body) as { event: string }).event });
+      got.push({
+        id: String(req.headers['x-adaptive-canary-delivery']),
+        event: (JSON.parse(body) as { event: string }).event,
+      });
       if (mode === 'hang') return;
       res.writeHead(mode === 'ok' ? 204 : 500).end();
     });
@@ -52,6 +60,9 @@ export async function receiver(mode: 'ok' | 'hang' | 'fail' = 'ok'): Promise<{ u
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     got,
-    close: async () => { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }

@@ -11,7 +11,9 @@ import { spawnCli, traffic, waitFor } from './controller-helpers.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/maestro-api');
 const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 /** A copy of the committed example; `tamper` changes one byte of rollouts.yaml after it was signed. */
 function exampleCopy(tamper: boolean): string {
@@ -42,8 +44,11 @@ spec:
 const example = loadPolicy(join(EXAMPLE, 'canary.yaml'), { CANARY_WEBHOOK_SECRET: 'x' }).spec;
 
 describe('signed-manifest gate (issue 5)', () => {
-  it('accepts the committed example and refuses a one-byte-changed copy with the verifier\'s message', () => {
-    expect(checkSignedManifest(EXAMPLE, example, { allowUnsigned: false }).note).toMatchObject({ level: 'info', message: 'rollouts.yaml verifies against cosign.pub' });
+  it("accepts the committed example and refuses a one-byte-changed copy with the verifier's message", () => {
+    expect(checkSignedManifest(EXAMPLE, example, { allowUnsigned: false }).note).toMatchObject({
+      level: 'info',
+      message: 'rollouts.yaml verifies against cosign.pub',
+    });
     const dir = exampleCopy(true);
     let err: unknown;
     try {
@@ -52,7 +57,9 @@ describe('signed-manifest gate (issue 5)', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CheckFailedError);
-    expect((err as CheckFailedError).message).toMatch(/rollouts\.yaml does not verify against cosign\.pub \(rollouts\.yaml\.sig\): FAILED: .*invalid signature: the file was changed after signing/);
+    expect((err as CheckFailedError).message).toMatch(
+      /rollouts\.yaml does not verify against cosign\.pub \(rollouts\.yaml\.sig\): FAILED: .*invalid signature: the file was changed after signing/,
+    );
     const allowed = checkSignedManifest(dir, example, { allowUnsigned: true });
     expect(allowed.warning).toMatch(/^--allow-unsigned: rolling out although rollouts\.yaml does not verify/);
     expect(allowed.note.level).toBe('warning');
@@ -62,7 +69,9 @@ describe('signed-manifest gate (issue 5)', () => {
     const dir = exampleCopy(false);
     rmSync(join(dir, 'rollouts.yaml.sig'));
     rmSync(join(dir, 'rollouts.yaml.sigstore.json'));
-    expect(() => checkSignedManifest(dir, example, { allowUnsigned: false })).toThrow(/rollouts\.yaml is not signed .*--allow-unsigned/);
+    expect(() => checkSignedManifest(dir, example, { allowUnsigned: false })).toThrow(
+      /rollouts\.yaml is not signed .*--allow-unsigned/,
+    );
     const optional = policySpec.parse({ ...example, signing: { required: false } });
     expect(checkSignedManifest(dir, optional, { allowUnsigned: false }).note.message).toMatch(/not checked/);
   });
@@ -70,7 +79,23 @@ describe('signed-manifest gate (issue 5)', () => {
   it('run exits 1 on a tampered rollouts.yaml before touching traffic', async () => {
     const dir = exampleCopy(true);
     writeFileSync(join(dir, 'canary.yaml'), fastPolicy);
-    const r = spawnCli(['run', '--policy', join(dir, 'canary.yaml'), '--stable', 'http://127.0.0.1:9', '--canary', 'http://127.0.0.1:9', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], dir);
+    const r = spawnCli(
+      [
+        'run',
+        '--policy',
+        join(dir, 'canary.yaml'),
+        '--stable',
+        'http://127.0.0.1:9',
+        '--canary',
+        'http://127.0.0.1:9',
+        '--listen',
+        '127.0.0.1:0',
+        '--router',
+        '127.0.0.1:0',
+        '--no-ui',
+      ],
+      dir,
+    );
     expect(await r.exited, r.out()).toBe(1);
     expect(r.out()).toMatch(/E_MANIFEST_SIGNATURE.*invalid signature: the file was changed after signing/);
     expect(r.out()).not.toMatch(/starting rollout/);
@@ -81,15 +106,40 @@ describe('signed-manifest gate (issue 5)', () => {
     writeFileSync(join(dir, 'canary.yaml'), fastPolicy);
     const stable = await startMaestroApi({ version: '1.0.0' });
     const canary = await startMaestroApi({ version: '1.1.0', faults: { errorRate: 0.6 } });
-    cleanups.push(() => stable.close(), () => canary.close());
-    const r = spawnCli(['run', '--policy', 'canary.yaml', '--stable', stable.url, '--canary', canary.url, '--id', 'unsigned', '--allow-unsigned', '--listen', '127.0.0.1:0', '--router', '127.0.0.1:0', '--no-ui'], dir);
+    cleanups.push(
+      () => stable.close(),
+      () => canary.close(),
+    );
+    const r = spawnCli(
+      [
+        'run',
+        '--policy',
+        'canary.yaml',
+        '--stable',
+        stable.url,
+        '--canary',
+        canary.url,
+        '--id',
+        'unsigned',
+        '--allow-unsigned',
+        '--listen',
+        '127.0.0.1:0',
+        '--router',
+        '127.0.0.1:0',
+        '--no-ui',
+      ],
+      dir,
+    );
     await waitFor(() => /send traffic to (http:\/\/\S+)/.test(r.out()), 20_000, 'the rollout to start');
     const stop = traffic(/send traffic to (http:\/\/\S+)/.exec(r.out())![1]!, 100);
     cleanups.push(stop);
     expect(await r.exited, r.out()).toBe(1); // the canary is bad: rolled back
     expect(r.out()).toMatch(/WARNING: --allow-unsigned: rolling out although rollouts\.yaml does not verify/);
     expect(r.out()).toMatch(/unsigned: rolled-back/);
-    const records = readFileSync(join(dir, '.evidence', 'maestro-api', 'unsigned', 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; topic?: string; level?: string });
+    const records = readFileSync(join(dir, '.evidence', 'maestro-api', 'unsigned', 'decisions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; topic?: string; level?: string });
     expect(records[0]).toMatchObject({ kind: 'note', topic: 'signature', level: 'warning' });
   });
 });

@@ -15,12 +15,21 @@ let cosign: string;
 let dir: string;
 
 function runCosign(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; out: string } {
-  const r = spawnSync(cosign, args, { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, ...env }, timeout: 60_000 });
+  const r = spawnSync(cosign, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: dir, ...env },
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
 beforeAll(() => {
-  cosign = execFileSync(join(root, 'scripts/get-cosign.sh'), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  cosign = execFileSync(join(root, 'scripts/get-cosign.sh'), {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   dir = mkdtempSync(join(tmpdir(), 'cosign-interop-'));
   copyFileSync(join(root, 'test/fixtures/cosign/rollouts.yaml'), join(dir, 'rollouts.yaml'));
 }, 180_000);
@@ -30,14 +39,38 @@ describe('real cosign verifies what we sign', () => {
     const env = { COSIGN_PASSWORD: PASSWORD };
     expect((await runCli(['keygen', '--output-key-prefix', 'ours'], { cwd: dir, env })).code).toBe(0);
     expect((await runCli(['sign', '--key', 'ours.key', 'rollouts.yaml'], { cwd: dir, env })).code).toBe(0);
-    const sig = runCosign(['verify-blob', '--key', 'ours.pub', '--signature', 'rollouts.yaml.sig', '--insecure-ignore-tlog', 'rollouts.yaml']);
+    const sig = runCosign([
+      'verify-blob',
+      '--key',
+      'ours.pub',
+      '--signature',
+      'rollouts.yaml.sig',
+      '--insecure-ignore-tlog',
+      'rollouts.yaml',
+    ]);
     expect(sig.out).toContain('Verified OK');
     expect(sig.code).toBe(0);
-    const bundle = runCosign(['verify-blob', '--key', 'ours.pub', '--bundle', 'rollouts.yaml.sigstore.json', '--insecure-ignore-tlog', 'rollouts.yaml']);
+    const bundle = runCosign([
+      'verify-blob',
+      '--key',
+      'ours.pub',
+      '--bundle',
+      'rollouts.yaml.sigstore.json',
+      '--insecure-ignore-tlog',
+      'rollouts.yaml',
+    ]);
     expect(bundle.out).toContain('Verified OK');
     expect(bundle.code).toBe(0);
     writeFileSync(join(dir, 'tampered.yaml'), 'kind: Rollout # changed\n');
-    const bad = runCosign(['verify-blob', '--key', 'ours.pub', '--signature', 'rollouts.yaml.sig', '--insecure-ignore-tlog', 'tampered.yaml']);
+    const bad = runCosign([
+      'verify-blob',
+      '--key',
+      'ours.pub',
+      '--signature',
+      'rollouts.yaml.sig',
+      '--insecure-ignore-tlog',
+      'tampered.yaml',
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toMatch(/invalid signature/);
   });
@@ -49,15 +82,48 @@ describe('we verify what real cosign signs', () => {
     expect((await runCli(['keygen', '--output-key-prefix', 'forcosign'], { cwd: dir, env })).code).toBe(0);
     writeFileSync(join(dir, 'sc.json'), '{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json"}');
     writeFileSync(join(dir, 'blob.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
-    const s1 = runCosign(['sign-blob', '--yes', '--key', 'forcosign.key', '--new-bundle-format=false', '--use-signing-config=false', '--tlog-upload=false', '--output-signature', 'blob.yaml.sig', 'blob.yaml'], env);
+    const s1 = runCosign(
+      [
+        'sign-blob',
+        '--yes',
+        '--key',
+        'forcosign.key',
+        '--new-bundle-format=false',
+        '--use-signing-config=false',
+        '--tlog-upload=false',
+        '--output-signature',
+        'blob.yaml.sig',
+        'blob.yaml',
+      ],
+      env,
+    );
     expect(s1.code, s1.out).toBe(0);
-    const s2 = runCosign(['sign-blob', '--yes', '--key', 'forcosign.key', '--signing-config', 'sc.json', '--bundle', 'blob.yaml.sigstore.json', 'blob.yaml'], env);
+    const s2 = runCosign(
+      [
+        'sign-blob',
+        '--yes',
+        '--key',
+        'forcosign.key',
+        '--signing-config',
+        'sc.json',
+        '--bundle',
+        'blob.yaml.sigstore.json',
+        'blob.yaml',
+      ],
+      env,
+    );
     expect(s2.code, s2.out).toBe(0);
-    const v1 = await runCli(['verify', '--key', 'forcosign.pub', '--signature', 'blob.yaml.sig', 'blob.yaml'], { cwd: dir });
+    const v1 = await runCli(['verify', '--key', 'forcosign.pub', '--signature', 'blob.yaml.sig', 'blob.yaml'], {
+      cwd: dir,
+    });
     expect(v1.stdout).toBe('Verified OK\n');
-    const v2 = await runCli(['verify', '--key', 'forcosign.pub', '--bundle', 'blob.yaml.sigstore.json', 'blob.yaml'], { cwd: dir });
+    const v2 = await runCli(['verify', '--key', 'forcosign.pub', '--bundle', 'blob.yaml.sigstore.json', 'blob.yaml'], {
+      cwd: dir,
+    });
     expect(v2.stdout).toBe('Verified OK\n');
-    const other = await runCli(['verify', '--key', 'ours.pub', '--bundle', 'blob.yaml.sigstore.json', 'blob.yaml'], { cwd: dir });
+    const other = await runCli(['verify', '--key', 'ours.pub', '--bundle', 'blob.yaml.sigstore.json', 'blob.yaml'], {
+      cwd: dir,
+    });
     expect(other.code).toBe(1);
   });
 });

@@ -13,11 +13,15 @@ import { makeRollout } from '../support/rollout-fixture.js';
 /* eslint-disable @typescript-eslint/no-unsafe-return -- parsed YAML is untyped by nature */
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const DEPLOY = new URL('../../deploy/', import.meta.url);
-const files: string[] = (parseAllDocuments(readFileSync(new URL('kustomization.yaml', DEPLOY), 'utf8'))[0]!.toJS() as Doc).resources;
-const docs: Doc[] = files.flatMap((f) => parseAllDocuments(readFileSync(new URL(f, DEPLOY), 'utf8')).map((d) => {
-  expect(d.errors, f).toEqual([]);
-  return d.toJS() as Doc;
-}));
+const files: string[] = (
+  parseAllDocuments(readFileSync(new URL('kustomization.yaml', DEPLOY), 'utf8'))[0]!.toJS() as Doc
+).resources;
+const docs: Doc[] = files.flatMap((f) =>
+  parseAllDocuments(readFileSync(new URL(f, DEPLOY), 'utf8')).map((d) => {
+    expect(d.errors, f).toEqual([]);
+    return d.toJS() as Doc;
+  }),
+);
 const byKind = (kind: string): Doc[] => docs.filter((d) => d.kind === kind);
 const one = (kind: string): Doc => {
   const found = byKind(kind);
@@ -29,9 +33,19 @@ describe('deploy/ manifests', () => {
   it('every document has apiVersion, kind, metadata.name, and a namespace where it is namespaced', () => {
     for (const d of docs) {
       expect(d.apiVersion && d.kind && d.metadata?.name).toBeTruthy();
-      if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(d.kind)) expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBe('adaptive-canary');
+      if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(d.kind))
+        expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBe('adaptive-canary');
     }
-    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(docs.map((d) => d.kind).sort()).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'Namespace',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ]);
   });
 
   it('Deployment: 2 replicas, our ServiceAccount, selector matches the pod labels, hardened container', () => {
@@ -41,7 +55,11 @@ describe('deploy/ manifests', () => {
     expect(pod.serviceAccountName).toBe(one('ServiceAccount').metadata.name);
     expect(dep.spec.template.metadata.labels).toMatchObject(dep.spec.selector.matchLabels);
     const c = pod.containers[0];
-    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(c.args.slice(0, 1)).toEqual(['serve']);
     expect(c.env.find((e: Doc) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
@@ -79,7 +97,9 @@ describe('deploy/ manifests', () => {
     ]);
     const sa = one('ServiceAccount');
     for (const b of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')]) {
-      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
+      expect(b.subjects).toEqual([
+        { kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace },
+      ]);
       expect(docs.some((d) => d.kind === b.roleRef.kind && d.metadata.name === b.roleRef.name)).toBe(true);
     }
   });
@@ -90,10 +110,26 @@ function allowed(req: RecordedRequest): boolean {
   const m = /^\/apis\/([^/]+)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(req.path);
   if (!m) return false;
   const [, group, ns, plural, name, sub] = m;
-  const verb = ({ GET: name ? 'get' : req.query.watch === 'true' ? 'watch' : 'list', PATCH: 'patch', PUT: 'update', POST: 'create', DELETE: 'delete' } as Record<string, string>)[req.method];
+  const verb = (
+    {
+      GET: name ? 'get' : req.query.watch === 'true' ? 'watch' : 'list',
+      PATCH: 'patch',
+      PUT: 'update',
+      POST: 'create',
+      DELETE: 'delete',
+    } as Record<string, string>
+  )[req.method];
   const resource = sub ? `${plural}/${sub}` : plural;
   const roles = [...byKind('ClusterRole'), ...byKind('Role').filter((r) => r.metadata.namespace === ns)];
-  return roles.some((r) => (r.rules as Doc[]).some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.verbs.includes(verb) && (!rule.resourceNames || (name && rule.resourceNames.includes(name)))));
+  return roles.some((r) =>
+    (r.rules as Doc[]).some(
+      (rule) =>
+        rule.apiGroups.includes(group) &&
+        rule.resources.includes(resource) &&
+        rule.verbs.includes(verb) &&
+        (!rule.resourceNames || (name && rule.resourceNames.includes(name))),
+    ),
+  );
 }
 
 describe('the RBAC rules allow every call the controller makes, and nothing is missing', () => {
@@ -108,14 +144,25 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
     api.seedRollout(makeRollout({ name: 'maestro-api', namespace: 'shop' }));
     argo.reconcile('shop', 'maestro-api');
     const leaseName = (byKind('Role')[0]!.rules as Doc[]).find((r) => r.resourceNames)!.resourceNames[0];
-    const elector = new LeaderElector({ kubeConfig: api.kubeConfig(), namespace: 'adaptive-canary', name: leaseName, identity: 'pod-a', retryPeriodMs: 50 });
+    const elector = new LeaderElector({
+      kubeConfig: api.kubeConfig(),
+      namespace: 'adaptive-canary',
+      name: leaseName,
+      identity: 'pod-a',
+      retryPeriodMs: 50,
+    });
     expect(await elector.tryAcquireOrRenew()).toBe(true);
     expect(await elector.tryAcquireOrRenew()).toBe(true);
     const client = await RolloutClient.create(api.kubeConfig());
     const watcher = new RolloutWatcher(api.kubeConfig(), client, () => undefined, {});
     await watcher.start();
     await new Promise((r) => setTimeout(r, 50));
-    const act = await ArgoActuator.create({ kubeConfig: api.kubeConfig(), namespace: 'shop', rollout: 'maestro-api', pollIntervalMs: 10 });
+    const act = await ArgoActuator.create({
+      kubeConfig: api.kubeConfig(),
+      namespace: 'shop',
+      rollout: 'maestro-api',
+      pollIntervalMs: 10,
+    });
     await new Promise((r) => setTimeout(r, 50));
     await act.setWeight(25);
     await updateState(client, 'shop', 'maestro-api', () => ({ step: 1 }));
@@ -123,9 +170,26 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
     await elector.stop(true);
     watcher.stop();
     argo.close();
-    const denied = api.requests.filter((r) => !allowed(r)).map((r) => `${r.method} ${r.path}${r.query.watch ? '?watch' : ''}`);
+    const denied = api.requests
+      .filter((r) => !allowed(r))
+      .map((r) => `${r.method} ${r.path}${r.query.watch ? '?watch' : ''}`);
     expect(denied).toEqual([]);
-    const verbs = new Set(api.requests.map((r) => `${r.method}${r.query.watch ? ' watch' : ''} ${r.path.split('/').slice(-1)[0] === 'status' ? 'status' : r.path.split('/')[2]}`));
-    expect([...verbs].sort()).toEqual(expect.arrayContaining(['GET argoproj.io', 'GET watch argoproj.io', 'PATCH argoproj.io', 'PATCH status', 'POST coordination.k8s.io', 'PUT coordination.k8s.io', 'GET coordination.k8s.io']));
+    const verbs = new Set(
+      api.requests.map(
+        (r) =>
+          `${r.method}${r.query.watch ? ' watch' : ''} ${r.path.split('/').slice(-1)[0] === 'status' ? 'status' : r.path.split('/')[2]}`,
+      ),
+    );
+    expect([...verbs].sort()).toEqual(
+      expect.arrayContaining([
+        'GET argoproj.io',
+        'GET watch argoproj.io',
+        'PATCH argoproj.io',
+        'PATCH status',
+        'POST coordination.k8s.io',
+        'PUT coordination.k8s.io',
+        'GET coordination.k8s.io',
+      ]),
+    );
   });
 });

@@ -18,13 +18,27 @@ const EXAMPLE = new URL('../../examples/maestro-api/flags/maestro-api.flagd.json
 const FLAG = 'new-checkout';
 const program = { name: 'adaptive-canary', description: '', version: '0', commands: [run] };
 
-interface FlagService { host: string; close(): Promise<void> }
+interface FlagService {
+  host: string;
+  close(): Promise<void>;
+}
 
 /** Re-reads the flag file whenever it changed (as flagd's file watcher does); `on` answers 500 when `onFails`. */
 async function flagService(file: string, onFails: boolean): Promise<FlagService> {
   const registry = new Registry();
-  const requests = new Counter({ name: 'http_requests_total', help: 'requests', labelNames: ['variant', 'code'], registers: [registry] });
-  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'latency', labelNames: ['variant'], buckets: [0.005, 0.025, 0.1], registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'requests',
+    labelNames: ['variant', 'code'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'latency',
+    labelNames: ['variant'],
+    buckets: [0.005, 0.025, 0.1],
+    registers: [registry],
+  });
   const core = new FlagdCore();
   let text = '';
   const server = http.createServer((req, res) => {
@@ -36,7 +50,10 @@ async function flagService(file: string, onFails: boolean): Promise<FlagService>
     const now = readFileSync(file, 'utf8');
     if (now !== text) core.setConfigurations((text = now));
     const user = Math.random().toString(36).slice(2);
-    const { variant } = core.resolveBooleanEvaluation(FLAG, false, { targetingKey: user, email: `${user}@example.com` });
+    const { variant } = core.resolveBooleanEvaluation(FLAG, false, {
+      targetingKey: user,
+      email: `${user}@example.com`,
+    });
     const code = variant === 'on' && onFails ? 500 : 200;
     res.writeHead(code).end();
     requests.inc({ variant: variant ?? 'none', code: String(code) });
@@ -46,7 +63,8 @@ async function flagService(file: string, onFails: boolean): Promise<FlagService>
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const agent = new http.Agent({ keepAlive: true });
   const load = setInterval(() => {
-    for (let i = 0; i < 4; i++) http.get(`http://${host}/checkout`, { agent }, (r) => r.resume()).on('error', () => undefined);
+    for (let i = 0; i < 4; i++)
+      http.get(`http://${host}/checkout`, { agent }, (r) => r.resume()).on('error', () => undefined);
   }, 10);
   return {
     host,
@@ -75,24 +93,44 @@ function workspace(): { cwd: string; flagFile: string } {
 
 /** One-second intervals and bakes so a whole rollout fits in seconds; the signature gate is not under test here. */
 function writePolicy(cwd: string, prometheus?: { url: string; job: string }): void {
-  writeFileSync(join(cwd, 'canary.yaml'), JSON.stringify({
-    apiVersion: 'adaptive-canary/v1', kind: 'CanaryPolicy', metadata: { name: 'maestro-api' },
-    spec: {
-      service: 'maestro-api', interval: '1s', steps: [{ weight: 10, bake: '1s' }], latencyBoundsMs: [5, 25, 100],
-      inconclusive: { maxExtension: '15s', then: 'hold' }, signing: { required: false },
-      ...(prometheus ? { prometheus: { url: prometheus.url, timeout: '2s', selectors: { job: prometheus.job } } } : {}),
-    },
-  }));
+  writeFileSync(
+    join(cwd, 'canary.yaml'),
+    JSON.stringify({
+      apiVersion: 'adaptive-canary/v1',
+      kind: 'CanaryPolicy',
+      metadata: { name: 'maestro-api' },
+      spec: {
+        service: 'maestro-api',
+        interval: '1s',
+        steps: [{ weight: 10, bake: '1s' }],
+        latencyBoundsMs: [5, 25, 100],
+        inconclusive: { maxExtension: '15s', then: 'hold' },
+        signing: { required: false },
+        ...(prometheus
+          ? { prometheus: { url: prometheus.url, timeout: '2s', selectors: { job: prometheus.job } } }
+          : {}),
+      },
+    }),
+  );
 }
 
-const fractional = (file: string): unknown => (JSON.parse(readFileSync(file, 'utf8')) as { flags: Record<string, { targeting: { if: unknown[] } }> }).flags[FLAG]?.targeting.if[2];
+const fractional = (file: string): unknown =>
+  (JSON.parse(readFileSync(file, 'utf8')) as { flags: Record<string, { targeting: { if: unknown[] } }> }).flags[FLAG]
+    ?.targeting.if[2];
 
-interface Decision { action: string; weight: number; by: string; reasons: { signal: string; verdict: string; message: string }[] }
+interface Decision {
+  action: string;
+  weight: number;
+  by: string;
+  reasons: { signal: string; verdict: string; message: string }[];
+}
 
 function decisions(cwd: string): Decision[] {
   const root = join(cwd, '.evidence', 'maestro-api');
   const [id] = readdirSync(root);
-  return readFileSync(join(root, id ?? '', 'decisions.jsonl'), 'utf8').trim().split('\n')
+  return readFileSync(join(root, id ?? '', 'decisions.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => JSON.parse(l) as Decision & { kind: string })
     .filter((r) => r.kind === 'decision');
 }
@@ -105,7 +143,10 @@ const ws = { healthy: workspace(), broken: workspace() };
 beforeAll(async () => {
   healthy = await flagService(ws.healthy.flagFile, false);
   broken = await flagService(ws.broken.flagFile, true);
-  prom = await startPrometheus([{ job: 'healthy', targets: [healthy.host] }, { job: 'broken', targets: [broken.host] }]);
+  prom = await startPrometheus([
+    { job: 'healthy', targets: [healthy.host] },
+    { job: 'broken', targets: [broken.host] },
+  ]);
   await waitForScrapeAfter(prom.url, Date.now());
 }, 40_000);
 
@@ -120,12 +161,41 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
     const { cwd, flagFile } = ws.healthy;
     writePolicy(cwd, { url: prom.url, job: 'healthy' });
     const c = capture(cwd);
-    const code = await runMain(program, ['run', '--target', 'flagd', '--flag-file', 'flags/maestro-api.flagd.json', '--flag', FLAG, '--feature-step', '25', '--policy', 'canary.yaml', '--listen', '127.0.0.1:0', '--no-ui'], c.io);
+    const code = await runMain(
+      program,
+      [
+        'run',
+        '--target',
+        'flagd',
+        '--flag-file',
+        'flags/maestro-api.flagd.json',
+        '--flag',
+        FLAG,
+        '--feature-step',
+        '25',
+        '--policy',
+        'canary.yaml',
+        '--listen',
+        '127.0.0.1:0',
+        '--no-ui',
+      ],
+      c.io,
+    );
     expect(code, c.text()).toBe(0);
-    expect(fractional(flagFile)).toEqual({ fractional: [['on', 100], ['off', 0]] });
+    expect(fractional(flagFile)).toEqual({
+      fractional: [
+        ['on', 100],
+        ['off', 0],
+      ],
+    });
     const d = decisions(cwd);
     expect(d[0]).toMatchObject({ action: 'start', weight: 25 });
-    expect(d.filter((x) => x.action === 'step').map((x) => x.weight).every((w) => [50, 75].includes(w))).toBe(true);
+    expect(
+      d
+        .filter((x) => x.action === 'step')
+        .map((x) => x.weight)
+        .every((w) => [50, 75].includes(w)),
+    ).toBe(true);
     expect(d.at(-1)).toMatchObject({ action: 'promote', weight: 100 });
     expect(c.text()).toMatch(/steps 25%, 50%, 75%, then 100%/);
   }, 45_000);
@@ -134,9 +204,35 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
     const { cwd, flagFile } = ws.broken;
     writePolicy(cwd, { url: 'http://127.0.0.1:1', job: 'broken' }); // --prometheus wins over this URL, which points nowhere
     const c = capture(cwd);
-    const code = await runMain(program, ['run', '--target', 'flagd', '--flag-file', 'flags/maestro-api.flagd.json', '--flag', FLAG, '--feature-step', '10', '--prometheus', prom.url, '--policy', 'canary.yaml', '--listen', '127.0.0.1:0', '--no-ui'], c.io);
+    const code = await runMain(
+      program,
+      [
+        'run',
+        '--target',
+        'flagd',
+        '--flag-file',
+        'flags/maestro-api.flagd.json',
+        '--flag',
+        FLAG,
+        '--feature-step',
+        '10',
+        '--prometheus',
+        prom.url,
+        '--policy',
+        'canary.yaml',
+        '--listen',
+        '127.0.0.1:0',
+        '--no-ui',
+      ],
+      c.io,
+    );
     expect(code, c.text()).toBe(1);
-    expect(fractional(flagFile)).toEqual({ fractional: [['on', 0], ['off', 100]] });
+    expect(fractional(flagFile)).toEqual({
+      fractional: [
+        ['on', 0],
+        ['off', 100],
+      ],
+    });
     const d = decisions(cwd);
     expect(d[0]).toMatchObject({ action: 'start', weight: 10 });
     expect(d.at(-1)).toMatchObject({ action: 'rollback', weight: 0 });
@@ -150,11 +246,27 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
     writePolicy(cwd);
     const before = readFileSync(flagFile, 'utf8');
     const c = capture(cwd);
-    const code = await runMain(program, ['run', '--target', 'flagd', '--flag-file', 'flags/maestro-api.flagd.json', '--flag', FLAG, '--policy', 'canary.yaml'], c.io);
+    const code = await runMain(
+      program,
+      [
+        'run',
+        '--target',
+        'flagd',
+        '--flag-file',
+        'flags/maestro-api.flagd.json',
+        '--flag',
+        FLAG,
+        '--policy',
+        'canary.yaml',
+      ],
+      c.io,
+    );
     expect(code).toBe(2);
     expect(c.text()).toMatch(/--target flagd needs a metric source: .*--prometheus <url> or spec.prometheus.url/);
     expect(readFileSync(flagFile, 'utf8')).toBe(before);
-    expect(await runMain(program, ['run', '--target', 'flagd', '--flag', FLAG, '--policy', 'canary.yaml'], c.io)).toBe(2);
+    expect(await runMain(program, ['run', '--target', 'flagd', '--flag', FLAG, '--policy', 'canary.yaml'], c.io)).toBe(
+      2,
+    );
     expect(c.text()).toMatch(/--target flagd needs --flag-file/);
   });
 });

@@ -15,13 +15,15 @@ function handler(req: IncomingMessage, res: ServerResponse) {
   let text = '';
   req.on('data', (c: Buffer) => (text += c.toString()));
   req.on('end', () => {
-    const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.url === '/slow/api/annotations') return void setTimeout(() => reply(200, { id: 1 }), 3000);
     if (req.url === '/broken/api/annotations') return reply(500, { message: 'Failed to save annotation' });
     if (req.method !== 'POST' || req.url !== '/api/annotations') return reply(404, { message: 'Not found' });
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return reply(401, { message: 'Unauthorized' });
     const body = JSON.parse(text) as Record<string, unknown>;
-    if (typeof body.text !== 'string' || (body.time !== undefined && !Number.isInteger(body.time))) return reply(400, { message: 'bad request data' });
+    if (typeof body.text !== 'string' || (body.time !== undefined && !Number.isInteger(body.time)))
+      return reply(400, { message: 'bad request data' });
     stored.push({ auth: req.headers.authorization, body });
     reply(200, { message: 'Annotation added', id: stored.length });
   });
@@ -34,14 +36,24 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
-const base = { service: 'maestro-api', rollout: 'maestro-api-20250603-1', reasons: ['error-rate: canary 3.1x baseline', 'synthetic score 0.90 < 0.95 twice'] };
+const base = {
+  service: 'maestro-api',
+  rollout: 'maestro-api-20250603-1',
+  reasons: ['error-rate: canary 3.1x baseline', 'synthetic score 0.90 < 0.95 twice'],
+};
 
 describe('Grafana annotations', () => {
   it('posts the decision with dashboard UID, tags, reasons and epoch ms, and returns the id', async () => {
     const spec = policySpec.parse({ service: 'maestro-api', grafana: { url, tokenEnv: 'TEST_GRAFANA_TOKEN' } });
     const grafana = grafanaTarget(spec, { TEST_GRAFANA_TOKEN: TOKEN });
     expect(grafana).toEqual({ url, token: TOKEN, dashboardUID: 'maestro-api-canary' });
-    const res = await annotate({ grafana: grafana!, ...base, event: 'rollback', summary: 'step 2, weight 25%, score 0.41', time: 1_748_980_000_123 });
+    const res = await annotate({
+      grafana: grafana!,
+      ...base,
+      event: 'rollback',
+      summary: 'step 2, weight 25%, score 0.41',
+      time: 1_748_980_000_123,
+    });
     expect(res).toEqual({ ok: true, id: 1 });
     expect(stored[0]!.body).toEqual({
       dashboardUID: 'maestro-api-canary',
@@ -52,7 +64,13 @@ describe('Grafana annotations', () => {
   });
 
   it('makes a region with timeEnd (a whole bake)', async () => {
-    const res = await annotate({ grafana: { url, token: TOKEN, dashboardUID: 'd' }, ...base, event: 'step', time: 1000, timeEnd: 61_000 });
+    const res = await annotate({
+      grafana: { url, token: TOKEN, dashboardUID: 'd' },
+      ...base,
+      event: 'step',
+      time: 1000,
+      timeEnd: 61_000,
+    });
     expect(res.ok).toBe(true);
     expect(stored.at(-1)!.body).toMatchObject({ time: 1000, timeEnd: 61_000 });
   });
@@ -63,14 +81,35 @@ describe('Grafana annotations', () => {
   });
 
   it('returns failures as values, without the token: 401, 500, timeout, connection refused', async () => {
-    const wrong = await annotate({ grafana: { url, token: 'wrong-token', dashboardUID: 'd' }, ...base, event: 'promote', time: 1 });
+    const wrong = await annotate({
+      grafana: { url, token: 'wrong-token', dashboardUID: 'd' },
+      ...base,
+      event: 'promote',
+      time: 1,
+    });
     expect(wrong).toMatchObject({ ok: false, status: 401 });
-    const broken = await annotate({ grafana: { url: `${url}/broken`, token: TOKEN, dashboardUID: 'd' }, ...base, event: 'promote', time: 1 });
+    const broken = await annotate({
+      grafana: { url: `${url}/broken`, token: TOKEN, dashboardUID: 'd' },
+      ...base,
+      event: 'promote',
+      time: 1,
+    });
     expect(broken).toMatchObject({ ok: false, status: 500 });
-    const slow = await annotate({ grafana: { url: `${url}/slow`, token: TOKEN, dashboardUID: 'd' }, ...base, event: 'promote', time: 1, timeoutMs: 300 });
+    const slow = await annotate({
+      grafana: { url: `${url}/slow`, token: TOKEN, dashboardUID: 'd' },
+      ...base,
+      event: 'promote',
+      time: 1,
+      timeoutMs: 300,
+    });
     expect(slow).toMatchObject({ ok: false });
     expect(!slow.ok && slow.error).toContain('timed out');
-    const refused = await annotate({ grafana: { url: 'http://127.0.0.1:1', token: TOKEN, dashboardUID: 'd' }, ...base, event: 'promote', time: 1 });
+    const refused = await annotate({
+      grafana: { url: 'http://127.0.0.1:1', token: TOKEN, dashboardUID: 'd' },
+      ...base,
+      event: 'promote',
+      time: 1,
+    });
     expect(refused).toMatchObject({ ok: false });
     for (const r of [wrong, broken, slow, refused]) expect(JSON.stringify(r)).not.toContain(TOKEN);
   });

@@ -14,7 +14,12 @@ import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../
 // A real Prometheus 2.42 loaded with the rendered canary-rules.yaml, scraping two real sample-service
 // instances (stable 1.4.0, canary 1.5.0 failing 30% of requests) and a stand-in for the controller's /metrics
 // (a prom-client registry in this test exposing the controller metric names the rules and dashboard use).
-const policy = canaryPolicy.parse({ apiVersion: 'adaptive-canary/v1', kind: 'CanaryPolicy', metadata: { name: 'maestro-api' }, spec: { service: 'maestro-api' } });
+const policy = canaryPolicy.parse({
+  apiVersion: 'adaptive-canary/v1',
+  kind: 'CanaryPolicy',
+  metadata: { name: 'maestro-api' },
+  spec: { service: 'maestro-api' },
+});
 let stable: MaestroApi;
 let canary: MaestroApi;
 let controller: Server;
@@ -26,31 +31,69 @@ let started = 0;
 function fakeController(): Registry {
   const reg = new Registry();
   const labels = { service: 'maestro-api', rollout: 'r1' };
-  const info = new Gauge({ name: 'adaptive_canary_variant_info', help: 'variants', labelNames: ['service', 'rollout', 'variant', 'version'], registers: [reg] });
+  const info = new Gauge({
+    name: 'adaptive_canary_variant_info',
+    help: 'variants',
+    labelNames: ['service', 'rollout', 'variant', 'version'],
+    registers: [reg],
+  });
   info.set({ ...labels, variant: 'baseline', version: '1.4.0' }, 1_700_000_000);
   info.set({ ...labels, variant: 'canary', version: '1.5.0' }, 1_700_000_000);
-  new Gauge({ name: 'adaptive_canary_canary_weight', help: 'w', labelNames: ['service', 'rollout'], registers: [reg] }).set(labels, 25);
-  new Gauge({ name: 'adaptive_canary_step', help: 's', labelNames: ['service', 'rollout'], registers: [reg] }).set(labels, 2);
-  new Gauge({ name: 'adaptive_canary_score', help: 's', labelNames: ['service', 'rollout'], registers: [reg] }).set(labels, 0.41);
-  new Counter({ name: 'adaptive_canary_decisions_total', help: 'd', labelNames: ['service', 'rollout', 'decision'], registers: [reg] }).inc({ ...labels, decision: 'step' }, 2);
-  const rb = new Histogram({ name: 'maestro_api_rollback_duration_seconds', help: 'r', buckets: [30, 60, 120, 300, 600], registers: [reg] });
+  new Gauge({
+    name: 'adaptive_canary_canary_weight',
+    help: 'w',
+    labelNames: ['service', 'rollout'],
+    registers: [reg],
+  }).set(labels, 25);
+  new Gauge({ name: 'adaptive_canary_step', help: 's', labelNames: ['service', 'rollout'], registers: [reg] }).set(
+    labels,
+    2,
+  );
+  new Gauge({ name: 'adaptive_canary_score', help: 's', labelNames: ['service', 'rollout'], registers: [reg] }).set(
+    labels,
+    0.41,
+  );
+  new Counter({
+    name: 'adaptive_canary_decisions_total',
+    help: 'd',
+    labelNames: ['service', 'rollout', 'decision'],
+    registers: [reg],
+  }).inc({ ...labels, decision: 'step' }, 2);
+  const rb = new Histogram({
+    name: 'maestro_api_rollback_duration_seconds',
+    help: 'r',
+    buckets: [30, 60, 120, 300, 600],
+    registers: [reg],
+  });
   rb.observe(42);
   rb.observe(95);
   return reg;
 }
 
 async function query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const res = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  const res = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as {
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
   return res.data.result;
 }
 
-const until = <T>(what: string, f: () => Promise<T | undefined>): Promise<T> => untilValue(what, f, { timeoutMs: 40_000, everyMs: 250 });
+const until = <T>(what: string, f: () => Promise<T | undefined>): Promise<T> =>
+  untilValue(what, f, { timeoutMs: 40_000, everyMs: 250 });
 
 beforeAll(async () => {
   stable = await startMaestroApi({ version: '1.4.0', random: () => 0.99 });
-  canary = await startMaestroApi({ version: '1.5.0', random: (() => { let i = 0; return () => ((i++ % 10) / 10); })(), faults: { errorRate: 0.3 } });
+  canary = await startMaestroApi({
+    version: '1.5.0',
+    random: (() => {
+      let i = 0;
+      return () => (i++ % 10) / 10;
+    })(),
+    faults: { errorRate: 0.3 },
+  });
   const reg = fakeController();
-  controller = createServer((_, res) => void reg.metrics().then((text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text)));
+  controller = createServer(
+    (_, res) => void reg.metrics().then((text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text)),
+  );
   await new Promise<void>((r) => controller.listen(0, '127.0.0.1', r));
   dir = mkdtempSync(join(tmpdir(), 'ac-prom-rules-'));
   const [rules] = await prometheusTarget.render({ policy, policyDir: dir, env: {} });
@@ -90,23 +133,41 @@ describe('rendered rules on a real Prometheus', () => {
       return r.length === 2 && r.some((s) => Number(s.value[1]) > 0) ? r : undefined;
     });
     const canaryRatio = byVariant.find((s) => s.metric.variant === 'canary')!;
-    expect(canaryRatio.metric).toMatchObject({ rollout: 'r1', version: '1.5.0', service: 'maestro-api', slo: 'availability' });
+    expect(canaryRatio.metric).toMatchObject({
+      rollout: 'r1',
+      version: '1.5.0',
+      service: 'maestro-api',
+      slo: 'availability',
+    });
     expect(Number(canaryRatio.value[1])).toBeGreaterThan(0.1);
     expect(Number(byVariant.find((s) => s.metric.variant === 'baseline')!.value[1])).toBe(0);
 
-    const groups = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] } };
-    const unhealthy = groups.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok' && r.health !== 'unknown');
+    const groups = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    };
+    const unhealthy = groups.data.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.health !== 'ok' && r.health !== 'unknown');
     expect(unhealthy).toEqual([]);
 
     const alert = await until('CanaryErrorBudgetBurn firing', async () => {
-      const res = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+      const res = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
+        data: { alerts: { labels: Record<string, string>; state: string }[] };
+      };
       return res.data.alerts.find((a) => a.labels.alertname === 'CanaryErrorBudgetBurn' && a.state === 'firing');
     });
     expect(alert.labels).toMatchObject({ rollout: 'r1', variant: 'canary', severity: 'page', component: 'canary' });
   });
 
-  it('the dashboard snapshot returns every panel\'s series for the window', async () => {
-    const snap = await snapshotDashboard({ prometheusUrl: promUrl, spec: policy.spec, start: started, end: Date.now(), rollout: 'r1', stepSeconds: 1 });
+  it("the dashboard snapshot returns every panel's series for the window", async () => {
+    const snap = await snapshotDashboard({
+      prometheusUrl: promUrl,
+      spec: policy.spec,
+      start: started,
+      end: Date.now(),
+      rollout: 'r1',
+      stepSeconds: 1,
+    });
     const panel = (title: string) => snap.panels.find((p) => p.title.startsWith(title))!;
     const all = snap.panels.flatMap((p) => p.queries);
     expect(all.filter((q) => q.error)).toEqual([]);

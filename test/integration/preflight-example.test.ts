@@ -21,15 +21,33 @@ beforeAll(async () => {
 afterAll(() => suite.server.close());
 
 const preflight = (cwd: string, extra: string[] = []): ReturnType<typeof runCli> =>
-  runCli(['preflight', '--policy', 'canary.yaml', '--synthetics-db', db, '--synthetics-url', suite.url, '--allow-unknown', 'error-budget', ...extra], { cwd });
+  runCli(
+    [
+      'preflight',
+      '--policy',
+      'canary.yaml',
+      '--synthetics-db',
+      db,
+      '--synthetics-url',
+      suite.url,
+      '--allow-unknown',
+      'error-budget',
+      ...extra,
+    ],
+    { cwd },
+  );
 
 describe('preflight on the paved-road example', () => {
   it('passes, printing each check with its numbers, and says which unknown was allowed', async () => {
     const r = await preflight(dir);
     expect(r.stdout).toMatch(/^✓ promotion-criteria: .*all 10 criteria/m);
     expect(r.stdout).toMatch(/^\? error-budget: .*\(unknown, allowed by --allow-unknown\)/m);
-    expect(r.stdout).toMatch(/^✓ synthetic-suite: .*uptime 99\.9\d\d% over 7d from syntheticsctl history \(required ≥ 99\.900%\)/m);
-    expect(r.stdout).toMatch(/^✓ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml verifies against cosign\.pub \(sig \+ bundle\)$/m);
+    expect(r.stdout).toMatch(
+      /^✓ synthetic-suite: .*uptime 99\.9\d\d% over 7d from syntheticsctl history \(required ≥ 99\.900%\)/m,
+    );
+    expect(r.stdout).toMatch(
+      /^✓ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml verifies against cosign\.pub \(sig \+ bundle\)$/m,
+    );
     expect(r.stdout).toMatch(/^✓ synthetic-suite-sync: /m);
     expect(r.stdout).toMatch(/^✓ signature: rollouts\.yaml verifies against cosign\.pub \(sig \+ bundle\)/m);
     expect(r.stdout).toMatch(/^✓ admission-policy: /m);
@@ -41,12 +59,21 @@ describe('preflight on the paved-road example', () => {
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(true);
     expect(report.checks.map((c: { name: string; status: string }) => `${c.name}=${c.status}`)).toEqual([
-      'promotion-criteria=pass', 'error-budget=unknown', 'synthetic-suite=pass', 'synthetic-suite-signature=pass', 'synthetic-suite-sync=pass', 'signature=pass', 'admission-policy=pass',
+      'promotion-criteria=pass',
+      'error-budget=unknown',
+      'synthetic-suite=pass',
+      'synthetic-suite-signature=pass',
+      'synthetic-suite-sync=pass',
+      'signature=pass',
+      'admission-policy=pass',
     ]);
   });
 
   it('without --allow-unknown an unknown check fails the run', async () => {
-    const r = await runCli(['preflight', '--policy', 'canary.yaml', '--synthetics-db', db, '--synthetics-url', suite.url], { cwd: dir });
+    const r = await runCli(
+      ['preflight', '--policy', 'canary.yaml', '--synthetics-db', db, '--synthetics-url', suite.url],
+      { cwd: dir },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/Not ready: 0 failed, 1 unknown/);
   });
@@ -57,7 +84,9 @@ describe('preflight on the paved-road example', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('replicas: 4', 'replicas: 5'));
     const r = await preflight(broken);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^✗ signature: rollouts\.yaml does not verify \(rollouts\.yaml\.sig\): invalid signature/m);
+    expect(r.stdout).toMatch(
+      /^✗ signature: rollouts\.yaml does not verify \(rollouts\.yaml\.sig\): invalid signature/m,
+    );
   });
 
   it('fails the suite signature check, naming the suite file, when one byte of it changes', async () => {
@@ -69,7 +98,9 @@ describe('preflight on the paved-road example', () => {
     const r = await preflight(broken);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^✓ synthetic-suite: synthetics\/maestro-api-canary\.yaml is valid;/m);
-    expect(r.stdout).toMatch(/^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sig\): invalid signature/m);
+    expect(r.stdout).toMatch(
+      /^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sig\): invalid signature/m,
+    );
   });
 
   it('fails the suite signature check when the suite is not signed', async () => {
@@ -78,7 +109,9 @@ describe('preflight on the paved-road example', () => {
     rmSync(join(broken, 'synthetics/maestro-api-canary.yaml.sigstore.json'));
     const r = await preflight(broken);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml is not signed \(no synthetics\/maestro-api-canary\.yaml\.sig or synthetics\/maestro-api-canary\.yaml\.sigstore\.json\)$/m);
+    expect(r.stdout).toMatch(
+      /^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml is not signed \(no synthetics\/maestro-api-canary\.yaml\.sig or synthetics\/maestro-api-canary\.yaml\.sigstore\.json\)$/m,
+    );
   });
 
   it('fails the suite signature check, naming the bundle, when only the bundle is tampered with', async () => {
@@ -91,7 +124,9 @@ describe('preflight on the paved-road example', () => {
     writeFileSync(bundle, JSON.stringify(b));
     const r = await preflight(broken);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sigstore\.json\): /m);
+    expect(r.stdout).toMatch(
+      /^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sigstore\.json\): /m,
+    );
   });
 
   it('names the drifting field and the values when the ADR and the annotations disagree', async () => {
@@ -100,13 +135,28 @@ describe('preflight on the paved-road example', () => {
     writeFileSync(adr, readFileSync(adr, 'utf8').replace('min-composite-score: 0.95', 'min-composite-score: 0.9'));
     const r = await preflight(broken);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^✗ promotion-criteria: drift in 1 field\(s\): min-composite-score: ADR 0002 "0\.9", policy spec\.promotion\.minScore "0\.95", rollouts\.yaml annotation adaptive-canary\.dev\/min-composite-score "0\.95"/m);
+    expect(r.stdout).toMatch(
+      /^✗ promotion-criteria: drift in 1 field\(s\): min-composite-score: ADR 0002 "0\.9", policy spec\.promotion\.minScore "0\.95", rollouts\.yaml annotation adaptive-canary\.dev\/min-composite-score "0\.95"/m,
+    );
   });
 
   it('fails the suite check when uptime is below 99.9%, with the numbers', async () => {
     const lowDb = join(copyExample(), 'low.db');
     writeHistory(lowDb, { now: Date.now(), days: 7, failures: 100 });
-    const r = await runCli(['preflight', '--policy', 'canary.yaml', '--synthetics-db', lowDb, '--synthetics-url', suite.url, '--allow-unknown', 'error-budget'], { cwd: dir });
+    const r = await runCli(
+      [
+        'preflight',
+        '--policy',
+        'canary.yaml',
+        '--synthetics-db',
+        lowDb,
+        '--synthetics-url',
+        suite.url,
+        '--allow-unknown',
+        'error-budget',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(1);
     // 100 failed intervals of 20,160 is 99.504%; the check runs a few seconds after the history was written, so
     // the window's newest interval may hold no run yet (one interval = 0.005%).
@@ -114,6 +164,8 @@ describe('preflight on the paved-road example', () => {
   });
 
   it('rejects an unknown --allow-unknown name as a usage error', async () => {
-    expect((await runCli(['preflight', '--policy', 'canary.yaml', '--allow-unknown', 'nope'], { cwd: dir })).code).toBe(2);
+    expect((await runCli(['preflight', '--policy', 'canary.yaml', '--allow-unknown', 'nope'], { cwd: dir })).code).toBe(
+      2,
+    );
   });
 });

@@ -13,7 +13,12 @@ import { copyExample, serveSuiteInfo } from './support/preflight-fixture.js';
  * with the burn and the limit in the reason.
  */
 const registry = new Registry();
-const requests = new Counter({ name: 'http_requests_total', help: 'requests', labelNames: ['code'], registers: [registry] });
+const requests = new Counter({
+  name: 'http_requests_total',
+  help: 'requests',
+  labelNames: ['code'],
+  registers: [registry],
+});
 new Gauge({ name: 'probe_success', help: 'synthetic probe result', registers: [registry] }).set(1);
 let target: Server;
 let prom: PrometheusProcess;
@@ -50,14 +55,18 @@ afterAll(async () => {
 });
 
 const preflight = (): ReturnType<typeof runCli> =>
-  runCli(['preflight', '--policy', 'canary.yaml', '--prometheus', prom.url, '--synthetics-url', suite.url], { cwd: dir });
+  runCli(['preflight', '--policy', 'canary.yaml', '--prometheus', prom.url, '--synthetics-url', suite.url], {
+    cwd: dir,
+  });
 
 describe('preflight error budget from a real Prometheus', () => {
   it('passes every check on healthy traffic, with the burn in the reason', async () => {
     requests.inc({ code: '200' }, 1000);
     await scraped();
     const r = await preflight();
-    expect(r.stdout).toMatch(/^✓ error-budget: 0\.00% of the 30d error budget burned in the last 1h \(limit 10\.00%, SLO 0\.999\)/m);
+    expect(r.stdout).toMatch(
+      /^✓ error-budget: 0\.00% of the 30d error budget burned in the last 1h \(limit 10\.00%, SLO 0\.999\)/m,
+    );
     expect(r.stdout).toMatch(/^✓ synthetic-suite: .*uptime 100\.000% over 7d from Prometheus probe_success/m);
     expect(r.stdout).toMatch(/Ready: every check passed\./);
     expect(r.code).toBe(0);
@@ -67,7 +76,10 @@ describe('preflight error budget from a real Prometheus', () => {
     requests.inc({ code: '500' }, 1000);
     await scraped();
     const r = await preflight();
-    const m = /^✗ error-budget: (\d+\.\d+)% of the 30d error budget burned in the last 1h \(limit 10\.00%, SLO 0\.999\)/m.exec(r.stdout);
+    const m =
+      /^✗ error-budget: (\d+\.\d+)% of the 30d error budget burned in the last 1h \(limit 10\.00%, SLO 0\.999\)/m.exec(
+        r.stdout,
+      );
     expect(m, r.stdout).not.toBeNull();
     // ~50% errors for 1h of a 30d, 99.9% budget: 0.5 / 0.001 × 1/720 ≈ 69%.
     expect(Number(m![1])).toBeGreaterThan(50);
@@ -75,7 +87,10 @@ describe('preflight error budget from a real Prometheus', () => {
   });
 
   it('reports unknown, not pass, when Prometheus is unreachable', async () => {
-    const r = await runCli(['preflight', '--policy', 'canary.yaml', '--prometheus', 'http://127.0.0.1:1', '--synthetics-url', suite.url], { cwd: dir });
+    const r = await runCli(
+      ['preflight', '--policy', 'canary.yaml', '--prometheus', 'http://127.0.0.1:1', '--synthetics-url', suite.url],
+      { cwd: dir },
+    );
     expect(r.stdout).toMatch(/^\? error-budget: Prometheus: http:\/\/127\.0\.0\.1:1: /m);
     expect(r.code).toBe(1);
   });

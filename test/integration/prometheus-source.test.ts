@@ -8,12 +8,16 @@ import { PrometheusSource } from '../../src/sources/prometheus.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 
 // Real Prometheus 2.42 scraping two real sample-service instances (stable 1.4.0, canary 1.5.0 with faults).
-const policy = policySpec.parse({ service: 'maestro-api', interval: '10s', metrics: [
-  { name: 'error-rate', kind: 'errors', critical: true },
-  { name: 'latency-p99', kind: 'latency' },
-  { name: 'no-such-metric', kind: 'custom', query: 'sum(rate(does_not_exist_total{$variant}[1m]))' },
-  { name: 'nan-metric', kind: 'custom', query: 'sum(http_requests_total{$variant}) / 0 * 0' },
-] });
+const policy = policySpec.parse({
+  service: 'maestro-api',
+  interval: '10s',
+  metrics: [
+    { name: 'error-rate', kind: 'errors', critical: true },
+    { name: 'latency-p99', kind: 'latency' },
+    { name: 'no-such-metric', kind: 'custom', query: 'sum(rate(does_not_exist_total{$variant}[1m]))' },
+    { name: 'nan-metric', kind: 'custom', query: 'sum(http_requests_total{$variant}) / 0 * 0' },
+  ],
+});
 const variant = { label: 'version', baseline: '1.4.0', canary: '1.5.0' };
 
 let prom: PrometheusProcess;
@@ -22,7 +26,7 @@ let canary: MaestroApi;
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Cumulative latency buckets the service itself recorded, summed over label sets, keyed by `le`. */
@@ -76,11 +80,21 @@ afterAll(async () => {
 
 describe('PrometheusSource against a real Prometheus', () => {
   it('gives the same observations, and the same verdicts, as the counts the test generated', async () => {
-    const source = new PrometheusSource({ url: prom.url, variant, latencyBoundsMs: policy.latencyBoundsMs, metrics: policy.metrics, selectors: { job: 'maestro-api' } });
+    const source = new PrometheusSource({
+      url: prom.url,
+      variant,
+      latencyBoundsMs: policy.latencyBoundsMs,
+      metrics: policy.metrics,
+      selectors: { job: 'maestro-api' },
+    });
     const fromProm: IntervalObservation[] = [];
     const direct: IntervalObservation[] = [];
     let windowStart = Date.now();
-    for (const [i, [ns, nc]] of [[120, 30], [150, 40], [90, 60]].entries()) {
+    for (const [i, [ns, nc]] of [
+      [120, 30],
+      [150, 40],
+      [90, 60],
+    ].entries()) {
       const [sb, cb] = [await recordedBuckets(stable), await recordedBuckets(canary)];
       const s = await traffic(stable, ns!);
       const c = await traffic(canary, nc!);
@@ -93,7 +107,11 @@ describe('PrometheusSource against a real Prometheus', () => {
       const windowEnd = Date.now();
       const got = await source.observation((i + 1) * 10, 20, windowStart, windowEnd);
       windowStart = windowEnd;
-      const strip = (v: VariantObservation | null | undefined) => ({ requests: v?.requests, errors: v?.errors, latency: v?.latency });
+      const strip = (v: VariantObservation | null | undefined) => ({
+        requests: v?.requests,
+        errors: v?.errors,
+        latency: v?.latency,
+      });
       expect(strip(got.baseline)).toEqual(expected.baseline);
       expect(strip(got.canary)).toEqual(expected.canary);
       // Empty and NaN results are no data, not zero and not a failure.
@@ -126,7 +144,13 @@ describe('PrometheusSource against a real Prometheus', () => {
   it('Prometheus down: no data (null observations), never an exception', async () => {
     const port = prom.port;
     await prom.stop();
-    const source = new PrometheusSource({ url: `http://127.0.0.1:${port}`, timeoutMs: 500, retries: 1, variant, latencyBoundsMs: policy.latencyBoundsMs });
+    const source = new PrometheusSource({
+      url: `http://127.0.0.1:${port}`,
+      timeoutMs: 500,
+      retries: 1,
+      variant,
+      latencyBoundsMs: policy.latencyBoundsMs,
+    });
     const obs = await source.observation(10, 10, Date.now() - 10_000, Date.now());
     expect(obs).toEqual({ t: 10, weight: 10, baseline: null, canary: null });
     expect(createAnalysis(policy).evaluate(obs).verdict).toBe('inconclusive');

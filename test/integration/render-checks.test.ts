@@ -40,9 +40,16 @@ const maestro = policy({
     maintenanceWindow: { weekdays: ['tuesday'], times: [{ start: '22:00', end: '23:30' }], location: 'Europe/Berlin' },
   },
 });
-const checkout = policy({ service: 'checkout', interval: '30s', promotion: { errorBudget: { slo: 0.995, period: '28d' } } });
+const checkout = policy({
+  service: 'checkout',
+  interval: '30s',
+  promotion: { errorBudget: { slo: 0.995, period: '28d' } },
+});
 
-describe.each([['maestro-api (30d, 99.9%)', maestro], ['checkout (28d, 99.5%, no window)', checkout]])('rendered for %s', (_, p) => {
+describe.each([
+  ['maestro-api (30d, 99.9%)', maestro],
+  ['checkout (28d, 99.5%, no window)', checkout],
+])('rendered for %s', (_, p) => {
   it('rules pass promtool check rules and their promtool unit tests', async () => {
     const dir = join(await render(p, prometheusTarget), 'prometheus');
     const check = run('promtool', ['check', 'rules', 'canary-rules.yaml'], dir);
@@ -66,7 +73,10 @@ describe('promtool unit tests have teeth', () => {
     const dir = join(await render(maestro, prometheusTarget), 'prometheus');
     const rules = join(dir, 'canary-rules.yaml');
     const text = readFileSync(rules, 'utf8');
-    writeFileSync(rules, text.replaceAll('(14.4 * 0.001)', '(1000 * 0.001)').replaceAll('(6 * 0.001)', '(1000 * 0.001)'));
+    writeFileSync(
+      rules,
+      text.replaceAll('(14.4 * 0.001)', '(1000 * 0.001)').replaceAll('(6 * 0.001)', '(1000 * 0.001)'),
+    );
     const test = run('promtool', ['test', 'rules', 'canary-rules.test.yaml'], dir);
     expect(test.status).toBe(1);
     expect(test.out).toContain('alertname: ServiceErrorBudgetBurn');
@@ -78,22 +88,74 @@ describe('amtool config routes test on the rendered routes', () => {
   const routes = async () => join(await render(maestro, alertmanagerTarget), 'alertmanager', 'canary-routes.yaml');
   const common = ['service=maestro-api', 'source=adaptive-canary'];
   it.each([
-    ['a rollback in progress reaches both Release Captain and SRE Oncall', 'maestro-api-release-captain,maestro-api-sre-oncall',
-      ['alertname=CanaryRollbackInProgress', 'severity=page', 'component=canary-controller', 'rollout=r1']],
-    ['the canary burn page reaches both', 'maestro-api-release-captain,maestro-api-sre-oncall', ['alertname=CanaryErrorBudgetBurn', 'severity=page', 'component=canary']],
-    ['a service SLO page reaches SRE Oncall only', 'maestro-api-sre-oncall', ['alertname=ServiceErrorBudgetBurn', 'severity=page', 'component=slo']],
-    ['a controller ticket reaches both', 'maestro-api-release-captain,maestro-api-sre-oncall', ['alertname=CanaryAnalysisStuck', 'severity=ticket', 'component=canary-controller']],
+    [
+      'a rollback in progress reaches both Release Captain and SRE Oncall',
+      'maestro-api-release-captain,maestro-api-sre-oncall',
+      ['alertname=CanaryRollbackInProgress', 'severity=page', 'component=canary-controller', 'rollout=r1'],
+    ],
+    [
+      'the canary burn page reaches both',
+      'maestro-api-release-captain,maestro-api-sre-oncall',
+      ['alertname=CanaryErrorBudgetBurn', 'severity=page', 'component=canary'],
+    ],
+    [
+      'a service SLO page reaches SRE Oncall only',
+      'maestro-api-sre-oncall',
+      ['alertname=ServiceErrorBudgetBurn', 'severity=page', 'component=slo'],
+    ],
+    [
+      'a controller ticket reaches both',
+      'maestro-api-release-captain,maestro-api-sre-oncall',
+      ['alertname=CanaryAnalysisStuck', 'severity=ticket', 'component=canary-controller'],
+    ],
   ])('%s', async (_, receivers, labels) => {
-    const r = run('amtool', ['config', 'routes', 'test', `--config.file=${await routes()}`, `--verify.receivers=${receivers}`, ...common, ...labels], tmpdir());
+    const r = run(
+      'amtool',
+      [
+        'config',
+        'routes',
+        'test',
+        `--config.file=${await routes()}`,
+        `--verify.receivers=${receivers}`,
+        ...common,
+        ...labels,
+      ],
+      tmpdir(),
+    );
     expect(r.stdout.trim()).toBe(receivers);
     expect(r.status).toBe(0);
   });
 
-  it('another service\'s alerts go to the blackhole, and --verify.receivers catches a wrong expectation', async () => {
+  it("another service's alerts go to the blackhole, and --verify.receivers catches a wrong expectation", async () => {
     const file = await routes();
-    const other = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=blackhole', 'service=billing', 'severity=page'], tmpdir());
+    const other = run(
+      'amtool',
+      [
+        'config',
+        'routes',
+        'test',
+        `--config.file=${file}`,
+        '--verify.receivers=blackhole',
+        'service=billing',
+        'severity=page',
+      ],
+      tmpdir(),
+    );
     expect(other.status).toBe(0);
-    const wrong = run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=maestro-api-release-captain', ...common, 'severity=page', 'component=slo'], tmpdir());
+    const wrong = run(
+      'amtool',
+      [
+        'config',
+        'routes',
+        'test',
+        `--config.file=${file}`,
+        '--verify.receivers=maestro-api-release-captain',
+        ...common,
+        'severity=page',
+        'component=slo',
+      ],
+      tmpdir(),
+    );
     expect(wrong.status).toBe(1);
   });
 });

@@ -52,7 +52,12 @@ describe('the probe daemon', () => {
     await down.close();
     const db = join(dir, 'down.db');
     const suite = suiteOf({ ...oneStep({ path: '/' }), interval: '200ms', timeout: '150ms' }, 'down');
-    const daemon = await startProbeDaemon({ prepared: prepareSuite(suite, { baseUrl: down.url, env: {} }), suiteText: 'x', port: 0, history: openHistory(db) });
+    const daemon = await startProbeDaemon({
+      prepared: prepareSuite(suite, { baseUrl: down.url, env: {} }),
+      suiteText: 'x',
+      port: 0,
+      history: openHistory(db),
+    });
     const probe = await fetch(`${daemon.url}/probe?flow=f`).then((r) => r.text());
     expect(probe).toMatch(/^probe_success\{flow="f"\} 0$/m);
     expect(probe).toMatch(/^probe_http_status_code\{flow="f",step="s",method="GET"\} 0$/m);
@@ -72,17 +77,26 @@ describe('the probe daemon', () => {
   it('exposes blackbox metric names and the suite file sha256', async () => {
     const api = await startMaestroApi({ version: '1.4.0' });
     const text = readFileSync(EXAMPLE);
-    const daemon = await startProbeDaemon({ prepared: loadSuite(EXAMPLE, { baseUrl: api.url, env }), suiteText: text, port: 0, random: () => 0.99 });
+    const daemon = await startProbeDaemon({
+      prepared: loadSuite(EXAMPLE, { baseUrl: api.url, env }),
+      suiteText: text,
+      port: 0,
+      random: () => 0.99,
+    });
     try {
       const probe = await fetch(`${daemon.url}/probe?flow=login-and-order`).then((r) => r.text());
       for (const phase of ['resolve', 'connect', 'tls', 'processing', 'transfer']) {
-        expect(probe).toContain(`probe_http_duration_seconds{flow="login-and-order",step="create-order",phase="${phase}"}`);
+        expect(probe).toContain(
+          `probe_http_duration_seconds{flow="login-and-order",step="create-order",phase="${phase}"}`,
+        );
       }
       expect(probe).toMatch(/^probe_success\{flow="login-and-order"\} 1$/m);
       expect(probe).toMatch(/^probe_duration_seconds\{flow="login-and-order"\} [0-9.e-]+$/m);
       const metrics = await fetch(`${daemon.url}/metrics`).then((r) => r.text());
       const { createHash } = await import('node:crypto');
-      expect(metrics).toContain(`syntheticsctl_suite_info{suite="maestro-api-canary",sha256="${createHash('sha256').update(text).digest('hex')}"} 1`);
+      expect(metrics).toContain(
+        `syntheticsctl_suite_info{suite="maestro-api-canary",sha256="${createHash('sha256').update(text).digest('hex')}"} 1`,
+      );
       expect(metrics).not.toContain('pw-for-tests');
     } finally {
       await daemon.close();

@@ -7,7 +7,11 @@ export function suiteOf(spec: Record<string, unknown>, name = 'it'): ProbeSuite 
   return probeSuite.parse({ apiVersion: 'syntheticsctl/v1', kind: 'ProbeSuite', metadata: { name }, spec });
 }
 
-export function oneStep(request: Record<string, unknown>, assert: unknown[] = [{ status: 200 }], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function oneStep(
+  request: Record<string, unknown>,
+  assert: unknown[] = [{ status: 200 }],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { interval: '10s', timeout: '2s', ...extra, flows: [{ name: 'f', steps: [{ name: 's', request, assert }] }] };
 }
 

@@ -15,12 +15,16 @@ const routes: Record<string, http.RequestListener> = {
     req.on('end', () => {
       const { password } = JSON.parse(body) as { password: string };
       if (password !== 'hunter2-secret') return void res.writeHead(401).end('{}');
-      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-7' }).end(JSON.stringify({ token: 'tok-abcdef', id: 42 }));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-7' })
+        .end(JSON.stringify({ token: 'tok-abcdef', id: 42 }));
     });
   },
   '/orders/42': (req, res) => {
     const ok = req.headers.authorization === 'Bearer tok-abcdef';
-    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 42, items: ['book', 'pen'], total: 12.5 }));
+    res
+      .writeHead(ok ? 200 : 401, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ id: 42, items: ['book', 'pen'], total: 12.5 }));
   },
   '/html': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'),
   '/huge': (_req, res) => {
@@ -67,12 +71,20 @@ describe('synthetics runner against loopback HTTP', () => {
             {
               name: 'login',
               request: { method: 'POST', path: '/login', json: { user: 'bot', password: '${password}' } },
-              extract: { token: { jsonpath: '$.token', secret: true }, id: { jsonpath: '$.id' }, reqId: { header: 'x-request-id' } },
+              extract: {
+                token: { jsonpath: '$.token', secret: true },
+                id: { jsonpath: '$.id' },
+                reqId: { header: 'x-request-id' },
+              },
               assert: [{ status: 200 }, { jsonpath: { path: '$.token', equals: '${token}' } }],
             },
             {
               name: 'read',
-              request: { path: '/orders/${id}', headers: { authorization: 'Bearer ${token}' }, query: { pw: '${password}' } },
+              request: {
+                path: '/orders/${id}',
+                headers: { authorization: 'Bearer ${token}' },
+                query: { pw: '${password}' },
+              },
               assert: [
                 { status: [200, 201] },
                 { jsonpath: { path: '$.id', equals: '${id}' } },
@@ -150,7 +162,12 @@ describe('synthetics runner against loopback HTTP', () => {
     expect(followed.steps[0]!.redirects).toBe(2);
     const loop = await run(oneStep({ path: '/loop', maxRedirects: 3 }));
     expect(loop.steps[0]!.error).toMatchObject({ kind: 'too_many_redirects' });
-    const manual = await run(oneStep({ path: '/r1', followRedirects: false }, [{ status: 302 }, { header: { name: 'location', equals: '/r2' } }]));
+    const manual = await run(
+      oneStep({ path: '/r1', followRedirects: false }, [
+        { status: 302 },
+        { header: { name: 'location', equals: '/r2' } },
+      ]),
+    );
     expect(manual.status).toBe('passed');
   });
 
@@ -164,7 +181,9 @@ describe('synthetics runner against loopback HTTP', () => {
   });
 
   it('marks a slow-but-acceptable step degraded, which still counts as success', async () => {
-    const r = await run(oneStep({ path: '/lagging' }, [{ status: 200 }, { latencyMs: { max: 1000, degradedAbove: 50 } }]));
+    const r = await run(
+      oneStep({ path: '/lagging' }, [{ status: 200 }, { latencyMs: { max: 1000, degradedAbove: 50 } }]),
+    );
     expect(r.status).toBe('degraded');
     expect(r.success).toBe(true);
   });

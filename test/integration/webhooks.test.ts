@@ -7,7 +7,15 @@ import { tempWorkspace } from '../support/evidence-fixtures.js';
 import type { WebhookDelivery } from '../../src/schema/evidence.js';
 
 const SECRET = 'whsec_integration_0123456789';
-const message = { event: 'rollback' as const, service: 'maestro-api', rolloutId: 'r-int', step: 1, weight: 25, score: 0.41, reasons: [] };
+const message = {
+  event: 'rollback' as const,
+  service: 'maestro-api',
+  rolloutId: 'r-int',
+  step: 1,
+  weight: 25,
+  score: 0.41,
+  reasons: [],
+};
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -81,7 +89,12 @@ describe('webhook delivery against real loopback receivers', () => {
           log.recordDelivery(d);
         },
       });
-    const senders = { verifying: make(urls.verifying), flaky: make(urls.flaky), down: make(urls.down), hanging: make(urls.hanging) };
+    const senders = {
+      verifying: make(urls.verifying),
+      flaky: make(urls.flaky),
+      down: make(urls.down),
+      hanging: make(urls.hanging),
+    };
 
     const t0 = performance.now();
     const ids = Object.fromEntries(Object.entries(senders).map(([name, s]) => [name, s.send(message)!]));
@@ -98,7 +111,12 @@ describe('webhook delivery against real loopback receivers', () => {
     expect(accepted.size).toBe(1);
     expect(duplicates).toBe(1);
     expect(rejectedSignatures).toBe(0);
-    expect(accepted.get(ids.verifying!)).toMatchObject({ deliveryId: ids.verifying, event: 'rollback', rolloutId: 'r-int', score: 0.41 });
+    expect(accepted.get(ids.verifying!)).toMatchObject({
+      deliveryId: ids.verifying,
+      event: 'rollback',
+      rolloutId: 'r-int',
+      score: 0.41,
+    });
 
     const byId = (id: string): WebhookDelivery => seen.find((d) => d.deliveryId === id)!;
     expect(byId(ids.flaky!)).toMatchObject({ outcome: 'delivered', status: 200 });
@@ -113,12 +131,22 @@ describe('webhook delivery against real loopback receivers', () => {
     log.close();
     const recorded = readRollout(log.dir).deliveries;
     expect(recorded).toHaveLength(5);
-    expect(recorded.filter((d) => d.outcome === 'failed').map((d) => d.deliveryId).sort()).toEqual([ids.down, ids.hanging].sort());
+    expect(
+      recorded
+        .filter((d) => d.outcome === 'failed')
+        .map((d) => d.deliveryId)
+        .sort(),
+    ).toEqual([ids.down, ids.hanging].sort());
   });
 
   it('drain gives up on a hanging receiver after its timeout and records the delivery as abandoned', async () => {
     const seen: WebhookDelivery[] = [];
-    const s = new WebhookSender({ url: urls.hanging, secret: SECRET, timeoutMs: 30_000, onDelivery: (d) => seen.push(d) });
+    const s = new WebhookSender({
+      url: urls.hanging,
+      secret: SECRET,
+      timeoutMs: 30_000,
+      onDelivery: (d) => seen.push(d),
+    });
     s.send(message);
     const t0 = performance.now();
     expect(await s.drain(200)).toEqual({ delivered: 0, failed: 0, abandoned: 1 });

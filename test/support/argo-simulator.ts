@@ -15,7 +15,10 @@ export class ArgoSimulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   reconciles = 0;
 
-  constructor(private readonly server: KubeApiServer, private readonly delayMs = 5) {
+  constructor(
+    private readonly server: KubeApiServer,
+    private readonly delayMs = 5,
+  ) {
     this.stop = server.rollouts.store.subscribe((e) => {
       if (e.type !== 'DELETED') this.schedule(e.object.metadata.namespace, e.object.metadata.name);
     });
@@ -28,7 +31,23 @@ export class ArgoSimulator {
 
   /** Start an update: a new pod template hash becomes the canary at step 0. */
   startUpdate(namespace: string, name: string, newHash: string): void {
-    this.server.patchRollout(namespace, name, { status: { currentPodHash: newHash, currentStepIndex: 0, abort: null, abortedAt: null, pauseConditions: null, controllerPause: null, phase: 'Progressing', message: null } }, 'status');
+    this.server.patchRollout(
+      namespace,
+      name,
+      {
+        status: {
+          currentPodHash: newHash,
+          currentStepIndex: 0,
+          abort: null,
+          abortedAt: null,
+          pauseConditions: null,
+          controllerPause: null,
+          phase: 'Progressing',
+          message: null,
+        },
+      },
+      'status',
+    );
   }
 
   private schedule(namespace: string, name: string): void {
@@ -45,7 +64,11 @@ export class ArgoSimulator {
     const next = nextStatus(ro);
     if (JSON.stringify(next) === JSON.stringify(ro.status)) return;
     this.reconciles++;
-    const nulls = Object.fromEntries(Object.keys(ro.status).filter((k) => !(k in next)).map((k) => [k, null]));
+    const nulls = Object.fromEntries(
+      Object.keys(ro.status)
+        .filter((k) => !(k in next))
+        .map((k) => [k, null]),
+    );
     this.server.patchRollout(namespace, name, { status: { ...nulls, ...next } }, 'status');
   }
 }

@@ -38,7 +38,10 @@ export function runBuiltCli(args: string[], o: CliRunOptions): CliResult {
 /** Like runBuiltCli, without blocking the test's own event loop (for CLIs that talk to in-test servers). */
 export function runBuiltCliAsync(args: string[], o: CliRunOptions): Promise<CliResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [o.bin ?? ADAPTIVE_CANARY_BIN, ...args], { cwd: o.cwd, env: childEnv(o.env) });
+    const child = spawn(process.execPath, [o.bin ?? ADAPTIVE_CANARY_BIN, ...args], {
+      cwd: o.cwd,
+      env: childEnv(o.env),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

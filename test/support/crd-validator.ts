@@ -20,7 +20,9 @@ const cache = new Map<string, CrdSchema>();
 export function loadCrdSchema(file: string, version = 'v1alpha1'): CrdSchema {
   const cached = cache.get(file + version);
   if (cached) return cached;
-  const crd = parse(readFileSync(file, 'utf8')) as { spec: { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
+  const crd = parse(readFileSync(file, 'utf8')) as {
+    spec: { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
+  };
   const ver = crd.spec.versions.find((v) => v.name === version);
   if (!ver) throw new Error(`${file}: no version ${version}`);
   const schema = ver.schema.openAPIV3Schema;

@@ -25,7 +25,12 @@ export const failReason: Reason = {
   details: { canaryErrors: 49, baselineErrors: 10 },
 };
 
-export const passReason: Reason = { ...failReason, verdict: 'pass', value: 1.2, message: 'error ratio within tolerance' };
+export const passReason: Reason = {
+  ...failReason,
+  verdict: 'pass',
+  value: 1.2,
+  message: 'error ratio within tolerance',
+};
 
 /** A rollout with `steps` step decisions and then a rollback or promotion, finished. */
 export function writeRollout(
@@ -33,10 +38,24 @@ export function writeRollout(
   outcome: 'promoted' | 'rolled-back',
   extra: { steps?: number; rollbackDurationSeconds?: number; timeToDecideSeconds?: number; budgetBurn?: number } = {},
 ): EvidenceLog {
-  const log = openEvidence({ service: 'maestro-api', clock: steppingClock(), versions: { stable: 'v1', canary: 'v2' }, ...options });
+  const log = openEvidence({
+    service: 'maestro-api',
+    clock: steppingClock(),
+    versions: { stable: 'v1', canary: 'v2' },
+    ...options,
+  });
   log.append({ action: 'start', step: 0, weight: 0, score: 1, by: 'judge', reasons: [] });
   for (let i = 0; i < (extra.steps ?? 2); i++) {
-    log.append({ action: 'step', step: i, weight: 10 * (i + 1), score: 0.99, by: 'judge', verdict: 'pass', reasons: [passReason], budgetBurn: extra.budgetBurn ?? 0.01 });
+    log.append({
+      action: 'step',
+      step: i,
+      weight: 10 * (i + 1),
+      score: 0.99,
+      by: 'judge',
+      verdict: 'pass',
+      reasons: [passReason],
+      budgetBurn: extra.budgetBurn ?? 0.01,
+    });
   }
   const rollback = outcome === 'rolled-back';
   log.append({

@@ -56,8 +56,24 @@ export class KubeApiServer {
 
   private constructor(private readonly opts: KubeApiServerOptions) {
     const clock = { next: () => ++this.rv };
-    this.rollouts = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout', store: new KubeStore(clock), statusSubresource: opts.statusSubresource ?? true, schema: loadCrdSchema(ROLLOUT_CRD) };
-    this.leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', store: new KubeStore(clock), statusSubresource: false, check: checkLease };
+    this.rollouts = {
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      plural: 'rollouts',
+      kind: 'Rollout',
+      store: new KubeStore(clock),
+      statusSubresource: opts.statusSubresource ?? true,
+      schema: loadCrdSchema(ROLLOUT_CRD),
+    };
+    this.leases = {
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      plural: 'leases',
+      kind: 'Lease',
+      store: new KubeStore(clock),
+      statusSubresource: false,
+      check: checkLease,
+    };
   }
 
   static async start(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
@@ -142,12 +158,19 @@ export class KubeApiServer {
     } catch {
       body = raw;
     }
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType, body });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType,
+      body,
+    });
     const token = req.headers.authorization?.replace(/^Bearer /, '');
     const fault = this.takeFault(req.method ?? 'GET', url.pathname, token);
     if (fault === 'reset') return void req.socket.destroy();
     try {
-      if (!token || !(this.opts.tokens ?? ['test-token']).includes(token)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+      if (!token || !(this.opts.tokens ?? ['test-token']).includes(token))
+        throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       if (fault !== undefined) throw new StatusError(fault, faultReason(fault), `injected fault ${fault}`);
       this.route(req.method ?? 'GET', url, body, contentType, res);
     } catch (err) {
@@ -158,10 +181,13 @@ export class KubeApiServer {
 
   private route(method: string, url: URL, body: unknown, contentType: string | undefined, res: ServerResponse): void {
     const m = PATH_RE.exec(url.pathname);
-    const rt = m && [this.rollouts, this.leases].find((r) => r.group === m[1] && r.version === m[2] && r.plural === m[4]);
-    if (!m || !rt) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    const rt =
+      m && [this.rollouts, this.leases].find((r) => r.group === m[1] && r.version === m[2] && r.plural === m[4]);
+    if (!m || !rt)
+      throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const [, , , ns, , name, sub] = m;
-    if (sub === 'status' && !rt.statusSubresource) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (sub === 'status' && !rt.statusSubresource)
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const warnings: string[] = [];
     const ok = (status: number, obj: unknown): void => {
       this.warnings.push(...warnings);
@@ -172,7 +198,12 @@ export class KubeApiServer {
       if (method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `${method} not allowed`);
       if (url.searchParams.get('watch') === 'true') return serveWatch(rt, ns, url.searchParams, res, this.watches);
       const items = rt.store.list(ns, url.searchParams.get('labelSelector') ?? undefined);
-      return ok(200, { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: `${rt.kind}List`, metadata: { resourceVersion: String(this.rv) }, items });
+      return ok(200, {
+        apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version,
+        kind: `${rt.kind}List`,
+        metadata: { resourceVersion: String(this.rv) },
+        items,
+      });
     }
     if (!ns) throw new StatusError(404, 'NotFound', 'namespaced resource needs a namespace');
     if (method === 'GET') {
@@ -182,7 +213,12 @@ export class KubeApiServer {
     }
     if (method === 'PUT') return ok(200, replace(rt, ns, name, body, warnings));
     if (method === 'PATCH') {
-      if (contentType?.split(';')[0]?.trim() !== 'application/merge-patch+json') throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${contentType})`);
+      if (contentType?.split(';')[0]?.trim() !== 'application/merge-patch+json')
+        throw new StatusError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${contentType})`,
+        );
       return ok(200, patch(rt, ns, name, body, { status: sub === 'status', warnings }));
     }
     if (method === 'DELETE') {
@@ -195,7 +231,13 @@ export class KubeApiServer {
   }
 
   private takeFault(method: string, path: string, token: string | undefined): FaultStatus | undefined {
-    const f = this.faults.find((x) => x.left > 0 && (!x.method || x.method === method) && (!x.token || x.token === token) && (!x.path || (typeof x.path === 'string' ? path.includes(x.path) : x.path.test(path))));
+    const f = this.faults.find(
+      (x) =>
+        x.left > 0 &&
+        (!x.method || x.method === method) &&
+        (!x.token || x.token === token) &&
+        (!x.path || (typeof x.path === 'string' ? path.includes(x.path) : x.path.test(path))),
+    );
     if (!f) return undefined;
     f.left--;
     return f.status;
@@ -206,13 +248,27 @@ export class KubeApiServer {
 const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 function checkLease(obj: KubeObject): string[] {
   const spec = obj.spec ?? {};
-  const problems = ['acquireTime', 'renewTime'].filter((k) => spec[k] !== undefined && !(typeof spec[k] === 'string' && MICRO_TIME.test(spec[k]))).map((k) => `spec.${k}: invalid MicroTime ${JSON.stringify(spec[k])}`);
-  if (spec.leaseDurationSeconds !== undefined && !Number.isInteger(spec.leaseDurationSeconds)) problems.push('spec.leaseDurationSeconds: must be an integer');
+  const problems = ['acquireTime', 'renewTime']
+    .filter((k) => spec[k] !== undefined && !(typeof spec[k] === 'string' && MICRO_TIME.test(spec[k])))
+    .map((k) => `spec.${k}: invalid MicroTime ${JSON.stringify(spec[k])}`);
+  if (spec.leaseDurationSeconds !== undefined && !Number.isInteger(spec.leaseDurationSeconds))
+    problems.push('spec.leaseDurationSeconds: must be an integer');
   return problems;
 }
 
 function faultReason(code: number): string {
-  return ({ 404: 'NotFound', 409: 'Conflict', 410: 'Expired', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' } as Record<number, string>)[code] ?? 'Unknown';
+  return (
+    (
+      {
+        404: 'NotFound',
+        409: 'Conflict',
+        410: 'Expired',
+        429: 'TooManyRequests',
+        500: 'InternalError',
+        503: 'ServiceUnavailable',
+      } as Record<number, string>
+    )[code] ?? 'Unknown'
+  );
 }
 
 function send(res: ServerResponse, status: number, obj: unknown, headers: Record<string, string>): void {

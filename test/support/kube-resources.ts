@@ -17,12 +17,26 @@ export interface ResourceType {
 
 /** A Kubernetes `Status` failure, thrown by handlers and written as the response. */
 export class StatusError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string, readonly causes: string[] = []) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly causes: string[] = [],
+  ) {
     super(message);
   }
   toJSON(): Record<string, unknown> {
     const details = this.causes.length ? { causes: this.causes.map((message) => ({ message })) } : undefined;
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code, details };
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+      details,
+    };
   }
 }
 
@@ -31,25 +45,41 @@ export function notFound(rt: ResourceType, name: string): StatusError {
 }
 
 function conflict(rt: ResourceType, name: string): StatusError {
-  return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${rt.plural}.${rt.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+  return new StatusError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${rt.plural}.${rt.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+  );
 }
 
 /** Prune unknown fields and validate against the CRD schema; returns pruned paths as warnings. */
 export function admit(rt: ResourceType, obj: KubeObject): string[] {
   const invalid = rt.check?.(obj) ?? [];
-  if (invalid.length) throw new StatusError(422, 'Invalid', `${rt.kind}.${rt.group} "${obj.metadata.name}" is invalid`, invalid);
+  if (invalid.length)
+    throw new StatusError(422, 'Invalid', `${rt.kind}.${rt.group} "${obj.metadata.name}" is invalid`, invalid);
   if (!rt.schema) return [];
   const warnings = rt.schema.prune(obj).map((p) => `unknown field "${p.slice(1)}"`);
   const problems = rt.schema.validate(obj);
-  if (problems.length) throw new StatusError(422, 'Invalid', `${rt.kind}.${rt.group} "${obj.metadata.name}" is invalid`, problems);
+  if (problems.length)
+    throw new StatusError(422, 'Invalid', `${rt.kind}.${rt.group} "${obj.metadata.name}" is invalid`, problems);
   return warnings;
 }
 
 export function create(rt: ResourceType, namespace: string, body: unknown, warnings: string[]): KubeObject {
   if (!isKubeObject(body)) throw new StatusError(400, 'BadRequest', 'body is not a Kubernetes object');
   const name = body.metadata.name;
-  if (rt.store.get(namespace, name)) throw new StatusError(409, 'AlreadyExists', `${rt.plural}.${rt.group} "${name}" already exists`);
-  const obj: KubeObject = { ...structuredClone(body), metadata: { ...body.metadata, namespace, uid: `uid-${namespace}-${name}`, generation: 1, creationTimestamp: new Date().toISOString() } };
+  if (rt.store.get(namespace, name))
+    throw new StatusError(409, 'AlreadyExists', `${rt.plural}.${rt.group} "${name}" already exists`);
+  const obj: KubeObject = {
+    ...structuredClone(body),
+    metadata: {
+      ...body.metadata,
+      namespace,
+      uid: `uid-${namespace}-${name}`,
+      generation: 1,
+      creationTimestamp: new Date().toISOString(),
+    },
+  };
   delete obj.metadata.resourceVersion;
   if (rt.statusSubresource) delete obj.status;
   warnings.push(...admit(rt, obj));
@@ -57,13 +87,28 @@ export function create(rt: ResourceType, namespace: string, body: unknown, warni
 }
 
 /** PUT: optimistic concurrency on metadata.resourceVersion (409 when stale). */
-export function replace(rt: ResourceType, namespace: string, name: string, body: unknown, warnings: string[]): KubeObject {
+export function replace(
+  rt: ResourceType,
+  namespace: string,
+  name: string,
+  body: unknown,
+  warnings: string[],
+): KubeObject {
   const current = rt.store.get(namespace, name);
   if (!current) throw notFound(rt, name);
   if (!isKubeObject(body)) throw new StatusError(400, 'BadRequest', 'body is not a Kubernetes object');
   const rv = body.metadata.resourceVersion;
   if (rv !== undefined && rv !== current.metadata.resourceVersion) throw conflict(rt, name);
-  const next: KubeObject = { ...structuredClone(body), metadata: { ...body.metadata, namespace, name, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp } };
+  const next: KubeObject = {
+    ...structuredClone(body),
+    metadata: {
+      ...body.metadata,
+      namespace,
+      name,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+    },
+  };
   if (rt.statusSubresource) next.status = current.status;
   next.metadata.generation = (current.metadata.generation ?? 1) + (sameJson(current.spec, next.spec) ? 0 : 1);
   warnings.push(...admit(rt, next));
@@ -74,7 +119,13 @@ export function replace(rt: ResourceType, namespace: string, name: string, body:
  * Merge patch of the main resource or the status subresource. With a status subresource, the main resource
  * ignores status changes and /status ignores everything else, as the real API server does.
  */
-export function patch(rt: ResourceType, namespace: string, name: string, body: unknown, opts: { status: boolean; warnings: string[] }): KubeObject {
+export function patch(
+  rt: ResourceType,
+  namespace: string,
+  name: string,
+  body: unknown,
+  opts: { status: boolean; warnings: string[] },
+): KubeObject {
   const current = rt.store.get(namespace, name);
   if (!current) throw notFound(rt, name);
   if (!isObject(body)) throw new StatusError(400, 'BadRequest', 'merge patch must be a JSON object');

@@ -4,14 +4,28 @@ import { isObject } from './merge-patch.js';
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; resourceVersion?: string; generation?: number; uid?: string; annotations?: Record<string, string>; labels?: Record<string, string>; creationTimestamp?: string; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    creationTimestamp?: string;
+    [k: string]: unknown;
+  };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
   [k: string]: unknown;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-export interface WatchEvent { type: WatchEventType; object: KubeObject; rv: number }
+export interface WatchEvent {
+  type: WatchEventType;
+  object: KubeObject;
+  rv: number;
+}
 type Listener = (event: WatchEvent) => void;
 
 /**

@@ -7,7 +7,13 @@ import type { WatchEvent } from './kube-store.js';
  * for every current object, then changes; a resourceVersion → the changes after it, or an ERROR event with a
  * 410 Status when that history was compacted (the client must re-list).
  */
-export function serveWatch(rt: ResourceType, namespace: string | undefined, params: URLSearchParams, res: ServerResponse, open: Set<ServerResponse>): void {
+export function serveWatch(
+  rt: ResourceType,
+  namespace: string | undefined,
+  params: URLSearchParams,
+  res: ServerResponse,
+  open: Set<ServerResponse>,
+): void {
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
   const write = (type: string, object: unknown): void => void res.write(`${JSON.stringify({ type, object })}\n`);
   const inScope = (e: WatchEvent): boolean => namespace === undefined || e.object.metadata.namespace === namespace;
@@ -15,7 +21,14 @@ export function serveWatch(rt: ResourceType, namespace: string | undefined, para
   if (rv && rv !== '0') {
     const missed = rt.store.since(Number(rv));
     if (missed === 'gone') {
-      write('ERROR', { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: `too old resource version: ${rv}` });
+      write('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'Expired',
+        code: 410,
+        message: `too old resource version: ${rv}`,
+      });
       res.end();
       return;
     }

@@ -15,7 +15,8 @@ export async function untilValue<T>(
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${o.timeoutMs} ms waiting for ${what}${o.detail ? `: ${o.detail()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${o.timeoutMs} ms waiting for ${what}${o.detail ? `: ${o.detail()}` : ''}`);
     await sleep(o.everyMs ?? 100);
   }
 }

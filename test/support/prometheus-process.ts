@@ -11,7 +11,11 @@ export interface PrometheusProcess {
   stop(): Promise<void>;
 }
 
-export interface ScrapeJob { job: string; targets: string[]; labels?: Record<string, string> }
+export interface ScrapeJob {
+  job: string;
+  targets: string[];
+  labels?: Record<string, string>;
+}
 
 export async function startPrometheus(
   jobs: ScrapeJob[],
@@ -22,15 +26,23 @@ export async function startPrometheus(
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
     ...(opts.ruleFiles ? { rule_files: opts.ruleFiles } : {}),
-    scrape_configs: jobs.map((j) => ({ job_name: j.job, scrape_interval: '1s', static_configs: [{ targets: j.targets, labels: j.labels ?? {} }] })),
+    scrape_configs: jobs.map((j) => ({
+      job_name: j.job,
+      scrape_interval: '1s',
+      static_configs: [{ targets: j.targets, labels: j.labels ?? {} }],
+    })),
   };
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
-  const child: ChildProcess = spawn(opts.binary ?? '/usr/bin/prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    opts.binary ?? '/usr/bin/prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -63,10 +75,13 @@ export async function startPrometheus(
 export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = (await (await fetch(`${url}/api/v1/targets`)).json()) as { data: { activeTargets: { lastScrape: string; health: string }[] } };
+    const res = (await (await fetch(`${url}/api/v1/targets`)).json()) as {
+      data: { activeTargets: { lastScrape: string; health: string }[] };
+    };
     const targets = res.data.activeTargets;
     if (targets.length > 0 && targets.every((t) => Date.parse(t.lastScrape) > sinceMs && t.health === 'up')) return;
-    if (Date.now() > deadline) throw new Error(`targets not scraped since ${new Date(sinceMs).toISOString()}: ${JSON.stringify(targets)}`);
+    if (Date.now() > deadline)
+      throw new Error(`targets not scraped since ${new Date(sinceMs).toISOString()}: ${JSON.stringify(targets)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

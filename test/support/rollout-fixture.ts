@@ -1,7 +1,14 @@
 import type { KubeObject } from './kube-store.js';
 
 /** A canary Rollout as `render rollout` would produce: setWeight/pause{} per step, mid-update at step 0. */
-export function makeRollout(opts: { name: string; namespace?: string; weights?: number[]; stableHash?: string; canaryHash?: string; annotations?: Record<string, string> }): KubeObject {
+export function makeRollout(opts: {
+  name: string;
+  namespace?: string;
+  weights?: number[];
+  stableHash?: string;
+  canaryHash?: string;
+  annotations?: Record<string, string>;
+}): KubeObject {
   const weights = opts.weights ?? [10, 25, 50];
   const labels = { app: opts.name };
   return {
@@ -12,14 +19,25 @@ export function makeRollout(opts: { name: string; namespace?: string; weights?: 
       replicas: 4,
       selector: { matchLabels: labels },
       template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'maestro-api:2' }] } },
-      strategy: { canary: { canaryService: `${opts.name}-canary`, stableService: `${opts.name}-stable`, steps: weights.flatMap((w) => [{ setWeight: w }, { pause: {} }]) } },
+      strategy: {
+        canary: {
+          canaryService: `${opts.name}-canary`,
+          stableService: `${opts.name}-stable`,
+          steps: weights.flatMap((w) => [{ setWeight: w }, { pause: {} }]),
+        },
+      },
     },
     status: {
       phase: 'Progressing',
       currentPodHash: opts.canaryHash ?? 'c4n4ry',
       stableRS: opts.stableHash ?? 'st4b1e',
       currentStepIndex: 0,
-      canary: { weights: { canary: { weight: 0, podTemplateHash: opts.canaryHash ?? 'c4n4ry' }, stable: { weight: 100, podTemplateHash: opts.stableHash ?? 'st4b1e' } } },
+      canary: {
+        weights: {
+          canary: { weight: 0, podTemplateHash: opts.canaryHash ?? 'c4n4ry' },
+          stable: { weight: 100, podTemplateHash: opts.stableHash ?? 'st4b1e' },
+        },
+      },
     },
   };
 }

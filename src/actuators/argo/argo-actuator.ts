@@ -3,7 +3,14 @@ import { AppError } from '../../errors.js';
 import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuator.js';
 import { defaultSleep, type RetryOptions } from './retry.js';
 import { RolloutClient, type RequestCounter } from './rollout-client.js';
-import { ABORT_PATCH, nextStepWeight, passedStepWeight, promotePatches, viewRollout, type RolloutView } from './rollout-status.js';
+import {
+  ABORT_PATCH,
+  nextStepWeight,
+  passedStepWeight,
+  promotePatches,
+  viewRollout,
+  type RolloutView,
+} from './rollout-status.js';
 import { RolloutWatcher, type RolloutEvent } from './rollout-watcher.js';
 
 export interface ArgoActuatorOptions {
@@ -36,7 +43,10 @@ export class ArgoActuator implements Actuator {
   private abortingSelf = false;
   private lastSeenAborted = false;
 
-  private constructor(private readonly opts: ArgoActuatorOptions, readonly client: RolloutClient) {}
+  private constructor(
+    private readonly opts: ArgoActuatorOptions,
+    readonly client: RolloutClient,
+  ) {}
 
   static async create(opts: ArgoActuatorOptions): Promise<ArgoActuator> {
     return new ArgoActuator(opts, await RolloutClient.create(opts.kubeConfig, opts.retry, opts.counter));
@@ -52,7 +62,13 @@ export class ArgoActuator implements Actuator {
 
   async state(): Promise<ActuatorState> {
     const v = await this.view();
-    const phase = v.aborted ? 'rolled-back' : v.promoted ? 'promoted' : v.currentStepIndex === 0 && !v.canaryWeight ? 'idle' : 'progressing';
+    const phase = v.aborted
+      ? 'rolled-back'
+      : v.promoted
+        ? 'promoted'
+        : v.currentStepIndex === 0 && !v.canaryWeight
+          ? 'idle'
+          : 'progressing';
     const canaryWeight = v.aborted ? 0 : v.promoted ? 100 : (v.canaryWeight ?? 0);
     return { phase, canaryWeight, stableUp: null, canaryUp: null };
   }
@@ -69,7 +85,10 @@ export class ArgoActuator implements Actuator {
     if (v.canaryWeight !== null && v.canaryWeight > percent && passedStepWeight(ro, percent)) return;
     const next = nextStepWeight(ro);
     if (next !== percent) {
-      throw new AppError('E_ARGO_STEP', `${this.id}: the Rollout's next setWeight step is ${next ?? 'none'}, not ${percent}; render its steps from the policy (adaptive-canary render rollout)`);
+      throw new AppError(
+        'E_ARGO_STEP',
+        `${this.id}: the Rollout's next setWeight step is ${next ?? 'none'}, not ${percent}; render its steps from the policy (adaptive-canary render rollout)`,
+      );
     }
     await this.applyPatches(promotePatches(ro, false));
     await this.waitFor((w) => w.canaryWeight === percent || w.aborted, `canary weight ${percent}`);
@@ -103,7 +122,8 @@ export class ArgoActuator implements Actuator {
   onFault(listener: (fault: ActuatorFault) => void): () => void {
     this.faultListeners.add(listener);
     const handle = (e: RolloutEvent): void => {
-      if (e.rollout.metadata.namespace === this.opts.namespace) this.onEvent(e.type, viewRollout(e.rollout), e.rollout.metadata.name);
+      if (e.rollout.metadata.namespace === this.opts.namespace)
+        this.onEvent(e.type, viewRollout(e.rollout), e.rollout.metadata.name);
     };
     if (this.opts.watch && !this.unwatch) this.unwatch = this.opts.watch(handle);
     if (!this.opts.watch && !this.watcher) {
@@ -126,7 +146,8 @@ export class ArgoActuator implements Actuator {
   private onEvent(type: 'upsert' | 'delete', v: RolloutView, name: string | undefined): void {
     if (name !== this.opts.rollout) return;
     if (type === 'delete') return this.emit(`Rollout ${this.id} was deleted`);
-    if (v.aborted && !this.lastSeenAborted && !this.abortingSelf) this.emit(`Rollout ${this.id} was aborted outside adaptive-canary (status.abort=true, phase ${v.phase})`);
+    if (v.aborted && !this.lastSeenAborted && !this.abortingSelf)
+      this.emit(`Rollout ${this.id} was aborted outside adaptive-canary (status.abort=true, phase ${v.phase})`);
     this.lastSeenAborted = v.aborted;
   }
 
@@ -140,12 +161,18 @@ export class ArgoActuator implements Actuator {
   }
 
   private checkFence(): void {
-    if (this.opts.fence && !this.opts.fence()) throw new AppError('E_NOT_LEADER', `${this.id}: not the leader; refusing to change the Rollout`);
+    if (this.opts.fence && !this.opts.fence())
+      throw new AppError('E_NOT_LEADER', `${this.id}: not the leader; refusing to change the Rollout`);
   }
 
   private refuseIfDone(v: RolloutView, allowPromoted = false): void {
-    if (v.aborted) throw new AppError('E_ARGO_ABORTED', `${this.id}: the Rollout is aborted (${v.message ?? v.phase}); not promoting`);
-    if (v.promoted && !allowPromoted) throw new AppError('E_ARGO_PROMOTED', `${this.id}: the Rollout is already fully promoted`);
+    if (v.aborted)
+      throw new AppError(
+        'E_ARGO_ABORTED',
+        `${this.id}: the Rollout is aborted (${v.message ?? v.phase}); not promoting`,
+      );
+    if (v.promoted && !allowPromoted)
+      throw new AppError('E_ARGO_PROMOTED', `${this.id}: the Rollout is already fully promoted`);
   }
 
   private async applyPatches(p: ReturnType<typeof promotePatches>): Promise<void> {
@@ -159,7 +186,11 @@ export class ArgoActuator implements Actuator {
     for (;;) {
       const v = await this.view();
       if (done(v)) return v;
-      if (this.now >= deadline) throw new AppError('E_ARGO_TIMEOUT', `${this.id}: Argo did not show ${what} in time (phase ${v.phase}, canary weight ${v.canaryWeight ?? 'unknown'})`);
+      if (this.now >= deadline)
+        throw new AppError(
+          'E_ARGO_TIMEOUT',
+          `${this.id}: Argo did not show ${what} in time (phase ${v.phase}, canary weight ${v.canaryWeight ?? 'unknown'})`,
+        );
       await defaultSleep(this.opts.pollIntervalMs ?? 50);
     }
   }

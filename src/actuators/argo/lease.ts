@@ -75,7 +75,13 @@ export class LeaderElector {
       try {
         const lease = await this.read();
         if (lease?.spec?.holderIdentity === this.opts.identity) {
-          await this.client().then((api) => api.replaceNamespacedLease({ namespace: this.opts.namespace, name: this.opts.name, body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1 } } }));
+          await this.client().then((api) =>
+            api.replaceNamespacedLease({
+              namespace: this.opts.namespace,
+              name: this.opts.name,
+              body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1 } },
+            }),
+          );
         }
       } catch {
         // best effort: the lease expires by itself
@@ -114,7 +120,16 @@ export class LeaderElector {
     const seconds = Math.max(1, Math.ceil(this.durationMs / 1000));
     const lease = await this.read();
     if (!lease) {
-      const body: V1Lease = { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: seconds, acquireTime: nowTime, renewTime: nowTime, leaseTransitions: 0 } };
+      const body: V1Lease = {
+        metadata: { name, namespace },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds: seconds,
+          acquireTime: nowTime,
+          renewTime: nowTime,
+          leaseTransitions: 0,
+        },
+      };
       return this.conflictIsFalse(api.createNamespacedLease({ namespace, body }));
     }
     const spec = lease.spec ?? {};
@@ -126,7 +141,17 @@ export class LeaderElector {
     if (heldByOther && this.now - this.observed.at < validMs) return false;
     const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity === identity ? 0 : 1);
     const acquireTime = spec.holderIdentity === identity ? spec.acquireTime : nowTime;
-    const body: V1Lease = { ...lease, spec: { ...spec, holderIdentity: identity, leaseDurationSeconds: seconds, acquireTime: acquireTime && new k8s.V1MicroTime(new Date(acquireTime).getTime()), renewTime: nowTime, leaseTransitions: transitions } };
+    const body: V1Lease = {
+      ...lease,
+      spec: {
+        ...spec,
+        holderIdentity: identity,
+        leaseDurationSeconds: seconds,
+        acquireTime: acquireTime && new k8s.V1MicroTime(new Date(acquireTime).getTime()),
+        renewTime: nowTime,
+        leaseTransitions: transitions,
+      },
+    };
     const ok = await this.conflictIsFalse(api.replaceNamespacedLease({ namespace, name, body }));
     if (ok) this.currentHolder = identity;
     return ok;

@@ -32,15 +32,31 @@ export class RolloutClient {
 
   async get(namespace: string, name: string): Promise<RolloutObject> {
     this.counter?.count('get');
-    return (await withRetry(() => this.api.getNamespacedCustomObject({ group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, namespace, plural: ROLLOUT_PLURAL, name }), this.retry)) as RolloutObject;
+    return (await withRetry(
+      () =>
+        this.api.getNamespacedCustomObject({
+          group: ROLLOUT_GROUP,
+          version: ROLLOUT_VERSION,
+          namespace,
+          plural: ROLLOUT_PLURAL,
+          name,
+        }),
+      this.retry,
+    )) as RolloutObject;
   }
 
   /** Lists Rollouts in one namespace (or all when namespace is undefined); returns items and the list resourceVersion. */
-  async list(namespace: string | undefined, labelSelector?: string): Promise<{ items: RolloutObject[]; resourceVersion: string }> {
+  async list(
+    namespace: string | undefined,
+    labelSelector?: string,
+  ): Promise<{ items: RolloutObject[]; resourceVersion: string }> {
     this.counter?.count('list');
     const base = { group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, plural: ROLLOUT_PLURAL, labelSelector };
     const res = (await withRetry(
-      () => (namespace === undefined ? this.api.listClusterCustomObject(base) : this.api.listNamespacedCustomObject({ ...base, namespace })),
+      () =>
+        namespace === undefined
+          ? this.api.listClusterCustomObject(base)
+          : this.api.listNamespacedCustomObject({ ...base, namespace }),
       this.retry,
     )) as { items?: RolloutObject[]; metadata?: { resourceVersion?: string } };
     return { items: res.items ?? [], resourceVersion: res.metadata?.resourceVersion ?? '' };
@@ -50,7 +66,10 @@ export class RolloutClient {
   async patchMain(namespace: string, name: string, body: object): Promise<RolloutObject> {
     this.counter?.count('patch');
     const req = { group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, namespace, plural: ROLLOUT_PLURAL, name, body };
-    return (await withRetry(() => this.api.patchNamespacedCustomObject(req, this.mergePatch), this.retry)) as RolloutObject;
+    return (await withRetry(
+      () => this.api.patchNamespacedCustomObject(req, this.mergePatch),
+      this.retry,
+    )) as RolloutObject;
   }
 
   /** Merge patch of the status subresource; on 404 the same patch goes to the main resource. */
@@ -58,7 +77,10 @@ export class RolloutClient {
     this.counter?.count('patch');
     const req = { group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, namespace, plural: ROLLOUT_PLURAL, name, body };
     try {
-      return (await withRetry(() => this.api.patchNamespacedCustomObjectStatus(req, this.mergePatch), this.retry)) as RolloutObject;
+      return (await withRetry(
+        () => this.api.patchNamespacedCustomObjectStatus(req, this.mergePatch),
+        this.retry,
+      )) as RolloutObject;
     } catch (err) {
       if (httpStatus(err) !== 404) throw err;
       return this.patchMain(namespace, name, body);

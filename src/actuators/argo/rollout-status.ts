@@ -14,7 +14,10 @@ export interface RolloutStep {
   [other: string]: unknown;
 }
 
-export interface PauseCondition { reason: string; startTime?: string }
+export interface PauseCondition {
+  reason: string;
+  startTime?: string;
+}
 
 export interface RolloutStatus {
   phase?: string;
@@ -27,7 +30,12 @@ export interface RolloutStatus {
   promoteFull?: boolean;
   stableRS?: string;
   currentPodHash?: string;
-  canary?: { weights?: { canary?: { weight?: number; podTemplateHash?: string }; stable?: { weight?: number; podTemplateHash?: string } } };
+  canary?: {
+    weights?: {
+      canary?: { weight?: number; podTemplateHash?: string };
+      stable?: { weight?: number; podTemplateHash?: string };
+    };
+  };
 }
 
 export interface RolloutView {
@@ -85,7 +93,8 @@ export function promotePatches(ro: RolloutObject, full: boolean): Patches {
   const steps = ro.spec?.strategy?.canary?.steps;
   const next = Math.min((s.currentStepIndex ?? 0) + 1, steps?.length ?? 0);
   const inconclusive = conditions.some((c) => c.reason === 'InconclusiveAnalysisRun');
-  if (inconclusive && s.controllerPause) out.status = { status: { pauseConditions: null, controllerPause: false, currentStepIndex: next } };
+  if (inconclusive && s.controllerPause)
+    out.status = { status: { pauseConditions: null, controllerPause: false, currentStepIndex: next } };
   else if (conditions.length > 0) out.status = { status: { pauseConditions: null } };
   else if (steps?.length) out.status = { status: { pauseConditions: null, currentStepIndex: next } };
   return out;

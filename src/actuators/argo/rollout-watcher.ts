@@ -88,7 +88,10 @@ export class RolloutWatcher {
   private async watchOnce(rv: string, onRv: (rv: string) => void): Promise<'ended'> {
     const { Watch } = await import('@kubernetes/client-node');
     const ns = this.opts.namespace;
-    const path = ns === undefined ? `/apis/${ROLLOUT_GROUP}/${ROLLOUT_VERSION}/${ROLLOUT_PLURAL}` : `/apis/${ROLLOUT_GROUP}/${ROLLOUT_VERSION}/namespaces/${ns}/${ROLLOUT_PLURAL}`;
+    const path =
+      ns === undefined
+        ? `/apis/${ROLLOUT_GROUP}/${ROLLOUT_VERSION}/${ROLLOUT_PLURAL}`
+        : `/apis/${ROLLOUT_GROUP}/${ROLLOUT_VERSION}/namespaces/${ns}/${ROLLOUT_PLURAL}`;
     return new Promise((resolve) => {
       const onEvent = (phase: string, obj: RolloutObject): void => {
         if (phase === 'ERROR') return; // 410 Gone and friends: the watch ends and we re-list

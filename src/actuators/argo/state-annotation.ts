@@ -31,7 +31,13 @@ export async function readState<T>(client: RolloutClient, namespace: string, nam
  * wrote or watched) the first attempt skips the read — one request per write instead of two. Returns the
  * state written and the Rollout's new resourceVersion.
  */
-export async function updateState<T>(client: RolloutClient, namespace: string, name: string, update: (prev: T | null) => T, opts: { attempts?: number; known?: StoredState<T> } = {}): Promise<{ state: T; resourceVersion: string }> {
+export async function updateState<T>(
+  client: RolloutClient,
+  namespace: string,
+  name: string,
+  update: (prev: T | null) => T,
+  opts: { attempts?: number; known?: StoredState<T> } = {},
+): Promise<{ state: T; resourceVersion: string }> {
   const attempts = opts.attempts ?? 5;
   let known = opts.known;
   for (let i = 0; i < attempts; i++) {
@@ -39,11 +45,16 @@ export async function updateState<T>(client: RolloutClient, namespace: string, n
     known = undefined;
     const next = update(state);
     try {
-      const ro = await client.patchMain(namespace, name, { metadata: { resourceVersion, annotations: { [STATE_ANNOTATION]: JSON.stringify(next) } } });
+      const ro = await client.patchMain(namespace, name, {
+        metadata: { resourceVersion, annotations: { [STATE_ANNOTATION]: JSON.stringify(next) } },
+      });
       return { state: next, resourceVersion: ro.metadata.resourceVersion ?? '' };
     } catch (err) {
       if (httpStatus(err) !== 409) throw err;
     }
   }
-  throw new AppError('E_ARGO_CONFLICT', `${namespace}/${name}: state annotation kept conflicting after ${attempts} attempts`);
+  throw new AppError(
+    'E_ARGO_CONFLICT',
+    `${namespace}/${name}: state annotation kept conflicting after ${attempts} attempts`,
+  );
 }

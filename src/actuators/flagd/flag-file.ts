@@ -9,8 +9,17 @@ import { AppError, FileError } from '../../errors.js';
  * a flagd watching the file sees the old or the new document, never half of one.
  */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export interface FlagFile { flags: Record<string, FlagDefinition>; [k: string]: Json | Record<string, FlagDefinition> }
-export interface FlagDefinition { state?: string; variants: Record<string, Json>; defaultVariant?: string | null; targeting?: Json; [k: string]: Json | undefined }
+export interface FlagFile {
+  flags: Record<string, FlagDefinition>;
+  [k: string]: Json | Record<string, FlagDefinition>;
+}
+export interface FlagDefinition {
+  state?: string;
+  variants: Record<string, Json>;
+  defaultVariant?: string | null;
+  targeting?: Json;
+  [k: string]: Json | undefined;
+}
 
 export async function readFlagFile(file: string): Promise<FlagFile> {
   let text: string;
@@ -72,5 +81,8 @@ export function findFractional(node: Json | undefined): Json[] | undefined {
 }
 
 export function noFractional(file: string, flag: string): AppError {
-  return new AppError('E_FLAGD_TARGETING', `${file}: flag "${flag}" has no fractional targeting; add e.g. "targeting": {"fractional": [["on", 0], ["off", 100]]}`);
+  return new AppError(
+    'E_FLAGD_TARGETING',
+    `${file}: flag "${flag}" has no fractional targeting; add e.g. "targeting": {"fractional": [["on", 0], ["off", 100]]}`,
+  );
 }

@@ -28,11 +28,17 @@ export class FlagdActuator implements Actuator {
   async state(): Promise<ActuatorState> {
     const { canary, total } = await this.weights();
     const pct = total === 0 ? 0 : Math.round((canary / total) * 100);
-    return { phase: pct === 0 ? 'idle' : pct === 100 ? 'promoted' : 'progressing', canaryWeight: pct, stableUp: null, canaryUp: null };
+    return {
+      phase: pct === 0 ? 'idle' : pct === 100 ? 'promoted' : 'progressing',
+      canaryWeight: pct,
+      stableUp: null,
+      canaryUp: null,
+    };
   }
 
   setWeight(percent: number): Promise<void> {
-    if (!Number.isInteger(percent) || percent < 0 || percent > 100) return Promise.reject(new AppError('E_FLAGD_WEIGHT', `flagd weights are integers 0..100, got ${percent}`));
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100)
+      return Promise.reject(new AppError('E_FLAGD_WEIGHT', `flagd weights are integers 0..100, got ${percent}`));
     return this.write(percent);
   }
 
@@ -75,14 +81,21 @@ export class FlagdActuator implements Actuator {
 
   private locate(doc: FlagFile): { fractional: Json[]; canary: string; stable: string } {
     const def = doc.flags[this.opts.flag];
-    if (!def) throw new AppError('E_FLAGD_FLAG', `${this.opts.file}: no flag "${this.opts.flag}" (flags: ${Object.keys(doc.flags).join(', ')})`);
+    if (!def)
+      throw new AppError(
+        'E_FLAGD_FLAG',
+        `${this.opts.file}: no flag "${this.opts.flag}" (flags: ${Object.keys(doc.flags).join(', ')})`,
+      );
     const fractional = findFractional(def.targeting);
     if (!fractional) throw noFractional(this.opts.file, this.opts.flag);
     const variants = fractional.filter(Array.isArray).map((e) => String(e[0]));
     const stable = this.opts.stableVariant ?? def.defaultVariant ?? variants[variants.length - 1];
     const canary = this.opts.canaryVariant ?? variants.find((v) => v !== stable);
     if (!stable || !canary || !(canary in def.variants) || !(stable in def.variants)) {
-      throw new AppError('E_FLAGD_VARIANTS', `${this.opts.file}: flag "${this.opts.flag}" needs a canary and a stable variant among ${Object.keys(def.variants).join(', ')}`);
+      throw new AppError(
+        'E_FLAGD_VARIANTS',
+        `${this.opts.file}: flag "${this.opts.flag}" needs a canary and a stable variant among ${Object.keys(def.variants).join(', ')}`,
+      );
     }
     return { fractional, canary, stable };
   }
@@ -92,7 +105,9 @@ export class FlagdActuator implements Actuator {
     const { fractional, canary, stable } = this.locate(doc);
     // Keep a leading bucketing expression (anything that is not a [variant, weight] pair).
     const head = fractional.filter((e) => !Array.isArray(e));
-    const others = fractional.filter((e): e is Json[] => Array.isArray(e) && e[0] !== canary && e[0] !== stable).map((e) => [e[0] ?? null, 0]);
+    const others = fractional
+      .filter((e): e is Json[] => Array.isArray(e) && e[0] !== canary && e[0] !== stable)
+      .map((e) => [e[0] ?? null, 0]);
     fractional.splice(0, fractional.length, ...head, [canary, percent], [stable, 100 - percent], ...others);
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     await checkWithFlagd(text, this.opts.file);
@@ -105,6 +120,11 @@ async function checkWithFlagd(text: string, file: string): Promise<void> {
   try {
     new FlagdCore().setConfigurations(text);
   } catch (err) {
-    throw new AppError('E_FLAGD_INVALID', `${file}: flagd would reject the rewritten file (${(err as Error).message}); not written`, undefined, { cause: err });
+    throw new AppError(
+      'E_FLAGD_INVALID',
+      `${file}: flagd would reject the rewritten file (${(err as Error).message}); not written`,
+      undefined,
+      { cause: err },
+    );
   }
 }

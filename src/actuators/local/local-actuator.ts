@@ -44,14 +44,26 @@ export class LocalActuator implements Actuator {
     const listeners: ((f: ActuatorFault) => void)[] = [];
     const mk = (variant: 'stable' | 'canary', target: string): Upstream =>
       new Upstream({
-        variant, target, startTimeoutMs: opts.startTimeoutMs, cwd: opts.cwd, env: opts.env,
-        onExit: (message) => { for (const l of listeners) l({ variant, message, at: now() }); },
+        variant,
+        target,
+        startTimeoutMs: opts.startTimeoutMs,
+        cwd: opts.cwd,
+        env: opts.env,
+        onExit: (message) => {
+          for (const l of listeners) l({ variant, message, at: now() });
+        },
       });
     const stable = mk('stable', opts.stable);
     const canary = mk('canary', opts.canary);
     try {
       const [stableUrl, canaryUrl] = await Promise.all([stable.start(), canary.start()]);
-      const router = new WeightedRouter({ host: opts.host, port: opts.port, stable: stableUrl, canary: canaryUrl, latencyBoundsMs: opts.latencyBoundsMs });
+      const router = new WeightedRouter({
+        host: opts.host,
+        port: opts.port,
+        stable: stableUrl,
+        canary: canaryUrl,
+        latencyBoundsMs: opts.latencyBoundsMs,
+      });
       const url = await router.listen();
       const act = new LocalActuator(router, url, { stable, canary }, now);
       listeners.push((f) => act.emit(f));
@@ -68,11 +80,17 @@ export class LocalActuator implements Actuator {
   }
 
   state(): Promise<ActuatorState> {
-    return Promise.resolve({ phase: this.phase, canaryWeight: this.router.weight, stableUp: this.upstreams.stable.up, canaryUp: this.upstreams.canary.up });
+    return Promise.resolve({
+      phase: this.phase,
+      canaryWeight: this.router.weight,
+      stableUp: this.upstreams.stable.up,
+      canaryUp: this.upstreams.canary.up,
+    });
   }
 
   setWeight(percent: number): Promise<void> {
-    if (this.phase === 'rolled-back' || this.phase === 'promoted') return Promise.reject(new Error(`the rollout is ${this.phase}; weights no longer change`));
+    if (this.phase === 'rolled-back' || this.phase === 'promoted')
+      return Promise.reject(new Error(`the rollout is ${this.phase}; weights no longer change`));
     this.router.setWeight(percent);
     this.phase = 'progressing';
     return Promise.resolve();

@@ -4,13 +4,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalActuator } from './local-actuator.js';
 import { WeightedSplit } from './weighted-split.js';
 
-interface Backend { url: string; close(): Promise<void>; release(): void }
+interface Backend {
+  url: string;
+  close(): Promise<void>;
+  release(): void;
+}
 
 /** A loopback upstream answering with its name; `/slow` waits until release() is called. */
 async function backend(name: string, status = 200): Promise<Backend> {
   const waiting: (() => void)[] = [];
   const server = http.createServer((req, res) => {
-    const reply = (): void => { res.writeHead(status, { 'content-type': 'text/plain' }); res.end(name); };
+    const reply = (): void => {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(name);
+    };
     if (req.url === '/slow') waiting.push(reply);
     else reply();
   });
@@ -18,19 +25,28 @@ async function backend(name: string, status = 200): Promise<Backend> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    release: () => { for (const w of waiting.splice(0)) w(); },
-    close: async () => { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
+    release: () => {
+      for (const w of waiting.splice(0)) w();
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
 const agent = new http.Agent({ keepAlive: true });
 function get(url: string): Promise<{ status: number; body: string; variant: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, variant: String(res.headers['x-canary-variant']) }));
-    }).on('error', reject);
+    http
+      .get(url, { agent }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, variant: String(res.headers['x-canary-variant']) }),
+        );
+      })
+      .on('error', reject);
   });
 }
 
@@ -53,19 +69,27 @@ describe('WeightedSplit', () => {
     for (const n of byKind) expect(n).toBeGreaterThan(60);
   });
   it('rejects weights outside 0..100', () => {
-    expect(() => { new WeightedSplit().weight = 101; }).toThrow(RangeError);
+    expect(() => {
+      new WeightedSplit().weight = 101;
+    }).toThrow(RangeError);
   });
 });
 
 describe('LocalActuator (embedded router)', () => {
   const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
 
   async function setup(canaryStatus = 200): Promise<{ act: LocalActuator; stable: Backend; canary: Backend }> {
     const stable = await backend('stable');
     const canary = await backend('canary', canaryStatus);
     const act = await LocalActuator.start({ stable: stable.url, canary: canary.url, latencyBoundsMs: [5, 50, 500] });
-    cleanup.push(() => stable.close(), () => canary.close(), () => act.close());
+    cleanup.push(
+      () => stable.close(),
+      () => canary.close(),
+      () => act.close(),
+    );
     return { act, stable, canary };
   }
 
@@ -116,7 +140,11 @@ describe('LocalActuator (embedded router)', () => {
 
   it('starts command upstreams on a free port and reports when one dies', async () => {
     const serve = `node -e "require('http').createServer((q,s)=>s.end(process.env.NAME)).listen(process.env.PORT,'127.0.0.1')"`;
-    const act = await LocalActuator.start({ stable: `NAME=stable ${serve}`, canary: `NAME=canary ${serve}`, latencyBoundsMs: [50] });
+    const act = await LocalActuator.start({
+      stable: `NAME=stable ${serve}`,
+      canary: `NAME=canary ${serve}`,
+      latencyBoundsMs: [50],
+    });
     cleanup.push(() => act.close());
     await act.setWeight(100);
     expect((await get(`${act.url}/`)).body).toBe('canary');
@@ -131,7 +159,8 @@ describe('LocalActuator (embedded router)', () => {
   });
 
   it('refuses to start when a command never listens, naming the port it was given', async () => {
-    await expect(LocalActuator.start({ stable: 'sleep 5', canary: 'sleep 5', latencyBoundsMs: [50], startTimeoutMs: 400 }))
-      .rejects.toThrow(/did not accept connections .*PORT=/);
+    await expect(
+      LocalActuator.start({ stable: 'sleep 5', canary: 'sleep 5', latencyBoundsMs: [50], startTimeoutMs: 400 }),
+    ).rejects.toThrow(/did not accept connections .*PORT=/);
   });
 });

@@ -35,8 +35,14 @@ function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
     sock.setTimeout(500);
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('timeout', () => { sock.destroy(); resolve(false); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
     sock.once('error', () => resolve(false));
   });
 }
@@ -84,7 +90,9 @@ export class Upstream {
     });
     this.child = child;
     let stderrTail = '';
-    child.stderr?.on('data', (b: Buffer) => { stderrTail = (stderrTail + b.toString()).slice(-400); });
+    child.stderr?.on('data', (b: Buffer) => {
+      stderrTail = (stderrTail + b.toString()).slice(-400);
+    });
     child.once('exit', (code, signal) => {
       this.exitMessage = `${this.opts.variant} command exited (${signal ?? `code ${code}`})${stderrTail ? `: ${stderrTail.trim().split('\n').pop()}` : ''}`;
       if (!this.stopping) this.opts.onExit?.(this.exitMessage);
@@ -97,12 +105,19 @@ export class Upstream {
   private async waitReady(host: string, port: number): Promise<void> {
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
-      if (this.exitMessage) throw new UnreachableError(`${this.opts.variant} upstream`, `${this.exitMessage} before accepting connections on port ${port}`);
+      if (this.exitMessage)
+        throw new UnreachableError(
+          `${this.opts.variant} upstream`,
+          `${this.exitMessage} before accepting connections on port ${port}`,
+        );
       if (await canConnect(host, port)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     await this.stop();
-    throw new UnreachableError(`${this.opts.variant} upstream`, `\`${this.opts.target}\` did not accept connections on ${host}:${port} (the command gets PORT=${port}) within ${this.opts.startTimeoutMs ?? 30_000} ms`);
+    throw new UnreachableError(
+      `${this.opts.variant} upstream`,
+      `\`${this.opts.target}\` did not accept connections on ${host}:${port} (the command gets PORT=${port}) within ${this.opts.startTimeoutMs ?? 30_000} ms`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -20,7 +20,8 @@ export class WeightedSplit {
   }
 
   set weight(percent: number) {
-    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new RangeError(`weight must be 0..100, got ${percent}`);
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+      throw new RangeError(`weight must be 0..100, got ${percent}`);
     this.percent = percent;
     this.carry = 0;
     this.block = [];

@@ -18,22 +18,34 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'demo',
-  summary: 'Run real canary rollouts of the sample maestro-api on this machine: healthy promoted, regression and chaos rolled back',
+  summary:
+    'Run real canary rollouts of the sample maestro-api on this machine: healthy promoted, regression and chaos rolled back',
   options: [
-    new Option('--scenario <name>', 'which rollout(s) to run').choices(['healthy', 'regression', 'chaos', 'all']).default('all'),
+    new Option('--scenario <name>', 'which rollout(s) to run')
+      .choices(['healthy', 'regression', 'chaos', 'all'])
+      .default('all'),
     new Option('--interval <duration>', 'analysis interval (bakes are 4-5 intervals per step)').default('2s'),
     new Option('--no-ui', 'no live terminal view: one line per event'),
     new Option('--json', 'print a JSON summary on stdout (progress goes to stderr)'),
     new Option('--listen <host:port>', 'dashboard and API address; port 0 picks a free one').default('127.0.0.1:8080'),
     new Option('--rps <n>', 'generated user requests per second per rollout').default('60'),
-    new Option('--allow-unsigned', "run even if the example's rollouts.yaml does not verify against its cosign.pub (warned and recorded in the evidence)"),
+    new Option(
+      '--allow-unsigned',
+      "run even if the example's rollouts.yaml does not verify against its cosign.pub (warned and recorded in the evidence)",
+    ),
   ],
-  examples: ['adaptive-canary demo', 'adaptive-canary demo --scenario regression --interval 1s', 'adaptive-canary demo --json --no-ui --listen 127.0.0.1:0'],
+  examples: [
+    'adaptive-canary demo',
+    'adaptive-canary demo --scenario regression --interval 1s',
+    'adaptive-canary demo --json --no-ui --listen 127.0.0.1:0',
+  ],
   async run({ opts, io }) {
     const intervalMs = parseDuration(opts.interval);
-    if (intervalMs === undefined || intervalMs < 200) throw new UsageError(`--interval: expected a duration of at least 200ms, got ${opts.interval}`);
+    if (intervalMs === undefined || intervalMs < 200)
+      throw new UsageError(`--interval: expected a duration of at least 200ms, got ${opts.interval}`);
     const rps = Number(opts.rps);
-    if (!Number.isFinite(rps) || rps < 5 || rps > 2000) throw new UsageError(`--rps: expected 5..2000, got ${opts.rps}`);
+    if (!Number.isFinite(rps) || rps < 5 || rps > 2000)
+      throw new UsageError(`--rps: expected 5..2000, got ${opts.rps}`);
     const { runDemo } = await import('../../demo/demo-run.js');
     const { onInterrupt } = await import('../../controller/interrupt.js');
     const scenarios = opts.scenario === 'all' ? (['healthy', 'regression', 'chaos'] as const) : [opts.scenario];
@@ -42,9 +54,17 @@ export default defineCommand<Options>({
     const off = onInterrupt({ ...io, stdin: undefined }, async () => hubRef.abortAll?.());
     try {
       const summary = await runDemo({
-        scenarios: [...scenarios], intervalMs, listen: opts.listen, rps, io, progress,
-        live: opts.ui && progress.isTTY === true, token: io.env.ADAPTIVE_CANARY_TOKEN, allowUnsigned: opts.allowUnsigned === true,
-        onDashboard: (url) => println(progress, `dashboard: ${url}  (scenarios: ${scenarios.join(', ')}; interval ${opts.interval})`),
+        scenarios: [...scenarios],
+        intervalMs,
+        listen: opts.listen,
+        rps,
+        io,
+        progress,
+        live: opts.ui && progress.isTTY === true,
+        token: io.env.ADAPTIVE_CANARY_TOKEN,
+        allowUnsigned: opts.allowUnsigned === true,
+        onDashboard: (url) =>
+          println(progress, `dashboard: ${url}  (scenarios: ${scenarios.join(', ')}; interval ${opts.interval})`),
         onHub: (abortAll) => (hubRef.abortAll = abortAll),
       });
       if (opts.json) println(io.stdout, JSON.stringify(summary, null, 2));
@@ -60,10 +80,22 @@ function printSummary(out: NodeJS.WritableStream, s: DemoSummary): void {
   println(out);
   for (const r of s.rollouts) {
     const ttd = r.timeToDecideSeconds === null ? '-' : `${r.timeToDecideSeconds.toFixed(1)}s`;
-    const rb = r.rollbackDurationSeconds === null ? '' : `, rollback took ${(r.rollbackDurationSeconds * 1000).toFixed(3)} ms`;
-    println(out, `${r.ok ? '✓' : '✗'} ${r.scenario.padEnd(10)} ${r.decision.padEnd(11)} (expected ${r.expected}) in ${ttd}${rb}  [${r.rolloutId}]`);
+    const rb =
+      r.rollbackDurationSeconds === null ? '' : `, rollback took ${(r.rollbackDurationSeconds * 1000).toFixed(3)} ms`;
+    println(
+      out,
+      `${r.ok ? '✓' : '✗'} ${r.scenario.padEnd(10)} ${r.decision.padEnd(11)} (expected ${r.expected}) in ${ttd}${rb}  [${r.rolloutId}]`,
+    );
     if (r.reason) println(out, `    ${r.decidedBy}: ${r.reason}`);
   }
-  println(out, `webhooks: ${s.webhooks.verified}/${s.webhooks.received} signed deliveries verified; evidence in .evidence/maestro-api/, review write-ups in .prbodies/`);
-  println(out, s.ok ? `demo passed in ${s.elapsedSeconds}s` : `demo FAILED: a rollout did not end as it should (${s.elapsedSeconds}s)`);
+  println(
+    out,
+    `webhooks: ${s.webhooks.verified}/${s.webhooks.received} signed deliveries verified; evidence in .evidence/maestro-api/, review write-ups in .prbodies/`,
+  );
+  println(
+    out,
+    s.ok
+      ? `demo passed in ${s.elapsedSeconds}s`
+      : `demo FAILED: a rollout did not end as it should (${s.elapsedSeconds}s)`,
+  );
 }

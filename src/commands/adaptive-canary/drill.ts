@@ -32,27 +32,40 @@ interface DrillReport {
 
 export default defineCommand<Options>({
   name: 'drill',
-  summary: "SRE rollback drill: trigger the suite's rollback-chaos-lite flow on the canary, report detection time and rollback duration",
+  summary:
+    "SRE rollback drill: trigger the suite's rollback-chaos-lite flow on the canary, report detection time and rollback duration",
   options: [
     new Option('--stable <url|cmd>', 'stable version (default: the sample maestro-api, started in-process)'),
     new Option('--canary <url|cmd>', 'canary version that the chaos flow targets (with --stable)'),
     new Option('--policy <file>', 'release policy (with --stable/--canary; default examples/maestro-api/canary.yaml)'),
-    new Option('--suite <file>', 'probe suite with a rollback-chaos-lite flow (default: the maestro-api example suite)'),
+    new Option(
+      '--suite <file>',
+      'probe suite with a rollback-chaos-lite flow (default: the maestro-api example suite)',
+    ),
     new Option('--interval <duration>', 'analysis interval for the sample-service drill').default('2s'),
-    new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default('127.0.0.1:8080'),
+    new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default(
+      '127.0.0.1:8080',
+    ),
     new Option('--router <host:port>', 'router address (with --stable/--canary)').default('127.0.0.1:0'),
     new Option('--json', 'print the drill report as JSON'),
     new Option('--no-ui', 'no live terminal view: one line per event'),
   ],
-  examples: ['adaptive-canary drill', 'PROBE_PASSWORD=... adaptive-canary drill --stable http://127.0.0.1:9001 --canary http://127.0.0.1:9002 --policy canary.yaml'],
+  examples: [
+    'adaptive-canary drill',
+    'PROBE_PASSWORD=... adaptive-canary drill --stable http://127.0.0.1:9001 --canary http://127.0.0.1:9002 --policy canary.yaml',
+  ],
   async run({ opts, io }) {
     if (Boolean(opts.stable) !== Boolean(opts.canary)) throw new UsageError('--stable and --canary go together');
     const report = opts.stable && opts.canary ? await drillOwn(opts, io) : await drillSample(opts, io);
     if (opts.json) println(io.stdout, JSON.stringify(report, null, 2));
     else {
       const d = report.detectionSeconds === null ? '-' : `${report.detectionSeconds.toFixed(2)} s`;
-      const r = report.rollbackDurationSeconds === null ? '-' : `${(report.rollbackDurationSeconds * 1000).toFixed(3)} ms`;
-      println(io.stdout, `drill ${report.rolloutId}: ${report.rolledBack ? 'rolled back' : 'NOT rolled back'}; detected ${d} after chaos onset; rollback (decision → 100% stable) ${r}; playbook target: median rollback < ${report.targetMedianRollbackSeconds / 60} min`);
+      const r =
+        report.rollbackDurationSeconds === null ? '-' : `${(report.rollbackDurationSeconds * 1000).toFixed(3)} ms`;
+      println(
+        io.stdout,
+        `drill ${report.rolloutId}: ${report.rolledBack ? 'rolled back' : 'NOT rolled back'}; detected ${d} after chaos onset; rollback (decision → 100% stable) ${r}; playbook target: median rollback < ${report.targetMedianRollbackSeconds / 60} min`,
+      );
       if (report.reason) println(io.stdout, `  ${report.decidedBy}: ${report.reason}`);
     }
     return report.rolledBack ? ExitCode.ok : ExitCode.failed;
@@ -63,17 +76,28 @@ async function drillSample(opts: Options, io: CliIO): Promise<DrillReport> {
   const { runDemo } = await import('../../demo/demo-run.js');
   const { parseDuration } = await import('../../schema/duration.js');
   const intervalMs = parseDuration(opts.interval);
-  if (intervalMs === undefined || intervalMs < 200) throw new UsageError(`--interval: expected a duration of at least 200ms, got ${opts.interval}`);
+  if (intervalMs === undefined || intervalMs < 200)
+    throw new UsageError(`--interval: expected a duration of at least 200ms, got ${opts.interval}`);
   const progress = opts.json ? io.stderr : io.stdout;
   const s = await runDemo({
-    scenarios: ['chaos'], intervalMs, listen: opts.listen, io, progress, live: opts.ui && progress.isTTY === true,
+    scenarios: ['chaos'],
+    intervalMs,
+    listen: opts.listen,
+    io,
+    progress,
+    live: opts.ui && progress.isTTY === true,
     onDashboard: (url) => println(progress, `dashboard: ${url}  (rollback drill on the sample maestro-api)`),
   });
   const r = s.rollouts[0];
   return {
-    rolloutId: r?.rolloutId ?? '-', rolledBack: r?.decision === 'rolled-back', detectionSeconds: r?.timeToDecideSeconds ?? null,
-    rollbackDurationSeconds: r?.rollbackDurationSeconds ?? null, decidedBy: r?.decidedBy ?? null, reason: r?.reason ?? null,
-    targetMedianRollbackSeconds: 300, evidenceDir: r?.evidenceDir ?? null,
+    rolloutId: r?.rolloutId ?? '-',
+    rolledBack: r?.decision === 'rolled-back',
+    detectionSeconds: r?.timeToDecideSeconds ?? null,
+    rollbackDurationSeconds: r?.rollbackDurationSeconds ?? null,
+    decidedBy: r?.decidedBy ?? null,
+    reason: r?.reason ?? null,
+    targetMedianRollbackSeconds: 300,
+    evidenceDir: r?.evidenceDir ?? null,
   };
 }
 
@@ -85,16 +109,31 @@ async function drillOwn(opts: Options, io: CliIO): Promise<DrillReport> {
   const { runFlow } = await import('../../synthetics/run-flow.js');
   const policy = loadPolicy(opts.policy ? resolve(io.cwd, opts.policy) : join(EXAMPLE_DIR, 'canary.yaml'), io.env);
   const env = { ...io.env, TARGET_URL: io.env.TARGET_URL ?? 'http://127.0.0.1' };
-  const suite = loadSuite(opts.suite ? resolve(io.cwd, opts.suite) : join(EXAMPLE_DIR, 'synthetics', 'maestro-api-canary.yaml'), { env }).suite;
-  if (!suite.spec.flows.some((f) => f.name === 'rollback-chaos-lite')) throw new UsageError('the suite has no rollback-chaos-lite flow');
+  const suite = loadSuite(
+    opts.suite ? resolve(io.cwd, opts.suite) : join(EXAMPLE_DIR, 'synthetics', 'maestro-api-canary.yaml'),
+    { env },
+  ).suite;
+  if (!suite.spec.flows.some((f) => f.name === 'rollback-chaos-lite'))
+    throw new UsageError('the suite has no rollback-chaos-lite flow');
   const result = await runLocal({
-    io, policy, stable: opts.stable ?? '', canary: opts.canary ?? '', listen: opts.listen, router: opts.router,
-    stateFile: DEFAULT_STATE_FILE, id: `drill-${Date.now().toString(36)}`, suite: { suite, env }, live: opts.ui && io.stdout.isTTY === true,
+    io,
+    policy,
+    stable: opts.stable ?? '',
+    canary: opts.canary ?? '',
+    listen: opts.listen,
+    router: opts.router,
+    stateFile: DEFAULT_STATE_FILE,
+    id: `drill-${Date.now().toString(36)}`,
+    suite: { suite, env },
+    live: opts.ui && io.stdout.isTTY === true,
     afterStart: async (c, upstreams) => {
       await new Promise((r) => setTimeout(r, policy.spec.interval));
       const at = Date.now();
       const flow = await runFlow(prepareSuite(suite, { baseUrl: upstreams.canary, env }), 'rollback-chaos-lite');
-      if (!flow.success) throw new Error(`rollback-chaos-lite failed at step ${flow.steps.find((s) => s.status === 'failed')?.name ?? '?'}`);
+      if (!flow.success)
+        throw new Error(
+          `rollback-chaos-lite failed at step ${flow.steps.find((s) => s.status === 'failed')?.name ?? '?'}`,
+        );
       c.markOnset(at);
     },
   });
@@ -102,7 +141,13 @@ async function drillOwn(opts: Options, io: CliIO): Promise<DrillReport> {
   const last = s.decisions.at(-1);
   const why = last?.reasons.find((x) => x.verdict === 'fail') ?? last?.reasons[0];
   return {
-    rolloutId: s.id, rolledBack: s.phase === 'rolled-back', detectionSeconds: s.timeToDecideSeconds, rollbackDurationSeconds: s.rollbackDurationSeconds,
-    decidedBy: last?.by ?? null, reason: why ? `${why.signal}: ${why.message}` : null, targetMedianRollbackSeconds: 300, evidenceDir: s.evidenceDir,
+    rolloutId: s.id,
+    rolledBack: s.phase === 'rolled-back',
+    detectionSeconds: s.timeToDecideSeconds,
+    rollbackDurationSeconds: s.rollbackDurationSeconds,
+    decidedBy: last?.by ?? null,
+    reason: why ? `${why.signal}: ${why.message}` : null,
+    targetMedianRollbackSeconds: 300,
+    evidenceDir: s.evidenceDir,
   };
 }

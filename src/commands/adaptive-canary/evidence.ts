@@ -37,7 +37,10 @@ const show = defineCommand<Common>({
   args: ['<rollout>'],
   readOnly: true,
   options: [rootOption(), jsonOption()],
-  examples: ['adaptive-canary evidence show r-20260803-1012', 'adaptive-canary evidence show maestro-api/r-20260803-1012 --json'],
+  examples: [
+    'adaptive-canary evidence show r-20260803-1012',
+    'adaptive-canary evidence show maestro-api/r-20260803-1012 --json',
+  ],
   async run({ args, opts, io }) {
     const { resolveRollout } = await import('../../evidence/cli/resolve.js');
     const { readRollout } = await import('../../evidence/read.js');
@@ -45,7 +48,14 @@ const show = defineCommand<Common>({
     const { renderSummary } = await import('../../evidence/write-ups/summary.js');
     const r = readRollout(resolveRollout(args[0] as string, resolve(io.cwd, opts.root), io.cwd));
     if (opts.json) {
-      println(io.stdout, JSON.stringify({ meta: r.meta, integrity: r.integrity, records: r.records, deliveries: r.deliveries, incident: r.incident }, null, 2));
+      println(
+        io.stdout,
+        JSON.stringify(
+          { meta: r.meta, integrity: r.integrity, records: r.records, deliveries: r.deliveries, incident: r.incident },
+          null,
+          2,
+        ),
+      );
     } else {
       println(io.stdout, renderSummary(r));
       for (const line of showHeader(r)) println(io.stdout, line);
@@ -56,11 +66,16 @@ const show = defineCommand<Common>({
 
 const verify = defineCommand<Common>({
   name: 'verify',
-  summary: 'Check the hash chains: exit 1 naming the first bad record when anything was edited, inserted, deleted, reordered or cut',
+  summary:
+    'Check the hash chains: exit 1 naming the first bad record when anything was edited, inserted, deleted, reordered or cut',
   args: ['[rollout]'],
   readOnly: true,
   options: [rootOption(), jsonOption()],
-  examples: ['adaptive-canary evidence verify', 'adaptive-canary evidence verify r-20260803-1012', 'adaptive-canary evidence verify .evidence/maestro-api/r-20260803-1012'],
+  examples: [
+    'adaptive-canary evidence verify',
+    'adaptive-canary evidence verify r-20260803-1012',
+    'adaptive-canary evidence verify .evidence/maestro-api/r-20260803-1012',
+  ],
   async run({ args, opts, io }) {
     const { resolveRollout } = await import('../../evidence/cli/resolve.js');
     const { listRollouts } = await import('../../evidence/read.js');
@@ -111,7 +126,11 @@ const mark = defineCommand<MarkOptions>({
       by: opts.by ?? io.env.USER ?? 'unknown',
     });
     if (opts.json) println(io.stdout, JSON.stringify(record, null, 2));
-    else println(io.stdout, `marked ${record.rolloutId}${opts.falseAbort ? ' as a false abort' : ''}${opts.resolved ? ' as resolved' : ''} (record ${record.seq}, hash ${record.hash.slice(0, 16)}…)`);
+    else
+      println(
+        io.stdout,
+        `marked ${record.rolloutId}${opts.falseAbort ? ' as a false abort' : ''}${opts.resolved ? ' as resolved' : ''} (record ${record.seq}, hash ${record.hash.slice(0, 16)}…)`,
+      );
     return ExitCode.ok;
   },
 });

@@ -33,7 +33,8 @@ describe('service names', () => {
   });
 
   it('substitutes all forms in one pass, even when the new name contains the old one', () => {
-    const text = 'maestro-api maestro_api_rollback_duration_seconds MAESTRO_API_URL "Maestro API" MaestroApi maestroApi';
+    const text =
+      'maestro-api maestro_api_rollback_duration_seconds MAESTRO_API_URL "Maestro API" MaestroApi maestroApi';
     expect(substitute(text, serviceNames('payments-api'))).toBe(
       'payments-api payments_api_rollback_duration_seconds PAYMENTS_API_URL "Payments API" PaymentsApi paymentsApi',
     );
@@ -44,7 +45,8 @@ describe('service names', () => {
 describe('scaffold', () => {
   const files = {
     'canary.yaml': 'service: maestro-api\n',
-    'rollouts.yaml': 'metadata:\n  annotations:\n    a: b\n    cosign.sigstore.dev/message: H4sI\n    cosign.sigstore.dev/signature: MEUC\n  name: maestro-api\n',
+    'rollouts.yaml':
+      'metadata:\n  annotations:\n    a: b\n    cosign.sigstore.dev/message: H4sI\n    cosign.sigstore.dev/signature: MEUC\n  name: maestro-api\n',
     'policy/kyverno.yaml': 'publicKeys: |\n  -----BEGIN PUBLIC KEY-----\n  MFkw\n  -----END PUBLIC KEY-----\nnext: 1\n',
     'rollouts.yaml.sig': 'MEUCIQ...',
     'rollouts.yaml.sigstore.json': '{}',
@@ -58,14 +60,30 @@ describe('scaffold', () => {
     const dest = mkdtempSync(join(tmpdir(), 'init-dest-'));
     const result = scaffold({ templateDir: template(files), destDir: dest, service: 'payments-api', force: false });
     expect(result.written.sort()).toEqual(
-      ['.github/workflows/canary.yaml', 'README.md', 'canary.yaml', 'policy/kyverno.yaml', 'prometheus/canary-rules.yaml', 'rollouts.yaml', 'synthetics/payments-api-canary.yaml'].sort(),
+      [
+        '.github/workflows/canary.yaml',
+        'README.md',
+        'canary.yaml',
+        'policy/kyverno.yaml',
+        'prometheus/canary-rules.yaml',
+        'rollouts.yaml',
+        'synthetics/payments-api-canary.yaml',
+      ].sort(),
     );
     expect(result.redacted.sort()).toEqual(['policy/kyverno.yaml', 'rollouts.yaml']);
-    expect(readFileSync(join(dest, 'rollouts.yaml'), 'utf8')).toBe('metadata:\n  annotations:\n    a: b\n  name: payments-api\n');
-    expect(readFileSync(join(dest, 'policy/kyverno.yaml'), 'utf8')).toBe(`publicKeys: |\n  ${keyPlaceholder}\nnext: 1\n`);
+    expect(readFileSync(join(dest, 'rollouts.yaml'), 'utf8')).toBe(
+      'metadata:\n  annotations:\n    a: b\n  name: payments-api\n',
+    );
+    expect(readFileSync(join(dest, 'policy/kyverno.yaml'), 'utf8')).toBe(
+      `publicKeys: |\n  ${keyPlaceholder}\nnext: 1\n`,
+    );
     expect(result.left.sort()).toEqual(['cosign.pub', 'rollouts.yaml.sig', 'rollouts.yaml.sigstore.json']);
-    expect(readFileSync(join(dest, 'prometheus/canary-rules.yaml'), 'utf8')).toContain('payments_api_rollback_duration_seconds_bucket');
-    expect(readFileSync(join(dest, '.github/workflows/canary.yaml'), 'utf8')).toContain('synthetics/payments-api-canary.yaml');
+    expect(readFileSync(join(dest, 'prometheus/canary-rules.yaml'), 'utf8')).toContain(
+      'payments_api_rollback_duration_seconds_bucket',
+    );
+    expect(readFileSync(join(dest, '.github/workflows/canary.yaml'), 'utf8')).toContain(
+      'synthetics/payments-api-canary.yaml',
+    );
     const readme = readFileSync(join(dest, 'README.md'), 'utf8');
     expect(readme).toContain('Keys and signatures were *not* copied');
     expect(readme).toContain('adaptive-canary sign --key cosign.key synthetics/payments-api-canary.yaml');
@@ -87,7 +105,9 @@ describe('scaffold', () => {
   });
 
   it('explains a missing template', () => {
-    expect(() => scaffold({ templateDir: template({}), destDir: tmpdir(), service: 'x', force: false })).toThrow(/no canary\.yaml/);
+    expect(() => scaffold({ templateDir: template({}), destDir: tmpdir(), service: 'x', force: false })).toThrow(
+      /no canary\.yaml/,
+    );
   });
 
   it('removes embedded signature annotations and PEM blocks, and says so', () => {
@@ -98,7 +118,11 @@ describe('scaffold', () => {
   });
 
   it('excludes keys, signatures and local state', () => {
-    expect(['a.key', 'cosign.pub', 'x.sig', 'rollouts.yaml.sigstore.json', '.evidence/a/b.jsonl', 'state.db-wal'].every(isExcluded)).toBe(true);
+    expect(
+      ['a.key', 'cosign.pub', 'x.sig', 'rollouts.yaml.sigstore.json', '.evidence/a/b.jsonl', 'state.db-wal'].every(
+        isExcluded,
+      ),
+    ).toBe(true);
     expect(['canary.yaml', 'policy/verify-images.yaml', 'keys.md'].some(isExcluded)).toBe(false);
   });
 });

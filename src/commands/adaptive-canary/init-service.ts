@@ -19,7 +19,9 @@ const acronyms = new Set(['api', 'db', 'ui', 'id', 'http', 'grpc', 'sso', 'auth'
 export function serviceNames(service: string): ServiceNames {
   // A Kubernetes name (DNS-1123 label) that also makes a valid Prometheus metric prefix once dashes become _.
   if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(service) || service.includes('--')) {
-    throw new UsageError(`--service must be a lowercase DNS label like "payments-api" (letters, digits, single dashes), got "${service}"`);
+    throw new UsageError(
+      `--service must be a lowercase DNS label like "payments-api" (letters, digits, single dashes), got "${service}"`,
+    );
   }
   const words = service.split('-');
   const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
@@ -47,7 +49,14 @@ export function substitute(text: string, names: ServiceNames): string {
  * Signatures and keys are not copied: a signature over maestro-api's manifest is wrong for the renamed one, and a
  * key pair belongs to one signer. History and local state are the example's own.
  */
-const excluded = [/\.sig$/, /\.sigstore\.json$/, /\.(key|pub|pem|crt|p12)$/, /(^|\/)\.(evidence|prbodies)\//, /(^|\/)node_modules\//, /\.db(-wal|-shm)?$/];
+const excluded = [
+  /\.sig$/,
+  /\.sigstore\.json$/,
+  /\.(key|pub|pem|crt|p12)$/,
+  /(^|\/)\.(evidence|prbodies)\//,
+  /(^|\/)node_modules\//,
+  /\.db(-wal|-shm)?$/,
+];
 
 export function isExcluded(rel: string): boolean {
   return excluded.some((re) => re.test(rel.split(sep).join('/')));
@@ -57,7 +66,8 @@ export function isExcluded(rel: string): boolean {
 const signatureAnnotation = /^[ \t]*cosign\.sigstore\.dev\/(message|signature|certificate|bundle)[ \t]*:.*(\r?\n|$)/gm;
 /** An embedded key or certificate (e.g. the Kyverno attestor) would trust maestro-api's signer: fail closed instead. */
 const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-export const keyPlaceholder = 'REPLACE-ME: your cosign.pub (adaptive-canary keygen, then adaptive-canary render admission)';
+export const keyPlaceholder =
+  'REPLACE-ME: your cosign.pub (adaptive-canary keygen, then adaptive-canary render admission)';
 
 /** Removes what belongs to maestro-api's signer from a text file; `changed` says whether anything was removed. */
 export function redactSigner(text: string): { text: string; changed: boolean } {
@@ -77,9 +87,16 @@ export interface ScaffoldFile {
 }
 
 /** The files init writes, relative to the destination: the template renamed, plus the README of next steps. */
-export function planScaffold(templateDir: string, names: ServiceNames): { files: ScaffoldFile[]; left: string[]; redacted: string[] } {
+export function planScaffold(
+  templateDir: string,
+  names: ServiceNames,
+): { files: ScaffoldFile[]; left: string[]; redacted: string[] } {
   if (!existsSync(join(templateDir, 'canary.yaml'))) {
-    throw new AppError('E_TEMPLATE', `the paved-road template is missing or incomplete: ${templateDir} has no canary.yaml`, ExitCode.failed);
+    throw new AppError(
+      'E_TEMPLATE',
+      `the paved-road template is missing or incomplete: ${templateDir} has no canary.yaml`,
+      ExitCode.failed,
+    );
   }
   const all = walk(templateDir).sort();
   const left = all.filter(isExcluded);
@@ -109,12 +126,21 @@ export interface ScaffoldResult {
 }
 
 /** Writes the plan, refusing to touch any existing file unless `force`; checks everything before writing anything. */
-export function scaffold(opts: { templateDir: string; destDir: string; service: string; force: boolean }): ScaffoldResult {
+export function scaffold(opts: {
+  templateDir: string;
+  destDir: string;
+  service: string;
+  force: boolean;
+}): ScaffoldResult {
   const { files, left, redacted } = planScaffold(opts.templateDir, serviceNames(opts.service));
   const existing = files.map((f) => f.path).filter((p) => existsSync(join(opts.destDir, p)));
   if (existing.length > 0 && !opts.force) {
     const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? `, and ${existing.length - 5} more` : '');
-    throw new AppError('E_EXISTS', `refusing to overwrite ${existing.length} existing file(s) in ${opts.destDir}: ${shown} (use --force to overwrite)`, ExitCode.usage);
+    throw new AppError(
+      'E_EXISTS',
+      `refusing to overwrite ${existing.length} existing file(s) in ${opts.destDir}: ${shown} (use --force to overwrite)`,
+      ExitCode.usage,
+    );
   }
   for (const f of files) {
     const dest = join(opts.destDir, f.path);

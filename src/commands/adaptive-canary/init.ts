@@ -16,13 +16,17 @@ const templateDir = fileURLToPath(new URL('../../../examples/maestro-api/', impo
 
 export default defineCommand<Options>({
   name: 'init',
-  summary: 'Scaffold the paved-road layout (policy, probe suite, rollout, rules, routes, dashboard, ADR) for a new service',
+  summary:
+    'Scaffold the paved-road layout (policy, probe suite, rollout, rules, routes, dashboard, ADR) for a new service',
   options: [
     new Option('-s, --service <name>', 'the service name, a DNS label such as payments-api').makeOptionMandatory(),
     new Option('-d, --dir <dir>', 'where to write (default: ./<service>)'),
     new Option('--force', 'overwrite files that already exist'),
   ],
-  examples: ['adaptive-canary init --service payments-api', 'adaptive-canary init --service payments-api --dir deploy/canary --force'],
+  examples: [
+    'adaptive-canary init --service payments-api',
+    'adaptive-canary init --service payments-api --dir deploy/canary --force',
+  ],
   async run({ opts, io }) {
     const { scaffold } = await import('./init-service.js');
     const destDir = resolve(io.cwd, opts.dir ?? opts.service);

@@ -11,7 +11,8 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'keygen',
-  summary: 'Create a cosign-compatible key pair (PREFIX.key encrypted, PREFIX.pub); password from COSIGN_PASSWORD or a prompt',
+  summary:
+    'Create a cosign-compatible key pair (PREFIX.key encrypted, PREFIX.pub); password from COSIGN_PASSWORD or a prompt',
   options: [
     new Option('--output-key-prefix <prefix>', 'write PREFIX.key and PREFIX.pub').default('cosign'),
     new Option('--force', 'overwrite existing key files'),

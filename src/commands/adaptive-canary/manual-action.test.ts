@@ -13,7 +13,12 @@ function capture(): { io: CliIO; out: () => string; err: () => string } {
   const sink = (append: (s: string) => void): Writable =>
     new Writable({ write: (chunk: Buffer, _e, cb) => (append(chunk.toString()), cb()) });
   return {
-    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: { ADAPTIVE_CANARY_TOKEN: 'sekret' }, cwd: process.cwd() },
+    io: {
+      stdout: sink((s) => (out += s)),
+      stderr: sink((s) => (err += s)),
+      env: { ADAPTIVE_CANARY_TOKEN: 'sekret' },
+      cwd: process.cwd(),
+    },
     out: () => out,
     err: () => err,
   };
@@ -49,7 +54,7 @@ describe('promote / abort / pause / resume', () => {
     expect(view.actions).toEqual([]);
   });
 
-  it('a wrong token is a failed check (exit 1) with the server\'s code', async () => {
+  it("a wrong token is a failed check (exit 1) with the server's code", async () => {
     const { url, view } = await serve();
     const c = capture();
     c.io.env.ADAPTIVE_CANARY_TOKEN = 'wrong';

@@ -33,7 +33,9 @@ function manualActionCommand(action: ManualAction): ReturnType<typeof defineComm
       ...(destructive ? [new Option('-y, --yes', 'do not ask for confirmation (required without a terminal)')] : []),
       new Option('--dry-run', 'say what would be sent, send nothing'),
     ],
-    examples: [`ADAPTIVE_CANARY_TOKEN=… adaptive-canary ${action} maestro-api-20261129-0412 --server http://127.0.0.1:8080${destructive ? ' --yes' : ''}`],
+    examples: [
+      `ADAPTIVE_CANARY_TOKEN=… adaptive-canary ${action} maestro-api-20261129-0412 --server http://127.0.0.1:8080${destructive ? ' --yes' : ''}`,
+    ],
     async run({ args, opts, io }) {
       const rolloutId = args[0] as string;
       const actor = opts.actor ?? io.env.USER ?? 'cli';
@@ -46,8 +48,17 @@ function manualActionCommand(action: ManualAction): ReturnType<typeof defineComm
         return ExitCode.failed;
       }
       const { requestManualAction } = await import('../../server/client.js');
-      const rollout = await requestManualAction({ server: opts.server, rolloutId, action, token: io.env.ADAPTIVE_CANARY_TOKEN, actor });
-      println(io.stdout, `${rollout.id}: ${rollout.phase} at step ${rollout.step + 1}/${rollout.stepCount}, weight ${rollout.weight}%`);
+      const rollout = await requestManualAction({
+        server: opts.server,
+        rolloutId,
+        action,
+        token: io.env.ADAPTIVE_CANARY_TOKEN,
+        actor,
+      });
+      println(
+        io.stdout,
+        `${rollout.id}: ${rollout.phase} at step ${rollout.step + 1}/${rollout.stepCount}, weight ${rollout.weight}%`,
+      );
       return ExitCode.ok;
     },
   });

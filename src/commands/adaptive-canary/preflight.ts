@@ -18,15 +18,20 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'preflight',
-  summary: 'Run the Definition of Ready: promotion criteria, error budget, synthetic suite (uptime, signature, sync), signature, admission policy',
+  summary:
+    'Run the Definition of Ready: promotion criteria, error budget, synthetic suite (uptime, signature, sync), signature, admission policy',
   readOnly: true,
   options: [
     new Option('-p, --policy <file>', 'the canary policy').default('canary.yaml'),
     new Option('--json', 'print the checks as JSON'),
-    new Option('--allow-unknown <check>', 'let this check pass when it cannot be evaluated (repeatable)')
-      .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
+    new Option('--allow-unknown <check>', 'let this check pass when it cannot be evaluated (repeatable)').argParser(
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    ),
     new Option('--prometheus <url>', 'Prometheus base URL for error-budget burn (and probe_success uptime)'),
-    new Option('--state <file>', 'without --prometheus: the local controller state (SQLite) whose observed requests give the error-budget burn').default(DEFAULT_STATE_FILE),
+    new Option(
+      '--state <file>',
+      'without --prometheus: the local controller state (SQLite) whose observed requests give the error-budget burn',
+    ).default(DEFAULT_STATE_FILE),
     new Option('--synthetics-db <file>', 'syntheticsctl history (SQLite) for the suite uptime'),
     new Option('--synthetics-url <url>', 'the running `syntheticsctl run` (its /metrics carries the suite sha256)'),
   ],
@@ -38,23 +43,29 @@ export default defineCommand<Options>({
   async run({ opts, io }) {
     const { CHECK_NAMES } = await import('../../supply-chain/preflight/types.js');
     const unknownNames = (opts.allowUnknown ?? []).filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
-    if (unknownNames.length > 0) throw new UsageError(`--allow-unknown: no check named ${unknownNames.join(', ')}; checks: ${CHECK_NAMES.join(', ')}`);
+    if (unknownNames.length > 0)
+      throw new UsageError(
+        `--allow-unknown: no check named ${unknownNames.join(', ')}; checks: ${CHECK_NAMES.join(', ')}`,
+      );
     const { loadDocumentFile } = await import('../../schema/load-document.js');
     const { canaryPolicy } = await import('../../schema/policy.js');
     const { runPreflight, formatChecklist } = await import('../../supply-chain/preflight/run-preflight.js');
     const policyFile = resolve(io.cwd, opts.policy);
     const policy = loadDocumentFile(policyFile, canaryPolicy).value;
-    const report = await runPreflight({
-      policy,
-      policyFile,
-      policyDir: dirname(policyFile),
-      prometheusUrl: opts.prometheus,
-      syntheticsDb: opts.syntheticsDb && resolve(io.cwd, opts.syntheticsDb),
-      syntheticsUrl: opts.syntheticsUrl,
-      stateFile: resolve(io.cwd, opts.state ?? DEFAULT_STATE_FILE),
-      now: Date.now(),
-      fetch: globalThis.fetch,
-    }, opts.allowUnknown ?? []);
+    const report = await runPreflight(
+      {
+        policy,
+        policyFile,
+        policyDir: dirname(policyFile),
+        prometheusUrl: opts.prometheus,
+        syntheticsDb: opts.syntheticsDb && resolve(io.cwd, opts.syntheticsDb),
+        syntheticsUrl: opts.syntheticsUrl,
+        stateFile: resolve(io.cwd, opts.state ?? DEFAULT_STATE_FILE),
+        now: Date.now(),
+        fetch: globalThis.fetch,
+      },
+      opts.allowUnknown ?? [],
+    );
     if (opts.json) println(io.stdout, JSON.stringify(report, null, 2));
     else for (const line of formatChecklist(report)) println(io.stdout, line);
     return report.ok ? ExitCode.ok : ExitCode.failed;

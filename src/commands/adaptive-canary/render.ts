@@ -21,7 +21,7 @@ export default defineCommand<Options>({
   args: ['<subjects...>'],
   options: [
     new Option('-p, --policy <file>', 'the canary policy').default('canary.yaml'),
-    new Option('-o, --out <dir>', 'output directory (default: the policy file\'s directory)'),
+    new Option('-o, --out <dir>', "output directory (default: the policy file's directory)"),
     new Option('--stdout', 'print the files instead of writing them'),
   ],
   examples: [
@@ -34,7 +34,9 @@ export default defineCommand<Options>({
     const names = requested.includes('all') ? Object.keys(renderTargets) : requested;
     const unknown = names.filter((n) => !(n in renderTargets));
     if (unknown.length > 0) {
-      throw new UsageError(`unknown subject ${unknown.join(', ')}; choose from ${[...Object.keys(renderTargets), 'all'].join(', ')}`);
+      throw new UsageError(
+        `unknown subject ${unknown.join(', ')}; choose from ${[...Object.keys(renderTargets), 'all'].join(', ')}`,
+      );
     }
     const policyFile = resolve(io.cwd, opts.policy);
     const policy = loadDocumentFile(policyFile, canaryPolicy).value;

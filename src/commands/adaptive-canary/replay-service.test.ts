@@ -3,7 +3,13 @@ import { policySpec } from '../../schema/policy.js';
 import { specFor } from './replay-service.js';
 
 describe('replay: the policy applied to a recording', () => {
-  const header = { kind: 'replay' as const, version: 1 as const, service: 'maestro-api', intervalSeconds: 10, latencyBoundsMs: [10, 100, 1000] };
+  const header = {
+    kind: 'replay' as const,
+    version: 1 as const,
+    service: 'maestro-api',
+    intervalSeconds: 10,
+    latencyBoundsMs: [10, 100, 1000],
+  };
 
   it("takes the recording's interval and latency bounds over the policy's (each line is one judgement)", () => {
     const policy = policySpec.parse({ service: 'maestro-api', interval: '30s', steps: [{ weight: 10, bake: '2m' }] });

@@ -9,7 +9,11 @@ import { canaryPolicy, defaultPolicySpec, type JudgeName, type PolicySpec } from
 import { readReplayFile, type ReplayFile } from '../../sources/replay.js';
 
 /** Reads every file first (all problems reported at once, exit 2), then replays each and prints its decision. */
-export function runReplay(files: string[], opts: { policy?: string; judge?: JudgeName; json?: boolean }, io: CliIO): Decision[] {
+export function runReplay(
+  files: string[],
+  opts: { policy?: string; judge?: JudgeName; json?: boolean },
+  io: CliIO,
+): Decision[] {
   const policy = opts.policy ? loadDocumentFile(resolve(io.cwd, opts.policy), canaryPolicy).value.spec : undefined;
   const loaded: ReplayFile[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -49,14 +53,23 @@ function printJson(io: CliIO, file: string, { outcome }: ReplayResult): void {
 
 function printTimeline(io: CliIO, file: string, { outcome, timeline }: ReplayResult): void {
   println(io.stdout, `${file}`);
-  println(io.stdout, `  ${'t(s)'.padStart(6)}  ${'weight'.padStart(6)}  ${'score'.padStart(5)}  ${'verdict'.padEnd(12)}  reasons`);
+  println(
+    io.stdout,
+    `  ${'t(s)'.padStart(6)}  ${'weight'.padStart(6)}  ${'score'.padStart(5)}  ${'verdict'.padEnd(12)}  reasons`,
+  );
   for (const e of timeline) {
     const a = e.assessment;
     const notable = a.reasons.filter((r) => r.verdict !== 'pass');
     const shown = (notable.length > 0 ? notable : a.reasons.slice(0, 1)).map((r) => r.message);
-    println(io.stdout, `  ${String(e.t).padStart(6)}  ${`${e.weight}%`.padStart(6)}  ${a.score.toFixed(2).padStart(5)}  ${a.verdict.padEnd(12)}  ${shown[0] ?? ''}`);
+    println(
+      io.stdout,
+      `  ${String(e.t).padStart(6)}  ${`${e.weight}%`.padStart(6)}  ${a.score.toFixed(2).padStart(5)}  ${a.verdict.padEnd(12)}  ${shown[0] ?? ''}`,
+    );
     for (const more of shown.slice(1)) println(io.stdout, `  ${' '.repeat(37)}  ${more}`);
   }
-  println(io.stdout, `  → ${outcome.decision.toUpperCase()} at t=${outcome.at}s${outcome.rule ? ` (${outcome.rule})` : ''}`);
+  println(
+    io.stdout,
+    `  → ${outcome.decision.toUpperCase()} at t=${outcome.at}s${outcome.rule ? ` (${outcome.rule})` : ''}`,
+  );
   println(io.stdout);
 }

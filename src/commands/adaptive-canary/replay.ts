@@ -10,7 +10,8 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'replay',
-  summary: 'Replay recorded rollouts (JSON Lines) through a policy: what it would have decided, and when — by the controller\'s rules: promote on a pass once the steps\' bakes are done, or earlier when every critical metric\'s confidence sequence is within tolerance and at least half the planned bake has been observed (each recorded interval counts one policy interval). Exit 0: no file rolled back (promoted or inconclusive); 1: at least one rollback; 2: bad input',
+  summary:
+    "Replay recorded rollouts (JSON Lines) through a policy: what it would have decided, and when — by the controller's rules: promote on a pass once the steps' bakes are done, or earlier when every critical metric's confidence sequence is within tolerance and at least half the planned bake has been observed (each recorded interval counts one policy interval). Exit 0: no file rolled back (promoted or inconclusive); 1: at least one rollback; 2: bad input",
   args: ['<files...>'],
   readOnly: true,
   options: [

@@ -31,27 +31,52 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'run',
-  summary: 'Drive a canary rollout of your own service on this machine: through the embedded weighted router, or a flagd feature flag\'s weights (--target flagd)',
+  summary:
+    "Drive a canary rollout of your own service on this machine: through the embedded weighted router, or a flagd feature flag's weights (--target flagd)",
   options: [
     new Option('--policy <file>', 'the release policy (canary.yaml)').makeOptionMandatory(),
-    new Option('--target <target>', 'what moves the traffic: the embedded router, or a flagd flag file').choices(['router', 'flagd']).default('router'),
+    new Option('--target <target>', 'what moves the traffic: the embedded router, or a flagd flag file')
+      .choices(['router', 'flagd'])
+      .default('router'),
     new Option('--stable <url|cmd>', 'router: stable version, a URL or a command serving HTTP on $PORT (required)'),
     new Option('--canary <url|cmd>', 'router: canary version, a URL or a command serving HTTP on $PORT (required)'),
-    new Option('--flag-file <file>', 'flagd: the flag file (JSON) flagd watches; rewritten atomically at each step (required)'),
+    new Option(
+      '--flag-file <file>',
+      'flagd: the flag file (JSON) flagd watches; rewritten atomically at each step (required)',
+    ),
     new Option('--flag <name>', 'flagd: the flag whose fractional targeting is stepped (required)'),
-    new Option('--feature-step <pct>', 'flagd: step the canary variant by this many percent (pct, 2·pct, … below 100, then promote to 100) instead of the policy\'s step weights; each step bakes as long as the policy\'s step at or below that weight (the first step\'s bake below it). Without it the policy\'s steps are used as written'),
-    new Option('--prometheus <url>', 'flagd: Prometheus to read per-variant metrics from (default: spec.prometheus.url; one of them is required, as the router cannot tell flag variants apart)'),
-    new Option('--variant-label <label>', 'flagd: the metric label whose values are the flag variants, e.g. http_requests_total{variant="on"}').default('variant'),
-    new Option('--canary-variant <name>', 'flagd: the variant under test (default: the fractional variant that is not the defaultVariant)'),
-    new Option('--stable-variant <name>', 'flagd: the variant everyone else gets (default: the flag\'s defaultVariant)'),
-    new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default('127.0.0.1:8080'),
+    new Option(
+      '--feature-step <pct>',
+      "flagd: step the canary variant by this many percent (pct, 2·pct, … below 100, then promote to 100) instead of the policy's step weights; each step bakes as long as the policy's step at or below that weight (the first step's bake below it). Without it the policy's steps are used as written",
+    ),
+    new Option(
+      '--prometheus <url>',
+      'flagd: Prometheus to read per-variant metrics from (default: spec.prometheus.url; one of them is required, as the router cannot tell flag variants apart)',
+    ),
+    new Option(
+      '--variant-label <label>',
+      'flagd: the metric label whose values are the flag variants, e.g. http_requests_total{variant="on"}',
+    ).default('variant'),
+    new Option(
+      '--canary-variant <name>',
+      'flagd: the variant under test (default: the fractional variant that is not the defaultVariant)',
+    ),
+    new Option('--stable-variant <name>', "flagd: the variant everyone else gets (default: the flag's defaultVariant)"),
+    new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default(
+      '127.0.0.1:8080',
+    ),
     new Option('--router <host:port>', 'router: where the router listens for your traffic').default('127.0.0.1:8000'),
-    new Option('--state <file>', 'controller state (SQLite); an unfinished rollout in it is resumed').default(DEFAULT_STATE_FILE),
+    new Option('--state <file>', 'controller state (SQLite); an unfinished rollout in it is resumed').default(
+      DEFAULT_STATE_FILE,
+    ),
     new Option('--id <rollout-id>', 'rollout id (default: resume the unfinished one, else <service>-<time>)'),
     new Option('--suite <file>', 'synthetic probe suite run against both versions every interval'),
     new Option('--no-ui', 'no live terminal view: one line per event'),
     new Option('--start-timeout <duration>', 'how long a command upstream may take to listen').default('30s'),
-    new Option('--allow-unsigned', 'roll out even though rollouts.yaml next to the policy is unsigned or does not verify (local experiments; warned and recorded in the evidence)'),
+    new Option(
+      '--allow-unsigned',
+      'roll out even though rollouts.yaml next to the policy is unsigned or does not verify (local experiments; warned and recorded in the evidence)',
+    ),
   ],
   examples: [
     'adaptive-canary run --policy canary.yaml --stable http://127.0.0.1:9001 --canary "node server.js"',
@@ -72,15 +97,27 @@ export default defineCommand<Options>({
     const gate = checkSignedManifest(dirname(policyFile), policy.spec, { allowUnsigned: opts.allowUnsigned === true });
     if (gate.warning) println(io.stderr, `WARNING: ${gate.warning}`);
     const common = {
-      io, policy, listen: opts.listen, stateFile: opts.state ?? DEFAULT_STATE_FILE, id: opts.id,
-      live: opts.ui && io.stdout.isTTY === true, token: io.env.ADAPTIVE_CANARY_TOKEN, notes: [gate.note],
+      io,
+      policy,
+      listen: opts.listen,
+      stateFile: opts.state ?? DEFAULT_STATE_FILE,
+      id: opts.id,
+      live: opts.ui && io.stdout.isTTY === true,
+      token: io.env.ADAPTIVE_CANARY_TOKEN,
+      notes: [gate.note],
     };
     let result;
     if (flagd) {
       const { parseFeatureStep } = await import('../../controller/feature-steps.js');
       result = await runFlagd({
-        ...common, flagFile: opts.flagFile ?? '', flag: opts.flag ?? '', featureStep: parseFeatureStep(opts.featureStep),
-        prometheusUrl: opts.prometheus, variantLabel: opts.variantLabel, canaryVariant: opts.canaryVariant, stableVariant: opts.stableVariant,
+        ...common,
+        flagFile: opts.flagFile ?? '',
+        flag: opts.flag ?? '',
+        featureStep: parseFeatureStep(opts.featureStep),
+        prometheusUrl: opts.prometheus,
+        variantLabel: opts.variantLabel,
+        canaryVariant: opts.canaryVariant,
+        stableVariant: opts.stableVariant,
       });
     } else {
       const { runLocal } = await import('../../controller/run-local.js');
@@ -92,7 +129,11 @@ export default defineCommand<Options>({
         suite = { suite: loadSuite(resolve(io.cwd, opts.suite), { env }).suite, env };
       }
       result = await runLocal({
-        ...common, stable: opts.stable ?? '', canary: opts.canary ?? '', router: opts.router, suite,
+        ...common,
+        stable: opts.stable ?? '',
+        canary: opts.canary ?? '',
+        router: opts.router,
+        suite,
         upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000,
       });
     }
@@ -103,24 +144,38 @@ export default defineCommand<Options>({
 /** What is missing or misplaced for the chosen --target (a usage error), or undefined. */
 function targetProblem(opts: Options): string | undefined {
   const flagd = opts.target === 'flagd';
-  const need = flagd ? { '--flag-file': opts.flagFile, '--flag': opts.flag } : { '--stable': opts.stable, '--canary': opts.canary };
-  const missing = Object.entries(need).filter(([, v]) => v === undefined).map(([k]) => k);
+  const need = flagd
+    ? { '--flag-file': opts.flagFile, '--flag': opts.flag }
+    : { '--stable': opts.stable, '--canary': opts.canary };
+  const missing = Object.entries(need)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
   if (missing.length) return `--target ${opts.target} needs ${missing.join(' and ')}`;
-  if (!flagd && opts.featureStep !== undefined) return '--feature-step steps a feature flag: use it with --target flagd';
+  if (!flagd && opts.featureStep !== undefined)
+    return '--feature-step steps a feature flag: use it with --target flagd';
   return undefined;
 }
 
 function report(io: CliIO, result: RunLocalResult): ExitCode {
   const s = result.snapshot;
   if (result.held !== undefined) {
-    println(io.stderr, `held: ${s.id} was not started (spec.alerting.silenceCheck: hold); expire the silence or plan it in spec.alerting.maintenanceWindow, then run again`);
+    println(
+      io.stderr,
+      `held: ${s.id} was not started (spec.alerting.silenceCheck: hold); expire the silence or plan it in spec.alerting.maintenanceWindow, then run again`,
+    );
     return ExitCode.failed;
   }
   if (result.left) {
-    println(io.stdout, `left rollout ${s.id} at step ${s.step + 1}/${s.stepCount} (${s.weight}%); run the same command to resume it`);
+    println(
+      io.stdout,
+      `left rollout ${s.id} at step ${s.step + 1}/${s.stepCount} (${s.weight}%); run the same command to resume it`,
+    );
     return ExitCode.ok;
   }
   const last = s.decisions.at(-1);
-  println(io.stdout, `${s.id}: ${s.phase}${last ? ` by ${last.by}` : ''}${s.rollbackDurationSeconds !== null ? `; rollback took ${(s.rollbackDurationSeconds * 1000).toFixed(3)} ms` : ''}; evidence in ${s.evidenceDir ?? '-'}`);
+  println(
+    io.stdout,
+    `${s.id}: ${s.phase}${last ? ` by ${last.by}` : ''}${s.rollbackDurationSeconds !== null ? `; rollback took ${(s.rollbackDurationSeconds * 1000).toFixed(3)} ms` : ''}; evidence in ${s.evidenceDir ?? '-'}`,
+  );
   return s.phase === 'promoted' ? ExitCode.ok : ExitCode.failed;
 }

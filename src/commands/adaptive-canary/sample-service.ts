@@ -17,12 +17,14 @@ interface SampleServiceOptions {
 
 const fraction = (name: string, text: string): number => {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number in [0, 1], got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new UsageError(`--${name} must be a number in [0, 1], got ${JSON.stringify(text)}`);
   return n;
 };
 const millis = (name: string, text: string): number => {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number of ms, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative number of ms, got ${JSON.stringify(text)}`);
   return n;
 };
 
@@ -31,7 +33,10 @@ export default defineCommand<SampleServiceOptions>({
   name: 'sample-service',
   summary: 'run the sample maestro-api service (one version, optional faults) until SIGTERM',
   options: [
-    new Option('--service-version <version>', 'version string the service reports (--version is taken by the CLI itself)').default('1.0.0'),
+    new Option(
+      '--service-version <version>',
+      'version string the service reports (--version is taken by the CLI itself)',
+    ).default('1.0.0'),
     new Option('--listen <host:port>', 'address to listen on (port 0 picks a free one)').default('127.0.0.1:8080'),
     new Option('--error-rate <0..1>', 'extra share of /api requests answered 500').default('0'),
     new Option('--latency-ms <ms>', 'extra median latency on /api requests').default('0'),

@@ -19,18 +19,33 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'serve',
-  summary: 'Run the controller on Kubernetes: drive every Argo Rollout that carries adaptive-canary.dev/policy (leader election with a Lease), serve the API and /metrics',
+  summary:
+    'Run the controller on Kubernetes: drive every Argo Rollout that carries adaptive-canary.dev/policy (leader election with a Lease), serve the API and /metrics',
   options: [
-    new Option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)'),
+    new Option(
+      '--kubeconfig <file>',
+      'kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)',
+    ),
     new Option('--listen <host:port>', 'HTTP API, analysis endpoint and /metrics').default('127.0.0.1:8080'),
-    new Option('--lease-namespace <ns>', 'namespace of the leader-election Lease (default: $POD_NAMESPACE, else the kubeconfig namespace)'),
+    new Option(
+      '--lease-namespace <ns>',
+      'namespace of the leader-election Lease (default: $POD_NAMESPACE, else the kubeconfig namespace)',
+    ),
     new Option('--lease-name <name>', 'name of the Lease').default('adaptive-canary-controller'),
     new Option('--identity <id>', 'this replica in the Lease (default: $POD_NAME, else the hostname)'),
     new Option('--prometheus-url <url>', 'Prometheus for policies without spec.prometheus.url'),
-    new Option('--public-key <file>', 'cosign public key (e.g. mounted from a Secret): a Rollout whose policy requires signatures (spec.signing.required, the default) is only driven when its cosign.sigstore.dev annotations verify against it'),
-    new Option('--allow-unsigned', 'drive Rollouts that are unsigned or do not verify anyway (warned); without it and without --public-key such Rollouts are left alone'),
+    new Option(
+      '--public-key <file>',
+      'cosign public key (e.g. mounted from a Secret): a Rollout whose policy requires signatures (spec.signing.required, the default) is only driven when its cosign.sigstore.dev annotations verify against it',
+    ),
+    new Option(
+      '--allow-unsigned',
+      'drive Rollouts that are unsigned or do not verify anyway (warned); without it and without --public-key such Rollouts are left alone',
+    ),
   ],
-  examples: ['adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090 --public-key /etc/adaptive-canary/cosign.pub'],
+  examples: [
+    'adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090 --public-key /etc/adaptive-canary/cosign.pub',
+  ],
   async run({ opts, io }) {
     const { KubeConfig } = await import('@kubernetes/client-node');
     const { ClusterController } = await import('../../controller/cluster/cluster-controller.js');
@@ -44,11 +59,20 @@ export default defineCommand<Options>({
     } catch (err) {
       throw new UnreachableError('kubeconfig', (err as Error).message, { cause: err });
     }
-    const namespace = opts.leaseNamespace ?? io.env.POD_NAMESPACE ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    const namespace =
+      opts.leaseNamespace ??
+      io.env.POD_NAMESPACE ??
+      kc.getContextObject(kc.getCurrentContext())?.namespace ??
+      'default';
     const identity = opts.identity ?? io.env.POD_NAME ?? hostname();
     const cluster = new ClusterController({
-      kubeConfig: kc, identity, leaseNamespace: namespace, leaseName: opts.leaseName, prometheusUrl: opts.prometheusUrl,
-      onWarning: (m) => println(io.stderr, `warning: ${m}`), env: io.env,
+      kubeConfig: kc,
+      identity,
+      leaseNamespace: namespace,
+      leaseName: opts.leaseName,
+      prometheusUrl: opts.prometheusUrl,
+      onWarning: (m) => println(io.stderr, `warning: ${m}`),
+      env: io.env,
       signatures: { publicKey, allowUnsigned: opts.allowUnsigned === true },
     });
     try {
@@ -56,13 +80,21 @@ export default defineCommand<Options>({
     } catch (err) {
       throw new UnreachableError('Kubernetes API', (err as Error).message, { cause: err });
     }
-    const server = await startServer({ listen: opts.listen, view: cluster.hub, registry: cluster.metrics.registry, token: io.env.ADAPTIVE_CANARY_TOKEN });
+    const server = await startServer({
+      listen: opts.listen,
+      view: cluster.hub,
+      registry: cluster.metrics.registry,
+      token: io.env.ADAPTIVE_CANARY_TOKEN,
+    });
     println(io.stdout, `serving ${server.url} as ${identity} (lease ${namespace}/${opts.leaseName})`);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
     });
-    println(io.stderr, `${signal}: stopping; the lease is released so a standby takes over at once (traffic is left as it is)`);
+    println(
+      io.stderr,
+      `${signal}: stopping; the lease is released so a standby takes over at once (traffic is left as it is)`,
+    );
     await cluster.stop();
     await server.close();
     return ExitCode.ok;

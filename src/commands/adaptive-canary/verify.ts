@@ -16,7 +16,8 @@ interface Options {
 
 export default defineCommand<Options>({
   name: 'verify',
-  summary: 'Verify a cosign signature (--signature), sigstore bundle (--bundle) or signed manifest annotations (--annotated)',
+  summary:
+    'Verify a cosign signature (--signature), sigstore bundle (--bundle) or signed manifest annotations (--annotated)',
   args: ['<file>'],
   readOnly: true,
   options: [
@@ -25,8 +26,10 @@ export default defineCommand<Options>({
     new Option('--bundle <file>', 'sigstore bundle (v0.3) as `cosign sign-blob --bundle` writes it'),
     new Option('--annotated', 'verify the k8s-manifest-sigstore annotations on every resource in FILE'),
     new Option('--live', 'with --annotated: FILE holds objects read back from a cluster (server-added fields allowed)'),
-    new Option('--ignore-field <path>', 'with --annotated: a field controllers may change, e.g. metadata.annotations.rollout.argoproj.io/*')
-      .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
+    new Option(
+      '--ignore-field <path>',
+      'with --annotated: a field controllers may change, e.g. metadata.annotations.rollout.argoproj.io/*',
+    ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
   ],
   examples: [
     'adaptive-canary verify --key cosign.pub --signature rollouts.yaml.sig rollouts.yaml',

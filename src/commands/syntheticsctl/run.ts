@@ -46,14 +46,21 @@ export default defineCommand<RunOptions>({
       select: { flows: opts.flow, tags: opts.tag },
       onResult: (r) => {
         recorded++;
-        if (!opts.quiet) println(io.stdout, `${new Date(r.startedAt).toISOString()} ${r.flow} ${r.status} ${Math.round(r.durationMs)}ms${r.retries ? ` (${r.retries} retries)` : ''}`);
+        if (!opts.quiet)
+          println(
+            io.stdout,
+            `${new Date(r.startedAt).toISOString()} ${r.flow} ${r.status} ${Math.round(r.durationMs)}ms${r.retries ? ` (${r.retries} retries)` : ''}`,
+          );
       },
       onError: (m) => println(io.stderr, `error: ${m}`),
     }).catch((err: unknown) => {
       history.close();
       throw err;
     });
-    println(io.stdout, `syntheticsctl run: ${prepared.suite.metadata.name} (sha256 ${daemon.sha256.slice(0, 12)}) → ${prepared.baseUrl}; metrics at ${daemon.url}/metrics`);
+    println(
+      io.stdout,
+      `syntheticsctl run: ${prepared.suite.metadata.name} (sha256 ${daemon.sha256.slice(0, 12)}) → ${prepared.baseUrl}; metrics at ${daemon.url}/metrics`,
+    );
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -32,9 +32,11 @@ export default defineCommand<UptimeOptions>({
     const { checkSuiteFile } = await import('../../synthetics/validate-suite.js');
     const { openHistory, defaultHistoryFile } = await import('../../synthetics/history.js');
     const windowMs = parseDuration(opts.window);
-    if (!windowMs) throw new UsageError(`--window must be a duration like 7d or 24h, got ${JSON.stringify(opts.window)}`);
+    if (!windowMs)
+      throw new UsageError(`--window must be a duration like 7d or 24h, got ${JSON.stringify(opts.window)}`);
     const min = opts.min === undefined ? undefined : Number(opts.min);
-    if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError(`--min must be a ratio in [0, 1], got ${JSON.stringify(opts.min)}`);
+    if (min !== undefined && !(min >= 0 && min <= 1))
+      throw new UsageError(`--min must be a ratio in [0, 1], got ${JSON.stringify(opts.min)}`);
     const check = checkSuiteFile(args[0] as string, { env: io.env });
     if (!check.suite || !check.ok) throw new ConfigError(check.diagnostics.filter((d) => d.severity === 'error'));
     const suite = check.suite.metadata.name;
@@ -51,10 +53,23 @@ export default defineCommand<UptimeOptions>({
     const ok = min === undefined || (report.uptime !== null && report.uptime >= min);
     if (opts.json) println(io.stdout, JSON.stringify({ suite, min: min ?? null, ok, ...report }, null, 2));
     else {
-      println(io.stdout, `${suite} over ${formatDuration(windowMs)}: uptime ${pct(report.uptime)} (${report.upPoints}/${report.points} intervals), reachability ${pct(report.reachability)} (${report.successes}/${report.runs} runs)`);
-      for (const f of report.flows) println(io.stdout, `  ${f.flow}: uptime ${pct(f.uptime)}, reachability ${pct(f.reachability)}, ${f.runs} runs, ${f.pointsWithoutData} intervals without data`);
+      println(
+        io.stdout,
+        `${suite} over ${formatDuration(windowMs)}: uptime ${pct(report.uptime)} (${report.upPoints}/${report.points} intervals), reachability ${pct(report.reachability)} (${report.successes}/${report.runs} runs)`,
+      );
+      for (const f of report.flows)
+        println(
+          io.stdout,
+          `  ${f.flow}: uptime ${pct(f.uptime)}, reachability ${pct(f.reachability)}, ${f.runs} runs, ${f.pointsWithoutData} intervals without data`,
+        );
     }
-    if (!ok) println(io.stderr, report.uptime === null ? `no results for ${suite} in the last ${formatDuration(windowMs)}` : `uptime ${pct(report.uptime)} is below --min ${pct(min ?? 0)}`);
+    if (!ok)
+      println(
+        io.stderr,
+        report.uptime === null
+          ? `no results for ${suite} in the last ${formatDuration(windowMs)}`
+          : `uptime ${pct(report.uptime)} is below --min ${pct(min ?? 0)}`,
+      );
     return ok ? ExitCode.ok : ExitCode.failed;
   },
 });

@@ -25,13 +25,22 @@ export function decodeState(raw: unknown, canaryHash: string): StoredRollout | n
 /** Replays a stored rollout into an (empty, in-memory) StateStore so RolloutController.open resumes it. */
 export function seedStore(store: StateStore, s: StoredRollout, now: number): void {
   store.create(s.meta, s.state, now);
-  for (const i of s.intervals) store.write(s.meta.id, { state: s.state, interval: { observation: i.observation, assessment: i.assessment, point: i.point } }, now);
+  for (const i of s.intervals)
+    store.write(
+      s.meta.id,
+      { state: s.state, interval: { observation: i.observation, assessment: i.assessment, point: i.point } },
+      now,
+    );
   for (const d of s.decisions) {
     const seq = store.write(s.meta.id, { state: s.state, decision: d.decision }, now);
     if (seq !== undefined && d.notifiedAt !== null) store.markNotified(s.meta.id, seq, d.notifiedAt);
     if (seq !== undefined && d.recordedAt !== null) store.markRecorded(s.meta.id, seq, d.recordedAt);
   }
   if (s.rollbackDecidedAt !== null && s.rollbackConfirmedAt !== null) {
-    store.write(s.meta.id, { state: s.state, rollback: { decidedAt: s.rollbackDecidedAt, confirmedAt: s.rollbackConfirmedAt } }, now);
+    store.write(
+      s.meta.id,
+      { state: s.state, rollback: { decidedAt: s.rollbackDecidedAt, confirmedAt: s.rollbackConfirmedAt } },
+      now,
+    );
   }
 }

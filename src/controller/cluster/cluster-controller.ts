@@ -47,7 +47,12 @@ export interface ClusterControllerOptions {
 }
 
 interface Running {
-  controller: RolloutController; store: StateStore; actuator: ArgoActuator; sources: ObservationSource[]; canaryHash: string; persist: Promise<void>;
+  controller: RolloutController;
+  store: StateStore;
+  actuator: ArgoActuator;
+  sources: ObservationSource[];
+  canaryHash: string;
+  persist: Promise<void>;
   hooks: ObservabilityHooks | undefined;
   /** resourceVersion of our last state write, so the next write needs no read (a 409 falls back to one). */
   lastRv: string | undefined;
@@ -79,8 +84,14 @@ export class ClusterController {
 
   constructor(private readonly o: ClusterControllerOptions) {
     this.elector = new LeaderElector({
-      kubeConfig: o.kubeConfig, namespace: o.leaseNamespace, name: o.leaseName ?? 'adaptive-canary-controller', identity: o.identity,
-      leaseDurationMs: o.leaseDurationMs, renewDeadlineMs: o.renewDeadlineMs, retryPeriodMs: o.retryPeriodMs, now: o.clock,
+      kubeConfig: o.kubeConfig,
+      namespace: o.leaseNamespace,
+      name: o.leaseName ?? 'adaptive-canary-controller',
+      identity: o.identity,
+      leaseDurationMs: o.leaseDurationMs,
+      renewDeadlineMs: o.renewDeadlineMs,
+      retryPeriodMs: o.retryPeriodMs,
+      now: o.clock,
       onStartedLeading: () => {
         for (const ro of this.cache.values()) void this.consider(ro);
       },
@@ -109,7 +120,8 @@ export class ClusterController {
   /** PromQL queries sent so far by the rollouts running now (for /metrics and the benchmark). */
   prometheusQueries(): number {
     let n = this.closedQueries;
-    for (const run of this.running.values()) for (const s of run.sources) if (s instanceof PrometheusSource) n += s.http.queries;
+    for (const run of this.running.values())
+      for (const s of run.sources) if (s instanceof PrometheusSource) n += s.http.queries;
     return n;
   }
 
@@ -162,14 +174,37 @@ export class ClusterController {
       this.subscribers.set(key, set.add(listener));
       return () => set.delete(listener);
     };
-    const actuator = await ArgoActuator.create({ kubeConfig: this.o.kubeConfig, namespace: ns, rollout: name, fence: () => this.isLeader(), now: this.o.clock, watch, counter: this.o.counter });
+    const actuator = await ArgoActuator.create({
+      kubeConfig: this.o.kubeConfig,
+      namespace: ns,
+      rollout: name,
+      fence: () => this.isLeader(),
+      now: this.o.clock,
+      watch,
+      counter: this.o.counter,
+    });
     const variant = { baseline: stableHash, canary: canaryHash };
     const sources = this.o.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
     // No evidence log on a cluster (the state annotation is the record): hook outcomes go to the warnings.
-    const hooks = ObservabilityHooks.create({ policy, rolloutId: key, env: this.o.env ?? {}, onWarning: (m) => this.warn(`${key}: ${m}`), now: this.o.clock });
+    const hooks = ObservabilityHooks.create({
+      policy,
+      rolloutId: key,
+      env: this.o.env ?? {},
+      onWarning: (m) => this.warn(`${key}: ${m}`),
+      now: this.o.clock,
+    });
     const controller = await RolloutController.open({
-      id: key, policy, actuator, sources, createAnalysis: (p) => createAnalysis(p), store, metrics: this.metrics, clock: this.o.clock,
-      onWarning: (m) => this.warn(`${key}: ${m}`), notifier: hooks, versions: { stable: stableHash, canary: canaryHash },
+      id: key,
+      policy,
+      actuator,
+      sources,
+      createAnalysis: (p) => createAnalysis(p),
+      store,
+      metrics: this.metrics,
+      clock: this.o.clock,
+      onWarning: (m) => this.warn(`${key}: ${m}`),
+      notifier: hooks,
+      versions: { stable: stableHash, canary: canaryHash },
     });
     if (controller.phase === 'pending' && hooks) {
       const pre = await hooks.preStart();
@@ -178,10 +213,22 @@ export class ClusterController {
         actuator.close();
         store.close();
         this.retryLater(key, policy.interval);
-        throw new AppError('E_SILENCE_HOLD', `held by the silence check (spec.alerting.silenceCheck: hold): ${pre.reason}; checking again in ${Math.max(policy.interval, 1_000) / 1000}s`);
+        throw new AppError(
+          'E_SILENCE_HOLD',
+          `held by the silence check (spec.alerting.silenceCheck: hold): ${pre.reason}; checking again in ${Math.max(policy.interval, 1_000) / 1000}s`,
+        );
       }
     }
-    const entry: Running = { controller, store, actuator, sources, canaryHash, hooks, persist: Promise.resolve(), lastRv: ro.metadata.resourceVersion };
+    const entry: Running = {
+      controller,
+      store,
+      actuator,
+      sources,
+      canaryHash,
+      hooks,
+      persist: Promise.resolve(),
+      lastRv: ro.metadata.resourceVersion,
+    };
     this.running.set(key, entry);
     this.hub.add(controller);
     controller.subscribe((e) => {
@@ -194,11 +241,14 @@ export class ClusterController {
   /** Looks at a held Rollout again (through the cache, so a deleted one is dropped) after about an interval. */
   private retryLater(key: string, intervalMs: number): void {
     clearTimeout(this.retries.get(key));
-    const t = setTimeout(() => {
-      this.retries.delete(key);
-      const ro = this.cache.get(key);
-      if (ro && !this.shuttingDown) void this.consider(ro);
-    }, Math.max(intervalMs, 1_000));
+    const t = setTimeout(
+      () => {
+        this.retries.delete(key);
+        const ro = this.cache.get(key);
+        if (ro && !this.shuttingDown) void this.consider(ro);
+      },
+      Math.max(intervalMs, 1_000),
+    );
     t.unref();
     this.retries.set(key, t);
   }
@@ -207,8 +257,12 @@ export class ClusterController {
     const url = policy.prometheus?.url ?? this.o.prometheusUrl;
     if (!url) throw new Error('no Prometheus: set spec.prometheus.url in the policy or --prometheus-url');
     return new PrometheusSource({
-      url, timeoutMs: policy.prometheus?.timeout, selectors: policy.prometheus?.selectors ?? {},
-      variant: { label: 'rollouts_pod_template_hash', ...variant }, latencyBoundsMs: policy.latencyBoundsMs, metrics: policy.metrics,
+      url,
+      timeoutMs: policy.prometheus?.timeout,
+      selectors: policy.prometheus?.selectors ?? {},
+      variant: { label: 'rollouts_pod_template_hash', ...variant },
+      latencyBoundsMs: policy.latencyBoundsMs,
+      metrics: policy.metrics,
       fetch: this.promLimiter.fetch(),
     });
   }
@@ -220,7 +274,11 @@ export class ClusterController {
     if (!stored) return;
     try {
       const known = entry.lastRv === undefined ? undefined : { state: null, resourceVersion: entry.lastRv };
-      const { resourceVersion } = await this.writeLimiter.run(() => updateState<AnnotationState>(this.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), { known }));
+      const { resourceVersion } = await this.writeLimiter.run(() =>
+        updateState<AnnotationState>(this.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), {
+          known,
+        }),
+      );
       entry.lastRv = resourceVersion;
     } catch (err) {
       this.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);

@@ -14,6 +14,10 @@ export function policyFromAnnotation(text: string, where: string): PolicySpec {
   }
   const isDocument = typeof doc === 'object' && doc !== null && 'kind' in doc;
   const result = isDocument ? canaryPolicy.safeParse(doc) : policySpec.safeParse(doc);
-  if (!result.success) throw new AppError('E_POLICY_ANNOTATION', `${where}: invalid ${POLICY_ANNOTATION}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success)
+    throw new AppError(
+      'E_POLICY_ANNOTATION',
+      `${where}: invalid ${POLICY_ANNOTATION}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return 'spec' in result.data ? result.data.spec : result.data;
 }

@@ -21,14 +21,21 @@ export interface RolloutSignatureOptions {
  * state annotation) are not compared (`live: true`). Returns a warning to log when it let something through;
  * throws E_MANIFEST_SIGNATURE (the controller then does not drive the Rollout) otherwise.
  */
-export function checkRolloutSignature(ro: RolloutObject, policy: PolicySpec, o: RolloutSignatureOptions): string | undefined {
+export function checkRolloutSignature(
+  ro: RolloutObject,
+  policy: PolicySpec,
+  o: RolloutSignatureOptions,
+): string | undefined {
   if (!policy.signing.required) return undefined;
   const problem = o.publicKey
     ? verifyProblem(ro, o.publicKey)
     : 'there is no public key to verify it with (serve --public-key <cosign.pub>)';
   if (problem === undefined) return undefined;
   if (o.allowUnsigned) return `--allow-unsigned: driving the Rollout although ${problem}`;
-  throw new CheckFailedError('E_MANIFEST_SIGNATURE', `the policy requires signatures and ${problem}; not driving it (sign the Rollout with \`adaptive-canary sign --annotate\` and re-apply it, or run serve with --allow-unsigned)`);
+  throw new CheckFailedError(
+    'E_MANIFEST_SIGNATURE',
+    `the policy requires signatures and ${problem}; not driving it (sign the Rollout with \`adaptive-canary sign --annotate\` and re-apply it, or run serve with --allow-unsigned)`,
+  );
 }
 
 function verifyProblem(ro: RolloutObject, key: KeyObject): string | undefined {

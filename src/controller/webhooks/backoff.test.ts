@@ -5,8 +5,12 @@ describe('backoff', () => {
   const policy = { baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 };
 
   it('doubles from the base, caps at the max, with equal jitter in [cap/2, cap]', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0))).toEqual([250, 500, 1000, 2000, 4000, 4000]);
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0.999999))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0))).toEqual([
+      250, 500, 1000, 2000, 4000, 4000,
+    ]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0.999999))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000,
+    ]);
     expect(backoffDelayMs(3, policy, () => 0.5)).toBe(1500);
   });
 

@@ -27,7 +27,12 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-export function retryDelayMs(retry: number, retryAfterMs: number | undefined, policy: BackoffPolicy, random: () => number): number {
+export function retryDelayMs(
+  retry: number,
+  retryAfterMs: number | undefined,
+  policy: BackoffPolicy,
+  random: () => number,
+): number {
   const backoff = backoffDelayMs(retry, policy, random);
   if (retryAfterMs === undefined) return backoff;
   return Math.max(backoff, Math.min(retryAfterMs, policy.maxRetryAfterMs));

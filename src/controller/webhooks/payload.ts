@@ -39,5 +39,9 @@ export function messageForDecision(
 }
 
 export function completePayload(message: WebhookMessage, now: () => number): WebhookPayload {
-  return { ...message, deliveryId: message.deliveryId ?? randomUUID(), at: message.at ?? new Date(now()).toISOString() };
+  return {
+    ...message,
+    deliveryId: message.deliveryId ?? randomUUID(),
+    at: message.at ?? new Date(now()).toISOString(),
+  };
 }

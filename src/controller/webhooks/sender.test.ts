@@ -4,7 +4,15 @@ import { WebhookSender } from './sender.js';
 import { verifySignature } from './signature.js';
 import { messageForDecision } from './payload.js';
 
-const message = { event: 'rollback' as const, service: 'maestro-api', rolloutId: 'r1', step: 1, weight: 25, score: 0.4, reasons: [] };
+const message = {
+  event: 'rollback' as const,
+  service: 'maestro-api',
+  rolloutId: 'r1',
+  step: 1,
+  weight: 25,
+  score: 0.4,
+  reasons: [],
+};
 
 interface Call {
   body: string;
@@ -24,7 +32,10 @@ function scripted(script: (number | [number, string] | Error)[]): { fetch: typeo
   return { fetch: impl, calls };
 }
 
-function sender(script: (number | [number, string] | Error)[], extra: Partial<ConstructorParameters<typeof WebhookSender>[0]> = {}) {
+function sender(
+  script: (number | [number, string] | Error)[],
+  extra: Partial<ConstructorParameters<typeof WebhookSender>[0]> = {},
+) {
   const { fetch, calls } = scripted(script);
   const sleeps: number[] = [];
   const deliveries: WebhookDelivery[] = [];
@@ -50,13 +61,26 @@ describe('WebhookSender', () => {
     expect(calls).toHaveLength(3);
     for (const c of calls) {
       expect(c.headers['x-adaptive-canary-delivery']).toBe(id);
-      expect(JSON.parse(c.body)).toMatchObject({ deliveryId: id, event: 'rollback', service: 'maestro-api', rolloutId: 'r1', step: 1, weight: 25, score: 0.4 });
+      expect(JSON.parse(c.body)).toMatchObject({
+        deliveryId: id,
+        event: 'rollback',
+        service: 'maestro-api',
+        rolloutId: 'r1',
+        step: 1,
+        weight: 25,
+        score: 0.4,
+      });
       expect(verifySignature('whsec_test_secret', c.body, c.headers['x-adaptive-canary-signature'])).toBe(true);
       expect(verifySignature('wrong-secret', c.body, c.headers['x-adaptive-canary-signature'])).toBe(false);
     }
     expect(sleeps).toEqual([250, 500]);
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ deliveryId: id, outcome: 'delivered', status: 200, url: 'https://hooks.example/ci?token=[REDACTED]' });
+    expect(deliveries[0]).toMatchObject({
+      deliveryId: id,
+      outcome: 'delivered',
+      status: 200,
+      url: 'https://hooks.example/ci?token=[REDACTED]',
+    });
     expect(deliveries[0]!.attempts.map((a) => a.status)).toEqual([503, 500, 200]);
   });
 
@@ -89,8 +113,20 @@ describe('WebhookSender', () => {
   });
 
   it('maps controller decisions to events with a deterministic id from the evidence head', () => {
-    const decision = { at: '2026-08-03T10:00:00Z', action: 'rollback' as const, step: 2, weight: 50, score: 0.3, by: 'judge', reasons: [] };
-    expect(messageForDecision('svc', 'r9', decision, { seq: 7, hash: 'a'.repeat(64) })).toMatchObject({ event: 'rollback', deliveryId: 'r9-7-rollback', evidence: { seq: 7 } });
+    const decision = {
+      at: '2026-08-03T10:00:00Z',
+      action: 'rollback' as const,
+      step: 2,
+      weight: 50,
+      score: 0.3,
+      by: 'judge',
+      reasons: [],
+    };
+    expect(messageForDecision('svc', 'r9', decision, { seq: 7, hash: 'a'.repeat(64) })).toMatchObject({
+      event: 'rollback',
+      deliveryId: 'r9-7-rollback',
+      evidence: { seq: 7 },
+    });
     expect(messageForDecision('svc', 'r9', { ...decision, action: 'start' })).toBeUndefined();
   });
 });

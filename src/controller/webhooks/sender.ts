@@ -119,22 +119,47 @@ export class WebhookSender {
     this.report(payload, outcome, attempts, started);
   }
 
-  private async attempt(n: number, body: string, headers: Record<string, string>): Promise<{ attempt: DeliveryAttempt; retryAfterMs?: number; abandoned?: boolean }> {
+  private async attempt(
+    n: number,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ attempt: DeliveryAttempt; retryAfterMs?: number; abandoned?: boolean }> {
     const startedAt = this.now();
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 5_000);
     const base = { attempt: n, startedAt: new Date(startedAt).toISOString() };
     try {
-      const res = await this.doFetch(this.options.url, { method: 'POST', body, headers, signal: AbortSignal.any([timeout, this.stop.signal]), redirect: 'error' });
+      const res = await this.doFetch(this.options.url, {
+        method: 'POST',
+        body,
+        headers,
+        signal: AbortSignal.any([timeout, this.stop.signal]),
+        redirect: 'error',
+      });
       await res.body?.cancel().catch(() => undefined);
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      return { attempt: { ...base, durationMs: this.now() - startedAt, status: res.status }, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      return {
+        attempt: { ...base, durationMs: this.now() - startedAt, status: res.status },
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     } catch (err) {
-      const error = timeout.aborted ? 'timeout' : this.stop.signal.aborted ? 'abandoned at shutdown' : networkError(err);
-      return { attempt: { ...base, durationMs: this.now() - startedAt, error }, abandoned: !timeout.aborted && this.stop.signal.aborted };
+      const error = timeout.aborted
+        ? 'timeout'
+        : this.stop.signal.aborted
+          ? 'abandoned at shutdown'
+          : networkError(err);
+      return {
+        attempt: { ...base, durationMs: this.now() - startedAt, error },
+        abandoned: !timeout.aborted && this.stop.signal.aborted,
+      };
     }
   }
 
-  private report(payload: WebhookPayload, outcome: WebhookDelivery['outcome'], attempts: DeliveryAttempt[], started: number): void {
+  private report(
+    payload: WebhookPayload,
+    outcome: WebhookDelivery['outcome'],
+    attempts: DeliveryAttempt[],
+    started: number,
+  ): void {
     this.counts[outcome]++;
     const delivery: WebhookDelivery = {
       v: 1,

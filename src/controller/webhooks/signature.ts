@@ -14,7 +14,11 @@ export function signBody(secret: string, rawBody: string | Buffer): string {
  * in constant time.
  * @example verifySignature(process.env.WEBHOOK_SECRET!, rawBody, req.headers['x-adaptive-canary-signature'])
  */
-export function verifySignature(secret: string, rawBody: string | Buffer, header: string | string[] | undefined): boolean {
+export function verifySignature(
+  secret: string,
+  rawBody: string | Buffer,
+  header: string | string[] | undefined,
+): boolean {
   if (typeof header !== 'string') return false;
   const expected = Buffer.from(signBody(secret, rawBody));
   const given = Buffer.from(header.trim());

@@ -24,15 +24,30 @@ export interface ClassifierOptions {
   random: () => number;
 }
 
-export function classify(metric: MetricPolicy, control: number[], experiment: number[], opts: ClassifierOptions): MetricClassification {
+export function classify(
+  metric: MetricPolicy,
+  control: number[],
+  experiment: number[],
+  opts: ClassifierOptions,
+): MetricClassification {
   if (control.length === 0 || experiment.length === 0) {
     const classification = metric.mustHaveData && !metric.critical ? 'NodataFailMetric' : 'Nodata';
-    return { classification, critical: metric.critical, effectSize: NaN, message: 'no data for the canary or the baseline' };
+    return {
+      classification,
+      critical: metric.critical,
+      effectSize: NaN,
+      message: 'no data for the canary or the baseline',
+    };
   }
   const c = [...control].sort((a, b) => a - b);
   const e = [...experiment].sort((a, b) => a - b);
   if (identical(c, e)) {
-    return { classification: 'Pass', critical: false, effectSize: meanRatio(experiment, control), message: 'canary and baseline data are identical' };
+    return {
+      classification: 'Pass',
+      critical: false,
+      effectSize: meanRatio(experiment, control),
+      message: 'canary and baseline data are identical',
+    };
   }
   // Both arms constant (but different): Kayenta adds tiny Gaussian noise so the ranks are not all tied.
   if (new Set(c).size === 1 && new Set(e).size === 1) {
@@ -43,22 +58,35 @@ export function classify(metric: MetricPolicy, control: number[], experiment: nu
   try {
     mw = mannWhitney(c, e, opts.confidenceLevel);
   } catch (err) {
-    if (err instanceof AllTiedError) return { classification: 'Error', critical: false, effectSize: NaN, message: err.message };
+    if (err instanceof AllTiedError)
+      return { classification: 'Error', critical: false, effectSize: NaN, message: err.message };
     throw err;
   }
   return decide(metric, mw, meanRatio(experiment, control), opts.tolerance);
 }
 
 /** Steps 5–7: the CI must clear tolerance·|Δ̂| in a bad direction, and the effect size must be large enough. */
-function decide(metric: MetricPolicy, mw: MannWhitneyResult, effectSize: number, tolerance: number): MetricClassification {
+function decide(
+  metric: MetricPolicy,
+  mw: MannWhitneyResult,
+  effectSize: number,
+  tolerance: number,
+): MetricClassification {
   const bound = tolerance * Math.abs(mw.estimate);
   const es = metric.effectSize;
   const dir = metric.direction;
   const noRatio = Number.isNaN(effectSize);
-  const high = (dir === 'increase' || dir === 'either') && mw.lower > bound && (noRatio || effectSize >= es.allowedIncrease);
-  const low = !high && (dir === 'decrease' || dir === 'either') && mw.upper < -bound && (noRatio || effectSize <= es.allowedDecrease);
+  const high =
+    (dir === 'increase' || dir === 'either') && mw.lower > bound && (noRatio || effectSize >= es.allowedIncrease);
+  const low =
+    !high &&
+    (dir === 'decrease' || dir === 'either') &&
+    mw.upper < -bound &&
+    (noRatio || effectSize <= es.allowedDecrease);
   const classification: Classification = high ? 'High' : low ? 'Low' : 'Pass';
-  const critical = metric.critical && ((high && (noRatio || effectSize >= es.criticalIncrease)) || (low && effectSize <= es.criticalDecrease));
+  const critical =
+    metric.critical &&
+    ((high && (noRatio || effectSize >= es.criticalIncrease)) || (low && effectSize <= es.criticalDecrease));
   return { classification, critical, effectSize, mw, bound, message: describe(classification, mw, bound, effectSize) };
 }
 

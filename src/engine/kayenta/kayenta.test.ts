@@ -22,9 +22,19 @@ interface MwCase {
   fUpper2?: number;
 }
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../test/fixtures/kayenta/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../test/fixtures/kayenta/${name}`, import.meta.url), 'utf8'));
 const mw = fixture('mann-whitney.json') as { tolerance: number; cases: MwCase[] };
-const cls = fixture('classifier.json') as { classifier: { fraction: number; confLevel: number }; cases: { name: string; direction: 'increase' | 'decrease' | 'either'; control: number[]; experiment: number[]; expected: string }[] };
+const cls = fixture('classifier.json') as {
+  classifier: { fraction: number; confLevel: number };
+  cases: {
+    name: string;
+    direction: 'increase' | 'decrease' | 'either';
+    control: number[];
+    experiment: number[];
+    expected: string;
+  }[];
+};
 const E = 1e-6;
 
 describe('Mann-Whitney vs Kayenta MannWhitneySuite (R wilcox.test values)', () => {
@@ -51,20 +61,28 @@ describe('MannWhitneyClassifier vs Kayenta ClassifierSuite', () => {
   for (const c of cls.cases) {
     it(c.name, () => {
       const spec = policySpec.parse({ service: 's', metrics: [{ name: 'm', kind: 'custom', direction: c.direction }] });
-      const r = classify(spec.metrics[0]!, c.control, c.experiment, { tolerance: cls.classifier.fraction, confidenceLevel: cls.classifier.confLevel, random: seededRandom(1) });
+      const r = classify(spec.metrics[0]!, c.control, c.experiment, {
+        tolerance: cls.classifier.fraction,
+        confidenceLevel: cls.classifier.confLevel,
+        random: seededRandom(1),
+      });
       expect(r.classification).toBe(c.expected);
     });
   }
 });
 
 describe('NetflixACAJudge rules (judges.md §1)', () => {
-  const metric = (extra: Record<string, unknown> = {}) => policySpec.parse({ service: 's', metrics: [{ name: 'm', kind: 'custom', ...extra }] }).metrics[0]!;
+  const metric = (extra: Record<string, unknown> = {}) =>
+    policySpec.parse({ service: 's', metrics: [{ name: 'm', kind: 'custom', ...extra }] }).metrics[0]!;
   const opts = { tolerance: 0.25, confidenceLevel: 0.98, random: seededRandom(3) };
 
   it('no data: Nodata, or NodataFailMetric when mustHaveData on a non-critical metric', () => {
     expect(classify(metric(), [], [1, 2], opts).classification).toBe('Nodata');
     expect(classify(metric({ mustHaveData: true }), [1], [], opts).classification).toBe('NodataFailMetric');
-    expect(classify(metric({ mustHaveData: true, critical: true }), [1], [], opts)).toMatchObject({ classification: 'Nodata', critical: true });
+    expect(classify(metric({ mustHaveData: true, critical: true }), [1], [], opts)).toMatchObject({
+      classification: 'Nodata',
+      critical: true,
+    });
   });
 
   it('identical arms pass; two different constants get jitter and are then compared', () => {
@@ -77,11 +95,18 @@ describe('NetflixACAJudge rules (judges.md §1)', () => {
     const control = Array.from({ length: 30 }, (_, i) => 100 + (i % 7));
     const experiment = control.map((v) => v + 5);
     expect(classify(metric({ direction: 'increase' }), control, experiment, opts).classification).toBe('High');
-    expect(classify(metric({ direction: 'increase', effectSize: { allowedIncrease: 1.1 } }), control, experiment, opts).classification).toBe('Pass');
+    expect(
+      classify(metric({ direction: 'increase', effectSize: { allowedIncrease: 1.1 } }), control, experiment, opts)
+        .classification,
+    ).toBe('Pass');
   });
 
   it('scores groups with weights, zeroes on a critical failure or ≥ 50% Nodata', () => {
-    const r = (group: string, classification: 'Pass' | 'High' | 'Nodata', critical = false) => ({ group, classification, critical });
+    const r = (group: string, classification: 'Pass' | 'High' | 'Nodata', critical = false) => ({
+      group,
+      classification,
+      critical,
+    });
     expect(scoreMetrics([r('a', 'Pass'), r('a', 'High'), r('b', 'Pass')], { a: 60 }).score).toBe(70); // 60·50% + 40·100%
     expect(scoreMetrics([r('a', 'Pass'), r('b', 'Pass'), r('c', 'Pass')], {}).score).toBe(100);
     expect(scoreMetrics([r('a', 'Pass'), r('b', 'High', true)], {}).score).toBe(0);

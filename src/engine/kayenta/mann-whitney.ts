@@ -53,7 +53,11 @@ export function wilcoxonDiff(mu: number, zq: number, xSorted: readonly number[],
   return (dz - correction) / sigma - zq;
 }
 
-export function mannWhitney(control: readonly number[], experiment: readonly number[], confidenceLevel: number): MannWhitneyResult {
+export function mannWhitney(
+  control: readonly number[],
+  experiment: readonly number[],
+  confidenceLevel: number,
+): MannWhitneyResult {
   const y = [...control].sort((a, b) => a - b);
   const x = [...experiment].sort((a, b) => a - b);
   const muMin = x[0]! - y[y.length - 1]!;

@@ -13,13 +13,22 @@ export interface ScoredMetric {
 
 export const NODATA_THRESHOLD = 0.5;
 
-export function scoreMetrics(results: readonly ScoredMetric[], groupWeights: Record<string, number>): { score: number; groups: Record<string, number> } {
+export function scoreMetrics(
+  results: readonly ScoredMetric[],
+  groupWeights: Record<string, number>,
+): { score: number; groups: Record<string, number> } {
   const byGroup = new Map<string, ScoredMetric[]>();
   for (const r of results) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
   const groups: Record<string, number> = {};
   for (const [g, rs] of byGroup) {
     const pass = rs.filter((r) => r.classification === 'Pass').length;
-    const counted = rs.filter((r) => r.classification === 'Pass' || r.classification === 'High' || r.classification === 'Low' || r.classification === 'NodataFailMetric').length;
+    const counted = rs.filter(
+      (r) =>
+        r.classification === 'Pass' ||
+        r.classification === 'High' ||
+        r.classification === 'Low' ||
+        r.classification === 'NodataFailMetric',
+    ).length;
     groups[g] = counted === 0 ? 100 : (100 * pass) / counted;
   }
   const names = Object.keys(groups);

@@ -20,14 +20,24 @@ export function markRollout(req: MarkRequest): MarkRecord {
   if (!req.why.trim()) throw new UsageError('--why needs a reason');
   const dir = resolveRollout(req.rollout, req.root, req.cwd);
   const current = readRollout(dir);
-  if (current.meta.outcome === null) throw new UsageError(`${current.meta.rolloutId} is still in flight; mark it after it finished`);
+  if (current.meta.outcome === null)
+    throw new UsageError(`${current.meta.rolloutId} is still in flight; mark it after it finished`);
   if (req.falseAbort && current.meta.outcome !== 'rolled-back') {
-    throw new UsageError(`${current.meta.rolloutId} was ${current.meta.outcome}, not rolled back: only a rollback can be a false abort`);
+    throw new UsageError(
+      `${current.meta.rolloutId} was ${current.meta.outcome}, not rolled back: only a rollback can be a false abort`,
+    );
   }
-  if (req.resolved && !current.incident.present) throw new UsageError(`${current.meta.rolloutId} has no incident review to resolve`);
+  if (req.resolved && !current.incident.present)
+    throw new UsageError(`${current.meta.rolloutId} has no incident review to resolve`);
   const log = openEvidence({ root: dirname(dirname(dir)), service: basename(dirname(dir)), rolloutId: basename(dir) });
   try {
-    return log.append({ kind: 'mark', why: req.why, by: req.by, ...(req.falseAbort ? { falseAbort: true } : {}), ...(req.resolved ? { resolved: true } : {}) });
+    return log.append({
+      kind: 'mark',
+      why: req.why,
+      by: req.by,
+      ...(req.falseAbort ? { falseAbort: true } : {}),
+      ...(req.resolved ? { resolved: true } : {}),
+    });
   } finally {
     log.close();
   }

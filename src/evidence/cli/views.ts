@@ -23,7 +23,12 @@ export function listRow(r: RolloutEvidence): Record<string, unknown> {
 export function listTable(rows: RolloutEvidence[]): string[] {
   const table = [['STARTED', 'SERVICE', 'ROLLOUT', 'OUTCOME', 'RECORDS', 'CHAIN', 'ROLLBACK', 'NOTES']];
   for (const r of rows) {
-    const notes = [r.meta.falseAbort ? 'false-abort' : '', r.incident.present && !r.incident.resolved ? 'incident open' : ''].filter(Boolean).join(', ');
+    const notes = [
+      r.meta.falseAbort ? 'false-abort' : '',
+      r.incident.present && !r.incident.resolved ? 'incident open' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     table.push([
       r.meta.startedAt.replace(/\.\d+Z$/, 'Z'),
       r.meta.service,
@@ -36,12 +41,18 @@ export function listTable(rows: RolloutEvidence[]): string[] {
     ]);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  return table.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function verifyLine(v: VerifyResult, cwd: string): string {
   const where = relative(cwd, v.dir) || '.';
-  if (v.ok) return `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}… (seq ${v.head.seq})`;
+  if (v.ok)
+    return `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}… (seq ${v.head.seq})`;
   const bad = v.firstBad!;
   return `TAMPERED ${where}: first bad record ${bad.seq} (decisions.jsonl line ${bad.line}): ${bad.reason}`;
 }

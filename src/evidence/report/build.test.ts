@@ -24,17 +24,58 @@ function week() {
     ['b4', 'maestro-api', 'rolled-back', 400, 40, 0.05],
   ];
   for (const [id, service, outcome, rollback, ttd, burn] of rollouts) {
-    writeRollout({ ...at, rolloutId: id, service }, outcome, { ...(rollback !== undefined ? { rollbackDurationSeconds: rollback } : {}), timeToDecideSeconds: ttd, budgetBurn: burn }).close();
+    writeRollout({ ...at, rolloutId: id, service }, outcome, {
+      ...(rollback !== undefined ? { rollbackDurationSeconds: rollback } : {}),
+      timeToDecideSeconds: ttd,
+      budgetBurn: burn,
+    }).close();
   }
   // Outside the 7-day window: must not count.
-  writeRollout({ ...at, rolloutId: 'old', clock: steppingClock('2026-07-01T10:00:00Z') }, 'rolled-back', { rollbackDurationSeconds: 9999 }).close();
+  writeRollout({ ...at, rolloutId: 'old', clock: steppingClock('2026-07-01T10:00:00Z') }, 'rolled-back', {
+    rollbackDurationSeconds: 9999,
+  }).close();
   // In flight: counted as in flight, not in any duration.
-  const live = openEvidence({ ...at, service: 'maestro-api', rolloutId: 'live', clock: steppingClock('2026-08-07T16:00:00Z') });
+  const live = openEvidence({
+    ...at,
+    service: 'maestro-api',
+    rolloutId: 'live',
+    clock: steppingClock('2026-08-07T16:00:00Z'),
+  });
   live.append({ action: 'step', step: 1, weight: 25, score: 0.97, by: 'judge', reasons: [], budgetBurn: 0.001 });
-  live.recordDelivery({ v: 1, deliveryId: 'live-1-step', event: 'step', url: 'https://hooks.example/x', outcome: 'failed', status: null, attempts: [{ attempt: 1, startedAt: 'x', durationMs: 5, error: 'ECONNREFUSED' }], firstAttemptAt: 'x', finishedAt: 'y', totalMs: 5 });
-  live.recordDelivery({ v: 1, deliveryId: 'live-2-step', event: 'step', url: 'https://hooks.example/x', outcome: 'delivered', status: 200, attempts: [{ attempt: 1, startedAt: 'x', durationMs: 5, status: 200 }], firstAttemptAt: 'x', finishedAt: 'y', totalMs: 5 });
+  live.recordDelivery({
+    v: 1,
+    deliveryId: 'live-1-step',
+    event: 'step',
+    url: 'https://hooks.example/x',
+    outcome: 'failed',
+    status: null,
+    attempts: [{ attempt: 1, startedAt: 'x', durationMs: 5, error: 'ECONNREFUSED' }],
+    firstAttemptAt: 'x',
+    finishedAt: 'y',
+    totalMs: 5,
+  });
+  live.recordDelivery({
+    v: 1,
+    deliveryId: 'live-2-step',
+    event: 'step',
+    url: 'https://hooks.example/x',
+    outcome: 'delivered',
+    status: 200,
+    attempts: [{ attempt: 1, startedAt: 'x', durationMs: 5, status: 200 }],
+    firstAttemptAt: 'x',
+    finishedAt: 'y',
+    totalMs: 5,
+  });
   live.close();
-  markRollout({ rollout: 'b2', root: ws.root, cwd: ws.base, falseAbort: true, resolved: true, why: 'shared dependency outage hit stable too', by: 'qa' });
+  markRollout({
+    rollout: 'b2',
+    root: ws.root,
+    cwd: ws.base,
+    falseAbort: true,
+    resolved: true,
+    why: 'shared dependency outage hit stable too',
+    by: 'qa',
+  });
   // b3's review was closed by editing incident.md, as the comment in it says.
   const b3Incident = join(ws.root, 'billing', 'b3', 'incident.md');
   writeFileSync(b3Incident, readFileSync(b3Incident, 'utf8').replace('Status: open', 'Status: resolved'));
@@ -57,9 +98,21 @@ describe('report', () => {
     expect(r.falseAbort).toEqual({ rollbacks: 4, marked: 1, rate: 0.25 });
     expect(r.integrity.verified).toBe(7);
     expect(r.integrity.intact).toBe(6);
-    expect(r.integrity.broken).toEqual([{ rollout: 'maestro-api/b4', firstBad: expect.objectContaining({ seq: 4, line: 4 }) }]);
-    expect(r.webhooks).toMatchObject({ deliveries: 2, delivered: 1, failed: 1, abandoned: 0, failures: [{ rollout: 'maestro-api/live', deliveryId: 'live-1-step', last: 'ECONNREFUSED', attempts: 1 }] });
-    expect(r.rollouts.find((x) => x.rolloutId === 'b1')).toMatchObject({ decidedBy: 'rule:critical-regression', rule: 'critical-regression', reasons: [{ signal: 'error-rate' }] });
+    expect(r.integrity.broken).toEqual([
+      { rollout: 'maestro-api/b4', firstBad: expect.objectContaining({ seq: 4, line: 4 }) },
+    ]);
+    expect(r.webhooks).toMatchObject({
+      deliveries: 2,
+      delivered: 1,
+      failed: 1,
+      abandoned: 0,
+      failures: [{ rollout: 'maestro-api/live', deliveryId: 'live-1-step', last: 'ECONNREFUSED', attempts: 1 }],
+    });
+    expect(r.rollouts.find((x) => x.rolloutId === 'b1')).toMatchObject({
+      decidedBy: 'rule:critical-regression',
+      rule: 'critical-regression',
+      reasons: [{ signal: 'error-rate' }],
+    });
     expect(r.rollouts.map((x) => x.rolloutId)).not.toContain('old');
   });
 
@@ -72,7 +125,17 @@ describe('report', () => {
     expect(byService['maestro-api']).toMatchObject({ rollouts: 5, promoted: 1, rolledBack: 3, overLimit: true });
     expect(byService.billing!.budgetBurn).toBeCloseTo(0.03, 12);
     expect(byService.billing!.overLimit).toBe(false);
-    expect(s.inFlight).toEqual([{ service: 'maestro-api', rolloutId: 'live', startedAt: '2026-08-07T16:00:00.000Z', step: 1, weight: 25, score: 0.97, lastAction: 'step' }]);
+    expect(s.inFlight).toEqual([
+      {
+        service: 'maestro-api',
+        rolloutId: 'live',
+        startedAt: '2026-08-07T16:00:00.000Z',
+        step: 1,
+        weight: 25,
+        score: 0.97,
+        lastAction: 'step',
+      },
+    ]);
     // b2 resolved by a mark, b3 by editing incident.md: b1 and b4 stay open.
     expect(s.openIncidents.map((i) => i.rolloutId).sort()).toEqual(['b1', 'b4']);
     expect(s.openIncidents[0]!.incident).toMatch(/^\.evidence\/maestro-api\/b[14]\/incident\.md$/);

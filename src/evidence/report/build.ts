@@ -42,7 +42,9 @@ export function buildEvidenceReview(input: ReportInput, rollouts = collectRollou
   const rows = rollouts.map((r) => toRow(r, input.cwd));
   const rollbacks = rows.filter((r) => r.outcome === 'rolled-back');
   const durations = rollbacks.map((r) => r.rollbackDurationSeconds).filter((d): d is number => d !== null);
-  const deliveries = rollouts.flatMap((r) => r.deliveries.map((d) => ({ d, rollout: `${r.meta.service}/${r.meta.rolloutId}` })));
+  const deliveries = rollouts.flatMap((r) =>
+    r.deliveries.map((d) => ({ d, rollout: `${r.meta.service}/${r.meta.rolloutId}` })),
+  );
   const notDelivered = deliveries.filter(({ d }) => d.outcome !== 'delivered');
   return {
     kind: 'evidence-review',
@@ -54,13 +56,29 @@ export function buildEvidenceReview(input: ReportInput, rollouts = collectRollou
       inFlight: rows.filter((r) => r.outcome === null).length,
     },
     rollbackTargetSeconds: ROLLBACK_TARGET_SECONDS,
-    rollbackDuration: { ...distribution(durations), withinTarget: durations.filter((d) => d <= ROLLBACK_TARGET_SECONDS).length },
-    timeToDecide: distribution(rows.filter((r) => r.outcome !== null).map((r) => r.timeToDecideSeconds).filter((t): t is number => t !== null)),
-    falseAbort: { rollbacks: rollbacks.length, marked: rollbacks.filter((r) => r.falseAbort !== null).length, rate: rate(rollbacks.filter((r) => r.falseAbort !== null).length, rollbacks.length) },
+    rollbackDuration: {
+      ...distribution(durations),
+      withinTarget: durations.filter((d) => d <= ROLLBACK_TARGET_SECONDS).length,
+    },
+    timeToDecide: distribution(
+      rows
+        .filter((r) => r.outcome !== null)
+        .map((r) => r.timeToDecideSeconds)
+        .filter((t): t is number => t !== null),
+    ),
+    falseAbort: {
+      rollbacks: rollbacks.length,
+      marked: rollbacks.filter((r) => r.falseAbort !== null).length,
+      rate: rate(rollbacks.filter((r) => r.falseAbort !== null).length, rollbacks.length),
+    },
     integrity: {
       verified: rollouts.length,
       intact: rollouts.filter((r) => r.integrity.ok).length,
-      broken: rollouts.flatMap((r) => (r.integrity.firstBad ? [{ rollout: `${r.meta.service}/${r.meta.rolloutId}`, firstBad: r.integrity.firstBad }] : [])),
+      broken: rollouts.flatMap((r) =>
+        r.integrity.firstBad
+          ? [{ rollout: `${r.meta.service}/${r.meta.rolloutId}`, firstBad: r.integrity.firstBad }]
+          : [],
+      ),
     },
     webhooks: {
       deliveries: deliveries.length,
@@ -69,7 +87,14 @@ export function buildEvidenceReview(input: ReportInput, rollouts = collectRollou
       abandoned: notDelivered.filter(({ d }) => d.outcome === 'abandoned').length,
       failures: notDelivered.map(({ d, rollout }) => {
         const last = d.attempts.at(-1);
-        return { rollout, deliveryId: d.deliveryId, event: d.event, url: d.url, last: last?.error ?? (last?.status !== undefined ? `HTTP ${last.status}` : d.outcome), attempts: d.attempts.length };
+        return {
+          rollout,
+          deliveryId: d.deliveryId,
+          event: d.event,
+          url: d.url,
+          last: last?.error ?? (last?.status !== undefined ? `HTTP ${last.status}` : d.outcome),
+          attempts: d.attempts.length,
+        };
       }),
     },
     rollouts: rows,
@@ -101,7 +126,15 @@ export function buildStandup(input: ReportInput, rollouts = collectRollouts(inpu
       .filter((r) => r.meta.outcome === null)
       .map((r) => {
         const last = decisionsOf(r.records).at(-1);
-        return { service: r.meta.service, rolloutId: r.meta.rolloutId, startedAt: r.meta.startedAt, step: last?.step ?? null, weight: last?.weight ?? null, score: last?.score ?? null, lastAction: last?.action ?? null };
+        return {
+          service: r.meta.service,
+          rolloutId: r.meta.rolloutId,
+          startedAt: r.meta.startedAt,
+          step: last?.step ?? null,
+          weight: last?.weight ?? null,
+          score: last?.score ?? null,
+          lastAction: last?.action ?? null,
+        };
       }),
     openIncidents: rollouts
       .filter((r) => r.incident.present && !r.incident.resolved)
@@ -129,7 +162,10 @@ function toRow(r: RolloutEvidence, cwd: string): RolloutRow {
   const final = finalDecision(r.records);
   const decisions = decisionsOf(r.records);
   const finish = r.records.find((x) => x.kind === 'finish');
-  const burns = [finish?.kind === 'finish' ? finish.budgetBurn : undefined, ...decisions.map((d) => d.budgetBurn).reverse()];
+  const burns = [
+    finish?.kind === 'finish' ? finish.budgetBurn : undefined,
+    ...decisions.map((d) => d.budgetBurn).reverse(),
+  ];
   const recordedTtd = r.meta.timeToDecideSeconds;
   const derivedTtd = final && r.meta.outcome ? (Date.parse(final.at) - Date.parse(r.meta.startedAt)) / 1000 : null;
   return {

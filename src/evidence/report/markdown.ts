@@ -38,11 +38,27 @@ function reviewMarkdown(r: EvidenceReview): string[] {
     ),
     '',
     ...(r.integrity.broken.length
-      ? ['## Broken evidence chains', '', ...r.integrity.broken.map((b) => `- \`${b.rollout}\`: record ${b.firstBad.seq} (line ${b.firstBad.line}): ${b.firstBad.reason}`), '']
+      ? [
+          '## Broken evidence chains',
+          '',
+          ...r.integrity.broken.map(
+            (b) => `- \`${b.rollout}\`: record ${b.firstBad.seq} (line ${b.firstBad.line}): ${b.firstBad.reason}`,
+          ),
+          '',
+        ]
       : []),
     ...(r.webhooks.failures.length
-      ? ['## Webhook delivery failures', '', '| rollout | event | receiver | attempts | last | delivery id |', '|---|---|---|---|---|---|',
-          ...r.webhooks.failures.map((f) => `| ${f.rollout} | ${f.event} | ${cell(f.url)} | ${f.attempts} | ${cell(f.last)} | \`${f.deliveryId}\` |`), '']
+      ? [
+          '## Webhook delivery failures',
+          '',
+          '| rollout | event | receiver | attempts | last | delivery id |',
+          '|---|---|---|---|---|---|',
+          ...r.webhooks.failures.map(
+            (f) =>
+              `| ${f.rollout} | ${f.event} | ${cell(f.url)} | ${f.attempts} | ${cell(f.last)} | \`${f.deliveryId}\` |`,
+          ),
+          '',
+        ]
       : []),
   ];
 }
@@ -55,19 +71,31 @@ function standupMarkdown(r: Standup): string[] {
     '',
     '| service | rollouts | promoted | rolled back | budget burned | status |',
     '|---|---|---|---|---|---|',
-    ...r.services.map((s) => `| ${s.service} | ${s.rollouts} | ${s.promoted} | ${s.rolledBack} | ${percent(s.budgetBurn)} | ${s.overLimit ? `**over the ${percent(r.budgetLimit)} limit**` : s.budgetBurn === null ? 'no data' : 'ok'} |`),
+    ...r.services.map(
+      (s) =>
+        `| ${s.service} | ${s.rollouts} | ${s.promoted} | ${s.rolledBack} | ${percent(s.budgetBurn)} | ${s.overLimit ? `**over the ${percent(r.budgetLimit)} limit**` : s.budgetBurn === null ? 'no data' : 'ok'} |`,
+    ),
     '',
     '## Releases in flight',
     '',
     ...(r.inFlight.length
-      ? ['| service | rollout | started | step | weight | score | last action |', '|---|---|---|---|---|---|---|',
-          ...r.inFlight.map((f) => `| ${f.service} | ${f.rolloutId} | ${f.startedAt} | ${f.step ?? '—'} | ${f.weight === null ? '—' : `${num(f.weight)}%`} | ${num(f.score)} | ${f.lastAction ?? '—'} |`)]
+      ? [
+          '| service | rollout | started | step | weight | score | last action |',
+          '|---|---|---|---|---|---|---|',
+          ...r.inFlight.map(
+            (f) =>
+              `| ${f.service} | ${f.rolloutId} | ${f.startedAt} | ${f.step ?? '—'} | ${f.weight === null ? '—' : `${num(f.weight)}%`} | ${num(f.score)} | ${f.lastAction ?? '—'} |`,
+          ),
+        ]
       : ['None.']),
     '',
     '## Open incidents',
     '',
     ...(r.openIncidents.length
-      ? r.openIncidents.map((i) => `- **${i.service}/${i.rolloutId}** rolled back ${i.finishedAt ?? ''}: ${cell(i.reasons.join('; ') || 'no reasons recorded')} — review: [${i.incident}](${i.incident})`)
+      ? r.openIncidents.map(
+          (i) =>
+            `- **${i.service}/${i.rolloutId}** rolled back ${i.finishedAt ?? ''}: ${cell(i.reasons.join('; ') || 'no reasons recorded')} — review: [${i.incident}](${i.incident})`,
+        )
       : ['None.']),
     '',
   ];

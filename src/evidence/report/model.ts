@@ -49,9 +49,30 @@ export interface Standup extends ReportWindow {
   kind: 'standup';
   /** Playbook: error budget burn must stay under 10% for a release to be Ready. */
   budgetLimit: number;
-  services: { service: string; rollouts: number; promoted: number; rolledBack: number; budgetBurn: number | null; overLimit: boolean }[];
-  inFlight: { service: string; rolloutId: string; startedAt: string; step: number | null; weight: number | null; score: number | null; lastAction: string | null }[];
-  openIncidents: { service: string; rolloutId: string; finishedAt: string | null; incident: string; reasons: string[] }[];
+  services: {
+    service: string;
+    rollouts: number;
+    promoted: number;
+    rolledBack: number;
+    budgetBurn: number | null;
+    overLimit: boolean;
+  }[];
+  inFlight: {
+    service: string;
+    rolloutId: string;
+    startedAt: string;
+    step: number | null;
+    weight: number | null;
+    score: number | null;
+    lastAction: string | null;
+  }[];
+  openIncidents: {
+    service: string;
+    rolloutId: string;
+    finishedAt: string | null;
+    incident: string;
+    reasons: string[];
+  }[];
 }
 
 export type Report = EvidenceReview | Standup;

@@ -15,10 +15,18 @@ describe('report statistics', () => {
 
   it('property: quantiles lie within the data and grow with q', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1 }), fc.double({ min: 0, max: 1, noNaN: true }), (xs, q) => {
-        const v = quantile(xs, q)!;
-        return v >= Math.min(...xs) - 1e-9 && v <= Math.max(...xs) + 1e-9 && quantile(xs, Math.min(1, q + 0.1))! >= v - 1e-9;
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (xs, q) => {
+          const v = quantile(xs, q)!;
+          return (
+            v >= Math.min(...xs) - 1e-9 &&
+            v <= Math.max(...xs) + 1e-9 &&
+            quantile(xs, Math.min(1, q + 0.1))! >= v - 1e-9
+          );
+        },
+      ),
     );
   });
 });

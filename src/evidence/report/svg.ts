@@ -15,7 +15,10 @@ export interface Bar {
  * Horizontal bars with an optional reference line (a target or limit). `log` spreads values that differ by
  * orders of magnitude (a 0.4 s rollback next to a 5-minute target).
  */
-export function barChart(bars: Bar[], opts: { unit: string; reference?: { value: number; label: string }; log?: boolean; title: string }): string {
+export function barChart(
+  bars: Bar[],
+  opts: { unit: string; reference?: { value: number; label: string }; log?: boolean; title: string },
+): string {
   const rowH = 22;
   const left = 180;
   const width = 640;

@@ -15,7 +15,12 @@ export interface WriteReportInput extends ReportInput {
 }
 
 /** Builds the report, renders it, writes `out` when given. Everything passes through the redactor once more. */
-export function writeReport(input: WriteReportInput): { report: Report; text: string; summary: string; warnings: string[] } {
+export function writeReport(input: WriteReportInput): {
+  report: Report;
+  text: string;
+  summary: string;
+  warnings: string[];
+} {
   const clean = makeRedactor();
   const report = clean(input.kind === 'standup' ? buildStandup(input) : buildEvidenceReview(input));
   const text = clean(input.format === 'html' ? renderHtml(report) : renderMarkdown(report));
@@ -31,7 +36,8 @@ export function writeReport(input: WriteReportInput): { report: Report; text: st
   let summary: string;
   if (report.kind === 'evidence-review') {
     summary = `${report.totals.rollouts} rollouts, ${report.integrity.intact}/${report.integrity.verified} chains intact`;
-    for (const b of report.integrity.broken) warnings.push(`evidence chain broken: ${b.rollout} record ${b.firstBad.seq}: ${b.firstBad.reason}`);
+    for (const b of report.integrity.broken)
+      warnings.push(`evidence chain broken: ${b.rollout} record ${b.firstBad.seq}: ${b.firstBad.reason}`);
   } else {
     summary = `${report.services.length} services, ${report.inFlight.length} in flight, ${report.openIncidents.length} open incidents`;
   }

@@ -42,11 +42,17 @@ export function timelineTable(records: readonly EvidenceRecord[], startedAt: str
       const why = r.reasons.filter((x) => x.verdict === 'fail')[0]?.message ?? r.reasons[0]?.message ?? '';
       return `| ${r.seq} | ${r.at} | ${t} | ${r.action} | ${r.step} | ${num(r.weight)}% | ${num(r.score)} | ${cell(r.by)} | ${cell(why)} |`;
     }
-    if (r.kind === 'finish') return `| ${r.seq} | ${r.at} | ${t} | finish: ${r.outcome} | | | | | rollback ${seconds(r.rollbackDurationSeconds)} |`;
-    if (r.kind === 'note') return `| ${r.seq} | ${r.at} | ${t} | note: ${cell(r.topic)} (${r.level}) | | | | | ${cell(r.message)} |`;
+    if (r.kind === 'finish')
+      return `| ${r.seq} | ${r.at} | ${t} | finish: ${r.outcome} | | | | | rollback ${seconds(r.rollbackDurationSeconds)} |`;
+    if (r.kind === 'note')
+      return `| ${r.seq} | ${r.at} | ${t} | note: ${cell(r.topic)} (${r.level}) | | | | | ${cell(r.message)} |`;
     return `| ${r.seq} | ${r.at} | ${t} | mark${r.falseAbort ? ' false-abort' : ''}${r.resolved ? ' resolved' : ''} | | | | ${cell(r.by ?? '')} | ${cell(r.why)} |`;
   });
-  return ['| # | at | since start | action | step | weight | score | by | why |', '|---|---|---|---|---|---|---|---|---|', ...rows];
+  return [
+    '| # | at | since start | action | step | weight | score | by | why |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
 }
 
 export function rollbackVerdict(duration: number | null | undefined): string {
@@ -60,9 +66,12 @@ export function rollbackVerdict(duration: number | null | undefined): string {
 export function intervalsTable(points: readonly IntervalPoint[] | undefined, limit = 30): string[] {
   if (!points?.length) return [];
   const pct = (v: number | null): string => (v === null ? '—' : `${num(v * 100)}%`);
-  const rows = points.slice(-limit).map(
-    (p) => `| +${num(p.t)} s | ${p.step} | ${num(p.weight)}% | ${num(p.score)} | ${p.verdict} | ${p.canaryErrors}/${p.canaryRequests} | ${p.baselineErrors}/${p.baselineRequests} | ${pct(p.syntheticAvailability)} | ${pct(p.budgetBurn)} |`,
-  );
+  const rows = points
+    .slice(-limit)
+    .map(
+      (p) =>
+        `| +${num(p.t)} s | ${p.step} | ${num(p.weight)}% | ${num(p.score)} | ${p.verdict} | ${p.canaryErrors}/${p.canaryRequests} | ${p.baselineErrors}/${p.baselineRequests} | ${pct(p.syntheticAvailability)} | ${pct(p.budgetBurn)} |`,
+    );
   return [
     `| t | step | weight | score | verdict | canary errors | baseline errors | synthetic | budget burn |`,
     '|---|---|---|---|---|---|---|---|---|',

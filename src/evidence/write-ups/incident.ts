@@ -1,5 +1,14 @@
 import type { WriteUpContext } from './write-ups.js';
-import { decisions, intervalsTable, finalDecision, num, reasonLine, rollbackVerdict, seconds, timelineTable } from './format.js';
+import {
+  decisions,
+  intervalsTable,
+  finalDecision,
+  num,
+  reasonLine,
+  rollbackVerdict,
+  seconds,
+  timelineTable,
+} from './format.js';
 
 /** The runbook's review questions: left blank on purpose, people answer them. */
 const QUESTIONS = [
@@ -15,7 +24,9 @@ const QUESTIONS = [
 export function renderIncident(ctx: WriteUpContext): string {
   const { meta, records } = ctx;
   const last = finalDecision(records);
-  const failing = decisions(records).flatMap((d) => d.reasons.filter((r) => r.verdict === 'fail').map((r) => ({ d, r })));
+  const failing = decisions(records).flatMap((d) =>
+    d.reasons.filter((r) => r.verdict === 'fail').map((r) => ({ d, r })),
+  );
   const firstFail = failing[0];
   return [
     `# Post-incident review: ${meta.service} rollout ${meta.rolloutId}`,
@@ -30,7 +41,9 @@ export function renderIncident(ctx: WriteUpContext): string {
     firstFail
       ? `- First failing signal: **${firstFail.r.signal}** at ${firstFail.d.at} (step ${firstFail.d.step}, weight ${num(firstFail.d.weight)}%).`
       : '- No failing signal recorded (a person or drill rolled back).',
-    last ? `- Rolled back at ${last.at} by \`${last.by}\`${last.rule ? ` (rule \`${last.rule}\`)` : ''}, score ${num(last.score)}.` : '- No decision recorded.',
+    last
+      ? `- Rolled back at ${last.at} by \`${last.by}\`${last.rule ? ` (rule \`${last.rule}\`)` : ''}, score ${num(last.score)}.`
+      : '- No decision recorded.',
     `- Time to decide: ${seconds(meta.timeToDecideSeconds)}.`,
     `- Rollback duration (decision → 100% stable): ${rollbackVerdict(meta.rollbackDurationSeconds)}.`,
     '',
@@ -38,7 +51,9 @@ export function renderIncident(ctx: WriteUpContext): string {
     '',
     ...(last?.reasons.map(reasonLine) ?? ['- none recorded']),
     '',
-    ...(ctx.finish.snapshot?.intervals.length ? ['### Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), ''] : []),
+    ...(ctx.finish.snapshot?.intervals.length
+      ? ['### Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), '']
+      : []),
     '## Timeline',
     '',
     ...timelineTable(records, meta.startedAt),

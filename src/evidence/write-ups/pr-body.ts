@@ -8,9 +8,12 @@ export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): str
   const { meta, records, deliveries, finish } = ctx;
   const link = (file: string): string => relative(dirname(ctx.prBody), join(ctx.dir, file)).split('\\').join('/');
   const last = finalDecision(records);
-  const badge = meta.outcome === 'promoted' ? 'promoted' : meta.outcome === 'rolled-back' ? 'rolled back' : 'in progress';
+  const badge =
+    meta.outcome === 'promoted' ? 'promoted' : meta.outcome === 'rolled-back' ? 'rolled back' : 'in progress';
   const failed = deliveries.filter((d) => d.outcome !== 'delivered').length;
-  const criteria = finish.criteria?.length ? finish.criteria.map((c) => `- ${c}`) : ['- (criteria not given to the controller; see the policy `canary.yaml` and ADR 0002)'];
+  const criteria = finish.criteria?.length
+    ? finish.criteria.map((c) => `- ${c}`)
+    : ['- (criteria not given to the controller; see the policy `canary.yaml` and ADR 0002)'];
   return [
     `## Canary release: ${meta.service} \`${meta.versions.canary ?? meta.rolloutId}\` — ${badge}`,
     '',
@@ -44,7 +47,9 @@ export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): str
     `- [decisions.jsonl](${link(EVIDENCE_FILES.decisions)}) — ${records.length} hash-chained records, head \`${meta.head?.hash ?? '—'}\``,
     `- [webhooks.jsonl](${link(EVIDENCE_FILES.webhooks)}) — ${deliveries.length} deliveries, ${failed} not delivered`,
     `- [summary.md](${link(EVIDENCE_FILES.summary)})`,
-    ...(incidentWritten ? [`- [incident.md](${link(EVIDENCE_FILES.incident)}) — post-incident review to complete`] : []),
+    ...(incidentWritten
+      ? [`- [incident.md](${link(EVIDENCE_FILES.incident)}) — post-incident review to complete`]
+      : []),
     ...(finish.links ?? []).map((l) => `- [${l.label}](${l.href})`),
     '',
     `Check integrity: \`adaptive-canary evidence verify ${meta.rolloutId}\``,

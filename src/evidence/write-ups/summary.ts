@@ -1,8 +1,19 @@
 import type { WriteUpContext } from './write-ups.js';
-import { cell, intervalsTable, finalDecision, num, reasonLine, rollbackVerdict, seconds, timelineTable } from './format.js';
+import {
+  cell,
+  intervalsTable,
+  finalDecision,
+  num,
+  reasonLine,
+  rollbackVerdict,
+  seconds,
+  timelineTable,
+} from './format.js';
 
 /** summary.md: what happened in one rollout, for people, from the chain. */
-export function renderSummary(ctx: Pick<WriteUpContext, 'meta' | 'records' | 'deliveries'> & { finish?: WriteUpContext['finish'] }): string {
+export function renderSummary(
+  ctx: Pick<WriteUpContext, 'meta' | 'records' | 'deliveries'> & { finish?: WriteUpContext['finish'] },
+): string {
   const { meta, records, deliveries } = ctx;
   const last = finalDecision(records);
   const failed = deliveries.filter((d) => d.outcome !== 'delivered');
@@ -30,7 +41,9 @@ export function renderSummary(ctx: Pick<WriteUpContext, 'meta' | 'records' | 'de
     '',
     ...(last?.reasons.map(reasonLine) ?? []),
     '',
-    ...(ctx.finish?.snapshot?.intervals.length ? ['## Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), ''] : []),
+    ...(ctx.finish?.snapshot?.intervals.length
+      ? ['## Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), '']
+      : []),
     '## Timeline',
     '',
     ...timelineTable(records, meta.startedAt),

@@ -19,14 +19,20 @@ function askToken(action, rolloutId) {
   dialog.showModal();
   input.focus();
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm' ? input.value.trim() : null), { once: true });
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm' ? input.value.trim() : null), {
+      once: true,
+    });
   });
 }
 
 async function send(action, rolloutId, bearer) {
   const headers = { 'content-type': 'application/json' };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
-  const res = await fetch(`/api/v1/rollouts/${encodeURIComponent(rolloutId)}/${action}`, { method: 'POST', headers, body: '{}' });
+  const res = await fetch(`/api/v1/rollouts/${encodeURIComponent(rolloutId)}/${action}`, {
+    method: 'POST',
+    headers,
+    body: '{}',
+  });
   const body = await res.json().catch(() => ({}));
   return { ok: res.ok, status: res.status, error: body.error };
 }
@@ -46,13 +52,20 @@ export function wireActions(selected) {
       const bearer = await askToken(action, rolloutId);
       if (bearer === null) return status('Cancelled.');
       status(`${action}: sending…`);
-      const result = await send(action, rolloutId, bearer).catch((err) => ({ ok: false, status: 0, error: { code: 'E_NETWORK', message: String(err) } }));
+      const result = await send(action, rolloutId, bearer).catch((err) => ({
+        ok: false,
+        status: 0,
+        error: { code: 'E_NETWORK', message: String(err) },
+      }));
       if (result.ok) {
         token = bearer;
         return status(`${action} accepted for ${rolloutId}.`, 'ok');
       }
       if (result.status === 401) token = '';
-      status(`${action} refused (${result.error?.code ?? result.status}): ${result.error?.message ?? 'no details'}`, 'error');
+      status(
+        `${action} refused (${result.error?.code ?? result.status}): ${result.error?.message ?? 'no details'}`,
+        'error',
+      );
     });
   });
 }

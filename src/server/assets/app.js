@@ -44,9 +44,19 @@ function apply(event) {
     r.intervals.push(event.point);
     // The interval that led to a final decision can arrive after it; the decision's snapshot has the last word.
     const final = r.phase === 'promoted' || r.phase === 'rolled-back';
-    if (!final) Object.assign(r, { step: event.point.step, weight: event.point.weight, score: event.point.score, verdict: event.point.verdict });
+    if (!final)
+      Object.assign(r, {
+        step: event.point.step,
+        weight: event.point.weight,
+        score: event.point.score,
+        verdict: event.point.verdict,
+      });
   }
-  if (event.type === 'decision' && r && !r.decisions.some((d) => d.at === event.decision.at && d.action === event.decision.action)) {
+  if (
+    event.type === 'decision' &&
+    r &&
+    !r.decisions.some((d) => d.at === event.decision.at && d.action === event.decision.action)
+  ) {
     r.decisions.push(event.decision);
   }
   render();

@@ -11,11 +11,21 @@ function scoreOptions(width) {
     scales: { x: { time: false }, score: { range: [0, 1.05] }, weight: { range: [0, 100] } },
     series: [
       { label: 't' },
-      { label: 'score', scale: 'score', stroke: '#2f5fd0', width: 2, value: (_u, v) => (v === null ? '—' : v.toFixed(3)) },
+      {
+        label: 'score',
+        scale: 'score',
+        stroke: '#2f5fd0',
+        width: 2,
+        value: (_u, v) => (v === null ? '—' : v.toFixed(3)),
+      },
       { label: 'threshold', scale: 'score', stroke: '#c62828', dash: [6, 4], width: 1.5 },
       { label: 'weight %', scale: 'weight', stroke: '#9aa3b5', width: 1, paths: uPlot.paths.stepped({ align: 1 }) },
     ],
-    axes: [xAxis, { scale: 'score', label: 'score' }, { scale: 'weight', side: 1, label: 'weight %', grid: { show: false } }],
+    axes: [
+      xAxis,
+      { scale: 'score', label: 'score' },
+      { scale: 'weight', side: 1, label: 'weight %', grid: { show: false } },
+    ],
   };
 }
 
@@ -23,13 +33,21 @@ function healthOptions(width) {
   return {
     width,
     height,
-    scales: { x: { time: false }, pct: { range: [0, 100] }, burn: { auto: true, range: (_u, _min, max) => [0, Math.max(max, 1)] } },
+    scales: {
+      x: { time: false },
+      pct: { range: [0, 100] },
+      burn: { auto: true, range: (_u, _min, max) => [0, Math.max(max, 1)] },
+    },
     series: [
       { label: 't' },
       { label: 'synthetic availability %', scale: 'pct', stroke: '#1f8a4c', width: 2 },
       { label: 'budget burn %', scale: 'burn', stroke: '#b26a00', width: 2 },
     ],
-    axes: [xAxis, { scale: 'pct', label: 'availability %' }, { scale: 'burn', side: 1, label: 'budget %', grid: { show: false } }],
+    axes: [
+      xAxis,
+      { scale: 'pct', label: 'availability %' },
+      { scale: 'burn', side: 1, label: 'budget %', grid: { show: false } },
+    ],
   };
 }
 

@@ -3,7 +3,10 @@ import { $, badge, clock, duration, el, num, pct } from './dom.js';
 const rolloutButton = (r, selected) =>
   el('button', { attrs: { type: 'button', 'data-rollout': r.id, 'aria-current': String(r.id === selected) } }, [
     el('span', { className: 'rid', text: r.id }),
-    el('span', { className: 'meta' }, [badge(r.phase), document.createTextNode(` weight ${r.weight}% · score ${num(r.score)}`)]),
+    el('span', { className: 'meta' }, [
+      badge(r.phase),
+      document.createTextNode(` weight ${r.weight}% · score ${num(r.score)}`),
+    ]),
   ]);
 
 /** The sidebar: every rollout, newest first. */
@@ -50,7 +53,13 @@ const decisionRow = (d) =>
     el('td', { className: 'num', text: `${d.step + 1} · ${d.weight}%` }),
     el('td', { className: 'num', text: num(d.score) }),
     el('td', { text: d.by }),
-    el('td', {}, [el('ul', {}, d.reasons.map((x) => el('li', { text: `${x.signal}: ${x.message}` })))]),
+    el('td', {}, [
+      el(
+        'ul',
+        {},
+        d.reasons.map((x) => el('li', { text: `${x.signal}: ${x.message}` })),
+      ),
+    ]),
   ]);
 
 /** The selected rollout: headline, cards, reasons and the decision log (newest first). */
@@ -70,7 +79,9 @@ export function renderDetail(r) {
     if (b instanceof HTMLButtonElement) b.disabled = finished;
   });
   renderCards(r);
-  const waiting = r.intervals.length ? 'No per-metric reasons reported yet; they come with the next decision.' : 'No verdicts yet: waiting for the first analysis interval.';
+  const waiting = r.intervals.length
+    ? 'No per-metric reasons reported yet; they come with the next decision.'
+    : 'No verdicts yet: waiting for the first analysis interval.';
   const none = el('tr', {}, [el('td', { text: waiting, attrs: { colspan: '5' } })]);
   $('reasons').replaceChildren(...(r.reasons.length ? r.reasons.map(reasonRow) : [none]));
   $('decision-log').replaceChildren(...[...r.decisions].reverse().map(decisionRow));
@@ -92,5 +103,7 @@ export function renderRollbacks(rollouts) {
         el('td', { text: cause ? `${cause.signal}: ${cause.message}` : '—' }),
       ]);
     });
-  $('rollbacks').replaceChildren(...(rows.length ? rows : [el('tr', {}, [el('td', { text: 'No rollbacks.', attrs: { colspan: '5' } })])]));
+  $('rollbacks').replaceChildren(
+    ...(rows.length ? rows : [el('tr', {}, [el('td', { text: 'No rollbacks.', attrs: { colspan: '5' } })])]),
+  );
 }

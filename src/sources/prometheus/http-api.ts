@@ -3,8 +3,14 @@
  * Every failure mode — unreachable, timeout, HTTP error, `status: "error"` — comes back as `null` (no data),
  * because a missing metric must make the judge inconclusive, never make it roll back (argo-flagger.md §5.1).
  */
-export interface PromSample { metric: Record<string, string>; value: number }
-export interface PromSeries { metric: Record<string, string>; values: [number, number][] }
+export interface PromSample {
+  metric: Record<string, string>;
+  value: number;
+}
+export interface PromSeries {
+  metric: Record<string, string>;
+  values: [number, number][];
+}
 
 export interface PromHttpOptions {
   url: string;
@@ -25,16 +31,30 @@ export class PromHttp {
     const data = await this.call('/api/v1/query', { query, time: String(timeSec) });
     if (!data || (data.resultType !== 'vector' && data.resultType !== 'scalar')) return null;
     if (data.resultType === 'scalar') return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
-    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+      metric: r.metric,
+      value: Number(r.value[1]),
+    }));
   }
 
   async range(query: string, startSec: number, endSec: number, stepSec: number): Promise<PromSeries[] | null> {
-    const data = await this.call('/api/v1/query_range', { query, start: String(startSec), end: String(endSec), step: String(stepSec) });
+    const data = await this.call('/api/v1/query_range', {
+      query,
+      start: String(startSec),
+      end: String(endSec),
+      step: String(stepSec),
+    });
     if (!data || data.resultType !== 'matrix') return null;
-    return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)]) }));
+    return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((r) => ({
+      metric: r.metric,
+      values: r.values.map(([t, v]) => [t, Number(v)]),
+    }));
   }
 
-  private async call(path: string, params: Record<string, string>): Promise<{ resultType: string; result: unknown } | null> {
+  private async call(
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ resultType: string; result: unknown } | null> {
     const doFetch = this.opts.fetch ?? fetch;
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     // Prometheus also gets the timeout, so it stops evaluating a query nobody waits for any more.
@@ -42,7 +62,12 @@ export class PromHttp {
     for (let attempt = 0; attempt <= (this.opts.retries ?? 2); attempt++) {
       this.queries++;
       try {
-        const res = await doFetch(new URL(path, this.opts.url), { method: 'POST', body, signal: AbortSignal.timeout(timeoutMs), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const res = await doFetch(new URL(path, this.opts.url), {
+          method: 'POST',
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
         const json = (await res.json()) as { status?: string; data?: { resultType: string; result: unknown } };
         if (res.ok && json.status === 'success' && json.data) return json.data;
         if (res.status < 500) break; // 400/422: a bad query stays bad

@@ -27,7 +27,9 @@ function regexEscape(value: string): string {
 }
 
 export function matchers(selectors: Record<string, string>, extra: string[] = []): string {
-  const parts = Object.entries(selectors).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${quote(v)}`);
+  const parts = Object.entries(selectors)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${quote(v)}`);
   return `{${[...parts, ...extra].join(',')}}`;
 }
 

@@ -19,8 +19,14 @@ export function windowDelta(series: PromSeries, [start, end]: [number, number]):
  * than the bounds, the last being +Inf. A bound the service does not expose takes the nearest exposed bucket
  * below it (documented in docs/kubernetes.md: use the same buckets in the service and the policy).
  */
-export function bucketsFromCumulative(cumulative: { le: string; count: number }[], boundsMs: readonly number[]): number[] | null {
-  const points = cumulative.map((c) => ({ le: c.le === '+Inf' ? Infinity : Number(c.le) * 1000, count: c.count })).filter((p) => !Number.isNaN(p.le)).sort((a, b) => a.le - b.le);
+export function bucketsFromCumulative(
+  cumulative: { le: string; count: number }[],
+  boundsMs: readonly number[],
+): number[] | null {
+  const points = cumulative
+    .map((c) => ({ le: c.le === '+Inf' ? Infinity : Number(c.le) * 1000, count: c.count }))
+    .filter((p) => !Number.isNaN(p.le))
+    .sort((a, b) => a.le - b.le);
   const inf = points.find((p) => p.le === Infinity);
   if (!inf) return null;
   const cumAt = (boundMs: number): number => {

@@ -11,13 +11,26 @@ export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult
   try {
     expected = await admission.render({ policy: ctx.policy, policyDir: ctx.policyDir, env: {} });
   } catch (err) {
-    if (err instanceof AppError) return { name, status: 'fail', reason: `cannot render the admission policy: ${err.message}` };
+    if (err instanceof AppError)
+      return { name, status: 'fail', reason: `cannot render the admission policy: ${err.message}` };
     throw err;
   }
   const missing = expected.filter((f) => !existsSync(join(ctx.policyDir, f.path))).map((f) => f.path);
-  if (missing.length > 0) return { name, status: 'fail', reason: `not rendered: ${missing.join(', ')} (run adaptive-canary render admission)` };
-  const stale = expected.filter((f) => readFileSync(join(ctx.policyDir, f.path), 'utf8') !== f.content).map((f) => f.path);
-  if (stale.length > 0) return { name, status: 'fail', reason: `out of date with the policy or key: ${stale.join(', ')} (re-run adaptive-canary render admission)` };
+  if (missing.length > 0)
+    return {
+      name,
+      status: 'fail',
+      reason: `not rendered: ${missing.join(', ')} (run adaptive-canary render admission)`,
+    };
+  const stale = expected
+    .filter((f) => readFileSync(join(ctx.policyDir, f.path), 'utf8') !== f.content)
+    .map((f) => f.path);
+  if (stale.length > 0)
+    return {
+      name,
+      status: 'fail',
+      reason: `out of date with the policy or key: ${stale.join(', ')} (re-run adaptive-canary render admission)`,
+    };
   return {
     name,
     status: 'pass',

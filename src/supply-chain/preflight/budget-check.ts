@@ -40,7 +40,12 @@ async function fromPrometheus(ctx: PreflightContext, url: string): Promise<Check
     throw err;
   }
   if (ratio === undefined) {
-    return { name, status: 'unknown', reason: `Prometheus has no http_requests_total for job="${ctx.policy.spec.service}" in the last ${formatDuration(window)}`, details: { query } };
+    return {
+      name,
+      status: 'unknown',
+      reason: `Prometheus has no http_requests_total for job="${ctx.policy.spec.service}" in the last ${formatDuration(window)}`,
+      details: { query },
+    };
   }
   return judge(ctx, ratio, 'Prometheus', { query });
 }

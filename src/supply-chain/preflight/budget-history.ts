@@ -25,7 +25,8 @@ export async function observedTraffic(ctx: PreflightContext): Promise<ObservedTr
   const windowMs = ctx.policy.spec.preflight.burnWindow;
   const file = ctx.stateFile;
   if (!file) return 'no --prometheus URL and no controller state (--state) to compute burn from';
-  if (!existsSync(file)) return `no --prometheus URL, and no controller state at ${file} (run or demo write it; --state names another)`;
+  if (!existsSync(file))
+    return `no --prometheus URL, and no controller state at ${file} (run or demo write it; --state names another)`;
   let store: StateStore;
   try {
     store = await StateStore.openReadOnly(file);
@@ -41,10 +42,15 @@ export async function observedTraffic(ctx: PreflightContext): Promise<ObservedTr
       requests += (o.baseline?.requests ?? 0) + (o.canary?.requests ?? 0);
       errors += (o.baseline?.errors ?? 0) + (o.canary?.errors ?? 0);
     }
-    if (requests === 0) return `the controller state ${file} has no ${service} requests in the last ${formatDuration(windowMs)}`;
+    if (requests === 0)
+      return `the controller state ${file} has no ${service} requests in the last ${formatDuration(windowMs)}`;
     return {
-      requests, errors, intervals: intervals.length, rollouts: new Set(intervals.map((i) => i.rolloutId)).size,
-      from: intervals[0]!.point.at, to: intervals.at(-1)!.point.at,
+      requests,
+      errors,
+      intervals: intervals.length,
+      rollouts: new Set(intervals.map((i) => i.rolloutId)).size,
+      from: intervals[0]!.point.at,
+      to: intervals.at(-1)!.point.at,
     };
   } catch (err) {
     // Not a controller state database (no such table, corrupt file): say so instead of a stack.

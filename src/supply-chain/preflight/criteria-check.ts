@@ -21,7 +21,9 @@ export function criteriaFromAdr(markdown: string): Record<string, string> | unde
 
 function rolloutAnnotations(text: string, name: string): Record<string, string> | undefined {
   const ro = parseAllDocuments(text)
-    .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } } | null)
+    .map(
+      (d) => d.toJS() as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } } | null,
+    )
     .find((d) => d?.kind === 'Rollout' && d.metadata?.name === name);
   if (!ro) return undefined;
   const out: Record<string, string> = {};
@@ -39,16 +41,25 @@ export function checkPromotionCriteria(ctx: PreflightContext): CheckResult {
   const adr = criteriaFromAdr(readTextFile(adrFile));
   if (!adr) return { name, status: 'fail', reason: `${p.adr} has no \`\`\`yaml block with promotionCriteria:` };
   const annotations = rolloutAnnotations(readTextFile(manifestFile), rolloutName(ctx.policy));
-  if (!annotations) return { name, status: 'fail', reason: `${p.manifest} has no Rollout named ${rolloutName(ctx.policy)}` };
+  if (!annotations)
+    return { name, status: 'fail', reason: `${p.manifest} has no Rollout named ${rolloutName(ctx.policy)}` };
   const policy = criteriaFromPolicy(ctx.policy.spec);
   const drift: string[] = [];
   for (const c of PROMOTION_CRITERIA) {
     const values = { adr: adr[c.name], policy: policy[c.name], annotation: annotations[c.name] };
     if (values.adr === values.policy && values.policy === values.annotation) continue;
     const show = (v: string | undefined): string => (v === undefined ? '(missing)' : JSON.stringify(v));
-    drift.push(`${c.name}: ADR 0002 ${show(values.adr)}, policy ${c.policyPath} ${show(values.policy)}, ${p.manifest} annotation ${CRITERIA_PREFIX}${c.name} ${show(values.annotation)}`);
+    drift.push(
+      `${c.name}: ADR 0002 ${show(values.adr)}, policy ${c.policyPath} ${show(values.policy)}, ${p.manifest} annotation ${CRITERIA_PREFIX}${c.name} ${show(values.annotation)}`,
+    );
   }
   const details = { criteria: PROMOTION_CRITERIA.length, adr, policy, annotations };
-  if (drift.length > 0) return { name, status: 'fail', reason: `drift in ${drift.length} field(s): ${drift.join('; ')}`, details };
-  return { name, status: 'pass', reason: `ADR 0002, the policy and ${p.manifest} agree on all ${PROMOTION_CRITERIA.length} criteria`, details };
+  if (drift.length > 0)
+    return { name, status: 'fail', reason: `drift in ${drift.length} field(s): ${drift.join('; ')}`, details };
+  return {
+    name,
+    status: 'pass',
+    reason: `ADR 0002, the policy and ${p.manifest} agree on all ${PROMOTION_CRITERIA.length} criteria`,
+    details,
+  };
 }

@@ -1,7 +1,12 @@
 import { UnreachableError } from '../../errors.js';
 
 /** One instant query against Prometheus' HTTP API; the first sample's value, or undefined for an empty result. */
-export async function instantQuery(fetchFn: typeof fetch, baseUrl: string, promql: string, timeoutMs = 10_000): Promise<number | undefined> {
+export async function instantQuery(
+  fetchFn: typeof fetch,
+  baseUrl: string,
+  promql: string,
+  timeoutMs = 10_000,
+): Promise<number | undefined> {
   const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`;
   let res: Response;
   try {
@@ -9,8 +14,13 @@ export async function instantQuery(fetchFn: typeof fetch, baseUrl: string, promq
   } catch (err) {
     throw new UnreachableError('Prometheus', `${baseUrl}: ${(err as Error).message}`, { cause: err });
   }
-  const body = (await res.json().catch(() => ({}))) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
-  if (!res.ok || body.status !== 'success') throw new UnreachableError('Prometheus', `query failed (${res.status}): ${body.error ?? 'no error text'}`);
+  const body = (await res.json().catch(() => ({}))) as {
+    status?: string;
+    error?: string;
+    data?: { result?: { value?: [number, string] }[] };
+  };
+  if (!res.ok || body.status !== 'success')
+    throw new UnreachableError('Prometheus', `query failed (${res.status}): ${body.error ?? 'no error text'}`);
   const value = body.data?.result?.[0]?.value?.[1];
   if (value === undefined) return undefined;
   const n = Number(value);

@@ -6,7 +6,15 @@ import { checkSuiteSync, checkSyntheticSuite } from './suite-check.js';
 import type { Check, CheckResult, PreflightContext } from './types.js';
 
 /** The playbook's Definition of Ready, in order. */
-export const CHECKS: Check[] = [checkPromotionCriteria, checkErrorBudget, checkSyntheticSuite, checkSuiteSignature, checkSuiteSync, checkSignature, checkAdmission];
+export const CHECKS: Check[] = [
+  checkPromotionCriteria,
+  checkErrorBudget,
+  checkSyntheticSuite,
+  checkSuiteSignature,
+  checkSuiteSync,
+  checkSignature,
+  checkAdmission,
+];
 
 export interface PreflightReport {
   ok: boolean;
@@ -26,7 +34,9 @@ export async function runPreflight(ctx: PreflightContext, allowUnknown: readonly
 const MARK = { pass: '✓', fail: '✗', unknown: '?' } as const;
 
 export function formatChecklist(report: PreflightReport): string[] {
-  const lines = report.checks.map((c) => `${MARK[c.status]} ${c.name}: ${c.reason}${c.allowed ? ' (unknown, allowed by --allow-unknown)' : ''}`);
+  const lines = report.checks.map(
+    (c) => `${MARK[c.status]} ${c.name}: ${c.reason}${c.allowed ? ' (unknown, allowed by --allow-unknown)' : ''}`,
+  );
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const unknown = report.checks.filter((c) => c.status === 'unknown' && !c.allowed).length;
   lines.push(report.ok ? 'Ready: every check passed.' : `Not ready: ${failed} failed, ${unknown} unknown.`);

@@ -12,18 +12,35 @@ function checkSignedFile(ctx: PreflightContext, name: string, rel: string): Chec
   const file = join(ctx.policyDir, rel);
   const keyFile = join(ctx.policyDir, ctx.policy.spec.signing.publicKey);
   if (!existsSync(file)) return { name, status: 'fail', reason: `${rel} does not exist` };
-  const present = [existsSync(`${file}.sig`) && 'sig', existsSync(`${file}.sigstore.json`) && 'bundle'].filter((x): x is string => Boolean(x));
-  if (present.length === 0) return { name, status: 'fail', reason: `${rel} is not signed (no ${rel}.sig or ${rel}.sigstore.json)` };
+  const present = [existsSync(`${file}.sig`) && 'sig', existsSync(`${file}.sigstore.json`) && 'bundle'].filter(
+    (x): x is string => Boolean(x),
+  );
+  if (present.length === 0)
+    return { name, status: 'fail', reason: `${rel} is not signed (no ${rel}.sig or ${rel}.sigstore.json)` };
   try {
     for (const kind of present) {
-      const out = verifyFile({ file, keyFile, ...(kind === 'sig' ? { signature: `${file}.sig` } : { bundle: `${file}.sigstore.json` }) });
-      if (!out.ok) return { name, status: 'fail', reason: `${rel} does not verify (${kind === 'sig' ? `${rel}.sig` : `${rel}.sigstore.json`}): ${out.lines.join(' ').replace(/^FAILED: [^:]+: /, '')}` };
+      const out = verifyFile({
+        file,
+        keyFile,
+        ...(kind === 'sig' ? { signature: `${file}.sig` } : { bundle: `${file}.sigstore.json` }),
+      });
+      if (!out.ok)
+        return {
+          name,
+          status: 'fail',
+          reason: `${rel} does not verify (${kind === 'sig' ? `${rel}.sig` : `${rel}.sigstore.json`}): ${out.lines.join(' ').replace(/^FAILED: [^:]+: /, '')}`,
+        };
     }
   } catch (err) {
     if (err instanceof AppError) return { name, status: 'fail', reason: err.message };
     throw err;
   }
-  return { name, status: 'pass', reason: `${rel} verifies against ${ctx.policy.spec.signing.publicKey} (${present.join(' + ')})`, details: { file: rel, verified: present } };
+  return {
+    name,
+    status: 'pass',
+    reason: `${rel} verifies against ${ctx.policy.spec.signing.publicKey} (${present.join(' + ')})`,
+    details: { file: rel, verified: present },
+  };
 }
 
 /** The deployed manifest is signed. */

@@ -27,4 +27,12 @@ export interface PreflightContext {
 
 export type Check = (ctx: PreflightContext) => CheckResult | Promise<CheckResult>;
 
-export const CHECK_NAMES = ['promotion-criteria', 'error-budget', 'synthetic-suite', 'synthetic-suite-signature', 'synthetic-suite-sync', 'signature', 'admission-policy'] as const;
+export const CHECK_NAMES = [
+  'promotion-criteria',
+  'error-budget',
+  'synthetic-suite',
+  'synthetic-suite-signature',
+  'synthetic-suite-sync',
+  'signature',
+  'admission-policy',
+] as const;

@@ -26,11 +26,15 @@ function flowSuite(suite: string, flow: FlowResult): string {
 
 function stepCase(classname: string, step: StepResult): string {
   const open = `    <testcase classname="${esc(classname)}" name="${esc(step.name)}" time="${secs(step.durationMs)}"`;
-  if (step.status === 'skipped') return `${open}>\n      <skipped message="an earlier step failed"/>\n    </testcase>\n`;
+  if (step.status === 'skipped')
+    return `${open}>\n      <skipped message="an earlier step failed"/>\n    </testcase>\n`;
   if (step.status !== 'failed') return `${open}/>\n`;
   const failed = step.assertions.filter((a) => !a.passed);
   // Failed assertions first: "expected 201, actual 500" says more than the extraction that failed after it.
-  const message = [...failed.map((a) => `${a.description}: expected ${a.expected}, actual ${a.actual}`), ...(step.error ? [step.error.message] : [])].join('; ');
+  const message = [
+    ...failed.map((a) => `${a.description}: expected ${a.expected}, actual ${a.actual}`),
+    ...(step.error ? [step.error.message] : []),
+  ].join('; ');
   const detail = [
     `${step.method} ${step.url} → ${step.httpStatus || 'no response'}`,
     ...(step.error ? [`error (${step.error.kind}): ${step.error.message}`] : []),

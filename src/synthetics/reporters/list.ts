@@ -7,12 +7,18 @@ const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)}ms`;
 export function listReport(result: SuiteResult): string {
   const lines: string[] = [`suite ${result.suite} against ${result.baseUrl}`];
   for (const flow of result.flows) lines.push(...flowLines(flow));
-  lines.push('', `${result.flows.length} flows: ${result.passed} passed, ${result.degraded} degraded, ${result.failed} failed`);
+  lines.push(
+    '',
+    `${result.flows.length} flows: ${result.passed} passed, ${result.degraded} degraded, ${result.failed} failed`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 function flowLines(flow: FlowResult): string[] {
-  const retry = flow.retries > 0 ? `, ${flow.retries} ${flow.retries === 1 ? 'retry' : 'retries'} (first attempt ${flow.firstAttemptStatus})` : '';
+  const retry =
+    flow.retries > 0
+      ? `, ${flow.retries} ${flow.retries === 1 ? 'retry' : 'retries'} (first attempt ${flow.firstAttemptStatus})`
+      : '';
   const lines = ['', `${MARK[flow.status]} ${flow.flow}  ${ms(flow.durationMs)}${retry}`];
   for (const step of flow.steps) lines.push(...stepLines(step));
   return lines;
@@ -30,7 +36,11 @@ function stepLines(step: StepResult): string[] {
   if (step.error) lines.push(`       error (${step.error.kind}): ${step.error.message}`);
   for (const a of step.assertions) {
     const mark = !a.passed ? 'FAIL' : a.degraded ? 'DEGR' : 'ok  ';
-    lines.push(a.passed && !a.degraded ? `       ${mark} ${a.description}` : `       ${mark} ${a.description}: expected ${a.expected}, actual ${a.actual}`);
+    lines.push(
+      a.passed && !a.degraded
+        ? `       ${mark} ${a.description}`
+        : `       ${mark} ${a.description}: expected ${a.expected}, actual ${a.actual}`,
+    );
   }
   return lines;
 }

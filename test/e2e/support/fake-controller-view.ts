@@ -54,7 +54,13 @@ export class FakeControllerView implements ControllerView {
   interval(id: string, point: IntervalPoint, reasons: Reason[] = []): void {
     const s = this.rollouts.get(id)!;
     s.intervals.push(point);
-    Object.assign(s, { step: point.step, weight: point.weight, score: point.score, verdict: point.verdict, updatedAt: point.at });
+    Object.assign(s, {
+      step: point.step,
+      weight: point.weight,
+      score: point.score,
+      verdict: point.verdict,
+      updatedAt: point.at,
+    });
     if (reasons.length) s.reasons = reasons;
     this.emit({ type: 'interval', rolloutId: id, point: structuredClone(point) });
     this.emit({ type: 'snapshot', rollout: structuredClone(s) });
@@ -73,7 +79,12 @@ export class FakeControllerView implements ControllerView {
 const t0 = Date.parse('2025-06-06T10:00:00Z');
 const iso = (seconds: number): string => new Date(t0 + seconds * 1000).toISOString();
 
-export function decision(s: RolloutSnapshot, action: DecisionPoint['action'], by: string, reasons: Reason[]): DecisionPoint {
+export function decision(
+  s: RolloutSnapshot,
+  action: DecisionPoint['action'],
+  by: string,
+  reasons: Reason[],
+): DecisionPoint {
   return { at: iso(s.intervals.length * 10), action, step: s.step, weight: s.weight, score: s.score, by, reasons };
 }
 

@@ -25,9 +25,19 @@ export function writeHistory(file: string, opts: { now: number; days: number; fa
   for (let i = 0; i < n; i++) {
     const success = !(every !== Infinity && i % every === 0);
     const r: FlowResult = {
-      suite: 'maestro-api-canary', flow: 'login-and-order', tags: [], baseUrl: 'http://127.0.0.1:1',
-      status: success ? 'passed' : 'failed', success, firstAttemptStatus: success ? 'passed' : 'failed', retries: 0,
-      startedAt: opts.now - (n - i) * intervalMs + 1000, durationMs: 12, intervalMs, attempts: [], steps: [],
+      suite: 'maestro-api-canary',
+      flow: 'login-and-order',
+      tags: [],
+      baseUrl: 'http://127.0.0.1:1',
+      status: success ? 'passed' : 'failed',
+      success,
+      firstAttemptStatus: success ? 'passed' : 'failed',
+      retries: 0,
+      startedAt: opts.now - (n - i) * intervalMs + 1000,
+      durationMs: 12,
+      intervalMs,
+      attempts: [],
+      steps: [],
     };
     h.record(r);
   }
@@ -39,7 +49,9 @@ export async function serveSuiteInfo(suiteFile: string): Promise<{ url: string; 
   const sha = createHash('sha256').update(readFileSync(suiteFile)).digest('hex');
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/plain; version=0.0.4');
-    res.end(`# TYPE syntheticsctl_suite_info gauge\nsyntheticsctl_suite_info{suite="maestro-api-canary",sha256="${sha}"} 1\n`);
+    res.end(
+      `# TYPE syntheticsctl_suite_info gauge\nsyntheticsctl_suite_info{suite="maestro-api-canary",sha256="${sha}"} 1\n`,
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
