@@ -3,7 +3,8 @@ import type { MetricPolicy } from '../schema/policy.js';
 
 /**
  * Per-interval numbers read off an observation, as the absolute judges (threshold, Kayenta) see a metric:
- * the error ratio, a latency quantile in ms (Prometheus `histogram_quantile` interpolation), or a custom value.
+ * the error ratio, a latency quantile in ms (Prometheus `histogram_quantile` interpolation), or a custom metric's
+ * mean over the interval's samples.
  * null = no data for that variant this interval.
  */
 export function metricValue(
@@ -14,8 +15,15 @@ export function metricValue(
   if (!v) return null;
   if (metric.kind === 'errors') return errorRatio(v);
   if (metric.kind === 'latency') return v.latency ? histogramQuantile(v.latency, boundsMs, metric.quantile) : null;
-  const value = v.custom?.[metric.name];
-  return value === undefined || value === null || !Number.isFinite(value) ? null : value;
+  const samples = customSamplesOf(v, metric.name);
+  return samples.length > 0 ? sum(samples) / samples.length : null;
+}
+
+/** A custom metric's finite samples in one variant's interval (a single value is one sample); [] = no data. */
+export function customSamplesOf(v: VariantObservation | null | undefined, name: string): number[] {
+  const value = v?.custom?.[name];
+  if (value === undefined || value === null) return [];
+  return (typeof value === 'number' ? [value] : value).filter((x) => Number.isFinite(x));
 }
 
 export function errorRatio(v: VariantObservation): number | null {

@@ -11,6 +11,13 @@ export const syntheticCounts = z
   })
   .strict();
 
+/**
+ * One custom metric's samples in one interval and variant (`kind: custom`): a number, or the interval's samples
+ * (one per instance or scrape, in the order taken), or null for no data. Every source (Prometheus, OTLP,
+ * replay files) produces this shape; `customSamplesOf` in src/engine/observation-stats.ts reads it.
+ */
+export const customSamples = z.union([z.number(), z.array(z.number())]).nullable();
+
 export const variantObservation = z
   .object({
     requests: z.number().nonnegative().nullish(),
@@ -18,8 +25,8 @@ export const variantObservation = z
     /** Per-bucket counts (not cumulative), one more than the bounds; the last bucket is +Inf. */
     latency: z.array(z.number().nonnegative()).nullish(),
     synthetic: syntheticCounts.nullish(),
-    /** Custom metric values by metric name (e.g. from PromQL), for `kind: custom`. */
-    custom: z.record(z.string(), z.number().nullable()).nullish(),
+    /** Custom metric samples by metric name (e.g. one per series of a PromQL vector), for `kind: custom`. */
+    custom: z.record(z.string(), customSamples).nullish(),
   })
   .strict();
 
@@ -29,14 +36,22 @@ export const intervalObservation = z
     t: z.number().nonnegative(),
     /** Canary weight in percent during the interval. */
     weight: z.number().min(0).max(100),
+    /** The stable version serving now (the name predates baselines; kept so recordings stay valid). */
     baseline: variantObservation.nullish(),
     canary: variantObservation.nullish(),
+    /**
+     * The baseline proper, when one runs: fresh instances of the stable version started with the canary and
+     * given the same load. When it has data the sequential judge compares the canary with it instead of with
+     * stable (a cold start then shows on both sides). Named `control` because `baseline` above means stable.
+     */
+    control: variantObservation.nullish(),
   })
   .strict();
 
 export type SyntheticCounts = z.infer<typeof syntheticCounts>;
 export type VariantObservation = z.infer<typeof variantObservation>;
+export type CustomSamples = z.infer<typeof customSamples>;
 export type IntervalObservation = z.infer<typeof intervalObservation>;
-export type Variant = 'baseline' | 'canary';
+export type Variant = 'baseline' | 'canary' | 'control';
 
 export const DEFAULT_LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000] as const;

@@ -39,6 +39,15 @@ const effectSize = z
   })
   .strict();
 
+const customRange = z
+  .object({
+    /** Bounds every sample of the metric lies in (CPU cores 0..limit, a ratio 0..1): the test's one assumption. */
+    min: z.number().nonnegative(),
+    max: z.number(),
+  })
+  .strict()
+  .refine((r) => r.max > r.min, { message: 'range.max must be greater than range.min' });
+
 const NO_EFFECT_SIZE = { allowedIncrease: 1, allowedDecrease: 1, criticalIncrease: 1, criticalDecrease: 1 };
 
 const metric = z
@@ -55,8 +64,16 @@ const metric = z
     weight: z.number().nonnegative().default(1),
     /** kind=latency: the latency quantile watched (the count test uses the share of requests above bounds). */
     quantile: z.number().gt(0).lt(1).default(0.99),
-    /** kind=custom: PromQL for the Prometheus source; `$variant` selects canary or stable. */
+    /**
+     * kind=custom: PromQL for the Prometheus source; `$variant` selects canary, stable or the baseline. Each
+     * series of the result is one sample of the interval (e.g. one per pod).
+     */
     query: z.string().optional(),
+    /**
+     * kind=custom: the range every sample lies in. The sequential judge needs it (its test bets on bounded
+     * differences, docs/statistics.md); without it the metric is left to the threshold and Kayenta judges.
+     */
+    range: customRange.optional(),
     /** Absolute conditions used by the threshold judge (error ratio, latency in ms, custom value). */
     threshold: thresholdCondition.optional(),
     /** Kayenta metric group (for `kayenta.groupWeights`); defaults to the metric name. */
@@ -154,6 +171,11 @@ export const policySpec = z
     environment: z.string().default('production'),
     /** Analysis interval: one judgement per interval. */
     interval: durationMs.default(10_000),
+    /**
+     * How long after the start the canary is observed but not judged (cold caches, JIT): those intervals are
+     * recorded and shown, the judge sees none of them. It counts towards the first step's bake.
+     */
+    warmup: durationMs.default(0),
     steps: z
       .array(step)
       .min(1)

@@ -27,7 +27,12 @@ export interface PrometheusSourceOptions {
   fetch?: typeof fetch;
 }
 
-type Pair = { baseline: VariantObservation | null; canary: VariantObservation | null };
+type Pair = {
+  baseline: VariantObservation | null;
+  canary: VariantObservation | null;
+  control?: VariantObservation | null;
+};
+type CustomValues = Record<string, number[] | null>;
 
 /**
  * Observations from Prometheus, per interval and variant, in exactly the shape the embedded router gives:
@@ -61,8 +66,8 @@ export class PrometheusSource {
   }
 
   async observation(t: number, weight: number, startMs: number, endMs: number): Promise<IntervalObservation> {
-    const { baseline, canary } = await this.observeWindow(startMs, endMs);
-    return { t, weight, baseline, canary };
+    const { baseline, canary, control } = await this.observeWindow(startMs, endMs);
+    return { t, weight, baseline, canary, ...(control !== undefined ? { control } : {}) };
   }
 
   async observeWindow(startMs: number, endMs: number): Promise<Pair> {
@@ -75,16 +80,19 @@ export class PrometheusSource {
       this.http.range(latencyQuery(names, sel, v), s, e, step),
       this.customValues(e),
     ]);
-    return {
+    const pair: Pair = {
       baseline: this.variantObservation(reqs, buckets, custom.baseline, v.baseline, [s, e]),
       canary: this.variantObservation(reqs, buckets, custom.canary, v.canary, [s, e]),
     };
+    if (v.control !== undefined)
+      pair.control = this.variantObservation(reqs, buckets, custom.control ?? null, v.control, [s, e]);
+    return pair;
   }
 
   private variantObservation(
     reqs: PromSeries[] | null,
     buckets: PromSeries[] | null,
-    custom: Record<string, number | null> | null,
+    custom: CustomValues | null,
     value: string,
     win: [number, number],
   ): VariantObservation | null {
@@ -115,23 +123,31 @@ export class PrometheusSource {
     return { requests, errors, latency, ...(custom ? { custom } : {}) };
   }
 
+  /**
+   * One instant query per custom metric and variant at the window's end; every series of the result is one
+   * sample (e.g. one per pod), in the order Prometheus returns them. No finite value → null (no data).
+   */
   private async customValues(
     endSec: number,
-  ): Promise<{ baseline: Record<string, number | null> | null; canary: Record<string, number | null> | null }> {
+  ): Promise<{ baseline: CustomValues | null; canary: CustomValues | null; control?: CustomValues | null }> {
     const custom = (this.opts.metrics ?? []).filter((m) => m.kind === 'custom' && m.query);
-    if (custom.length === 0) return { baseline: null, canary: null };
+    if (custom.length === 0) return { baseline: null, canary: null, control: null };
     const v = this.opts.variant;
-    const one = async (value: string): Promise<Record<string, number | null>> => {
+    const one = async (value: string): Promise<CustomValues> => {
       const entries = await Promise.all(
         custom.map(async (m) => {
           const r = await this.http.instant(customQuery(m.query ?? '', v.label, value), endSec);
-          const x = r?.[0]?.value;
-          return [m.name, x === undefined || !Number.isFinite(x) ? null : x] as const;
+          const xs = (r ?? []).map((x) => x.value).filter((x): x is number => x !== undefined && Number.isFinite(x));
+          return [m.name, xs.length > 0 ? xs : null] as const;
         }),
       );
       return Object.fromEntries(entries);
     };
-    const [baseline, canary] = await Promise.all([one(v.baseline), one(v.canary)]);
-    return { baseline, canary };
+    const [baseline, canary, control] = await Promise.all([
+      one(v.baseline),
+      one(v.canary),
+      v.control !== undefined ? one(v.control) : Promise.resolve(null),
+    ]);
+    return { baseline, canary, control };
   }
 }

@@ -9,6 +9,8 @@ export interface VariantSelector {
   label: string;
   baseline: string;
   canary: string;
+  /** The baseline instances' label value (fresh stable started with the canary), when a baseline runs. */
+  control?: string;
 }
 
 export interface QueryNames {
@@ -34,7 +36,8 @@ export function matchers(selectors: Record<string, string>, extra: string[] = []
 }
 
 function variantMatcher(v: VariantSelector): string {
-  return `${v.label}=~${quote(`${regexEscape(v.baseline)}|${regexEscape(v.canary)}`)}`;
+  const values = [v.baseline, v.canary, ...(v.control !== undefined ? [v.control] : [])];
+  return `${v.label}=~${quote(values.map(regexEscape).join('|'))}`;
 }
 
 /** Cumulative request counts per variant and status code; errors are the 5xx codes. */
