@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { probeSuite } from '../src/schema/probe-suite.js';
 import { prepareSuite } from '../src/synthetics/prepare-suite.js';
 import { runFlow } from '../src/synthetics/run-flow.js';
+import { notInstalledMessage, which } from '../scripts/test-prerequisites.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +20,7 @@ const arg = (name: string, dflt: number): number => {
 const PROBES = arg('probes', 2000);
 const CONCURRENCY = arg('concurrency', 8);
 const DURATION_S = arg('duration', 60);
-const BBE = '/usr/bin/prometheus-blackbox-exporter';
+const BBE = which('prometheus-blackbox-exporter');
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'bench-synthetics-'));
 const children: ChildProcess[] = [];
@@ -70,7 +71,7 @@ const get = (url: string): Promise<string> =>
   });
 
 async function main(): Promise<void> {
-  if (!existsSync(BBE)) throw new Error(`${BBE} missing: apt-get install -y prometheus-blackbox-exporter`);
+  if (!BBE) throw new Error(notInstalledMessage('prometheus-blackbox-exporter'));
   const bin = join(root, 'dist/bin/syntheticsctl.js');
   if (!existsSync(bin)) throw new Error('dist/ missing: run npm run build first');
   // The target runs in its own process so its CPU is charged to neither prober.

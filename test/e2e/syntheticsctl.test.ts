@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
+import { installedBinary } from '../support/binaries.js';
 
 // The built CLI, as a user runs it (`npm test` builds first; build here when dist is missing).
 const root = resolve(import.meta.dirname, '../..');
@@ -105,7 +106,7 @@ describe('syntheticsctl (built CLI)', () => {
       expect(r.code).toBe(1);
       // A real XML parser (Python's ElementTree) reads it the way CI tools do.
       const parsed = JSON.parse(
-        execFileSync('python3', ['-c', PARSE_JUNIT], { input: r.stdout, encoding: 'utf8' }),
+        execFileSync(installedBinary('python3'), ['-c', PARSE_JUNIT], { input: r.stdout, encoding: 'utf8' }),
       ) as { suite: string; case: string; failure: string | null }[];
       expect(parsed.length).toBeGreaterThan(3);
       const create = parsed.find((c) => c.suite === 'maestro-api-canary.login-and-order' && c.case === 'create-order');

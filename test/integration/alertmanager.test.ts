@@ -8,6 +8,7 @@ import { checkSilences, postRollbackAlert } from '../../src/observability/alertm
 import { alertmanagerYaml } from '../../src/render/alertmanager.js';
 import { maintenanceWindow } from '../../src/schema/observability.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
+import { installedBinary } from '../support/binaries.js';
 import { freePort } from '../support/free-port.js';
 import { untilValue } from '../support/poll.js';
 
@@ -70,7 +71,7 @@ beforeAll(async () => {
   const port = await freePort();
   amUrl = `http://127.0.0.1:${port}`;
   am = spawn(
-    '/usr/bin/prometheus-alertmanager',
+    installedBinary('prometheus-alertmanager'),
     [
       `--config.file=${join(dir, 'am.yml')}`,
       `--storage.path=${join(dir, 'data')}`,

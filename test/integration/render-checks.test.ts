@@ -7,6 +7,7 @@ import alertmanagerTarget from '../../src/render/alertmanager.js';
 import prometheusTarget from '../../src/render/prometheus.js';
 import type { RenderTarget } from '../../src/render/target.js';
 import { canaryPolicy, type CanaryPolicy } from '../../src/schema/policy.js';
+import { installedBinary } from '../support/binaries.js';
 
 // The rendered rules and routes checked by the real tools: promtool 2.42 and amtool 0.25 (Debian packages).
 const dirs: string[] = [];
@@ -28,8 +29,8 @@ async function render(p: CanaryPolicy, ...targets: RenderTarget[]): Promise<stri
   return dir;
 }
 
-function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+function run(cmd: 'promtool' | 'amtool', args: string[], cwd: string) {
+  const r = spawnSync(installedBinary(cmd), args, { cwd, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, out: `${r.stdout}${r.stderr}` };
 }
 

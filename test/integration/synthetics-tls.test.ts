@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareSuite } from '../../src/synthetics/prepare-suite.js';
 import { runFlow } from '../../src/synthetics/run-flow.js';
+import { installedBinary } from '../support/binaries.js';
 import { oneStep, suiteOf } from './synthetics-helpers.js';
 
 // Node cannot create X.509 certificates, so the test makes them with the openssl CLI (Debian ships it).
 const dir = mkdtempSync(join(tmpdir(), 'synthetics-tls-'));
-const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+const openssl = (...args: string[]): void =>
+  void execFileSync(installedBinary('openssl'), args, { cwd: dir, stdio: 'pipe' });
 const servers: https.Server[] = [];
 
 function makeCerts(): void {

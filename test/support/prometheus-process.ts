@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeSpawnError, installedBinary } from './binaries.js';
 import { freePort } from './free-port.js';
 
 /** A real Prometheus (Debian 2.42) on a loopback port with a temp TSDB, scraping the given targets every second. */
@@ -33,8 +34,9 @@ export async function startPrometheus(
     })),
   };
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
+  const binary = opts.binary ?? installedBinary('prometheus');
   const child: ChildProcess = spawn(
-    opts.binary ?? '/usr/bin/prometheus',
+    binary,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
@@ -44,11 +46,14 @@ export async function startPrometheus(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = describeSpawnError('prometheus', err)));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
+    if (spawnError) throw spawnError;
+    if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}): ${stderr}`);
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
     } catch {

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { installedBinary } from '../../support/binaries.js';
 
 /** Debian's chromium, never a downloaded one; a fresh profile per run so nothing leaks between tests. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'adaptive-canary-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: installedBinary('chromium'),
     headless: true,
     viewport: { width: 1440, height: 1000 },
     args: [
