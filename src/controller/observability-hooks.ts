@@ -1,3 +1,4 @@
+import { rankReasons, reasonLine } from '../engine/reason-text.js';
 import {
   annotate,
   checkSilences,
@@ -23,7 +24,7 @@ export interface ObservabilityHooksOptions {
 
 export type PreStart = { start: true; reason?: string } | { start: false; reason: string };
 
-const reasonLines = (p: RolloutEventPayload): string[] => p.decision.reasons.map((r) => `${r.signal}: ${r.message}`);
+const reasonLines = (p: RolloutEventPayload): string[] => rankReasons(p.decision.reasons).map(reasonLine);
 
 /**
  * The controller's side of observability as code (src/observability): the silence check before a rollout starts,

@@ -1,4 +1,4 @@
-import type { Reason } from '../engine/types.js';
+import { headline, rankReasons, reasonLine } from '../engine/reason-text.js';
 import type { ControllerEvent, ControllerView, RolloutSnapshot } from './view.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -6,13 +6,6 @@ type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 const pct = (x: number): string => `${Math.round(x)}%`;
 const bar = (f: number, width = 12): string =>
   `${'█'.repeat(Math.round(f * width))}${'░'.repeat(width - Math.round(f * width))}`;
-
-function topReasons(reasons: Reason[], n: number): Reason[] {
-  return [...reasons].sort((a, b) => rank(a) - rank(b)).slice(0, n);
-}
-function rank(r: Reason): number {
-  return r.verdict === 'fail' ? 0 : r.verdict === 'inconclusive' ? 1 : 2;
-}
 
 /** One line per event, for logs and CI (non-TTY, or --no-ui). */
 export function eventLine(e: ControllerEvent, view: ControllerView): string | undefined {
@@ -24,8 +17,8 @@ export function eventLine(e: ControllerEvent, view: ControllerView): string | un
   }
   if (e.type === 'decision') {
     const d = e.decision;
-    const why = topReasons(d.reasons, 1)[0];
-    return `${e.rolloutId}  ${d.action.toUpperCase()} → step ${d.step + 1} weight ${pct(d.weight)} (by ${d.by})${why ? ` — ${why.signal}: ${why.message}` : ''}`;
+    const why = headline(d.reasons);
+    return `${e.rolloutId}  ${d.action.toUpperCase()} → step ${d.step + 1} weight ${pct(d.weight)} (by ${d.by})${why ? ` — ${why}` : ''}`;
   }
   return undefined;
 }
@@ -35,8 +28,8 @@ function block(s: RolloutSnapshot, width: number): string[] {
   const extra =
     s.rollbackDurationSeconds !== null ? `  rollback ${(s.rollbackDurationSeconds * 1000).toFixed(1)} ms` : '';
   const lines = [head + extra];
-  for (const r of topReasons(s.reasons, 3))
-    lines.push(`   ${r.verdict === 'fail' ? '✗' : r.verdict === 'pass' ? '✓' : '…'} ${r.signal}: ${r.message}`);
+  for (const r of rankReasons(s.reasons).slice(0, 3))
+    lines.push(`   ${r.verdict === 'fail' ? '✗' : r.verdict === 'pass' ? '✓' : '…'} ${reasonLine(r)}`);
   return lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
 }
 

@@ -1,3 +1,4 @@
+import { headline } from '../engine/reason-text.js';
 import { randomBytes } from 'node:crypto';
 import { LocalActuator } from '../actuators/local/local-actuator.js';
 import type { ControllerHub } from '../controller/hub.js';
@@ -138,7 +139,6 @@ function summarize(
   const last = final.decisions.at(-1);
   const decision = final.phase === 'promoted' || final.phase === 'rolled-back' ? final.phase : 'undecided';
   const byDeadline = last?.by === 'user:demo-deadline';
-  const firstFail = last?.reasons.find((r) => r.verdict === 'fail') ?? last?.reasons[0];
   return {
     scenario: name,
     rolloutId: snap.id,
@@ -148,7 +148,7 @@ function summarize(
     timeToDecideSeconds: round(final.timeToDecideSeconds, 3),
     rollbackDurationSeconds: round(final.rollbackDurationSeconds, 6),
     decidedBy: last?.by ?? null,
-    reason: firstFail ? `${firstFail.signal}: ${firstFail.message}` : null,
+    reason: headline(last?.reasons ?? []) ?? null,
     evidenceDir: final.evidenceDir,
     prBody: `.prbodies/${snap.id}.md`,
     requests,

@@ -97,7 +97,7 @@ function scoreReason(score: number, minScore: number, verdict: Verdict): Reason 
     statistic: 'weighted-mean-health',
     value: Math.round(score * 10_000) / 10_000,
     threshold: minScore,
-    message: `composite score ${score.toFixed(3)} ${score >= minScore ? '≥' : '<'} ${minScore} needed to promote`,
+    message: `${score.toFixed(3)} ${score >= minScore ? '≥' : '<'} ${minScore} needed to promote`,
   };
 }
 

@@ -55,9 +55,7 @@ export function createKayentaJudge(spec: PolicySpec, random: () => number): Judg
         statistic: 'kayenta-score',
         value: score,
         threshold: verdict === 'fail' ? k.marginal : k.pass,
-        message: `Kayenta score ${score} (${cls}; pass ≥ ${k.pass}, abort ≤ ${k.marginal}); groups ${Object.entries(
-          groups,
-        )
+        message: `${score} of 100 (${cls}; pass ≥ ${k.pass}, abort ≤ ${k.marginal}); groups ${Object.entries(groups)
           .map(([g, v]) => `${g} ${Math.round(v)}`)
           .join(', ')}`,
         details: {
@@ -87,7 +85,7 @@ function judgement(m: PolicySpec['metrics'][number], c: MetricClassification): M
       statistic: 'mann-whitney',
       value: c.mw?.lower ?? 0,
       threshold: c.bound ?? 0,
-      message: `${m.name} ${c.classification}${c.critical ? ' (critical)' : ''}: ${c.message}`,
+      message: `${c.classification}${c.critical ? ' (critical)' : ''}: ${c.message}`,
       details: {
         classification: c.classification,
         ciLower: c.mw?.lower ?? null,

@@ -36,7 +36,7 @@ describe('sequential judge', () => {
     expect(fail.rule).toBe('composite-score'); // latency is not critical by default; one of 4 signals at 0 → 0.75 < 0.95
     const lat = fail.reasons.find((r) => r.signal === 'latency-p99')!;
     expect(lat.verdict).toBe('fail');
-    expect(lat.value).toBeGreaterThanOrEqual(lat.threshold);
+    expect(lat.value).toBeGreaterThanOrEqual(lat.threshold!);
     expect(lat.details?.boundMs).toBeTypeOf('number');
   });
 

@@ -100,7 +100,15 @@ function reasonFor(
     statistic: 'mixture-likelihood-ratio',
     value: round(bf),
     threshold: round(threshold),
-    message: `${s.metric.name} ${head}: ${what} ${e.canaryEvents} on canary vs ${fmt(e.expectedCanary)} expected, ${ratioText}, evidence ${fmt(bf)} vs ${fmt(threshold)} to roll back${verdict === 'inconclusive' ? ` (${canaryRequests} canary requests so far)` : ''}`,
+    message: `${head}: ${what} ${e.canaryEvents} on canary vs ${fmt(e.expectedCanary)} expected, ${ratioText}, evidence ${fmt(bf)} vs ${fmt(threshold)} to roll back${verdict === 'inconclusive' ? ` (${canaryRequests} canary requests so far)` : ''}`,
+    effect: {
+      counted: what,
+      observed: e.canaryEvents,
+      expected: round(e.expectedCanary),
+      ratio: ratio === null ? null : round(ratio),
+      lower: ratio !== null && Number.isFinite(lower) ? round(lower) : null,
+      upper: ratio !== null && Number.isFinite(upper) ? round(upper) : null,
+    },
     details: {
       test: t.label,
       logBayesFactor: round(logBf),
@@ -134,7 +142,7 @@ function customUnsupported(m: MetricPolicy): MetricJudgement {
       statistic: 'none',
       value: 0,
       threshold: 0,
-      message: `${m.name}: custom metrics are not count data; the sequential judge leaves them out (use judge: threshold or kayenta for them)`,
+      message: `custom metrics are not count data; the sequential judge leaves them out (use judge: threshold or kayenta for them)`,
     },
   };
 }

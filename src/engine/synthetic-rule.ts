@@ -50,10 +50,10 @@ export function createSyntheticRule(
     const verdict = failed ? 'fail' : low.length > 0 ? 'inconclusive' : 'pass';
     const base = baseline === undefined ? 'no baseline probes' : `baseline ${pct(baseline)}`;
     const message = failed
-      ? `synthetic score ${pct(canary)} < ${pct(rule.minScore)} for ${low.length} consecutive intervals (${c.passed}/${c.runs} passed; ${base}; canary worse than baseline, p = ${p.toPrecision(2)})`
+      ? `canary probes passed ${pct(canary)} < ${pct(rule.minScore)} for ${low.length} consecutive intervals (${c.passed}/${c.runs} passed; ${base}; canary worse than baseline, p = ${p.toPrecision(2)})`
       : excused
-        ? `synthetic score ${pct(canary)} is low but the baseline's probes failed about as often (${base}, p = ${p.toPrecision(2)}): not held against the canary`
-        : `synthetic score ${pct(canary)} (${c.passed}/${c.runs} passed; ${base}); ${low.length}/${rule.consecutive} low intervals in a row`;
+        ? `canary probes passed ${pct(canary)} is low but the baseline's probes failed about as often (${base}, p = ${p.toPrecision(2)}): not held against the canary`
+        : `canary probes passed ${pct(canary)} (${c.passed}/${c.runs} passed; ${base}); ${low.length}/${rule.consecutive} low intervals in a row`;
     return {
       failed,
       health: excused ? Math.min(1, canary / Math.max(baseline ?? 1, 1e-9)) : canary,

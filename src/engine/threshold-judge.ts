@@ -97,7 +97,7 @@ function reason(m: MetricPolicy, { value, bounds, outcome, verdict, c }: Measure
     statistic: 'threshold',
     value: value ?? 0,
     threshold: bounds.max ?? bounds.min ?? 0,
-    message: `${m.name} ${outcome}: canary ${shown}, must be ${range}; ${c.failed} failed (limit ${spec.threshold.failureLimit}), ${c.consecutiveError} consecutive errors (limit ${spec.threshold.consecutiveErrorLimit})`,
+    message: `${outcome}: canary ${shown}, must be ${range}; ${c.failed} failed (limit ${spec.threshold.failureLimit}), ${c.consecutiveError} consecutive errors (limit ${spec.threshold.consecutiveErrorLimit})`,
     details: {
       value,
       failed: c.failed,

@@ -1,27 +1,13 @@
 import type { IntervalObservation } from '../schema/observation.js';
+import type { Reason, Verdict } from '../schema/reason.js';
 
 /**
  * The contract between the engine (judges, score, rules) and everything that uses it (controller, replay,
  * server, evidence). Pure data: every field is JSON-serialisable so it can be logged, hashed and replayed.
  * Extend it (add fields); do not rename or remove — evidence files and webhooks carry these shapes.
+ * `Reason` is defined once, by its zod schema (src/schema/reason.ts).
  */
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
-
-/** Why a signal got its verdict, with the numbers behind it. Reaches logs, evidence, webhooks and UI unchanged. */
-export interface Reason {
-  /** Metric or rule name, e.g. "error-rate", "latency-p99", "synthetic", "error-budget". */
-  signal: string;
-  verdict: Verdict;
-  /** e.g. "mixture-likelihood-ratio", "mann-whitney", "threshold", "synthetic-score", "budget-burn". */
-  statistic: string;
-  /** The statistic's current value and the threshold it is compared with. */
-  value: number;
-  threshold: number;
-  /** One sentence a Release Captain understands, numbers included. */
-  message: string;
-  /** Supporting numbers (counts, ratios, confidence bounds). */
-  details?: Record<string, number | string | null>;
-}
+export type { Reason, Verdict };
 
 /** The engine's judgement after one more interval of observations. */
 export interface Assessment {

@@ -1,24 +1,13 @@
 import { z } from 'zod';
+import { reason, verdict } from './reason.js';
 
 /**
  * The evidence formats (DESIGN.md §4 "Evidence", "Webhooks"): the single source of their types and their JSON
  * Schemas. Records are append-only and hash-chained, so fields may be added but never renamed or removed.
  * Numbers that JSON cannot carry (NaN, ±Infinity) are written as null, hence `.nullable()` on statistics.
  */
-const verdict = z.enum(['pass', 'fail', 'inconclusive']);
 const iso = z.string().min(1);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
-
-/** Mirrors `Reason` in src/engine/types.ts (kept assignable by a type test in evidence.test.ts). */
-export const evidenceReason = z.object({
-  signal: z.string(),
-  verdict,
-  statistic: z.string(),
-  value: z.number().nullable(),
-  threshold: z.number().nullable(),
-  message: z.string(),
-  details: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
-});
 
 export const decisionAction = z.enum(['start', 'step', 'hold', 'promote', 'rollback', 'pause', 'resume']);
 export const rolloutOutcome = z.enum(['promoted', 'rolled-back']);
@@ -48,7 +37,7 @@ export const decisionRecord = z.object({
   /** "judge", "rule:<name>", "user:<name>", "drill". */
   by: z.string(),
   verdict: verdict.optional(),
-  reasons: z.array(evidenceReason),
+  reasons: z.array(reason),
   rule: z.string().optional(),
   /** Share of the period's error budget the canary consumed so far (0..1). */
   budgetBurn: z.number().nullable().optional(),
@@ -127,7 +116,9 @@ export const webhookPayload = z.object({
   step: z.number().int().nonnegative(),
   weight: z.number(),
   score: z.number().nullable(),
-  reasons: z.array(evidenceReason),
+  reasons: z.array(reason),
+  /** The event in one line a person reads (chat tools show a `text` field as is): what happened and why. */
+  text: z.string().optional(),
   at: iso,
   /** The evidence chain head when the event was sent: an outside copy that anchors the local records. */
   evidence: z.object({ seq: z.number().int().nonnegative(), hash: sha256Hex }).optional(),
@@ -158,7 +149,6 @@ export const webhookDelivery = z.object({
   totalMs: z.number().nonnegative(),
 });
 
-export type EvidenceReason = z.infer<typeof evidenceReason>;
 export type DecisionRecord = z.infer<typeof decisionRecord>;
 export type MarkRecord = z.infer<typeof markRecord>;
 export type FinishRecord = z.infer<typeof finishRecord>;

@@ -6,6 +6,7 @@ import type { ServerLogger } from './logger.js';
 import { analysisRoutes } from './routes-analysis.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { eventStreams, type EventStreams } from './routes-events.js';
+import { presentedView } from './present.js';
 import { rolloutRoutes } from './routes-rollouts.js';
 
 export interface AppOptions {
@@ -35,7 +36,8 @@ const loopbackHost = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?
 /** The controller's HTTP surface as a Hono app: testable in-process with `app.request()`. */
 export function createApp(opts: AppOptions): { app: Hono; events: EventStreams } {
   const app = new Hono();
-  const events = eventStreams(opts.view, opts.heartbeatMs);
+  const view = presentedView(opts.view);
+  const events = eventStreams(view, opts.heartbeatMs);
   app.use(async (c, next) => {
     if (opts.loopbackOnly && !loopbackHost.test(c.req.header('host') ?? '')) {
       throw new HttpError(403, 'E_HOST_NOT_ALLOWED', 'this controller only answers requests addressed to localhost');
@@ -50,7 +52,7 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
   app.get('/metrics', async (c) =>
     c.body(await opts.registry.metrics(), 200, { 'content-type': opts.registry.contentType }),
   );
-  app.route('/api/v1/rollouts', rolloutRoutes(opts.view, opts.token));
+  app.route('/api/v1/rollouts', rolloutRoutes(view, opts.token));
   app.route('/api/v1/analysis', analysisRoutes(opts.view));
   app.route('/api/v1/events', events.routes);
   app.route('/', dashboardRoutes());

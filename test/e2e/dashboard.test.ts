@@ -106,8 +106,13 @@ describe('dashboard in Chromium (scripted controller view)', () => {
     await testId('rollout-list').locator('[data-rollout="maestro-api-regression"]').click();
     await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
     const errorRate = testId('reasons').locator('tr[data-signal="error-rate"]');
-    await expect.poll(() => errorRate.textContent()).toContain('likelihood ratio 412.7 exceeds 1/α = 200');
-    expect(await testId('reasons').locator('tr[data-signal="synthetic"]').textContent()).toContain('0.80 < 0.95');
+    await expect
+      .poll(() => errorRate.textContent())
+      .toContain('canary 15× baseline (6.3–36), 61 vs 4 expected errors — regressed');
+    expect(await errorRate.textContent()).toContain('mixture-likelihood-ratio');
+    expect(await testId('reasons').locator('tr[data-signal="synthetic"]').textContent()).toContain(
+      'canary probes passed 80% < 95%',
+    );
     expect(await testId('decision-log').locator('tr[data-action="rollback"]').textContent()).toContain(
       'rule:synthetic-consecutive',
     );

@@ -1,3 +1,4 @@
+import { headline } from '../../engine/reason-text.js';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
 import type { CliIO } from '../../cli/io.js';
@@ -139,14 +140,13 @@ async function drillOwn(opts: Options, io: CliIO): Promise<DrillReport> {
   });
   const s = result.snapshot;
   const last = s.decisions.at(-1);
-  const why = last?.reasons.find((x) => x.verdict === 'fail') ?? last?.reasons[0];
   return {
     rolloutId: s.id,
     rolledBack: s.phase === 'rolled-back',
     detectionSeconds: s.timeToDecideSeconds,
     rollbackDurationSeconds: s.rollbackDurationSeconds,
     decidedBy: last?.by ?? null,
-    reason: why ? `${why.signal}: ${why.message}` : null,
+    reason: headline(last?.reasons ?? []) ?? null,
     targetMedianRollbackSeconds: 300,
     evidenceDir: s.evidenceDir,
   };

@@ -1,3 +1,4 @@
+import { rankReasons, reasonLine } from '../../engine/reason-text.js';
 import { resolve } from 'node:path';
 import type { CliIO } from '../../cli/io.js';
 import { println } from '../../cli/io.js';
@@ -60,7 +61,7 @@ function printTimeline(io: CliIO, file: string, { outcome, timeline }: ReplayRes
   for (const e of timeline) {
     const a = e.assessment;
     const notable = a.reasons.filter((r) => r.verdict !== 'pass');
-    const shown = (notable.length > 0 ? notable : a.reasons.slice(0, 1)).map((r) => r.message);
+    const shown = (notable.length > 0 ? rankReasons(notable) : a.reasons.slice(0, 1)).map(reasonLine);
     println(
       io.stdout,
       `  ${String(e.t).padStart(6)}  ${`${e.weight}%`.padStart(6)}  ${a.score.toFixed(2).padStart(5)}  ${a.verdict.padEnd(12)}  ${shown[0] ?? ''}`,

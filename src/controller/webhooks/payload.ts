@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WebhookEvent, WebhookPayload } from '../../schema/evidence.js';
+import { headline } from '../../engine/reason-text.js';
 import type { DecisionPoint } from '../view.js';
 
 /** What the controller hands the sender; `deliveryId` and `at` are filled in when absent. */
@@ -33,9 +34,16 @@ export function messageForDecision(
     weight: decision.weight,
     score: decision.score,
     reasons: decision.reasons,
+    text: decisionText(rolloutId, decision),
     at: decision.at,
     ...(evidence ? { evidence, deliveryId: `${rolloutId}-${evidence.seq}-${event}` } : {}),
   };
+}
+
+/** e.g. "maestro-api-1: rollback at step 2 (weight 25%) — error-rate: canary 1.9× baseline (1.0–4.3), …". */
+function decisionText(rolloutId: string, d: DecisionPoint): string {
+  const why = headline(d.reasons);
+  return `${rolloutId}: ${d.action} at step ${d.step + 1} (weight ${d.weight}%)${why ? ` — ${why}` : ''}`;
 }
 
 export function completePayload(message: WebhookMessage, now: () => number): WebhookPayload {

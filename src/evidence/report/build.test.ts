@@ -111,7 +111,7 @@ describe('report', () => {
     expect(r.rollouts.find((x) => x.rolloutId === 'b1')).toMatchObject({
       decidedBy: 'rule:critical-regression',
       rule: 'critical-regression',
-      reasons: [{ signal: 'error-rate' }],
+      reasons: ['error-rate: canary error ratio 4.9× baseline (49/1000 vs 10/1000)'],
     });
     expect(r.rollouts.map((x) => x.rolloutId)).not.toContain('old');
   });

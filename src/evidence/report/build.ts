@@ -1,3 +1,4 @@
+import { decisiveReasons, reasonLine } from '../../engine/reason-text.js';
 import { join, relative } from 'node:path';
 import type { DecisionRecord, EvidenceRecord } from '../../schema/evidence.js';
 import { EVIDENCE_FILES } from '../paths.js';
@@ -143,7 +144,7 @@ export function buildStandup(input: ReportInput, rollouts = collectRollouts(inpu
         rolloutId: r.meta.rolloutId,
         finishedAt: r.meta.finishedAt,
         incident: relative(input.cwd, join(r.dir, EVIDENCE_FILES.incident)),
-        reasons: failing(finalDecision(r.records)).map((x) => `${x.signal}: ${x.message}`),
+        reasons: failing(finalDecision(r.records)),
       })),
   };
 }
@@ -152,10 +153,9 @@ function decisionsOf(records: readonly EvidenceRecord[]): DecisionRecord[] {
   return records.filter((r): r is DecisionRecord => r.kind === 'decision');
 }
 
-function failing(d: DecisionRecord | undefined): { signal: string; message: string }[] {
-  if (!d) return [];
-  const bad = d.reasons.filter((r) => r.verdict === 'fail');
-  return (bad.length ? bad : d.reasons).map((r) => ({ signal: r.signal, message: r.message }));
+/** The final decision's failing reasons (all of them when none failed), one line each. */
+function failing(d: DecisionRecord | undefined): string[] {
+  return d ? decisiveReasons(d.reasons).map(reasonLine) : [];
 }
 
 function toRow(r: RolloutEvidence, cwd: string): RolloutRow {

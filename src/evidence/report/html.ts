@@ -116,7 +116,7 @@ function reviewBody(r: EvidenceReview): string {
         `<a href="${esc(x.dir)}/summary.md">${esc(x.rolloutId)}</a>`,
         esc(x.outcome ?? 'in flight'),
         esc(`${x.decidedBy ?? '—'}${x.rule ? ` (${x.rule})` : ''}`),
-        esc(x.reasons.map((y) => `${y.signal}: ${y.message}`).join('; ') || '—'),
+        esc(x.reasons.join('; ') || '—'),
         esc(seconds(x.timeToDecideSeconds)),
         esc(seconds(x.rollbackDurationSeconds)),
         esc(x.falseAbort ?? ''),

@@ -34,7 +34,7 @@ function reviewMarkdown(r: EvidenceReview): string[] {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...r.rollouts.map(
       (x) =>
-        `| ${x.startedAt} | ${x.service} | [${x.rolloutId}](${x.dir}/summary.md) | ${x.outcome ?? 'in flight'} | ${cell(x.decidedBy ?? '—')}${x.rule ? ` (${cell(x.rule)})` : ''} | ${cell(x.reasons.map((y) => `${y.signal}: ${y.message}`).join('; ') || '—')} | ${seconds(x.timeToDecideSeconds)} | ${seconds(x.rollbackDurationSeconds)} | ${cell(x.falseAbort ?? '')} | ${x.integrityOk ? 'ok' : '**broken**'} |`,
+        `| ${x.startedAt} | ${x.service} | [${x.rolloutId}](${x.dir}/summary.md) | ${x.outcome ?? 'in flight'} | ${cell(x.decidedBy ?? '—')}${x.rule ? ` (${cell(x.rule)})` : ''} | ${cell(x.reasons.join('; ') || '—')} | ${seconds(x.timeToDecideSeconds)} | ${seconds(x.rollbackDurationSeconds)} | ${cell(x.falseAbort ?? '')} | ${x.integrityOk ? 'ok' : '**broken**'} |`,
     ),
     '',
     ...(r.integrity.broken.length

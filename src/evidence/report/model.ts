@@ -18,8 +18,8 @@ export interface RolloutRow {
   outcome: 'promoted' | 'rolled-back' | null;
   decidedBy: string | null;
   rule: string | null;
-  /** Failing reasons of the final decision (all reasons when none failed). */
-  reasons: { signal: string; message: string }[];
+  /** Failing reasons of the final decision (all reasons when none failed), one line each. */
+  reasons: string[];
   rollbackDurationSeconds: number | null;
   timeToDecideSeconds: number | null;
   falseAbort: string | null;

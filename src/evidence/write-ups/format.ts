@@ -1,5 +1,7 @@
 import type { IntervalPoint } from '../../controller/view.js';
-import type { DecisionRecord, EvidenceReason, EvidenceRecord } from '../../schema/evidence.js';
+import { headline, reasonLong } from '../../engine/reason-text.js';
+import type { DecisionRecord, EvidenceRecord } from '../../schema/evidence.js';
+import type { Reason } from '../../schema/reason.js';
 
 /** Small Markdown helpers shared by summary.md, the PR body and incident.md. */
 export const ROLLBACK_TARGET_SECONDS = 300;
@@ -20,8 +22,9 @@ export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function reasonLine(r: EvidenceReason): string {
-  return `- **${r.signal}** ${r.verdict} — ${r.message} (${r.statistic} ${num(r.value)} vs threshold ${num(r.threshold)})`;
+/** A reason as a Markdown list item, in its long form (src/engine/reason-text.ts). */
+export function reasonItem(r: Reason): string {
+  return `- ${reasonLong(r, (s) => `**${cell(s)}**`)}`;
 }
 
 export function decisions(records: readonly EvidenceRecord[]): DecisionRecord[] {
@@ -39,7 +42,7 @@ export function timelineTable(records: readonly EvidenceRecord[], startedAt: str
   const rows = records.map((r) => {
     const t = `+${num((Date.parse(r.at) - t0) / 1000)} s`;
     if (r.kind === 'decision') {
-      const why = r.reasons.filter((x) => x.verdict === 'fail')[0]?.message ?? r.reasons[0]?.message ?? '';
+      const why = headline(r.reasons) ?? '';
       return `| ${r.seq} | ${r.at} | ${t} | ${r.action} | ${r.step} | ${num(r.weight)}% | ${num(r.score)} | ${cell(r.by)} | ${cell(why)} |`;
     }
     if (r.kind === 'finish')

@@ -4,7 +4,7 @@ import {
   intervalsTable,
   finalDecision,
   num,
-  reasonLine,
+  reasonItem,
   rollbackVerdict,
   seconds,
   timelineTable,
@@ -49,7 +49,7 @@ export function renderIncident(ctx: WriteUpContext): string {
     '',
     '## Signals and reasons',
     '',
-    ...(last?.reasons.map(reasonLine) ?? ['- none recorded']),
+    ...(last?.reasons.map(reasonItem) ?? ['- none recorded']),
     '',
     ...(ctx.finish.snapshot?.intervals.length
       ? ['### Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), '']

@@ -1,7 +1,7 @@
 import { relative, dirname, join } from 'node:path';
 import { EVIDENCE_FILES } from '../paths.js';
 import type { WriteUpContext } from './write-ups.js';
-import { finalDecision, num, reasonLine, rollbackVerdict, seconds, timelineTable } from './format.js';
+import { finalDecision, num, reasonItem, rollbackVerdict, seconds, timelineTable } from './format.js';
 
 /** `.prbodies/<rollout-id>.md`: the design + evidence review write-up, with links relative to the PR body. */
 export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): string {
@@ -34,7 +34,7 @@ export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): str
       : 'No decision recorded.',
     `Time to decide: ${seconds(meta.timeToDecideSeconds)}.${meta.outcome === 'rolled-back' ? ` Rollback duration: ${rollbackVerdict(meta.rollbackDurationSeconds)}.` : ''}`,
     '',
-    ...(last?.reasons.map(reasonLine) ?? []),
+    ...(last?.reasons.map(reasonItem) ?? []),
     '',
     '<details><summary>Timeline</summary>',
     '',

@@ -4,7 +4,7 @@ import {
   intervalsTable,
   finalDecision,
   num,
-  reasonLine,
+  reasonItem,
   rollbackVerdict,
   seconds,
   timelineTable,
@@ -39,7 +39,7 @@ export function renderSummary(
       ? `**${last.action}** at step ${last.step} (weight ${num(last.weight)}%), score ${num(last.score)}, by ${last.by}.`
       : 'No decision recorded.',
     '',
-    ...(last?.reasons.map(reasonLine) ?? []),
+    ...(last?.reasons.map(reasonItem) ?? []),
     '',
     ...(ctx.finish?.snapshot?.intervals.length
       ? ['## Signals per interval', '', ...intervalsTable(ctx.finish.snapshot.intervals), '']

@@ -39,9 +39,9 @@ const reasonRow = (x) =>
   el('tr', { attrs: { 'data-signal': x.signal } }, [
     el('td', { text: x.signal }),
     el('td', {}, [badge(x.verdict)]),
+    el('td', { text: x.text }),
     el('td', { text: x.statistic }),
     el('td', { className: 'num', text: `${num(x.value, 3)} / ${num(x.threshold, 3)}` }),
-    el('td', { text: x.message }),
   ]);
 
 const actionColour = { rollback: 'fail', promote: 'pass', hold: 'inconclusive', pause: 'inconclusive' };
@@ -57,7 +57,7 @@ const decisionRow = (d) =>
       el(
         'ul',
         {},
-        d.reasons.map((x) => el('li', { text: `${x.signal}: ${x.message}` })),
+        d.reasons.map((x) => el('li', { text: x.line })),
       ),
     ]),
   ]);
@@ -93,14 +93,13 @@ export function renderRollbacks(rollouts) {
     .filter((r) => r.phase === 'rolled-back')
     .map((r) => {
       const rollback = [...r.decisions].reverse().find((d) => d.action === 'rollback');
-      const cause = (rollback?.reasons ?? r.reasons).find((x) => x.verdict === 'fail') ?? r.reasons[0];
       const took = r.rollbackDurationSeconds;
       return el('tr', { attrs: { 'data-rollout': r.id } }, [
         el('td', { text: r.id }),
         el('td', { className: 'num', text: rollback ? clock(rollback.at) : clock(r.updatedAt) }),
         el('td', { className: `num ${took !== null && took > 300 ? 'late' : 'ok'}`, text: duration(took) }),
         el('td', { className: 'num', text: duration(r.timeToDecideSeconds) }),
-        el('td', { text: cause ? `${cause.signal}: ${cause.message}` : '—' }),
+        el('td', { text: rollback?.headline ?? r.headline ?? '—' }),
       ]);
     });
   $('rollbacks').replaceChildren(

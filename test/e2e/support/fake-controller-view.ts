@@ -137,7 +137,8 @@ export const regressionReasons: Reason[] = [
     statistic: 'mixture-likelihood-ratio',
     value: 412.7,
     threshold: 200,
-    message: 'canary error ratio 6.1% vs baseline 0.4%: likelihood ratio 412.7 exceeds 1/α = 200',
+    message: 'regressed: errors 61 on canary vs 4 expected, likelihood ratio 412.7 exceeds 1/α = 200',
+    effect: { counted: 'errors', observed: 61, expected: 4, ratio: 15.25, lower: 6.3, upper: 36.2 },
     details: { canaryErrors: 61, canaryRequests: 1000 },
   },
   {
@@ -146,7 +147,7 @@ export const regressionReasons: Reason[] = [
     statistic: 'synthetic-score',
     value: 0.8,
     threshold: 0.95,
-    message: 'synthetic score 0.80 < 0.95 for 2 consecutive intervals',
+    message: 'canary probes passed 80% < 95% for 2 consecutive intervals',
   },
   {
     signal: 'latency-p99',
