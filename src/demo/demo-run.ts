@@ -30,6 +30,8 @@ export interface DemoOptions {
   onHub?: (abortAll: () => Promise<void>) => void;
   /** Run even when the example's rollouts.yaml does not verify (warned, and recorded in each rollout's evidence). */
   allowUnsigned?: boolean;
+  /** Gets the summary while the dashboard still serves; the demo stops serving once it resolves. */
+  beforeClose?: (summary: DemoSummary) => Promise<void>;
 }
 
 export interface DemoSummary {
@@ -91,7 +93,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         .map((r) => hub.act(r.id, 'abort', 'ctrl-c')),
     );
   });
-  const detach = attachProgress(hub, o.progress, { live: o.live });
+  let detach: (() => void) | undefined = attachProgress(hub, o.progress, { live: o.live });
+  const stopProgress = (): void => {
+    detach?.();
+    detach = undefined;
+  };
   const warn = (m: string): void => void o.progress.write(`warning: ${m}\n`);
   try {
     const ctx = {
@@ -111,7 +117,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     const rollouts = await Promise.all(o.scenarios.map((s) => runScenario(ctx, s)));
     const byEvent: Record<string, number> = {};
     for (const r of receiver.received) byEvent[r.event] = (byEvent[r.event] ?? 0) + 1;
-    return {
+    const summary: DemoSummary = {
       ok: rollouts.every((r) => r.ok),
       dashboard: server.url,
       intervalSeconds: o.intervalMs / 1000,
@@ -123,8 +129,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       },
       elapsedSeconds: Math.round((Date.now() - t0) / 100) / 10,
     };
+    stopProgress(); // the live view's last frame, then the summary below it
+    await o.beforeClose?.(summary);
+    return summary;
   } finally {
-    detach();
+    stopProgress();
     await server.close();
     await receiver.close();
     store.close();

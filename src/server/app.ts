@@ -17,6 +17,8 @@ export interface AppOptions {
   /** Accept only Host headers naming loopback (defends a loopback listener against DNS rebinding). */
   loopbackOnly: boolean;
   heartbeatMs: number;
+  /** Past rollouts (`adaptive-canary dashboard`): no manual actions at all — they answer 405, the page hides them. */
+  readOnly?: boolean;
 }
 
 // The dashboard loads only its own files and talks only to this origin; nothing inline, nothing framed.
@@ -52,7 +54,8 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
   app.get('/metrics', async (c) =>
     c.body(await opts.registry.metrics(), 200, { 'content-type': opts.registry.contentType }),
   );
-  app.route('/api/v1/rollouts', rolloutRoutes(view, opts.token));
+  app.get('/api/v1/info', (c) => c.json({ data: { readOnly: opts.readOnly === true } }));
+  app.route('/api/v1/rollouts', rolloutRoutes(view, opts.readOnly ? { readOnly: true } : { token: opts.token }));
   app.route('/api/v1/analysis', analysisRoutes(opts.view));
   app.route('/api/v1/events', events.routes);
   app.route('/', dashboardRoutes());

@@ -51,7 +51,7 @@ async function actorOf(req: Request): Promise<string> {
  * actions need the bearer token.
  * @example GET /api/v1/rollouts → {"data":[{"id":"maestro-api-1","phase":"progressing",...}],"pagination":{"total":1}}
  */
-export function rolloutRoutes(view: ControllerView, token: string | undefined): Hono {
+export function rolloutRoutes(view: ControllerView, access: { token?: string | undefined; readOnly?: true }): Hono {
   const app = new Hono();
   app.get('/', (c) => {
     const data = view.list().map(summarize);
@@ -61,7 +61,15 @@ export function rolloutRoutes(view: ControllerView, token: string | undefined): 
   app.get('/:id/timeline', (c) => c.json({ data: mustGet(view, c.req.param('id')).intervals }));
   app.get('/:id/decisions', (c) => c.json({ data: mustGet(view, c.req.param('id')).decisions }));
   app.get('/:id/webhooks', (c) => c.json({ data: mustGet(view, c.req.param('id')).webhookDeliveries }));
-  app.post('/:id/:action', requireBearer(token), async (c) => {
+  if (access.readOnly) {
+    app.post('/:id/:action', () => {
+      throw new HttpError(405, 'E_METHOD_NOT_ALLOWED', 'read-only dashboard: past rollouts cannot be changed', {
+        allow: 'GET',
+      });
+    });
+    return app;
+  }
+  app.post('/:id/:action', requireBearer(access.token), async (c) => {
     const action = c.req.param('action') as ManualAction;
     if (!manualActions.includes(action)) {
       throw new HttpError(400, 'E_BAD_REQUEST', `unknown action "${action}"; use one of ${manualActions.join(', ')}`);

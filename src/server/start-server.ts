@@ -19,6 +19,8 @@ export interface ServerOptions {
   logger?: ServerLogger;
   /** SSE heartbeat period; default 15 s. */
   heartbeatMs?: number;
+  /** No manual actions (past rollouts from the evidence): their endpoints answer 405. */
+  readOnly?: boolean;
 }
 
 export interface RunningServer {
@@ -46,6 +48,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logger,
     loopbackOnly: isLoopback(host),
     heartbeatMs: opts.heartbeatMs ?? 15_000,
+    readOnly: opts.readOnly === true,
   });
   const server = serve({ fetch: app.fetch, hostname: host, port }) as Server;
   await new Promise<void>((resolve, reject) => {
@@ -54,7 +57,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const actual = (server.address() as AddressInfo).port;
   const url = urlFor(host, actual);
-  logger.info({ url, manualActions: Boolean(opts.token) }, 'dashboard and API listening');
+  logger.info({ url, manualActions: Boolean(opts.token) && !opts.readOnly }, 'dashboard and API listening');
   return {
     url,
     port: actual,

@@ -50,6 +50,8 @@ export default defineCommand<Options>({
     const { onInterrupt } = await import('../../controller/interrupt.js');
     const scenarios = opts.scenario === 'all' ? (['healthy', 'regression', 'chaos'] as const) : [opts.scenario];
     const progress = opts.json ? io.stderr : io.stdout;
+    // On a terminal the dashboard outlives the scenarios, so the URL printed at the start still answers after.
+    const keepServing = opts.ui && !opts.json && io.stdout.isTTY === true;
     const hubRef: { abortAll?: () => Promise<void> } = {};
     const off = onInterrupt({ ...io, stdin: undefined }, async () => hubRef.abortAll?.());
     try {
@@ -66,9 +68,16 @@ export default defineCommand<Options>({
         onDashboard: (url) =>
           println(progress, `dashboard: ${url}  (scenarios: ${scenarios.join(', ')}; interval ${opts.interval})`),
         onHub: (abortAll) => (hubRef.abortAll = abortAll),
+        beforeClose: async (summary) => {
+          off();
+          if (opts.json) println(io.stdout, JSON.stringify(summary, null, 2));
+          else printSummary(io.stdout, summary);
+          if (!keepServing) return;
+          println(io.stdout, `the dashboard keeps serving at ${summary.dashboard} — press Ctrl-C to stop`);
+          const { waitForStop } = await import('../../cli/wait-for-stop.js');
+          await waitForStop();
+        },
       });
-      if (opts.json) println(io.stdout, JSON.stringify(summary, null, 2));
-      else printSummary(io.stdout, summary);
       return summary.ok ? ExitCode.ok : ExitCode.failed;
     } finally {
       off();

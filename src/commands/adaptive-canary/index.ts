@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../cli/define-command.js';
+import dashboard from './dashboard.js';
 import demo from './demo.js';
 import drill from './drill.js';
 import evidence from './evidence.js';
@@ -31,5 +32,6 @@ export const adaptiveCanaryCommands: CommandSpec<never>[] = [
   verify,
   evidence,
   report,
+  dashboard,
   sampleService,
 ];

@@ -62,13 +62,28 @@ function apply(event) {
   render();
 }
 
+// `adaptive-canary dashboard` serves past rollouts from the evidence: nothing to steer, nothing live.
+let readOnly = false;
+
+function showConnected() {
+  const connection = $('connection');
+  connection.dataset.state = readOnly ? 'read-only' : 'live';
+  connection.textContent = readOnly ? 'read-only · past rollouts from the evidence' : 'live';
+}
+
+async function loadInfo() {
+  const info = await fetch('/api/v1/info')
+    .then((res) => res.json())
+    .catch(() => ({}));
+  readOnly = info.data?.readOnly === true;
+  $('actions').hidden = readOnly;
+  if (readOnly) showConnected();
+}
+
 function connect() {
   const connection = $('connection');
   const source = new EventSource('/api/v1/events');
-  source.addEventListener('open', () => {
-    connection.dataset.state = 'live';
-    connection.textContent = 'live';
-  });
+  source.addEventListener('open', showConnected);
   source.addEventListener('error', () => {
     connection.dataset.state = 'reconnecting';
     connection.textContent = 'reconnecting…';
@@ -87,4 +102,5 @@ $('rollout-list').addEventListener('click', (e) => {
   render();
 });
 wireActions(selected);
+void loadInfo();
 connect();
