@@ -129,4 +129,21 @@ describe('WebhookSender', () => {
     });
     expect(messageForDecision('svc', 'r9', { ...decision, action: 'start' })).toBeUndefined();
   });
+
+  it('carries the decision in one line a person reads, led by its headline reason', () => {
+    const reason = {
+      signal: 'error-rate',
+      verdict: 'fail' as const,
+      statistic: 'mixture-likelihood-ratio',
+      value: 285.34,
+      threshold: 200,
+      message: 'regressed: errors 34 on canary vs 17.6 expected',
+      effect: { counted: 'errors', observed: 34, expected: 17.6, ratio: 1.93, lower: 1.02, upper: 4.31 },
+    };
+    const pass = { ...reason, signal: 'latency-p99', verdict: 'pass' as const, effect: undefined };
+    const decision = { at: '2026-08-03T10:00:00Z', action: 'rollback' as const, step: 1, weight: 25, score: 0.4 };
+    expect(messageForDecision('svc', 'r9', { ...decision, by: 'judge', reasons: [pass, reason] })?.text).toBe(
+      'r9: rollback at step 2 (weight 25%) — error-rate: canary 1.9× baseline (1.0–4.3), 34 vs 17.6 expected errors — regressed',
+    );
+  });
 });
