@@ -4,6 +4,7 @@ import { compositeScore, type WeightedHealth } from './composite-score.js';
 import { createErrorBudget } from './error-budget.js';
 import type { JudgeOutput } from './judge.js';
 import { createJudge } from './judges.js';
+import { createJudgedView, type JudgedView } from './judged-view.js';
 import { seededRandom } from './random.js';
 import { createSyntheticRule } from './synthetic-rule.js';
 import type { Analysis, Assessment, Reason, Verdict } from './types.js';
@@ -35,9 +36,13 @@ export function createAnalysis(spec: PolicySpec | Record<string, unknown>, optio
   const judge = createJudge(name, policy, options.random ?? seededRandom(1));
   const synthetic = createSyntheticRule(policy.promotion.synthetic);
   const budget = createErrorBudget(policy);
+  const view = createJudgedView(policy);
   return {
     evaluate(o: IntervalObservation): Assessment {
-      const out = judge.update(o);
+      const seen = view(o);
+      // Warm-up: the judge sees nothing (its metrics stay unjudged); the error budget still counts the interval.
+      const out: JudgeOutput = seen.observation ? judge.update(seen.observation) : { metrics: [] };
+      if (seen.warmup) return warmupAssessment(seen, budget(o), name, policy.promotion.minScore);
       const syn = synthetic(o);
       const burn = budget(o);
       const signals: WeightedHealth[] = out.metrics.map((m) => ({ health: m.health, weight: m.weight }));
@@ -52,18 +57,41 @@ export function createAnalysis(spec: PolicySpec | Record<string, unknown>, optio
         ...(syn.reason ? [syn.reason] : []),
         burn.reason,
         scoreReason(score, policy.promotion.minScore, verdict),
+        seen.reason,
       ];
       const assessment: Assessment = {
         verdict,
         score: Math.round(score * 10_000) / 10_000,
         reasons: sortReasons(reasons),
         judge: name,
+        comparison: seen.comparison,
       };
       if (rule) assessment.rule = rule;
       if (verdict === 'pass' && out.promoteEarly) assessment.promoteEarly = true;
       return assessment;
     },
   };
+}
+
+/** An interval inside the policy's warm-up: inconclusive, unless the error budget is already overspent. */
+function warmupAssessment(
+  seen: JudgedView,
+  burn: ReturnType<ReturnType<typeof createErrorBudget>>,
+  judge: JudgeName,
+  minScore: number,
+): Assessment {
+  const score = burn.failed ? 0 : 1;
+  const verdict: Verdict = burn.failed ? 'fail' : 'inconclusive';
+  const a: Assessment = {
+    verdict,
+    score,
+    reasons: sortReasons([seen.reason, burn.reason, scoreReason(score, minScore, verdict)]),
+    judge,
+    comparison: seen.comparison,
+    warmup: true,
+  };
+  if (burn.failed) a.rule = 'error-budget';
+  return a;
 }
 
 function firedRule(

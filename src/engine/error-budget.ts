@@ -29,7 +29,8 @@ export function createErrorBudget(spec: PolicySpec): (o: IntervalObservation) =>
     const windowMs = Math.max(0, o.t - lastT) * 1000 || spec.interval;
     lastT = o.t;
     const canaryErrors = o.canary?.errors ?? 0;
-    const total = (o.canary?.requests ?? 0) + (o.baseline?.requests ?? 0);
+    // The service's requests that interval: stable's, the canary's, and the baseline instances' when they run.
+    const total = (o.canary?.requests ?? 0) + (o.baseline?.requests ?? 0) + (o.control?.requests ?? 0);
     const ratio = total > 0 ? canaryErrors / total : 0;
     consumed += budgetConsumed(ratio, slo, windowMs, period);
     const failed = consumed > maxBurn;

@@ -1,6 +1,7 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { MetricPolicy, PolicySpec } from '../schema/policy.js';
 import type { Judge, JudgeOutput, MetricJudgement } from './judge.js';
+import { createCustomMetricTest } from './custom-metric-test.js';
 import { countTestsFor, type CountTest } from './sequential-metric.js';
 import type { Reason } from './types.js';
 
@@ -22,11 +23,15 @@ interface MetricState {
 
 export function createSequentialJudge(spec: PolicySpec): Judge {
   const countable = spec.metrics.filter((m) => m.kind !== 'custom');
+  // Custom metrics with a declared range get a betting test (custom-metric-test.ts) and their share of α.
+  const bettable = spec.metrics.filter((m) => m.kind === 'custom' && m.range);
+  const judged = countable.length + bettable.length;
   const states: MetricState[] = countable.map((metric) => {
     const tests = countTestsFor(metric, spec.latencyBoundsMs, spec.sequential.latencyQuantiles);
-    return { metric, tests, logThreshold: Math.log((countable.length * tests.length) / spec.alpha) };
+    return { metric, tests, logThreshold: Math.log((judged * tests.length) / spec.alpha) };
   });
-  const custom = spec.metrics.filter((m) => m.kind === 'custom');
+  const bets = bettable.map((m) => createCustomMetricTest(m, Math.log(judged / spec.alpha)));
+  const custom = spec.metrics.filter((m) => m.kind === 'custom' && !m.range);
   let canaryRequests = 0;
   return {
     name: 'sequential',
@@ -34,8 +39,12 @@ export function createSequentialJudge(spec: PolicySpec): Judge {
       canaryRequests += o.canary?.requests ?? 0;
       const enough = canaryRequests >= spec.sequential.minCanaryRequests;
       const metrics: MetricJudgement[] = states.map((s) => judgeMetric(s, o, enough, canaryRequests));
+      for (const b of bets) metrics.push(b.update(o));
       for (const m of custom) metrics.push(customUnsupported(m));
-      const promoteEarly = states.length > 0 && states.every((s) => s.tests.every((t) => isWithinTolerance(t, s)));
+      const promoteEarly =
+        states.length + bets.length > 0 &&
+        states.every((s) => s.tests.every((t) => isWithinTolerance(t, s))) &&
+        bets.every((b) => b.withinTolerance());
       return { metrics, promoteEarly };
     },
   };
@@ -142,7 +151,7 @@ function customUnsupported(m: MetricPolicy): MetricJudgement {
       statistic: 'none',
       value: 0,
       threshold: 0,
-      message: `custom metrics are not count data; the sequential judge leaves them out (use judge: threshold or kayenta for them)`,
+      message: `custom metric without a declared range; the sequential judge leaves it out (declare range: {min, max}, or use judge: threshold or kayenta)`,
     },
   };
 }

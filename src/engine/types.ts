@@ -28,6 +28,10 @@ export interface Assessment {
   promoteEarly?: boolean;
   /** Which judge produced it ("sequential", "kayenta", "threshold"). */
   judge?: string;
+  /** What the canary was compared with: the baseline instances, or the stable version (engine/judged-view.ts). */
+  comparison?: 'baseline' | 'stable';
+  /** The interval fell in the policy's warm-up: observed and shown, not judged. */
+  warmup?: boolean;
 }
 
 /** One per rollout; fed every interval in order. Stateful, pure: same inputs → same outputs. */
