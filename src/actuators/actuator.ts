@@ -20,7 +20,8 @@ export interface ActuatorState {
 
 /** What happened to an upstream without anyone asking: the controller rolls back when the canary dies. */
 export interface ActuatorFault {
-  variant: 'stable' | 'canary';
+  /** `baseline`: the fresh stable instances started with the canary (`run --baseline`). */
+  variant: 'stable' | 'canary' | 'baseline';
   message: string;
   /** Epoch ms. */
   at: number;

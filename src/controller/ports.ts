@@ -10,7 +10,12 @@ import type { RolloutSnapshot, WebhookDeliveryView } from './view.js';
 export interface ObservationSource {
   readonly name: string;
   /** The interval's observations per variant; fields a source does not measure are left out. */
-  collect(): Promise<{ baseline?: VariantObservation | null; canary?: VariantObservation | null }>;
+  collect(): Promise<{
+    baseline?: VariantObservation | null;
+    canary?: VariantObservation | null;
+    /** The baseline instances (fresh stable started with the canary), when they run. */
+    control?: VariantObservation | null;
+  }>;
   close?(): Promise<void>;
 }
 

@@ -236,12 +236,13 @@ export class RolloutController {
         }),
       ),
     );
-    const merge = (variant: 'baseline' | 'canary'): VariantObservation | null => {
+    const merge = (variant: 'baseline' | 'canary' | 'control'): VariantObservation | null => {
       const fields = parts.map((p) => p[variant]).filter((v): v is VariantObservation => Boolean(v));
       return fields.length ? (Object.assign({}, ...fields) as VariantObservation) : null;
     };
     this.lastT = Math.round((this.lastT + durationMs / 1000) * 1000) / 1000;
-    return { t: this.lastT, weight: this.state.weight, baseline: merge('baseline'), canary: merge('canary') };
+    const [baseline, canary, control] = [merge('baseline'), merge('canary'), merge('control')];
+    return { t: this.lastT, weight: this.state.weight, baseline, canary, ...(control ? { control } : {}) };
   }
 
   private async onFault(f: ActuatorFault): Promise<void> {

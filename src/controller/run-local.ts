@@ -20,6 +20,8 @@ export interface RunLocalOptions {
   policy: LoadedPolicy;
   stable: string;
   canary: string;
+  /** Baseline instances (fresh stable, URL or command) started with the canary; the judge compares with them. */
+  baseline?: string;
   /** Dashboard/API address. */
   listen: string;
   /** Where the router listens (users send traffic there). */
@@ -72,6 +74,7 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
       port: r.port,
       stable: o.stable,
       canary: o.canary,
+      ...(o.baseline ? { baseline: o.baseline } : {}),
       latencyBoundsMs: spec.latencyBoundsMs,
       cwd: o.io.cwd,
       env: o.io.env,

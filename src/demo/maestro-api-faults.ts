@@ -18,6 +18,12 @@ export interface MaestroFaults {
   /** While chaos is on: share of /api/orders requests answered 503, and latency added to the rest. */
   chaosErrorRate: number;
   chaosLatencyMs: number;
+  /**
+   * A cold start (empty caches, JIT warming up as it serves): the first `coldRequests` /api requests this
+   * process serves are each `coldLatencyMs` slower. Counted in requests, not time, as warm-up is.
+   */
+  coldLatencyMs: number;
+  coldRequests: number;
 }
 
 export const HEALTHY: MaestroFaults = {
@@ -28,6 +34,8 @@ export const HEALTHY: MaestroFaults = {
   chaosUntil: 0,
   chaosErrorRate: 1,
   chaosLatencyMs: 200,
+  coldLatencyMs: 0,
+  coldRequests: 0,
 };
 
 /** Longest chaos window the admin endpoint accepts: the drill must end by itself. */
@@ -40,8 +48,14 @@ export interface FaultDecision {
   reason?: string;
 }
 
-/** What happens to one /api request; `random` returns [0, 1). */
-export function decideFault(faults: MaestroFaults, route: string, now: number, random: () => number): FaultDecision {
+/** What happens to one /api request; `random` returns [0, 1); `served`: /api requests the process served before. */
+export function decideFault(
+  faults: MaestroFaults,
+  route: string,
+  now: number,
+  random: () => number,
+  served = Infinity,
+): FaultDecision {
   const chaos = now < faults.chaosUntil;
   if (faults.brokenEndpoint && route.startsWith(faults.brokenEndpoint))
     return { delayMs: 0, failWith: 500, reason: 'broken endpoint' };
@@ -49,6 +63,7 @@ export function decideFault(faults: MaestroFaults, route: string, now: number, r
     return { delayMs: faults.chaosLatencyMs, failWith: 503, reason: 'chaos' };
   }
   let delayMs = chaos ? faults.chaosLatencyMs : 0;
+  if (served < faults.coldRequests) delayMs += faults.coldLatencyMs;
   // Jitter of ±50% around the median keeps the distribution realistic without moving the median.
   if (faults.latencyMs > 0) delayMs += faults.latencyMs * (0.5 + random());
   if (faults.tailLatencyMs > 0 && random() < faults.tailRate) delayMs += faults.tailLatencyMs;

@@ -73,7 +73,7 @@ export async function startMaestroApi(options: MaestroApiOptions = {}): Promise<
   const now = options.now ?? Date.now;
   let faults: MaestroFaults = { ...HEALTHY, ...options.faults };
   const metrics = new MaestroMetrics(version);
-  const state = { orders: new Map<string, Order>(), sessions: new Map<string, string>(), nextId: 1 };
+  const state = { orders: new Map<string, Order>(), sessions: new Map<string, string>(), nextId: 1, served: 0 };
   const app: App = {
     version,
     now,
@@ -111,7 +111,7 @@ interface App {
   now: () => number;
   random: () => number;
   metrics: MaestroMetrics;
-  state: { orders: Map<string, Order>; sessions: Map<string, string>; nextId: number };
+  state: { orders: Map<string, Order>; sessions: Map<string, string>; nextId: number; served: number };
   faults: () => MaestroFaults;
   setChaos: (until: number) => void;
 }
@@ -126,7 +126,7 @@ async function handle(app: App, req: http.IncomingMessage, res: http.ServerRespo
   let status = 500;
   try {
     if (route.startsWith('/api/')) {
-      const fault = decideFault(app.faults(), url.pathname, app.now(), app.random);
+      const fault = decideFault(app.faults(), url.pathname, app.now(), app.random, app.state.served++);
       if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.failWith) throw new HttpProblem(fault.failWith, fault.reason ?? 'fault');
     }

@@ -3,13 +3,14 @@ import type { VariantObservation } from '../schema/observation.js';
 
 /**
  * Observations from the embedded router: every response it proxied since the last interval, per variant
- * (requests, errors, latency histogram with the policy's bounds). Baseline is the stable version.
+ * (requests, errors, latency histogram with the policy's bounds). Baseline is the stable version; control the
+ * baseline instances, when `run --baseline` started them.
  */
 export class EmbeddedRouterSource {
   readonly name = 'embedded';
   constructor(private readonly recorder: ResponseRecorder) {}
 
-  collect(): Promise<{ baseline: VariantObservation; canary: VariantObservation }> {
+  collect(): Promise<{ baseline: VariantObservation; canary: VariantObservation; control?: VariantObservation }> {
     return Promise.resolve(this.recorder.take());
   }
 }

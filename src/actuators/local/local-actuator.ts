@@ -8,6 +8,8 @@ export interface LocalActuatorOptions {
   port?: number;
   stable: string;
   canary: string;
+  /** Baseline: fresh instances of the stable version (URL or command), started with the canary. */
+  baseline?: string;
   latencyBoundsMs: readonly number[];
   startTimeoutMs?: number;
   cwd?: string;
@@ -33,7 +35,7 @@ export class LocalActuator implements Actuator {
   private constructor(
     readonly router: WeightedRouter,
     readonly url: string,
-    private readonly upstreams: { stable: Upstream; canary: Upstream },
+    private readonly upstreams: { stable: Upstream; canary: Upstream; baseline?: Upstream },
     now: () => number,
   ) {
     this.now = now;
@@ -42,7 +44,7 @@ export class LocalActuator implements Actuator {
   static async start(opts: LocalActuatorOptions): Promise<LocalActuator> {
     const now = opts.now ?? preciseNow;
     const listeners: ((f: ActuatorFault) => void)[] = [];
-    const mk = (variant: 'stable' | 'canary', target: string): Upstream =>
+    const mk = (variant: 'stable' | 'canary' | 'baseline', target: string): Upstream =>
       new Upstream({
         variant,
         target,
@@ -55,28 +57,35 @@ export class LocalActuator implements Actuator {
       });
     const stable = mk('stable', opts.stable);
     const canary = mk('canary', opts.canary);
+    const baseline = opts.baseline !== undefined ? mk('baseline', opts.baseline) : undefined;
     try {
-      const [stableUrl, canaryUrl] = await Promise.all([stable.start(), canary.start()]);
+      // The baseline starts with the canary, so both are as cold (or as warm) when traffic reaches them.
+      const [stableUrl, canaryUrl, baselineUrl] = await Promise.all([
+        stable.start(),
+        canary.start(),
+        baseline?.start(),
+      ]);
       const router = new WeightedRouter({
         host: opts.host,
         port: opts.port,
         stable: stableUrl,
         canary: canaryUrl,
+        ...(baselineUrl ? { baseline: baselineUrl } : {}),
         latencyBoundsMs: opts.latencyBoundsMs,
       });
       const url = await router.listen();
-      const act = new LocalActuator(router, url, { stable, canary }, now);
+      const act = new LocalActuator(router, url, { stable, canary, ...(baseline ? { baseline } : {}) }, now);
       listeners.push((f) => act.emit(f));
       return act;
     } catch (err) {
-      await Promise.allSettled([stable.stop(), canary.stop()]);
+      await Promise.allSettled([stable.stop(), canary.stop(), baseline?.stop()]);
       throw err;
     }
   }
 
   /** The direct URL of one upstream (probes target each version on its own, not through the router). */
-  upstreamUrl(variant: 'stable' | 'canary'): string {
-    return this.upstreams[variant].url?.toString().replace(/\/$/, '') ?? '';
+  upstreamUrl(variant: 'stable' | 'canary' | 'baseline'): string {
+    return this.upstreams[variant]?.url?.toString().replace(/\/$/, '') ?? '';
   }
 
   state(): Promise<ActuatorState> {
@@ -117,7 +126,11 @@ export class LocalActuator implements Actuator {
   /** Stops the router and any upstream commands it started. */
   async close(): Promise<void> {
     await this.router.close();
-    await Promise.allSettled([this.upstreams.stable.stop(), this.upstreams.canary.stop()]);
+    await Promise.allSettled([
+      this.upstreams.stable.stop(),
+      this.upstreams.canary.stop(),
+      this.upstreams.baseline?.stop(),
+    ]);
   }
 
   private emit(fault: ActuatorFault): void {

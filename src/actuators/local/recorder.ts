@@ -1,6 +1,6 @@
 import type { VariantObservation } from '../../schema/observation.js';
 
-export type RouteVariant = 'stable' | 'canary';
+export type RouteVariant = 'stable' | 'canary' | 'baseline';
 
 interface Counts {
   requests: number;
@@ -17,9 +17,13 @@ export class ResponseRecorder {
   private current: Record<RouteVariant, Counts>;
   private readonly totals: Record<RouteVariant, Counts>;
 
-  constructor(readonly latencyBoundsMs: readonly number[]) {
-    this.current = { stable: this.empty(), canary: this.empty() };
-    this.totals = { stable: this.empty(), canary: this.empty() };
+  /** `withBaseline`: baseline instances run (`run --baseline`); their interval is reported as `control`. */
+  constructor(
+    readonly latencyBoundsMs: readonly number[],
+    private readonly withBaseline = false,
+  ) {
+    this.current = { stable: this.empty(), canary: this.empty(), baseline: this.empty() };
+    this.totals = { stable: this.empty(), canary: this.empty(), baseline: this.empty() };
   }
 
   record(variant: RouteVariant, status: number, latencyMs: number): void {
@@ -32,11 +36,11 @@ export class ResponseRecorder {
     }
   }
 
-  /** The interval's observations (baseline = stable) and a fresh interval. */
-  take(): { baseline: VariantObservation; canary: VariantObservation } {
-    const { stable, canary } = this.current;
-    this.current = { stable: this.empty(), canary: this.empty() };
-    return { baseline: stable, canary };
+  /** The interval's observations (baseline = stable, control = the baseline instances) and a fresh interval. */
+  take(): { baseline: VariantObservation; canary: VariantObservation; control?: VariantObservation } {
+    const { stable, canary, baseline } = this.current;
+    this.current = { stable: this.empty(), canary: this.empty(), baseline: this.empty() };
+    return { baseline: stable, canary, ...(this.withBaseline ? { control: baseline } : {}) };
   }
 
   /** Counts since the router started, for metrics and tests. */

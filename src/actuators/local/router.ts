@@ -9,6 +9,8 @@ export interface RouterOptions {
   port?: number;
   stable: URL;
   canary: URL;
+  /** Fresh instances of the stable version started with the canary: they get half of the canary's share. */
+  baseline?: URL;
   latencyBoundsMs: readonly number[];
   /** Upstream response deadline; slower answers become 504 and count as errors. */
   upstreamTimeoutMs?: number;
@@ -33,20 +35,26 @@ function forwardable(headers: http.IncomingHttpHeaders | http.OutgoingHttpHeader
 
 /**
  * The embedded weighted reverse proxy: splits new requests between stable and canary by weight, keeps
- * connections to both upstreams alive, and records the status and latency of every response per variant.
+ * connections to the upstreams alive, and records the status and latency of every response per variant.
+ * With a baseline, the canary's share is split in two (exactly half each of every 100 requests of that share): at weight w stable
+ * gets 100 − w %, the canary w/2 % and the baseline w/2 %, so canary and baseline see the same load (at 100,
+ * after promotion, the canary gets everything).
  * Routing is a synchronous decision per request, so a weight change (rollback included) applies to the very
  * next request while requests already in flight finish on the upstream they started on.
  */
 export class WeightedRouter {
   readonly recorder: ResponseRecorder;
   private readonly split = new WeightedSplit();
+  /** Of the requests the split gives the canary's share, which go to the baseline (half, when one runs). */
+  private readonly halves = new WeightedSplit(0x85ebca6b);
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   private readonly server: http.Server;
-  private readonly inFlightCount: Record<RouteVariant, number> = { stable: 0, canary: 0 };
+  private readonly inFlightCount: Record<RouteVariant, number> = { stable: 0, canary: 0, baseline: 0 };
   private drainWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: RouterOptions) {
-    this.recorder = new ResponseRecorder(opts.latencyBoundsMs);
+    this.recorder = new ResponseRecorder(opts.latencyBoundsMs, opts.baseline !== undefined);
+    this.halves.weight = opts.baseline ? 50 : 0;
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 5_000;
   }
@@ -57,6 +65,7 @@ export class WeightedRouter {
 
   setWeight(percent: number): void {
     this.split.weight = percent;
+    this.halves.weight = this.opts.baseline && percent < 100 ? 50 : 0;
   }
 
   inFlight(variant: RouteVariant): number {
@@ -86,8 +95,13 @@ export class WeightedRouter {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const variant: RouteVariant = this.split.nextIsCanary() ? 'canary' : 'stable';
-    const target = variant === 'canary' ? this.opts.canary : this.opts.stable;
+    const variant: RouteVariant = this.split.nextIsCanary()
+      ? this.halves.nextIsCanary()
+        ? 'baseline'
+        : 'canary'
+      : 'stable';
+    const target =
+      variant === 'stable' ? this.opts.stable : variant === 'canary' ? this.opts.canary : this.opts.baseline!;
     const started = performance.now();
     this.inFlightCount[variant] += 1;
     let done = false;

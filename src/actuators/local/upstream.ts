@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { UnreachableError, UsageError } from '../../errors.js';
 
-export type UpstreamVariant = 'stable' | 'canary';
+export type UpstreamVariant = 'stable' | 'canary' | 'baseline';
 
 export interface UpstreamOptions {
   variant: UpstreamVariant;

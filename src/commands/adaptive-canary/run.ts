@@ -12,6 +12,7 @@ interface Options {
   target: 'router' | 'flagd';
   stable?: string;
   canary?: string;
+  baseline?: string;
   flagFile?: string;
   flag?: string;
   featureStep?: string;
@@ -40,6 +41,10 @@ export default defineCommand<Options>({
       .default('router'),
     new Option('--stable <url|cmd>', 'router: stable version, a URL or a command serving HTTP on $PORT (required)'),
     new Option('--canary <url|cmd>', 'router: canary version, a URL or a command serving HTTP on $PORT (required)'),
+    new Option(
+      '--baseline <url|cmd>',
+      "router: baseline, fresh instances of the stable version started with the canary (a URL or a command serving HTTP on $PORT); they get half of the canary's share and the judge compares the canary with them, so a cold start is not read as a regression",
+    ),
     new Option(
       '--flag-file <file>',
       'flagd: the flag file (JSON) flagd watches; rewritten atomically at each step (required)',
@@ -132,6 +137,7 @@ export default defineCommand<Options>({
         ...common,
         stable: opts.stable ?? '',
         canary: opts.canary ?? '',
+        ...(opts.baseline ? { baseline: opts.baseline } : {}),
         router: opts.router,
         suite,
         upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000,
@@ -153,6 +159,8 @@ function targetProblem(opts: Options): string | undefined {
   if (missing.length) return `--target ${opts.target} needs ${missing.join(' and ')}`;
   if (!flagd && opts.featureStep !== undefined)
     return '--feature-step steps a feature flag: use it with --target flagd';
+  if (flagd && opts.baseline !== undefined)
+    return '--baseline starts baseline instances behind the router: use it with --target router';
   return undefined;
 }
 

@@ -13,6 +13,8 @@ interface SampleServiceOptions {
   tailLatencyMs: string;
   tailRate: string;
   brokenEndpoint?: string;
+  coldRequests: string;
+  coldLatencyMs: string;
 }
 
 const fraction = (name: string, text: string): number => {
@@ -43,6 +45,8 @@ export default defineCommand<SampleServiceOptions>({
     new Option('--tail-latency-ms <ms>', 'extra latency for the slow tail').default('0'),
     new Option('--tail-rate <0..1>', 'share of /api requests in the slow tail').default('0.01'),
     new Option('--broken-endpoint <path>', 'a route prefix that always answers 500, e.g. /api/orders'),
+    new Option('--cold-requests <n>', 'a cold start: the first n /api requests served are slower').default('0'),
+    new Option('--cold-latency-ms <ms>', 'extra latency on each of those cold-start requests').default('50'),
   ],
   examples: [
     'adaptive-canary sample-service --service-version 1.4.0 --listen 127.0.0.1:0',
@@ -57,6 +61,8 @@ export default defineCommand<SampleServiceOptions>({
       tailLatencyMs: millis('tail-latency-ms', opts.tailLatencyMs),
       tailRate: fraction('tail-rate', opts.tailRate),
       brokenEndpoint: opts.brokenEndpoint,
+      coldLatencyMs: millis('cold-latency-ms', opts.coldLatencyMs),
+      coldRequests: Math.floor(millis('cold-requests', opts.coldRequests)),
     };
     const api = await startMaestroApi({ host, port, version: opts.serviceVersion, faults });
     println(io.stdout, `maestro-api ${api.version} listening on ${api.url}`);
