@@ -9,20 +9,21 @@ import type { Reason, Verdict } from './types.js';
 /**
  * The sequential judge's test for a `kind: custom` metric (CPU, memory, saturation, a business KPI): an
  * anytime-valid two-sample test by betting (betting-evidence.ts) on the canary's samples against the
- * baseline's, interval by interval. docs/statistics.md states the guarantee and its cost.
+ * baseline's, pair by pair inside each interval. docs/statistics.md states the guarantee and its cost.
  *
- * Assumptions, and nothing else: (1) every sample lies in the policy's `range` [min, max] (values outside are
- * clamped and counted in the reason); (2) within an interval, given what both variants share then (load, time
- * of day), each variant's samples are independent draws whose mean depends on the variant only; (3) "no
- * regression" means the canary's mean is at most the baseline's in every interval (for `direction: increase`;
- * at least, for `decrease`). Load may swing between intervals: each bet is on a difference inside one interval,
- * where shared load cancels. No normality, no stationarity, no independence across intervals.
+ * Assumptions, and nothing else: (1) within an interval, given what both variants share then (load, time of
+ * day), the samples are independent draws, and the order they are listed in does not depend on their values;
+ * (2) "no regression" (`direction: increase`) means each canary sample is stochastically no larger than a
+ * baseline sample of the same interval (`decrease`: no smaller). Load may swing between intervals, and the
+ * distributions may be anything (skewed, heavy-tailed, unbounded): each bet compares two samples of one
+ * interval, where shared load cancels. No range, normality, stationarity or independence across intervals.
  *
- * Each interval's k = min(canary, baseline sample count) pairs are disjoint groups (the i-th k-th of each
- * variant's samples, in the order taken), so the pairs are independent given the interval and each group
- * mean has its variant's mean; the bet is on the pair's difference scaled by the range into [−1, 1].
- * Rollback: the bettor against "canary no worse" reaches 1/α_metric. Early promotion: a second bettor against
- * "canary worse than `tolerance` × baseline" reaches it (on a ratio of means, so `min` must be ≥ 0).
+ * The bet on a pair (c, b) — the i-th canary and i-th baseline sample of an interval — is
+ * f(c, b) = clip((c − b) / (0.1·(|c| + |b|)), −1, 1): antisymmetric (f(b, c) = −f(c, b)) and increasing in c,
+ * so if c is stochastically no larger than an independent copy b′ of b, E f(c, b) ≤ E f(b′, b) = 0, and every
+ * factor 1 + λ·f has expectation ≤ 1. Relative differences of 10% or more count fully, so a +30% regression
+ * is seen at once while noise of a few percent bets little. Early promotion bets, the same way, against
+ * "canary samples stochastically at least `tolerance` × baseline samples", i.e. on f(tolerance·b, c).
  */
 export interface CustomMetricTest {
   update(o: IntervalObservation): MetricJudgement;
@@ -32,24 +33,24 @@ export interface CustomMetricTest {
 
 /** Below this many pairs a custom metric is "not enough data" rather than a pass. */
 export const MIN_CUSTOM_PAIRS = 3;
+/** The relative difference that counts as a full bet. */
+const SCALE = 0.1;
+
+/** The antisymmetric bounded bet on x being larger than y (see above). */
+export function relativeBet(x: number, y: number): number {
+  const d = Math.abs(x) + Math.abs(y);
+  if (!(d > 0)) return 0;
+  const v = (x - y) / (SCALE * d);
+  return v < -1 ? -1 : v > 1 ? 1 : v;
+}
 
 export function createCustomMetricTest(metric: MetricPolicy, logThreshold: number): CustomMetricTest {
-  const range = metric.range;
-  if (!range) throw new Error(`custom metric ${metric.name} has no range: the sequential judge cannot test it`);
-  const { min, max } = range;
   const r = metric.tolerance;
-  const span = max - min;
-  const tolSpan = Math.max(Math.abs(r * min - max), Math.abs(r * max - min));
-  const up = new BettingEvidence(); // against "canary mean ≤ baseline mean"
-  const down = new BettingEvidence(); // against "canary mean ≥ baseline mean"
-  const tolUp = new BettingEvidence(); // against "canary mean ≥ r × baseline mean"
-  const tolDown = new BettingEvidence(); // against "canary mean ≤ baseline mean / r"
-  const seen = { canary: 0, baseline: 0, canarySum: 0, baselineSum: 0, clamped: 0, pairs: 0 };
-  const clamp = (x: number): number => {
-    if (x >= min && x <= max) return x;
-    seen.clamped += 1;
-    return x < min ? min : max;
-  };
+  const up = new BettingEvidence(); // against "canary stochastically ≤ baseline"
+  const down = new BettingEvidence(); // against "canary stochastically ≥ baseline"
+  const tolUp = new BettingEvidence(); // against "canary stochastically ≥ r × baseline"
+  const tolDown = new BettingEvidence(); // against "r × canary stochastically ≤ baseline"
+  const seen = { canary: 0, baseline: 0, canarySum: 0, baselineSum: 0, pairs: 0 };
   const rollbackLog = (): number => {
     if (metric.direction === 'increase') return up.logValue();
     if (metric.direction === 'decrease') return down.logValue();
@@ -57,18 +58,19 @@ export function createCustomMetricTest(metric: MetricPolicy, logThreshold: numbe
   };
   return {
     update(o) {
-      const c = customSamplesOf(o.canary, metric.name).map(clamp);
-      const b = customSamplesOf(o.baseline, metric.name).map(clamp);
+      const c = customSamplesOf(o.canary, metric.name);
+      const b = customSamplesOf(o.baseline, metric.name);
       seen.canary += c.length;
       seen.baseline += b.length;
       seen.canarySum += c.reduce((a, x) => a + x, 0);
       seen.baselineSum += b.reduce((a, x) => a + x, 0);
-      for (const [cm, bm] of groupMeans(c, b)) {
+      // The first k samples of each, k = the smaller count: which ones never depends on their values.
+      for (let i = 0; i < Math.min(c.length, b.length); i++) {
         seen.pairs += 1;
-        up.add((cm - bm) / span);
-        down.add((bm - cm) / span);
-        tolUp.add((r * bm - cm) / tolSpan);
-        tolDown.add((r * cm - bm) / tolSpan);
+        up.add(relativeBet(c[i]!, b[i]!));
+        down.add(relativeBet(b[i]!, c[i]!));
+        tolUp.add(relativeBet(r * b[i]!, c[i]!));
+        tolDown.add(relativeBet(r * c[i]!, b[i]!));
       }
       const logW = rollbackLog();
       const failed = logW >= logThreshold;
@@ -97,28 +99,11 @@ export function createCustomMetricTest(metric: MetricPolicy, logThreshold: numbe
   };
 }
 
-/** k = min(|c|, |b|) pairs of group means: the i-th of k consecutive, disjoint groups of each variant's samples. */
-export function groupMeans(c: readonly number[], b: readonly number[]): [number, number][] {
-  const k = Math.min(c.length, b.length);
-  const out: [number, number][] = [];
-  for (let i = 0; i < k; i++) out.push([groupMean(c, i, k), groupMean(b, i, k)]);
-  return out;
-}
-
-function groupMean(xs: readonly number[], i: number, k: number): number {
-  const from = Math.floor((i * xs.length) / k);
-  const to = Math.floor(((i + 1) * xs.length) / k);
-  let s = 0;
-  for (let j = from; j < to; j++) s += xs[j]!;
-  return s / (to - from);
-}
-
 interface Seen {
   canary: number;
   baseline: number;
   canarySum: number;
   baselineSum: number;
-  clamped: number;
   pairs: number;
 }
 
@@ -133,14 +118,13 @@ function reasonFor(metric: MetricPolicy, logW: number, logThreshold: number, ver
     canaryMean === null || baselineMean === null
       ? `${s.canary} canary and ${s.baseline} baseline samples`
       : `mean ${fmt(canaryMean)} on canary vs ${fmt(baselineMean)} on baseline${ratio === null ? '' : ` (×${fmt(ratio)})`}`;
-  const clamped = s.clamped > 0 ? `, ${s.clamped} samples outside the declared range were clamped` : '';
   return {
     signal: metric.name,
     verdict,
     statistic: 'betting-wealth',
     value: round(wealth),
     threshold: round(threshold),
-    message: `${metric.name} ${head}: ${means} over ${s.pairs} paired samples, evidence ${fmt(wealth)} vs ${fmt(threshold)} to roll back${clamped}`,
+    message: `${metric.name} ${head}: ${means} over ${s.pairs} paired samples, evidence ${fmt(wealth)} vs ${fmt(threshold)} to roll back`,
     details: {
       test: 'betting',
       logWealth: round(logW),
@@ -150,9 +134,6 @@ function reasonFor(metric: MetricPolicy, logW: number, logThreshold: number, ver
       canaryMean: canaryMean === null ? null : round(canaryMean),
       baselineMean: baselineMean === null ? null : round(baselineMean),
       ratio: ratio === null ? null : round(ratio),
-      clamped: s.clamped,
-      rangeMin: metric.range?.min ?? null,
-      rangeMax: metric.range?.max ?? null,
       tolerance: metric.tolerance,
     },
   };

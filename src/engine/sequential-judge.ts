@@ -23,15 +23,14 @@ interface MetricState {
 
 export function createSequentialJudge(spec: PolicySpec): Judge {
   const countable = spec.metrics.filter((m) => m.kind !== 'custom');
-  // Custom metrics with a declared range get a betting test (custom-metric-test.ts) and their share of α.
-  const bettable = spec.metrics.filter((m) => m.kind === 'custom' && m.range);
+  // Custom metrics get a test by betting on their samples (custom-metric-test.ts) and their share of α.
+  const bettable = spec.metrics.filter((m) => m.kind === 'custom');
   const judged = countable.length + bettable.length;
   const states: MetricState[] = countable.map((metric) => {
     const tests = countTestsFor(metric, spec.latencyBoundsMs, spec.sequential.latencyQuantiles);
     return { metric, tests, logThreshold: Math.log((judged * tests.length) / spec.alpha) };
   });
   const bets = bettable.map((m) => createCustomMetricTest(m, Math.log(judged / spec.alpha)));
-  const custom = spec.metrics.filter((m) => m.kind === 'custom' && !m.range);
   let canaryRequests = 0;
   return {
     name: 'sequential',
@@ -40,7 +39,6 @@ export function createSequentialJudge(spec: PolicySpec): Judge {
       const enough = canaryRequests >= spec.sequential.minCanaryRequests;
       const metrics: MetricJudgement[] = states.map((s) => judgeMetric(s, o, enough, canaryRequests));
       for (const b of bets) metrics.push(b.update(o));
-      for (const m of custom) metrics.push(customUnsupported(m));
       const promoteEarly =
         states.length + bets.length > 0 &&
         states.every((s) => s.tests.every((t) => isWithinTolerance(t, s))) &&
@@ -136,24 +134,6 @@ function reasonFor(
 
 function isWithinTolerance(t: CountTest, s: MetricState): boolean {
   return t.evidence.logMixture(Math.log(s.metric.tolerance), 'down') >= s.logThreshold;
-}
-
-function customUnsupported(m: MetricPolicy): MetricJudgement {
-  return {
-    metric: m.name,
-    verdict: 'inconclusive',
-    health: 1,
-    critical: m.critical,
-    weight: 0,
-    reason: {
-      signal: m.name,
-      verdict: 'inconclusive',
-      statistic: 'none',
-      value: 0,
-      threshold: 0,
-      message: `custom metric without a declared range; the sequential judge leaves it out (declare range: {min, max}, or use judge: threshold or kayenta)`,
-    },
-  };
 }
 
 function clamp01(x: number): number {

@@ -39,15 +39,6 @@ const effectSize = z
   })
   .strict();
 
-const customRange = z
-  .object({
-    /** Bounds every sample of the metric lies in (CPU cores 0..limit, a ratio 0..1): the test's one assumption. */
-    min: z.number().nonnegative(),
-    max: z.number(),
-  })
-  .strict()
-  .refine((r) => r.max > r.min, { message: 'range.max must be greater than range.min' });
-
 const NO_EFFECT_SIZE = { allowedIncrease: 1, allowedDecrease: 1, criticalIncrease: 1, criticalDecrease: 1 };
 
 const metric = z
@@ -69,11 +60,6 @@ const metric = z
      * series of the result is one sample of the interval (e.g. one per pod).
      */
     query: z.string().optional(),
-    /**
-     * kind=custom: the range every sample lies in. The sequential judge needs it (its test bets on bounded
-     * differences, docs/statistics.md); without it the metric is left to the threshold and Kayenta judges.
-     */
-    range: customRange.optional(),
     /** Absolute conditions used by the threshold judge (error ratio, latency in ms, custom value). */
     threshold: thresholdCondition.optional(),
     /** Kayenta metric group (for `kayenta.groupWeights`); defaults to the metric name. */

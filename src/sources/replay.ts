@@ -66,7 +66,7 @@ function checkInterval(
   if (prev && o.t <= prev.t) report(`t must increase: ${o.t} after ${prev.t}`);
   if (!header) return;
   const buckets = header.latencyBoundsMs.length + 1;
-  for (const v of ['baseline', 'canary'] as const) {
+  for (const v of ['baseline', 'canary', 'control'] as const) {
     const latency = o[v]?.latency;
     if (latency && latency.length !== buckets)
       report(`${v}.latency: expected ${buckets} bucket counts (bounds + the +Inf bucket), got ${latency.length}`);
