@@ -124,7 +124,7 @@ function reasonFor(metric: MetricPolicy, logW: number, logThreshold: number, ver
     statistic: 'betting-wealth',
     value: round(wealth),
     threshold: round(threshold),
-    message: `${metric.name} ${head}: ${means} over ${s.pairs} paired samples, evidence ${fmt(wealth)} vs ${fmt(threshold)} to roll back`,
+    message: `${head}: ${means} over ${s.pairs} paired samples, evidence ${fmt(wealth)} vs ${fmt(threshold)} to roll back`,
     details: {
       test: 'betting',
       logWealth: round(logW),
