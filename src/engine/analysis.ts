@@ -6,6 +6,7 @@ import type { JudgeOutput } from './judge.js';
 import { createJudge } from './judges.js';
 import { createJudgedView, type JudgedView } from './judged-view.js';
 import { seededRandom } from './random.js';
+import { rankReasons } from './reason-text.js';
 import { createSyntheticRule } from './synthetic-rule.js';
 import type { Analysis, Assessment, Reason, Verdict } from './types.js';
 
@@ -62,7 +63,7 @@ export function createAnalysis(spec: PolicySpec | Record<string, unknown>, optio
       const assessment: Assessment = {
         verdict,
         score: Math.round(score * 10_000) / 10_000,
-        reasons: sortReasons(reasons),
+        reasons: rankReasons(reasons), // worst first, as every view reads them
         judge: name,
         comparison: seen.comparison,
       };
@@ -85,7 +86,7 @@ function warmupAssessment(
   const a: Assessment = {
     verdict,
     score,
-    reasons: sortReasons([seen.reason, burn.reason, scoreReason(score, minScore, verdict)]),
+    reasons: rankReasons([seen.reason, burn.reason, scoreReason(score, minScore, verdict)]),
     judge,
     comparison: seen.comparison,
     warmup: true,
@@ -127,15 +128,6 @@ function scoreReason(score: number, minScore: number, verdict: Verdict): Reason 
     threshold: minScore,
     message: `${score.toFixed(3)} ${score >= minScore ? '≥' : '<'} ${minScore} needed to promote`,
   };
-}
-
-const ORDER: Record<Verdict, number> = { fail: 0, inconclusive: 1, pass: 2 };
-
-function sortReasons(reasons: Reason[]): Reason[] {
-  return reasons
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
-    .map((x) => x.r);
 }
 
 function isParsed(spec: PolicySpec | Record<string, unknown>): spec is PolicySpec {

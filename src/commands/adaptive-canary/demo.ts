@@ -95,7 +95,7 @@ function printSummary(out: NodeJS.WritableStream, s: DemoSummary): void {
       out,
       `${r.ok ? '✓' : '✗'} ${r.scenario.padEnd(10)} ${r.decision.padEnd(11)} (expected ${r.expected}) in ${ttd}${rb}  [${r.rolloutId}]`,
     );
-    if (r.reason) println(out, `    ${r.decidedBy}: ${r.reason}`);
+    if (r.reason) println(out, `    ${r.reason}  (decided by ${r.decidedBy})`);
   }
   println(
     out,

@@ -67,7 +67,7 @@ export default defineCommand<Options>({
         io.stdout,
         `drill ${report.rolloutId}: ${report.rolledBack ? 'rolled back' : 'NOT rolled back'}; detected ${d} after chaos onset; rollback (decision → 100% stable) ${r}; playbook target: median rollback < ${report.targetMedianRollbackSeconds / 60} min`,
       );
-      if (report.reason) println(io.stdout, `  ${report.decidedBy}: ${report.reason}`);
+      if (report.reason) println(io.stdout, `  ${report.reason}  (decided by ${report.decidedBy})`);
     }
     return report.rolledBack ? ExitCode.ok : ExitCode.failed;
   },
