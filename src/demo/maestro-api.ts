@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { decideFault, HEALTHY, MAX_CHAOS_SECONDS, type MaestroFaults } from './maestro-api-faults.js';
 import { MaestroMetrics } from './maestro-api-metrics.js';
+import { startMaestroOtel, type MaestroOtel, type OtelExportOptions } from './maestro-api-otel.js';
 
 /**
  * `maestro-api`, the sample service of the demo and the tests: login → bearer token, create/read orders (JSON),
@@ -21,6 +22,8 @@ export interface MaestroApiOptions {
   random?: () => number;
   /** Epoch milliseconds (chaos windows). */
   now?: () => number;
+  /** Also export OpenTelemetry metrics over OTLP/HTTP (maestro-api-otel.ts). */
+  otel?: OtelExportOptions;
 }
 
 export interface MaestroApi {
@@ -73,12 +76,14 @@ export async function startMaestroApi(options: MaestroApiOptions = {}): Promise<
   const now = options.now ?? Date.now;
   let faults: MaestroFaults = { ...HEALTHY, ...options.faults };
   const metrics = new MaestroMetrics(version);
+  const otel = options.otel ? await startMaestroOtel(version, options.otel) : undefined;
   const state = { orders: new Map<string, Order>(), sessions: new Map<string, string>(), nextId: 1, served: 0 };
   const app: App = {
     version,
     now,
     random,
     metrics,
+    otel,
     state,
     faults: () => faults,
     setChaos: (until) => (faults = { ...faults, chaosUntil: until }),
@@ -98,11 +103,14 @@ export async function startMaestroApi(options: MaestroApiOptions = {}): Promise<
     metrics,
     faults: () => faults,
     setFaults: (partial) => (faults = { ...faults, ...partial }),
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // Shutting the SDK down exports what was recorded since the last periodic export.
+      await otel?.shutdown();
+    },
   };
 }
 
@@ -111,6 +119,7 @@ interface App {
   now: () => number;
   random: () => number;
   metrics: MaestroMetrics;
+  otel: MaestroOtel | undefined;
   state: { orders: Map<string, Order>; sessions: Map<string, string>; nextId: number; served: number };
   faults: () => MaestroFaults;
   setChaos: (until: number) => void;
@@ -146,7 +155,11 @@ async function handle(app: App, req: http.IncomingMessage, res: http.ServerRespo
       .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
       .end(JSON.stringify({ error: message, version: app.version }));
   } finally {
-    if (route !== '/metrics') app.metrics.observe(method, route, status, (performance.now() - t0) / 1000);
+    if (route !== '/metrics') {
+      const seconds = (performance.now() - t0) / 1000;
+      app.metrics.observe(method, route, status, seconds);
+      app.otel?.observe(method, route, status, seconds);
+    }
   }
 }
 

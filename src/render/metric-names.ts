@@ -62,3 +62,29 @@ export const ERROR_BUDGET = 'slo:error_budget:ratio';
 
 /** Labels every canary alert carries, so the silence check can tell which silences would mute them. */
 export const ALERT_SOURCE_LABEL = { source: 'adaptive-canary' } as const;
+
+/**
+ * OpenTelemetry HTTP server semantic conventions, as OTLP carries them (src/sources/otlp): one histogram in
+ * seconds; a request is an error when its status code is 5xx or `error.type` is set (docs/otlp.md).
+ */
+export const OTLP_HTTP_DURATION = 'http.server.request.duration';
+export const HTTP_STATUS_CODE_ATTR = 'http.response.status_code';
+export const HTTP_ERROR_TYPE_ATTR = 'error.type';
+export const HTTP_ROUTE_ATTR = 'http.route';
+export const HTTP_METHOD_ATTR = 'http.request.method';
+/** Resource attributes: which service, and (by default) which version tells baseline from canary. */
+export const SERVICE_NAME_ATTR = 'service.name';
+export const SERVICE_VERSION_ATTR = 'service.version';
+/** Argo Rollouts' pod label, as the Kubernetes resource conventions name a pod label (`k8s.pod.label.<key>`). */
+export const POD_TEMPLATE_HASH_ATTR = 'k8s.pod.label.rollouts-pod-template-hash';
+
+/**
+ * The same metric after Prometheus' OTLP receiver translated it (default UnderscoreEscapingWithSuffixes:
+ * dots to `_`, unit `s` → `_seconds`); resource attributes not promoted to labels sit on `target_info`,
+ * joined on `job` and `instance`.
+ */
+export const OTEL_PROM_HTTP_DURATION = 'http_server_request_duration_seconds';
+export const OTEL_PROM_STATUS_CODE_LABEL = 'http_response_status_code';
+export const OTEL_PROM_ERROR_TYPE_LABEL = 'error_type';
+export const OTEL_PROM_VERSION_LABEL = 'service_version';
+export const TARGET_INFO = 'target_info';

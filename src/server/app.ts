@@ -7,7 +7,9 @@ import { analysisRoutes } from './routes-analysis.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { eventStreams, type EventStreams } from './routes-events.js';
 import { presentedView } from './present.js';
+import { otlpRoutes } from './routes-otlp.js';
 import { rolloutRoutes } from './routes-rollouts.js';
+import type { OtlpReceiver } from '../sources/otlp/receiver.js';
 
 export interface AppOptions {
   view: ControllerView;
@@ -19,6 +21,8 @@ export interface AppOptions {
   heartbeatMs: number;
   /** Past rollouts (`adaptive-canary dashboard`): no manual actions at all — they answer 405, the page hides them. */
   readOnly?: boolean;
+  /** Accept OTLP/HTTP metrics at `POST /v1/metrics` into this receiver (token required off loopback). */
+  otlp?: OtlpReceiver | undefined;
 }
 
 // The dashboard loads only its own files and talks only to this origin; nothing inline, nothing framed.
@@ -58,6 +62,7 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
   app.route('/api/v1/rollouts', rolloutRoutes(view, opts.readOnly ? { readOnly: true } : { token: opts.token }));
   app.route('/api/v1/analysis', analysisRoutes(opts.view));
   app.route('/api/v1/events', events.routes);
+  if (opts.otlp) app.route('/', otlpRoutes({ receiver: opts.otlp, token: opts.token, requireToken: !opts.loopbackOnly }));
   app.route('/', dashboardRoutes());
   app.notFound((c) =>
     c.json({ error: { code: 'E_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

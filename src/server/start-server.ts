@@ -7,6 +7,7 @@ import { UnreachableError } from '../errors.js';
 import { createApp } from './app.js';
 import { isLoopback, parseListen, urlFor } from '../cli/listen-address.js';
 import { silentLogger, type ServerLogger } from './logger.js';
+import type { OtlpReceiver } from '../sources/otlp/receiver.js';
 
 export interface ServerOptions {
   /** `HOST:PORT`; default `127.0.0.1:8080`; port 0 picks a free port. */
@@ -21,6 +22,8 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** No manual actions (past rollouts from the evidence): their endpoints answer 405. */
   readOnly?: boolean;
+  /** Accept OTLP/HTTP metrics at `POST /v1/metrics` (docs/otlp.md). */
+  otlp?: OtlpReceiver | undefined;
 }
 
 export interface RunningServer {
@@ -49,6 +52,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     loopbackOnly: isLoopback(host),
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     readOnly: opts.readOnly === true,
+    otlp: opts.otlp,
   });
   const server = serve({ fetch: app.fetch, hostname: host, port }) as Server;
   await new Promise<void>((resolve, reject) => {

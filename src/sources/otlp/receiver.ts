@@ -1,0 +1,193 @@
+import type { VariantObservation } from '../../schema/observation.js';
+import { HTTP_ERROR_TYPE_ATTR, HTTP_STATUS_CODE_ATTR, OTLP_HTTP_DURATION } from '../../render/metric-names.js';
+import { msPerUnit, rebin } from './buckets.js';
+import { CustomValue } from './custom-metrics.js';
+import type { Attrs, DecodedRequest, OtlpPoint } from './decode-request.js';
+import { SeriesWindows, type WindowedHistogram, type WindowedNumber } from './series-windows.js';
+
+/**
+ * What one rollout reads from the OTLP stream: the points whose `attribute` (data point first, then resource)
+ * equals the baseline's or the canary's value and that match every `match` entry.
+ */
+export interface OtlpSubscriptionSpec {
+  attribute: string;
+  baseline: string;
+  canary: string;
+  match: Record<string, string>;
+  /** The HTTP server duration histogram (requests, errors and latency come from it). */
+  durationMetric: string;
+  /** Policy metric name → OTLP metric name, for `kind: custom`. */
+  custom: Record<string, string>;
+  latencyBoundsMs: readonly number[];
+}
+
+export interface OtlpSubscription {
+  /** What arrived since the previous call, per variant (null: nothing arrived for that variant). */
+  take(): { baseline: VariantObservation | null; canary: VariantObservation | null };
+  /** Point it at a new pair of values (Argo: the pod template hashes of a new canary). */
+  setVariant(baseline: string, canary: string): void;
+  close(): void;
+}
+
+export interface IngestResult {
+  rejected: number;
+  message: string | undefined;
+}
+
+export interface OtlpReceiverOptions {
+  now?: () => number;
+  maxSeries?: number;
+  ttlMs?: number;
+}
+
+type VariantName = 'baseline' | 'canary';
+
+class Accumulator {
+  requests = 0;
+  errors = 0;
+  latency: number[] | null = null;
+  seen = false;
+  readonly custom = new Map<string, CustomValue>();
+
+  take(): VariantObservation | null {
+    const custom: Record<string, number | null> = {};
+    for (const [name, v] of this.custom) custom[name] = v.take();
+    const has = this.custom.size > 0;
+    const out: VariantObservation | null = this.seen
+      ? { requests: this.requests, errors: this.errors, latency: this.latency, ...(has ? { custom } : {}) }
+      : has && Object.values(custom).some((v) => v !== null)
+        ? { custom }
+        : null;
+    this.requests = this.errors = 0;
+    this.latency = null;
+    this.seen = false;
+    return out;
+  }
+}
+
+class Subscription {
+  readonly acc = { baseline: new Accumulator(), canary: new Accumulator() };
+  private readonly customByOtlp = new Map<string, string[]>();
+  private readonly match: [string, string][];
+
+  constructor(readonly spec: OtlpSubscriptionSpec) {
+    this.match = Object.entries(spec.match);
+    for (const [name, otlp] of Object.entries(spec.custom)) {
+      this.customByOtlp.set(otlp, [...(this.customByOtlp.get(otlp) ?? []), name]);
+      this.acc.baseline.custom.set(name, new CustomValue());
+      this.acc.canary.custom.set(name, new CustomValue());
+    }
+  }
+
+  metricNames(): string[] {
+    return [this.spec.durationMetric, ...this.customByOtlp.keys()];
+  }
+
+  add(variant: VariantName, w: WindowedHistogram | WindowedNumber): void {
+    const p = w.point;
+    for (const [k, v] of this.match) if (String(attr(p, k)) !== v) return;
+    const acc = this.acc[variant];
+    for (const name of this.customByOtlp.get(p.metric) ?? []) acc.custom.get(name)!.add(w);
+    if (p.metric !== this.spec.durationMetric || !('buckets' in w)) return;
+    acc.seen = true;
+    acc.requests += w.count;
+    if (isError(p.attrs)) acc.errors += w.count;
+    const bounds = this.spec.latencyBoundsMs;
+    const latency = rebin(w.buckets, msPerUnit(p.unit), bounds, acc.latency ?? new Array(bounds.length + 1).fill(0));
+    if (latency) acc.latency = latency;
+  }
+}
+
+function attr(p: OtlpPoint, key: string): string | number | boolean | undefined {
+  return p.attrs[key] ?? p.resource[key];
+}
+
+/** HTTP server semantic conventions: a 5xx answer, or any `error.type` (set only when the request failed). */
+export function isError(a: Attrs): boolean {
+  const code = a[HTTP_STATUS_CODE_ATTR];
+  const type = a[HTTP_ERROR_TYPE_ATTR];
+  return Number(code) >= 500 || (type !== undefined && type !== '');
+}
+
+/**
+ * The OTLP side of the controller: `/v1/metrics` hands it each decoded request; every rollout judged from OTLP
+ * subscribes and takes its interval's observations. Points are indexed by the subscribed attribute's value,
+ * so ingest cost does not grow with the number of rollouts.
+ */
+export class OtlpReceiver {
+  private readonly now: () => number;
+  private readonly windows: SeriesWindows;
+  private readonly subs = new Set<Subscription>();
+  /** attribute → value → (subscription, variant) */
+  private index = new Map<string, Map<string, { sub: Subscription; variant: VariantName }[]>>();
+  private wanted = new Set<string>([OTLP_HTTP_DURATION]);
+  readonly stats = { requests: 0, points: 0, rejected: 0 };
+
+  constructor(o: OtlpReceiverOptions = {}) {
+    this.now = o.now ?? Date.now;
+    this.windows = new SeriesWindows({ startedAtMs: this.now(), maxSeries: o.maxSeries, ttlMs: o.ttlMs });
+  }
+
+  get seriesCount(): number {
+    return this.windows.size;
+  }
+
+  ingest(req: DecodedRequest): IngestResult {
+    const now = this.now();
+    let rejected = req.rejected;
+    let message = req.problem;
+    this.stats.requests++;
+    for (const p of req.points) {
+      // Only the metrics some rollout may read are tracked (others are valid OTLP, accepted and dropped).
+      if (!this.wanted.has(p.metric)) continue;
+      this.stats.points++;
+      const w = this.windows.window(p, now);
+      if (w === 'refused') {
+        rejected++;
+        message ??= 'too many series: the receiver tracks at most its series limit; new series are dropped';
+        continue;
+      }
+      if (w === null) continue;
+      for (const [key, byValue] of this.index) {
+        const v = attr(p, key);
+        if (v === undefined) continue;
+        for (const e of byValue.get(String(v)) ?? []) e.sub.add(e.variant, w);
+      }
+    }
+    this.stats.rejected += rejected;
+    return { rejected, message: rejected > 0 ? message : undefined };
+  }
+
+  subscribe(spec: OtlpSubscriptionSpec): OtlpSubscription {
+    const sub = new Subscription({ ...spec });
+    this.subs.add(sub);
+    this.reindex();
+    return {
+      take: () => ({ baseline: sub.acc.baseline.take(), canary: sub.acc.canary.take() }),
+      setVariant: (baseline, canary) => {
+        Object.assign(sub.spec, { baseline, canary });
+        this.reindex();
+      },
+      close: () => {
+        this.subs.delete(sub);
+        this.reindex();
+      },
+    };
+  }
+
+  private reindex(): void {
+    const index = new Map<string, Map<string, { sub: Subscription; variant: VariantName }[]>>();
+    const wanted = new Set<string>([OTLP_HTTP_DURATION]);
+    for (const sub of this.subs) {
+      const byValue = index.get(sub.spec.attribute) ?? new Map();
+      index.set(sub.spec.attribute, byValue);
+      for (const variant of ['baseline', 'canary'] as const) {
+        const value = sub.spec[variant];
+        byValue.set(value, [...(byValue.get(value) ?? []), { sub, variant }]);
+      }
+      for (const m of sub.metricNames()) wanted.add(m);
+    }
+    this.index = index;
+    this.wanted = wanted;
+  }
+}
