@@ -11,6 +11,8 @@ export interface DecisionOutboxOptions {
   notifier?: Notifier | undefined;
   now: () => number;
   onWarning?: ((message: string) => void) | undefined;
+  /** Names of the observation sources (embedded, otlp, prometheus, synthetics): each record says where its inputs came from. */
+  sources?: string[];
 }
 
 /** Which webhook event a decision is: the first step is a step, a person's pause/resume a hold. */
@@ -43,7 +45,7 @@ export class DecisionOutbox {
         o.evidence.record({
           decision: d,
           assessment: interval?.assessment ?? null,
-          inputs: interval ? { observation: interval.observation } : null,
+          inputs: interval ? { observation: interval.observation, sources: o.sources ?? [] } : null,
         });
         o.store.markRecorded(o.rolloutId, seq, o.now());
       } catch (err) {

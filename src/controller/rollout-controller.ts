@@ -95,6 +95,7 @@ export class RolloutController {
       notifier: o.notifier,
       now: this.now,
       onWarning: o.onWarning,
+      sources: o.sources.map((s) => s.name),
     });
   }
 

@@ -5,6 +5,10 @@ import { println } from '../cli/io.js';
 import { UsageError } from '../errors.js';
 import type { PolicySpec } from '../schema/policy.js';
 import { PrometheusSource } from '../sources/prometheus.js';
+import { OtlpSource } from '../sources/otlp/otlp-source.js';
+import { otlpSubscription, otlpBlock } from '../sources/otlp/from-policy.js';
+import { OtlpReceiver } from '../sources/otlp/receiver.js';
+import { FEATURE_FLAG_VARIANT_ATTR } from '../render/metric-names.js';
 import { featureSteps } from './feature-steps.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { ControllerMetrics } from './metrics.js';
@@ -35,12 +39,16 @@ export interface RunFlagdOptions {
   notes?: EvidenceNote[];
 }
 
-/** The Prometheus a flag canary reads (`--prometheus`, else spec.prometheus.url); a usage error (exit 2) without one. */
+/**
+ * The Prometheus a flag canary reads (`--prometheus`, else spec.prometheus.url), or 'otlp' when the policy
+ * takes OTLP; a usage error (exit 2) without either.
+ */
 export function flagdMetricSource(prometheusUrl: string | undefined, spec: PolicySpec): string {
   const url = prometheusUrl ?? spec.prometheus?.url;
+  if (!url && otlpBlock(spec)) return 'otlp';
   if (!url) {
     throw new UsageError(
-      '--target flagd needs a metric source: the embedded router cannot tell flag variants apart, so give Prometheus with --prometheus <url> or spec.prometheus.url in the policy',
+      '--target flagd needs a metric source: the embedded router cannot tell flag variants apart, so give Prometheus with --prometheus <url> or spec.prometheus.url in the policy, or take OTLP (spec.metricSource: {type: otlp})',
     );
   }
   return url;
@@ -63,14 +71,24 @@ export async function runFlagd(o: RunFlagdOptions): Promise<RunLocalResult> {
   });
   // Reads and checks the file (flag, fractional targeting, variants) before anything is opened.
   const variants = await actuator.variants();
-  const source = new PrometheusSource({
-    url: promUrl,
-    timeoutMs: spec.prometheus?.timeout,
-    selectors: spec.prometheus?.selectors ?? {},
-    variant: { label: o.variantLabel, baseline: variants.stable, canary: variants.canary },
-    latencyBoundsMs: spec.latencyBoundsMs,
-    metrics: spec.metrics,
-  });
+  const otlp = promUrl === 'otlp' ? new OtlpReceiver() : undefined;
+  const source = otlp
+    ? new OtlpSource(
+        otlp,
+        otlpSubscription(spec, {
+          attribute: FEATURE_FLAG_VARIANT_ATTR,
+          baseline: variants.stable,
+          canary: variants.canary,
+        }),
+      )
+    : new PrometheusSource({
+        url: promUrl,
+        timeoutMs: spec.prometheus?.timeout,
+        selectors: spec.prometheus?.selectors ?? {},
+        variant: { label: o.variantLabel, baseline: variants.stable, canary: variants.canary },
+        latencyBoundsMs: spec.latencyBoundsMs,
+        metrics: spec.metrics,
+      });
   const store = await StateStore.open(resolve(o.io.cwd, o.stateFile));
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   try {
@@ -102,7 +120,8 @@ export async function runFlagd(o: RunFlagdOptions): Promise<RunLocalResult> {
       live: o.live,
       cleanups,
       warn,
-      where: `flag "${o.flag}" in ${o.flagFile} (${variants.canary} vs ${variants.stable}; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then 100%; metrics from ${promUrl} by ${o.variantLabel})`,
+      where: `flag "${o.flag}" in ${o.flagFile} (${variants.canary} vs ${variants.stable}; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then 100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${o.variantLabel}`})`,
+      otlp,
     });
   } finally {
     for (const c of cleanups.splice(0).reverse()) await c();

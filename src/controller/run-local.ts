@@ -14,6 +14,9 @@ import type { EvidenceNote } from './ports.js';
 import type { RolloutController } from './rollout-controller.js';
 import { StateStore } from './state-store.js';
 import type { RolloutSnapshot } from './view.js';
+import { OtlpSource } from '../sources/otlp/otlp-source.js';
+import { otlpBlock, otlpSubscription } from '../sources/otlp/from-policy.js';
+import { OtlpReceiver } from '../sources/otlp/receiver.js';
 
 export interface RunLocalOptions {
   io: CliIO;
@@ -37,6 +40,9 @@ export interface RunLocalOptions {
   upstreamStartTimeoutMs?: number;
   /** Checks made before the start (the manifest signature gate), for the rollout's evidence. */
   notes?: EvidenceNote[];
+  /** With `spec.metricSource: {type: otlp}`: the variant attribute's values of stable and canary. */
+  stableVariant?: string | undefined;
+  canaryVariant?: string | undefined;
 }
 
 export interface RunLocalResult {
@@ -84,11 +90,17 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
     const upstreams = { stable: actuator.upstreamUrl('stable'), canary: actuator.upstreamUrl('canary') };
     const metrics = new ControllerMetrics();
     const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
+    // OTLP-sourced: the services push to this controller's /v1/metrics; the router only moves traffic.
+    const otlp = otlpBlock(spec) ? new OtlpReceiver() : undefined;
+    const sources = otlp && [
+      new OtlpSource(otlp, otlpSubscription(spec, { baseline: o.stableVariant, canary: o.canaryVariant })),
+    ];
     const rollout = await openLocalRollout({
       id,
       policy: spec,
       secrets: o.policy.secrets,
       actuator,
+      ...(sources ? { sources } : {}),
       upstreams,
       store,
       metrics,
@@ -112,6 +124,7 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
       warn,
       where: `send traffic to ${actuator.url}`,
       afterStart: afterStart && ((c) => afterStart(c, upstreams)),
+      otlp,
     });
   } finally {
     await cleanup();
@@ -131,6 +144,8 @@ export interface SuperviseOptions {
   /** What the start line tells people to do, e.g. "send traffic to http://…". */
   where: string;
   afterStart?: ((c: RolloutController) => Promise<void>) | undefined;
+  /** Accept OTLP metrics on the listener into this receiver (the rollout's source reads it). */
+  otlp?: OtlpReceiver | undefined;
 }
 
 /**
@@ -150,11 +165,17 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   const hub = new ControllerHub();
   hub.add(c);
   const { startServer } = await import('../server/index.js');
-  const server = await startServer({ listen: o.listen, view: hub, registry: o.metrics.registry, token: o.token });
+  const server = await startServer({
+    listen: o.listen,
+    view: hub,
+    registry: o.metrics.registry,
+    token: o.token,
+    otlp: o.otlp,
+  });
   o.cleanups.push(() => server.close());
   println(
     o.io.stdout,
-    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}`,
+    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}${o.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
   );
   o.cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
   let left = false;

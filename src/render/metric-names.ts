@@ -76,6 +76,8 @@ export const HTTP_METHOD_ATTR = 'http.request.method';
 export const SERVICE_NAME_ATTR = 'service.name';
 export const SERVICE_VERSION_ATTR = 'service.version';
 /** Argo Rollouts' pod label, as the Kubernetes resource conventions name a pod label (`k8s.pod.label.<key>`). */
+/** OpenTelemetry feature-flag conventions: the variant a flag evaluation returned (flagd canaries). */
+export const FEATURE_FLAG_VARIANT_ATTR = 'feature_flag.result.variant';
 export const POD_TEMPLATE_HASH_ATTR = 'k8s.pod.label.rollouts-pod-template-hash';
 
 /**

@@ -4,6 +4,7 @@ import { durationMs } from './duration.js';
 import { preflightPolicy, rolloutPolicy, signingPolicy } from './supply-chain-policy.js';
 import { alertingPolicy, grafanaPolicy } from './observability.js';
 import { kubernetesPolicy, prometheusPolicy } from './cluster.js';
+import { metricSource } from './metric-source.js';
 
 /**
  * `canary.yaml`: the release policy. The single source of its TypeScript types and its JSON Schema
@@ -217,6 +218,8 @@ export const policySpec = z
     preflight: preflightPolicy.prefault({}),
     /** Prometheus as the metric source (optional; the embedded router is the default). */
     prometheus: prometheusPolicy.optional(),
+    /** Where request/error/latency counts come from: OTLP pushed to the controller, or Prometheus (src/schema/metric-source.ts). */
+    metricSource: metricSource.optional(),
     /** The Argo Rollout this policy drives in direct mode (optional). */
     kubernetes: kubernetesPolicy.optional(),
   })

@@ -62,7 +62,8 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
   app.route('/api/v1/rollouts', rolloutRoutes(view, opts.readOnly ? { readOnly: true } : { token: opts.token }));
   app.route('/api/v1/analysis', analysisRoutes(opts.view));
   app.route('/api/v1/events', events.routes);
-  if (opts.otlp) app.route('/', otlpRoutes({ receiver: opts.otlp, token: opts.token, requireToken: !opts.loopbackOnly }));
+  if (opts.otlp)
+    app.route('/', otlpRoutes({ receiver: opts.otlp, token: opts.token, requireToken: !opts.loopbackOnly }));
   app.route('/', dashboardRoutes());
   app.notFound((c) =>
     c.json({ error: { code: 'E_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -93,7 +93,8 @@ export function otlpRoutes(o: OtlpRouteOptions): Hono {
       const coding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
       try {
         if (coding === 'gzip') body = gunzipSync(body, { maxOutputLength: maxBody });
-        else if (coding !== 'identity') throw new OtlpDecodeError(`Content-Encoding ${coding} is not supported (gzip is)`);
+        else if (coding !== 'identity')
+          throw new OtlpDecodeError(`Content-Encoding ${coding} is not supported (gzip is)`);
       } catch (err) {
         if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(c);
         const message = err instanceof OtlpDecodeError ? err.message : `cannot gunzip: ${(err as Error).message}`;

@@ -64,9 +64,12 @@ export default defineCommand<Options>({
     ).default('variant'),
     new Option(
       '--canary-variant <name>',
-      'flagd: the variant under test (default: the fractional variant that is not the defaultVariant)',
+      "flagd: the variant under test (default: the fractional variant that is not the defaultVariant); router with spec.metricSource otlp: the canary's service.version (or the policy's variantAttribute)",
     ),
-    new Option('--stable-variant <name>', "flagd: the variant everyone else gets (default: the flag's defaultVariant)"),
+    new Option(
+      '--stable-variant <name>',
+      "flagd: the variant everyone else gets (default: the flag's defaultVariant); router with spec.metricSource otlp: stable's service.version",
+    ),
     new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default(
       '127.0.0.1:8080',
     ),
@@ -141,6 +144,8 @@ export default defineCommand<Options>({
         router: opts.router,
         suite,
         upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000,
+        stableVariant: opts.stableVariant,
+        canaryVariant: opts.canaryVariant,
       });
     }
     return report(io, result);

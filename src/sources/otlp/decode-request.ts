@@ -124,7 +124,10 @@ function flatten(doc: Obj): DecodedRequest {
     const resource = attributes(obj(rm.resource).attributes);
     for (const sm of list(rm.scopeMetrics)) {
       for (const m of list(sm.metrics)) {
-        const base = { metric: typeof m.name === 'string' ? m.name : '', unit: typeof m.unit === 'string' ? m.unit : '' };
+        const base = {
+          metric: typeof m.name === 'string' ? m.name : '',
+          unit: typeof m.unit === 'string' ? m.unit : '',
+        };
         if (m.histogram !== undefined) histograms(out, reject, base, resource, obj(m.histogram), false);
         else if (m.exponentialHistogram !== undefined)
           histograms(out, reject, base, resource, obj(m.exponentialHistogram), true);

@@ -1,0 +1,49 @@
+import { UsageError } from '../../errors.js';
+import { SERVICE_NAME_ATTR, SERVICE_VERSION_ATTR } from '../../render/metric-names.js';
+import type { OtlpMetricSource } from '../../schema/metric-source.js';
+import type { PolicySpec } from '../../schema/policy.js';
+import type { OtlpSubscriptionSpec } from './receiver.js';
+
+/** The policy's OTLP block, when it chooses OTLP. */
+export function otlpBlock(spec: PolicySpec): OtlpMetricSource | undefined {
+  return spec.metricSource?.type === 'otlp' ? spec.metricSource : undefined;
+}
+
+/**
+ * A rollout's subscription from its policy. `defaults` are what the command knows: the attribute that fits
+ * it (service.version, the pod template hash, the flag variant) and the values (CLI flags, flag variants,
+ * Rollout hashes); the policy's own entries win.
+ */
+export function otlpSubscription(
+  spec: PolicySpec,
+  defaults: { attribute?: string; baseline?: string | undefined; canary?: string | undefined },
+): OtlpSubscriptionSpec {
+  const block = otlpBlock(spec) ?? {
+    type: 'otlp' as const,
+    durationMetric: 'http.server.request.duration',
+    custom: {},
+  };
+  const baseline = block.baseline ?? defaults.baseline;
+  const canary = block.canary ?? defaults.canary;
+  const attribute = block.variantAttribute ?? defaults.attribute ?? SERVICE_VERSION_ATTR;
+  if (!baseline || !canary) {
+    throw new UsageError(
+      `metricSource otlp needs the ${attribute} values of stable and canary: give --stable-variant and --canary-variant, or spec.metricSource.baseline and .canary`,
+    );
+  }
+  const customKinds = new Set(spec.metrics.filter((m) => m.kind === 'custom').map((m) => m.name));
+  const unknown = Object.keys(block.custom).filter((n) => !customKinds.has(n));
+  if (unknown.length)
+    throw new UsageError(
+      `spec.metricSource.custom names ${unknown.join(', ')}: not a kind: custom metric of the policy`,
+    );
+  return {
+    attribute,
+    baseline,
+    canary,
+    match: block.match ?? { [SERVICE_NAME_ATTR]: spec.service },
+    durationMetric: block.durationMetric,
+    custom: block.custom,
+    latencyBoundsMs: spec.latencyBoundsMs,
+  };
+}
