@@ -47,7 +47,7 @@ export async function startMaestroOtel(version: string, o: OtelExportOptions): P
       : await import('@opentelemetry/exporter-metrics-otlp-proto');
   const exporter = new OTLPMetricExporter({
     url: o.url,
-    headers: o.token ? { Authorization: `Bearer ${o.token}` } : {},
+    ...(o.token ? { headers: { Authorization: `Bearer ${o.token}` } } : {}),
     temporalityPreference:
       o.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
     compression: o.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,

@@ -15,6 +15,13 @@ interface SampleServiceOptions {
   brokenEndpoint?: string;
   coldRequests: string;
   coldLatencyMs: string;
+  otlp?: string;
+  otlpProtocol: 'http/protobuf' | 'http/json';
+  otlpTemporality: 'cumulative' | 'delta';
+  otlpHistogram: 'explicit' | 'exponential';
+  otlpInterval: string;
+  otlpGzip?: boolean;
+  otlpResource: string[];
 }
 
 const fraction = (name: string, text: string): number => {
@@ -47,10 +54,29 @@ export default defineCommand<SampleServiceOptions>({
     new Option('--broken-endpoint <path>', 'a route prefix that always answers 500, e.g. /api/orders'),
     new Option('--cold-requests <n>', 'a cold start: the first n /api requests served are slower').default('0'),
     new Option('--cold-latency-ms <ms>', 'extra latency on each of those cold-start requests').default('50'),
+    new Option(
+      '--otlp <url>',
+      'also export OpenTelemetry metrics (http.server.request.duration) with the OTel SDK to this OTLP/HTTP URL, e.g. http://127.0.0.1:8080/v1/metrics; headers from OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+    ),
+    new Option('--otlp-protocol <protocol>', 'OTLP encoding')
+      .choices(['http/protobuf', 'http/json'])
+      .default('http/protobuf'),
+    new Option('--otlp-temporality <t>', 'aggregation temporality')
+      .choices(['cumulative', 'delta'])
+      .default('cumulative'),
+    new Option('--otlp-histogram <kind>', 'histogram aggregation')
+      .choices(['explicit', 'exponential'])
+      .default('explicit'),
+    new Option('--otlp-interval <duration>', 'how often the SDK exports').default('1s'),
+    new Option('--otlp-gzip', 'gzip the exports'),
+    new Option('--otlp-resource <key=value>', 'an extra resource attribute (repeatable)')
+      .argParser((v: string, prev: string[] = []) => [...prev, v])
+      .default([]),
   ],
   examples: [
     'adaptive-canary sample-service --service-version 1.4.0 --listen 127.0.0.1:0',
     'adaptive-canary sample-service --service-version 1.5.0 --listen 127.0.0.1:0 --error-rate 0.05 --latency-ms 40 --tail-latency-ms 400',
+    'adaptive-canary sample-service --service-version 1.5.0 --listen 127.0.0.1:0 --otlp http://127.0.0.1:8080/v1/metrics',
   ],
   async run({ opts, io }) {
     const { startMaestroApi } = await import('../../demo/maestro-api.js');
@@ -64,7 +90,8 @@ export default defineCommand<SampleServiceOptions>({
       coldLatencyMs: millis('cold-latency-ms', opts.coldLatencyMs),
       coldRequests: Math.floor(millis('cold-requests', opts.coldRequests)),
     };
-    const api = await startMaestroApi({ host, port, version: opts.serviceVersion, faults });
+    const otel = opts.otlp ? await otelOptions(opts) : undefined;
+    const api = await startMaestroApi({ host, port, version: opts.serviceVersion, faults, ...(otel ? { otel } : {}) });
     println(io.stdout, `maestro-api ${api.version} listening on ${api.url}`);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -75,3 +102,27 @@ export default defineCommand<SampleServiceOptions>({
     return ExitCode.ok;
   },
 });
+
+async function otelOptions(
+  opts: SampleServiceOptions,
+): Promise<import('../../demo/maestro-api-otel.js').OtelExportOptions> {
+  const { parseDuration } = await import('../../schema/duration.js');
+  const intervalMs = parseDuration(opts.otlpInterval);
+  if (intervalMs === undefined || intervalMs < 50)
+    throw new UsageError(`--otlp-interval: expected a duration of at least 50ms, got ${opts.otlpInterval}`);
+  const resource: Record<string, string> = {};
+  for (const kv of opts.otlpResource) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new UsageError(`--otlp-resource: expected key=value, got ${JSON.stringify(kv)}`);
+    resource[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return {
+    url: opts.otlp ?? '',
+    protocol: opts.otlpProtocol,
+    temporality: opts.otlpTemporality,
+    histogram: opts.otlpHistogram,
+    intervalMs,
+    gzip: opts.otlpGzip === true,
+    resource,
+  };
+}
