@@ -32,6 +32,8 @@ export interface DemoOptions {
   allowUnsigned?: boolean;
   /** Gets the summary while the dashboard still serves; the demo stops serving once it resolves. */
   beforeClose?: (summary: DemoSummary) => Promise<void>;
+  /** `otlp`: the sample services export OpenTelemetry metrics to the controller, and the judge reads those. */
+  metrics?: 'router' | 'otlp';
 }
 
 export interface DemoSummary {
@@ -83,7 +85,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const metrics = new ControllerMetrics();
   const hub = new ControllerHub();
   const { startServer } = await import('../server/index.js');
-  const server = await startServer({ listen: o.listen, view: hub, registry: metrics.registry, token: o.token });
+  const { OtlpReceiver } = await import('../sources/otlp/receiver.js');
+  const otlpReceiver = o.metrics === 'otlp' ? new OtlpReceiver() : undefined;
+  const server = await startServer({
+    listen: o.listen,
+    view: hub,
+    registry: metrics.registry,
+    token: o.token,
+    otlp: otlpReceiver,
+  });
   o.onDashboard?.(server.url);
   o.onHub?.(async () => {
     await Promise.allSettled(
@@ -113,6 +123,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       secrets: [secret, suiteEnv.PROBE_PASSWORD],
       onWarning: warn,
       notes: [gate.note],
+      otlp: otlpReceiver && { receiver: otlpReceiver, url: `${server.url}v1/metrics`, token: o.token },
     };
     const rollouts = await Promise.all(o.scenarios.map((s) => runScenario(ctx, s)));
     const byEvent: Record<string, number> = {};

@@ -14,6 +14,10 @@ import { runFlow } from '../synthetics/run-flow.js';
 import type { MaestroFaults } from './maestro-api-faults.js';
 import { startMaestroApi } from './maestro-api.js';
 import { TrafficGenerator } from './traffic.js';
+import { OtlpSource } from '../sources/otlp/otlp-source.js';
+import { otlpSubscription } from '../sources/otlp/from-policy.js';
+import type { OtlpReceiver } from '../sources/otlp/receiver.js';
+import { OTLP_HTTP_DURATION, SERVICE_NAME_ATTR } from '../render/metric-names.js';
 
 export type ScenarioName = 'healthy' | 'regression' | 'chaos';
 
@@ -51,6 +55,8 @@ export interface ScenarioContext {
   onWarning: (m: string) => void;
   /** Checks made before the demo started (the manifest signature), chained into each rollout's evidence. */
   notes?: EvidenceNote[];
+  /** `demo --metrics otlp`: the controller's receiver and the URL the services export to. */
+  otlp?: { receiver: OtlpReceiver; url: string; token?: string | undefined } | undefined;
 }
 
 export interface ScenarioResult {
@@ -72,11 +78,22 @@ export interface ScenarioResult {
 export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Promise<ScenarioResult> {
   const spec = SCENARIOS[name];
   const id = `${name}-${randomBytes(3).toString('hex')}`;
-  const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS });
+  // Every scenario's stable is 1.4.0: service.namespace tells the three pairs apart on the OTLP stream.
+  const otel = ctx.otlp && {
+    otel: {
+      url: ctx.otlp.url,
+      token: ctx.otlp.token,
+      intervalMs: Math.max(100, Math.floor(ctx.policy.interval / 4)),
+      resource: { 'service.namespace': id },
+    },
+  };
+  const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS, ...otel });
   const canary = await startMaestroApi({
     version: name === 'healthy' ? '1.5.0' : name === 'regression' ? '1.5.1' : '1.5.2',
     faults: { ...BASE_FAULTS, ...spec.faults },
+    ...otel,
   });
+  const sources = ctx.otlp && [otlpSource(ctx.otlp.receiver, ctx.policy, id, stable.version, canary.version)];
   const actuator = await LocalActuator.start({
     stable: stable.url,
     canary: canary.url,
@@ -90,6 +107,7 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
     policy: ctx.policy,
     secrets: ctx.secrets,
     actuator,
+    ...(sources ? { sources } : {}),
     upstreams: { stable: stable.url, canary: canary.url },
     store: ctx.store,
     metrics: ctx.metrics,
@@ -123,6 +141,18 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
   await actuator.close();
   await Promise.all([stable.close(), canary.close()]);
   return summarize(name, spec.expect, snap, c.snapshot(), traffic.stats.answered);
+}
+
+function otlpSource(
+  receiver: OtlpReceiver,
+  policy: PolicySpec,
+  id: string,
+  stable: string,
+  canary: string,
+): OtlpSource {
+  const match = { [SERVICE_NAME_ATTR]: policy.service, 'service.namespace': id };
+  const metricSource = { type: 'otlp' as const, match, durationMetric: OTLP_HTTP_DURATION, custom: {} };
+  return new OtlpSource(receiver, otlpSubscription({ ...policy, metricSource }, { baseline: stable, canary }));
 }
 
 function round(x: number | null, digits: number): number | null {

@@ -51,7 +51,10 @@ async function waitForRouter(url: string, until: number): Promise<void> {
   }
 }
 
-async function rollout(canaryExtra: string, exporter: string): Promise<{ code: number | null; out: string; cwd: string }> {
+async function rollout(
+  canaryExtra: string,
+  exporter: string,
+): Promise<{ code: number | null; out: string; cwd: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'ac-otlp-run-'));
   writeFileSync(join(cwd, 'canary.yaml'), policy);
   const [listen, router] = [await freePort(), await freePort()];
@@ -100,7 +103,9 @@ describe('run judged from OTLP pushed by the OpenTelemetry SDK', () => {
     expect(r.out).toMatch(/OTLP metrics: http:\/\/127\.0\.0\.1:\d+\/v1\/metrics/);
     expect(r.out).toMatch(/rolled-back/);
     expect(r.code).toBe(1);
-    const last = records(r.cwd).filter((x) => x.inputs?.observation).at(-1);
+    const last = records(r.cwd)
+      .filter((x) => x.inputs?.observation)
+      .at(-1);
     expect(last?.inputs?.sources).toEqual(['otlp']);
     expect(last?.inputs?.observation?.canary?.requests).toBeGreaterThan(0);
   }, 120_000);

@@ -14,6 +14,7 @@ interface Options {
   listen: string;
   rps: string;
   allowUnsigned?: boolean;
+  metrics: 'router' | 'otlp';
 }
 
 export default defineCommand<Options>({
@@ -30,6 +31,12 @@ export default defineCommand<Options>({
     new Option('--listen <host:port>', 'dashboard and API address; port 0 picks a free one').default('127.0.0.1:8080'),
     new Option('--rps <n>', 'generated user requests per second per rollout').default('60'),
     new Option(
+      '--metrics <source>',
+      "what the judge reads: the router's counts, or OpenTelemetry metrics the sample services export over OTLP to the controller",
+    )
+      .choices(['router', 'otlp'])
+      .default('router'),
+    new Option(
       '--allow-unsigned',
       "run even if the example's rollouts.yaml does not verify against its cosign.pub (warned and recorded in the evidence)",
     ),
@@ -38,6 +45,7 @@ export default defineCommand<Options>({
     'adaptive-canary demo',
     'adaptive-canary demo --scenario regression --interval 1s',
     'adaptive-canary demo --json --no-ui --listen 127.0.0.1:0',
+    'adaptive-canary demo --metrics otlp',
   ],
   async run({ opts, io }) {
     const intervalMs = parseDuration(opts.interval);
@@ -65,6 +73,7 @@ export default defineCommand<Options>({
         live: opts.ui && progress.isTTY === true,
         token: io.env.ADAPTIVE_CANARY_TOKEN,
         allowUnsigned: opts.allowUnsigned === true,
+        metrics: opts.metrics,
         onDashboard: (url) =>
           println(progress, `dashboard: ${url}  (scenarios: ${scenarios.join(', ')}; interval ${opts.interval})`),
         onHub: (abortAll) => (hubRef.abortAll = abortAll),
