@@ -13,6 +13,12 @@ import { bucketsFromCumulative, windowDelta } from './prometheus/window.js';
 
 export type { VariantSelector } from './prometheus/promql.js';
 
+/** A 5xx status code, or (OpenTelemetry names) any error type. */
+function isErrorSeries(labels: Record<string, string>, names: QueryNames): boolean {
+  const type = names.errorTypeLabel ? labels[names.errorTypeLabel] : undefined;
+  return /^5\d\d$/.test(labels[names.codeLabel ?? 'code'] ?? '') || (type !== undefined && type !== '');
+}
+
 export interface PrometheusSourceOptions {
   url: string;
   timeoutMs?: number;
@@ -109,7 +115,7 @@ export class PrometheusSource {
       for (const series of r) {
         const d = windowDelta(series, win);
         requests += d;
-        if (/^5\d\d$/.test(series.metric.code ?? '')) errors += d;
+        if (isErrorSeries(series.metric, this.opts.names ?? DEFAULT_METRIC_NAMES)) errors += d;
       }
     }
     const b = mine(buckets);

@@ -65,6 +65,9 @@ export default defineCommand<Options>({
       kc.getContextObject(kc.getCurrentContext())?.namespace ??
       'default';
     const identity = opts.identity ?? io.env.POD_NAME ?? hostname();
+    const { OtlpReceiver } = await import('../../sources/otlp/receiver.js');
+    const { clusterOtlpSources } = await import('../../sources/otlp/from-policy.js');
+    const otlp = new OtlpReceiver();
     const cluster = new ClusterController({
       kubeConfig: kc,
       identity,
@@ -74,6 +77,7 @@ export default defineCommand<Options>({
       onWarning: (m) => println(io.stderr, `warning: ${m}`),
       env: io.env,
       signatures: { publicKey, allowUnsigned: opts.allowUnsigned === true },
+      sources: clusterOtlpSources(otlp),
     });
     try {
       await cluster.start();
@@ -85,6 +89,7 @@ export default defineCommand<Options>({
       view: cluster.hub,
       registry: cluster.metrics.registry,
       token: io.env.ADAPTIVE_CANARY_TOKEN,
+      otlp,
     });
     println(io.stdout, `serving ${server.url} as ${identity} (lease ${namespace}/${opts.leaseName})`);
     const signal = await new Promise<string>((resolve) => {

@@ -9,6 +9,7 @@ import { createAnalysis } from '../../engine/analysis.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { PrometheusSource } from '../../sources/prometheus.js';
+import { OTEL_POD_HASH_LABEL, otelNames, queryNamesFor } from '../../sources/prometheus/otel-names.js';
 import { ControllerHub } from '../hub.js';
 import { ControllerMetrics } from '../metrics.js';
 import { ObservabilityHooks } from '../observability-hooks.js';
@@ -31,8 +32,8 @@ export interface ClusterControllerOptions {
   retryPeriodMs?: number;
   /** Used when a policy has no spec.prometheus. */
   prometheusUrl?: string;
-  /** Observation sources for one rollout; default: Prometheus by pod template hash. */
-  sources?: (policy: PolicySpec, variant: { baseline: string; canary: string }) => ObservationSource[];
+  /** Observation sources for one rollout; default (or when it gives undefined): Prometheus by pod template hash. */
+  sources?: (policy: PolicySpec, variant: { baseline: string; canary: string }) => ObservationSource[] | undefined;
   clock?: () => number;
   onWarning?: (message: string) => void;
   /** Counts Kubernetes API requests (benchmark). */
@@ -260,9 +261,10 @@ export class ClusterController {
       url,
       timeoutMs: policy.prometheus?.timeout,
       selectors: policy.prometheus?.selectors ?? {},
-      variant: { label: 'rollouts_pod_template_hash', ...variant },
+      variant: { label: otelNames(policy) ? OTEL_POD_HASH_LABEL : 'rollouts_pod_template_hash', ...variant },
       latencyBoundsMs: policy.latencyBoundsMs,
       metrics: policy.metrics,
+      names: queryNamesFor(policy),
       fetch: this.promLimiter.fetch(),
     });
   }
@@ -289,6 +291,8 @@ export class ClusterController {
     this.running.delete(key);
     for (const s of run.sources) if (s instanceof PrometheusSource) this.closedQueries += s.http.queries;
     await run.controller.stop();
+    // An OTLP source holds a subscription on the shared receiver: release it with the rollout.
+    await Promise.all(run.sources.map((s) => s.close?.()));
     await run.hooks?.flush(2_000);
     run.actuator.close();
     run.store.close();

@@ -1,8 +1,9 @@
 import { UsageError } from '../../errors.js';
-import { SERVICE_NAME_ATTR, SERVICE_VERSION_ATTR } from '../../render/metric-names.js';
+import { POD_TEMPLATE_HASH_ATTR, SERVICE_NAME_ATTR, SERVICE_VERSION_ATTR } from '../../render/metric-names.js';
 import type { OtlpMetricSource } from '../../schema/metric-source.js';
 import type { PolicySpec } from '../../schema/policy.js';
-import type { OtlpSubscriptionSpec } from './receiver.js';
+import { OtlpSource } from './otlp-source.js';
+import type { OtlpReceiver, OtlpSubscriptionSpec } from './receiver.js';
 
 /** The policy's OTLP block, when it chooses OTLP. */
 export function otlpBlock(spec: PolicySpec): OtlpMetricSource | undefined {
@@ -46,4 +47,17 @@ export function otlpSubscription(
     custom: block.custom,
     latencyBoundsMs: spec.latencyBoundsMs,
   };
+}
+
+/**
+ * `serve`: a Rollout whose policy takes OTLP reads the receiver by pod template hash (the pods' resource
+ * attribute k8s.pod.label.rollouts-pod-template-hash, from the Downward API); any other keeps Prometheus.
+ */
+export function clusterOtlpSources(
+  receiver: OtlpReceiver,
+): (policy: PolicySpec, variant: { baseline: string; canary: string }) => OtlpSource[] | undefined {
+  return (policy, variant) =>
+    otlpBlock(policy)
+      ? [new OtlpSource(receiver, otlpSubscription(policy, { attribute: POD_TEMPLATE_HASH_ATTR, ...variant }))]
+      : undefined;
 }

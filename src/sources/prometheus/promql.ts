@@ -16,6 +16,12 @@ export interface VariantSelector {
 export interface QueryNames {
   requests: string;
   latency: string;
+  /** The status code label (default `code`); a 5xx value is an error. */
+  codeLabel?: string;
+  /** A label whose presence also marks an error (OpenTelemetry's `error_type`). */
+  errorTypeLabel?: string;
+  /** When set, the variant label is read from this info metric joined on job and instance (`target_info`). */
+  infoMetric?: string;
 }
 
 export const DEFAULT_METRIC_NAMES: QueryNames = { requests: HTTP_REQUESTS, latency: HTTP_DURATION };
@@ -40,14 +46,21 @@ function variantMatcher(v: VariantSelector): string {
   return `${v.label}=~${quote(values.map(regexEscape).join('|'))}`;
 }
 
-/** Cumulative request counts per variant and status code; errors are the 5xx codes. */
+/** `metric{selectors, variant}`, or with an info metric: the variant taken from it (`* on(job, instance) group_left`). */
+function selected(names: QueryNames, metric: string, selectors: Record<string, string>, v: VariantSelector): string {
+  if (!names.infoMetric) return `${metric}${matchers(selectors, [variantMatcher(v)])}`;
+  return `${metric}${matchers(selectors)} * on(job, instance) group_left(${v.label}) ${names.infoMetric}${matchers({}, [variantMatcher(v)])}`;
+}
+
+/** Cumulative request counts per variant and status code; errors are the 5xx codes (or an error type). */
 export function requestsQuery(names: QueryNames, selectors: Record<string, string>, v: VariantSelector): string {
-  return `sum by (${v.label}, code) (${names.requests}${matchers(selectors, [variantMatcher(v)])})`;
+  const by = [v.label, names.codeLabel ?? 'code', ...(names.errorTypeLabel ? [names.errorTypeLabel] : [])];
+  return `sum by (${by.join(', ')}) (${selected(names, names.requests, selectors, v)})`;
 }
 
 /** Cumulative latency histogram buckets per variant. */
 export function latencyQuery(names: QueryNames, selectors: Record<string, string>, v: VariantSelector): string {
-  return `sum by (${v.label}, le) (${names.latency}_bucket${matchers(selectors, [variantMatcher(v)])})`;
+  return `sum by (${v.label}, le) (${selected(names, `${names.latency}_bucket`, selectors, v)})`;
 }
 
 /** A `kind: custom` metric's query with `$variant` replaced by the variant's label matcher. */

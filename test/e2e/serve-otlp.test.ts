@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { untilValue } from '../support/poll.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+// The built CLI's `serve` against the in-test API server (no cluster runs here) and the Argo simulator, judging
+// one Rollout from OTLP alone: two sample-service instances instrumented with the real OpenTelemetry SDK export to
+// serve's /v1/metrics with their pod template hash as the resource attribute k8s.pod.label.rollouts-pod-template-hash
+// (on a cluster the Downward API puts it there). No Prometheus runs.
+const CLI = new URL('../../dist/bin/adaptive-canary.js', import.meta.url).pathname;
+const NS = 'shop';
+const HASH_ATTR = 'k8s.pod.label.rollouts-pod-template-hash';
+let api: KubeApiServer;
+let argo: ArgoSimulator;
+let stable: MaestroApi;
+let canary: MaestroApi;
+let proc: ChildProcess;
+let url = '';
+let stderr = '';
+let traffic: NodeJS.Timeout;
+
+beforeAll(async () => {
+  api = await KubeApiServer.start();
+  argo = new ArgoSimulator(api);
+  const policy = {
+    service: 'maestro-api',
+    interval: '1s',
+    judge: 'threshold',
+    steps: [
+      { weight: 10, bake: '2s' },
+      { weight: 50, bake: '2s' },
+    ],
+    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+    inconclusive: { maxExtension: '2s', then: 'rollback' },
+    metricSource: { type: 'otlp' },
+  };
+  api.seedRollout(
+    makeRollout({
+      name: 'maestro-api',
+      namespace: NS,
+      weights: [10, 50],
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+    }),
+  );
+  argo.reconcile(NS, 'maestro-api');
+  const dir = mkdtempSync(join(tmpdir(), 'ac-serve-otlp-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
+  proc = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--kubeconfig',
+      kubeconfig,
+      '--listen',
+      '127.0.0.1:0',
+      '--lease-namespace',
+      'adaptive-canary',
+      '--allow-unsigned',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POD_NAME: 'pod-otlp' } },
+  );
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
+  url = /serving (\S+)/.exec(line)![1]!.replace(/\/$/, '');
+  const otel = (hash: string) => ({
+    url: `${url}/v1/metrics`,
+    intervalMs: 250,
+    resource: { [HASH_ATTR]: hash },
+  });
+  stable = await startMaestroApi({ version: '1.4.0', otel: otel('st4b1e') });
+  canary = await startMaestroApi({ version: '1.5.0', otel: otel('c4n4ry') });
+  traffic = setInterval(() => {
+    for (const u of [stable.url, stable.url, stable.url, canary.url])
+      void fetch(`${u}/version`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
+  }, 10);
+});
+
+afterAll(async () => {
+  clearInterval(traffic);
+  if (proc?.exitCode === null) proc.kill('SIGKILL');
+  argo?.close();
+  await api?.close();
+  await stable?.close();
+  await canary?.close();
+});
+
+const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
+  untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${stderr}` });
+
+describe('adaptive-canary serve judging from OTLP (built CLI)', () => {
+  it('promotes the Rollout on observations the OpenTelemetry SDK pushed, split by pod template hash', async () => {
+    const snapshot = await until(async () => {
+      const res = (await (await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`)).json()) as {
+        data?: { phase: string };
+      };
+      return res.data?.phase === 'promoted' ? res.data : undefined;
+    });
+    expect(snapshot.phase).toBe('promoted');
+    // The simulated Argo controller then makes the canary the stable ReplicaSet.
+    await until(() =>
+      Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined),
+    );
+    const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
+    const intervals = state.stored.intervals as {
+      observation: { canary?: { requests?: number }; baseline?: object };
+    }[];
+    // Stable got three requests for each one of the canary's; both came only from OTLP (no Prometheus here).
+    expect(intervals.some((i) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
+    expect(intervals.some((i) => i.observation.baseline)).toBe(true);
+    expect(stderr).not.toMatch(/no Prometheus/);
+  });
+});
