@@ -1,5 +1,10 @@
 import type { VariantObservation } from '../../schema/observation.js';
-import { HTTP_ERROR_TYPE_ATTR, HTTP_STATUS_CODE_ATTR, OTLP_HTTP_DURATION } from '../../render/metric-names.js';
+import {
+  HTTP_ERROR_TYPE_ATTR,
+  HTTP_STATUS_CODE_ATTR,
+  OTLP_HTTP_DURATION,
+  SERVICE_NAME_ATTR,
+} from '../../render/metric-names.js';
 import { msPerUnit, rebin } from './buckets.js';
 import { CustomValue } from './custom-metrics.js';
 import type { Attrs, DecodedRequest, OtlpPoint } from './decode-request.js';
@@ -98,6 +103,12 @@ class Subscription {
   }
 }
 
+// Versions like 1.4.0 repeat across services: the index also keys on service.name when a rollout matches on it,
+// so a point meets only its own service's rollouts however many run.
+function indexKey(value: string, service: string): string {
+  return `${value}\u0000${service}`;
+}
+
 function attr(p: OtlpPoint, key: string): string | number | boolean | undefined {
   return p.attrs[key] ?? p.resource[key];
 }
@@ -118,7 +129,7 @@ export class OtlpReceiver {
   private readonly now: () => number;
   private readonly windows: SeriesWindows;
   private readonly subs = new Set<Subscription>();
-  /** attribute → value → (subscription, variant) */
+  /** attribute → value + service.name → (subscription, variant) */
   private index = new Map<string, Map<string, { sub: Subscription; variant: VariantName }[]>>();
   private wanted = new Set<string>([OTLP_HTTP_DURATION]);
   readonly stats = { requests: 0, points: 0, rejected: 0 };
@@ -148,10 +159,12 @@ export class OtlpReceiver {
         continue;
       }
       if (w === null) continue;
+      const service = String(attr(p, SERVICE_NAME_ATTR) ?? '');
       for (const [key, byValue] of this.index) {
         const v = attr(p, key);
         if (v === undefined) continue;
-        for (const e of byValue.get(String(v)) ?? []) e.sub.add(e.variant, w);
+        for (const e of byValue.get(indexKey(String(v), service)) ?? []) e.sub.add(e.variant, w);
+        if (service) for (const e of byValue.get(indexKey(String(v), '')) ?? []) e.sub.add(e.variant, w);
       }
     }
     this.stats.rejected += rejected;
@@ -182,8 +195,8 @@ export class OtlpReceiver {
       const byValue = index.get(sub.spec.attribute) ?? new Map();
       index.set(sub.spec.attribute, byValue);
       for (const variant of ['baseline', 'canary'] as const) {
-        const value = sub.spec[variant];
-        byValue.set(value, [...(byValue.get(value) ?? []), { sub, variant }]);
+        const k = indexKey(sub.spec[variant], sub.spec.match[SERVICE_NAME_ATTR] ?? '');
+        byValue.set(k, [...(byValue.get(k) ?? []), { sub, variant }]);
       }
       for (const m of sub.metricNames()) wanted.add(m);
     }
