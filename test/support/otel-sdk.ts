@@ -47,7 +47,12 @@ export function sdkHarness(o: {
     resource: resourceFromAttributes(o.resource),
     readers: [reader],
     views: o.exponential
-      ? [{ instrumentName: 'http.server.request.duration', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }]
+      ? [
+          {
+            instrumentName: 'http.server.request.duration',
+            aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+          },
+        ]
       : [],
   });
   const meter = provider.getMeter('test');

@@ -4,6 +4,7 @@ import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import type { OtelExportOptions } from '../../demo/maestro-api-otel.js';
 
 interface SampleServiceOptions {
   serviceVersion: string;
@@ -103,9 +104,7 @@ export default defineCommand<SampleServiceOptions>({
   },
 });
 
-async function otelOptions(
-  opts: SampleServiceOptions,
-): Promise<import('../../demo/maestro-api-otel.js').OtelExportOptions> {
+async function otelOptions(opts: SampleServiceOptions): Promise<OtelExportOptions> {
   const { parseDuration } = await import('../../schema/duration.js');
   const intervalMs = parseDuration(opts.otlpInterval);
   if (intervalMs === undefined || intervalMs < 50)

@@ -292,7 +292,7 @@ export class ClusterController {
     for (const s of run.sources) if (s instanceof PrometheusSource) this.closedQueries += s.http.queries;
     await run.controller.stop();
     // An OTLP source holds a subscription on the shared receiver: release it with the rollout.
-    await Promise.all(run.sources.map((s) => s.close?.()));
+    for (const s of run.sources) await s.close?.();
     await run.hooks?.flush(2_000);
     run.actuator.close();
     run.store.close();

@@ -128,11 +128,11 @@ function flatten(doc: Obj): DecodedRequest {
           metric: typeof m.name === 'string' ? m.name : '',
           unit: typeof m.unit === 'string' ? m.unit : '',
         };
-        if (m.histogram !== undefined) histograms(out, reject, base, resource, obj(m.histogram), false);
-        else if (m.exponentialHistogram !== undefined)
-          histograms(out, reject, base, resource, obj(m.exponentialHistogram), true);
-        else if (m.sum !== undefined) numbers(out, reject, base, resource, obj(m.sum), 'sum');
-        else if (m.gauge !== undefined) numbers(out, reject, base, resource, obj(m.gauge), 'gauge');
+        const ctx: Ctx = { out, reject, base, resource };
+        if (m.histogram !== undefined) histograms(ctx, obj(m.histogram), false);
+        else if (m.exponentialHistogram !== undefined) histograms(ctx, obj(m.exponentialHistogram), true);
+        else if (m.sum !== undefined) numbers(ctx, obj(m.sum), 'sum');
+        else if (m.gauge !== undefined) numbers(ctx, obj(m.gauge), 'gauge');
         // Summaries carry no buckets and no temporality the judge can use; they are valid OTLP, accepted unread.
       }
     }
@@ -140,16 +140,14 @@ function flatten(doc: Obj): DecodedRequest {
   return out;
 }
 
-type Reject = (n: number, why: string) => void;
+interface Ctx {
+  out: DecodedRequest;
+  reject: (n: number, why: string) => void;
+  base: { metric: string; unit: string };
+  resource: Attrs;
+}
 
-function histograms(
-  out: DecodedRequest,
-  reject: Reject,
-  base: { metric: string; unit: string },
-  resource: Attrs,
-  h: Obj,
-  exponential: boolean,
-): void {
+function histograms({ out, reject, base, resource }: Ctx, h: Obj, exponential: boolean): void {
   const points = list(h.dataPoints);
   const temporality = temporalityOf(h.aggregationTemporality);
   if (temporality === null) return reject(points.length, `${base.metric}: aggregationTemporality must be 1 or 2`);
@@ -177,14 +175,7 @@ function histograms(
   }
 }
 
-function numbers(
-  out: DecodedRequest,
-  reject: Reject,
-  base: { metric: string; unit: string },
-  resource: Attrs,
-  s: Obj,
-  kind: 'sum' | 'gauge',
-): void {
+function numbers({ out, reject, base, resource }: Ctx, s: Obj, kind: 'sum' | 'gauge'): void {
   const points = list(s.dataPoints);
   const temporality = kind === 'sum' ? temporalityOf(s.aggregationTemporality) : null;
   if (kind === 'sum' && temporality === null)

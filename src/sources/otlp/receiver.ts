@@ -46,6 +46,7 @@ export interface OtlpReceiverOptions {
 }
 
 type VariantName = 'baseline' | 'canary';
+type Entry = { sub: Subscription; variant: VariantName };
 
 class Accumulator {
   requests = 0;
@@ -130,7 +131,7 @@ export class OtlpReceiver {
   private readonly windows: SeriesWindows;
   private readonly subs = new Set<Subscription>();
   /** attribute → value + service.name → (subscription, variant) */
-  private index = new Map<string, Map<string, { sub: Subscription; variant: VariantName }[]>>();
+  private index = new Map<string, Map<string, Entry[]>>();
   private wanted = new Set<string>([OTLP_HTTP_DURATION]);
   readonly stats = { requests: 0, points: 0, rejected: 0 };
 
@@ -189,10 +190,10 @@ export class OtlpReceiver {
   }
 
   private reindex(): void {
-    const index = new Map<string, Map<string, { sub: Subscription; variant: VariantName }[]>>();
+    const index = new Map<string, Map<string, Entry[]>>();
     const wanted = new Set<string>([OTLP_HTTP_DURATION]);
     for (const sub of this.subs) {
-      const byValue = index.get(sub.spec.attribute) ?? new Map();
+      const byValue = index.get(sub.spec.attribute) ?? new Map<string, Entry[]>();
       index.set(sub.spec.attribute, byValue);
       for (const variant of ['baseline', 'canary'] as const) {
         const k = indexKey(sub.spec[variant], sub.spec.match[SERVICE_NAME_ATTR] ?? '');

@@ -69,30 +69,15 @@ export class SeriesWindows {
     const prev = this.last.get(key);
     if (!prev && this.last.size >= this.maxSeries) return 'refused';
     const timeMs = nsToMs(p.timeNs);
-    const next: Last = {
-      startNs: p.startNs,
-      timeMs,
-      count: p.kind === 'histogram' ? p.count : 0,
-      sum: p.kind === 'histogram' ? p.sum : null,
-      buckets: p.kind === 'histogram' ? p.buckets : null,
-      value: p.kind === 'sum' ? p.value : 0,
-      seenAt: nowMs,
-    };
     if (prev && timeMs <= prev.timeMs && p.startNs === prev.startNs) {
       prev.seenAt = nowMs;
       return null; // the same point again (a retried export), or an older one arriving late
     }
-    this.last.set(key, next);
+    this.last.set(key, lastOf(p, timeMs, nowMs));
     if (p.temporality === 1) return whole(p);
     const fresh = nsToMs(p.startNs) >= this.o.startedAtMs;
     if (!prev || prev.startNs !== p.startNs) return fresh || prev ? whole(p) : null;
-    if (p.kind !== 'histogram') {
-      return p.value >= prev.value ? { point: p, value: p.value - prev.value } : whole(p);
-    }
-    const d = prev.buckets ? subtractBuckets(p.buckets, prev.buckets) : null;
-    if (!d || p.count < prev.count) return whole(p);
-    const sum = p.sum !== null && prev.sum !== null && p.sum >= prev.sum ? p.sum - prev.sum : null;
-    return { point: p, count: p.count - prev.count, sum, buckets: d };
+    return difference(p, prev);
   }
 
   private sweep(nowMs: number): void {
@@ -100,6 +85,28 @@ export class SeriesWindows {
     this.sweptAt = nowMs;
     for (const [k, v] of this.last) if (nowMs - v.seenAt > this.ttlMs) this.last.delete(k);
   }
+}
+
+function lastOf(p: HistogramPoint | NumberPoint, timeMs: number, nowMs: number): Last {
+  const h = p.kind === 'histogram';
+  return {
+    startNs: p.startNs,
+    timeMs,
+    count: h ? p.count : 0,
+    sum: h ? p.sum : null,
+    buckets: h ? p.buckets : null,
+    value: h ? 0 : p.value,
+    seenAt: nowMs,
+  };
+}
+
+/** A cumulative point minus the previous one of the same start time; a count that went down is a reset. */
+function difference(p: HistogramPoint | NumberPoint, prev: Last): WindowedHistogram | WindowedNumber {
+  if (p.kind !== 'histogram') return p.value >= prev.value ? { point: p, value: p.value - prev.value } : whole(p);
+  const d = prev.buckets ? subtractBuckets(p.buckets, prev.buckets) : null;
+  if (!d || p.count < prev.count) return whole(p);
+  const sum = p.sum !== null && prev.sum !== null && p.sum >= prev.sum ? p.sum - prev.sum : null;
+  return { point: p, count: p.count - prev.count, sum, buckets: d };
 }
 
 function whole(p: HistogramPoint | NumberPoint): WindowedHistogram | WindowedNumber {
