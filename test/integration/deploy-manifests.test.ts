@@ -66,6 +66,16 @@ describe('deploy/ manifests', () => {
     expect(c.resources.requests.cpu).toBeDefined();
   });
 
+  it('Deployment runs the image `npm run image` builds: localhost/adaptive-canary:<package version>', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const c = one('Deployment').spec.template.spec.containers[0];
+    // A kustomize `images:` entry (how a team points deploy/ at its registry) would rename it; the default does not.
+    const kustomization = parseAllDocuments(readFileSync(new URL('kustomization.yaml', DEPLOY), 'utf8'))[0]!.toJS();
+    expect(kustomization.images).toBeUndefined();
+    expect(c.image).toBe(`localhost/adaptive-canary:${pkg.version}`);
+    expect(one('Deployment').spec.template.spec.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532 });
+  });
+
   it('Deployment: signatures are checked against a mounted public key, never switched off', () => {
     const pod = one('Deployment').spec.template.spec;
     const c = pod.containers[0];
