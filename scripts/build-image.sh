@@ -9,6 +9,7 @@
 #   IMAGE_REBUILD_BASE=1  with IMAGE_BASE=local, rebuild the base even when it already exists
 #   IMAGE_NODE_VERSION    with IMAGE_BASE=local, the Node version (default: the newest 22.x on the registry)
 #   IMAGE_NPM_VERSION     with IMAGE_BASE=local, the npm put beside it (default: the newest 10.x, Node 22's line)
+#   IMAGE_SOURCE          the org.opencontainers.image.source label (default: git remote origin, if an https URL)
 #   IMAGE_TAG             the image to build (default: localhost/adaptive-canary:<package version>)
 #   IMAGE_CA_FILE         extra CA certificates for npm inside the build (default: $NODE_EXTRA_CA_CERTS); passed as
 #                         a build secret, so it is in no layer
@@ -37,7 +38,10 @@ ulimits=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
 version=$(node -p "require('./package.json').version")
 tag=${IMAGE_TAG:-localhost/adaptive-canary:$version}
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-source_url=$(git config --get remote.origin.url 2>/dev/null || echo https://github.com/adaptive-canary/adaptive-canary)
+# The repository's public address for org.opencontainers.image.source: origin's, when that is a URL (a clone of a
+# local path is not an address anyone else can use); IMAGE_SOURCE overrides it.
+source_url=${IMAGE_SOURCE:-$(git config --get remote.origin.url 2>/dev/null || true)}
+[[ $source_url == https://* ]] || source_url=https://github.com/adaptive-canary/adaptive-canary
 
 # The Debian mirror apt on this machine already uses, for a suite: the first URI listing that suite, in one-line
 # (sources.list) or deb822 (*.sources) form.
