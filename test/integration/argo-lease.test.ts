@@ -79,6 +79,20 @@ describe('leader election with a coordination.k8s.io/v1 Lease', () => {
     expect(await until(() => b.isLeader())).toBeLessThan(LEASE_MS);
   });
 
+  it('a stop during a renewal in flight still releases the lease, and the renewal does not make it lead again', async () => {
+    const events: string[] = [];
+    const a = elector('pod-a', events);
+    expect(await a.tryAcquireOrRenew()).toBe(true);
+    const seen = api.requests.length;
+    const renewal = a.tryAcquireOrRenew(); // what the loop's timer may have started when SIGTERM arrives
+    await until(() => api.requests.length > seen); // its read is answered; its update is on the way
+    await a.stop();
+    await renewal;
+    expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.holderIdentity).toBeUndefined();
+    expect(a.isLeader()).toBe(false);
+    expect(events).toEqual(['pod-a started', 'pod-a stopped']);
+  });
+
   it('a leader whose lease is taken (409 on renew) stops at once', async () => {
     const events: string[] = [];
     const a = elector('pod-a', events);

@@ -34,6 +34,9 @@ export class LeaderElector {
   private observed: { record: string; at: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private stopped = false;
+  /** The acquire/renew round in flight, if any: stop() waits for it before releasing. */
+  private inflight: Promise<boolean> | undefined;
   /** Holder identity last seen on the lease. */
   currentHolder: string | null = null;
 
@@ -57,6 +60,7 @@ export class LeaderElector {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopped = false;
     const tick = async (): Promise<void> => {
       await this.tryAcquireOrRenew();
       if (this.running) this.timer = setTimeout(() => void tick(), this.opts.retryPeriodMs ?? 2_000);
@@ -67,10 +71,14 @@ export class LeaderElector {
   /** Stops the loop; a leader releases the lease so a standby takes over at once instead of after expiry. */
   async stop(release = true): Promise<void> {
     this.running = false;
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     const wasLeader = this.leader;
     // Stop acting at once either way; without release the lease simply expires (what a crash looks like).
     this.lose();
+    // A renewal in flight would bump the lease's resourceVersion under the release (a 409, so the lease stayed
+    // held until it expired); let it land first. `stopped` keeps it from making this replica lead again.
+    await this.inflight?.catch(() => undefined);
     if (release && wasLeader) {
       try {
         const lease = await this.read();
@@ -90,9 +98,16 @@ export class LeaderElector {
   }
 
   /** One round: create, renew or take over the lease. Returns whether this replica leads afterwards. */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  tryAcquireOrRenew(): Promise<boolean> {
+    const round = this.round();
+    this.inflight = round;
+    return round;
+  }
+
+  private async round(): Promise<boolean> {
     try {
       const ok = await this.acquireOrRenew();
+      if (ok && this.stopped) return false;
       if (ok) {
         this.lastRenewAt = this.now;
         if (!this.leader) {
