@@ -1,6 +1,6 @@
 import { createAnalysis } from '../../src/engine/analysis.js';
-import { createOutcomeTracker, type Decision } from '../../src/engine/run-outcome.js';
 import { seededRandom } from '../../src/engine/random.js';
+import { replayIntervals, type Decision, type ReplayResult } from '../../src/engine/replay-run.js';
 import type { Assessment } from '../../src/engine/types.js';
 import type { JudgeName, PolicySpec } from '../../src/schema/policy.js';
 import type { SimRun } from './simulate.js';
@@ -12,12 +12,13 @@ export interface JudgeRunResult {
   /** Canary requests served while regressed, until the decision (all of them when it never rolled back). */
   exposed: number;
   rule?: string;
+  /** The state machine would have held a weight the simulated schedule moved past (see schedule.ts). */
+  diverged: boolean;
 }
 
-/** Feeds one simulated run to a fresh analysis until the policy decides (same rules as `replay`). */
+/** Replays one simulated run through a fresh analysis and the controller's state machine, as `replay` does. */
 export function runJudge(run: SimRun, spec: PolicySpec, judge: JudgeName, seed: number): JudgeRunResult {
-  const analysis = createAnalysis(spec, { judge, random: seededRandom(seed) });
-  return decide(run, spec, (i) => analysis.evaluate(run.intervals[i]!));
+  return resultOf(run, replayIntervals(spec, run.intervals, { judge, random: seededRandom(seed) }));
 }
 
 /**
@@ -49,18 +50,12 @@ export function withFailureLimit(trace: readonly Assessment[], failureLimit: num
 }
 
 export function decideTrace(run: SimRun, spec: PolicySpec, trace: readonly Assessment[]): JudgeRunResult {
-  return decide(run, spec, (i) => trace[i]!);
+  return resultOf(run, replayIntervals(spec, run.intervals, { assess: (i) => trace[i]! }));
 }
 
-function decide(run: SimRun, spec: PolicySpec, assess: (i: number) => Assessment): JudgeRunResult {
-  const tracker = createOutcomeTracker(spec);
-  for (let i = 0; i < run.intervals.length; i++) {
-    const outcome = tracker(run.intervals[i]!.t, assess(i));
-    if (outcome) {
-      const exposed = outcome.decision === 'rollback' ? run.exposed[i]! : run.exposed[run.exposed.length - 1]!;
-      return { decision: outcome.decision, at: outcome.at, exposed, ...(outcome.rule ? { rule: outcome.rule } : {}) };
-    }
-  }
-  const last = run.intervals[run.intervals.length - 1]!;
-  return { decision: 'inconclusive', at: last.t, exposed: run.exposed[run.exposed.length - 1]! };
+function resultOf(run: SimRun, r: ReplayResult): JudgeRunResult {
+  const { decision, at, rule } = r.outcome;
+  const i = r.timeline.length - 1;
+  const exposed = decision === 'rollback' ? run.exposed[i]! : run.exposed[run.exposed.length - 1]!;
+  return { decision, at, exposed, rule, diverged: r.divergedIntervals > 0 };
 }

@@ -1,6 +1,6 @@
 import type { IntervalObservation, VariantObservation } from '../../src/schema/observation.js';
 import type { PolicySpec } from '../../src/schema/policy.js';
-import { scheduleSeconds, weightAt } from '../../src/engine/run-outcome.js';
+import { scheduleSeconds, weightAt } from './schedule.js';
 import { bucketProbs, scaled } from './latency.js';
 import { binomial, multinomial, poisson, type Rng } from './sampling.js';
 import type { Scenario } from './scenarios.js';

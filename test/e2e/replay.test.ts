@@ -91,7 +91,8 @@ describe('adaptive-canary replay (built CLI)', () => {
           },
       );
     expect(lines.map((l) => l.decision)).toEqual(['promote', 'rollback', 'rollback']);
-    expect(lines[0]!.at).toBe(180); // the default policy's three 60 s steps
+    // Without --policy the steps are the recording's own: 10% and 25% for 60 s, then 50% for 180 s.
+    expect(lines[0]!.at).toBe(300);
     expect(lines[1]!.reasons[0]).toMatchObject({
       signal: 'error-rate',
       verdict: 'fail',
@@ -106,7 +107,8 @@ describe('adaptive-canary replay (built CLI)', () => {
     const r = cli(join(examples, 'healthy.jsonl'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/t\(s\)\s+weight\s+score\s+verdict\s+reasons/);
-    expect(r.stdout).toMatch(/→ PROMOTE at t=180s/);
+    expect(r.stdout).toMatch(/→ PROMOTE at t=300s \(judge\)/);
+    expect(r.stdout).toMatch(/↳ step at 25% \(judge\)/);
   });
 
   it('the judge can be chosen; a policy file applies its own schedule', () => {

@@ -2,8 +2,8 @@ import { rankReasons, reasonLine } from '../../engine/reason-text.js';
 import { resolve } from 'node:path';
 import type { CliIO } from '../../cli/io.js';
 import { println } from '../../cli/io.js';
-import { replayIntervals, type ReplayResult } from '../../engine/replay-run.js';
-import type { Decision } from '../../engine/run-outcome.js';
+import { stepsFromRecording } from '../../engine/recorded-steps.js';
+import { replayIntervals, type Decision, type ReplayResult } from '../../engine/replay-run.js';
 import { ConfigError, type Diagnostic } from '../../errors.js';
 import { loadDocumentFile } from '../../schema/load-document.js';
 import { canaryPolicy, defaultPolicySpec, type JudgeName, type PolicySpec } from '../../schema/policy.js';
@@ -29,7 +29,7 @@ export function runReplay(
   if (diagnostics.length > 0) throw new ConfigError(diagnostics);
   return loaded.map((r, i) => {
     const spec = specFor(r, policy);
-    const result = replayIntervals(spec, r.intervals, opts.judge);
+    const result = replayIntervals(spec, r.intervals, opts.judge ? { judge: opts.judge } : {});
     if (opts.json) printJson(io, files[i]!, result);
     else printTimeline(io, files[i]!, result);
     return result.outcome.decision;
@@ -38,16 +38,20 @@ export function runReplay(
 
 /**
  * The recording defines what its lines are: its latency bounds describe the histograms and its interval is
- * the analysis interval (each line is one judgement), whatever interval `--policy` would use live.
+ * the analysis interval (each line is one judgement), whatever interval `--policy` would use live. Without a
+ * policy the steps are the recording's own (each run of one recorded weight, baked as long as recorded) and the
+ * rest is the built-in defaults; with one, the policy's steps say when the controller would have moved on.
  */
-export function specFor(r: Pick<ReplayFile, 'header'>, policy: PolicySpec | undefined): PolicySpec {
+export function specFor(r: Pick<ReplayFile, 'header' | 'intervals'>, policy: PolicySpec | undefined): PolicySpec {
+  const interval = r.header.intervalSeconds * 1000;
   const base = policy ?? defaultPolicySpec(r.header.service);
-  return { ...base, interval: r.header.intervalSeconds * 1000, latencyBoundsMs: r.header.latencyBoundsMs };
+  const recorded = policy || r.intervals.length === 0 ? undefined : stepsFromRecording(r.intervals, interval);
+  return { ...base, interval, latencyBoundsMs: r.header.latencyBoundsMs, ...(recorded ? { steps: recorded } : {}) };
 }
 
 function printJson(io: CliIO, file: string, { outcome }: ReplayResult): void {
   const line: Record<string, unknown> = { file, decision: outcome.decision, at: outcome.at, reasons: outcome.reasons };
-  if (outcome.rule) line.rule = outcome.rule;
+  line.rule = outcome.rule;
   line.score = outcome.score;
   println(io.stdout, JSON.stringify(line));
 }
@@ -67,10 +71,16 @@ function printTimeline(io: CliIO, file: string, { outcome, timeline }: ReplayRes
       `  ${String(e.t).padStart(6)}  ${`${e.weight}%`.padStart(6)}  ${a.score.toFixed(2).padStart(5)}  ${a.verdict.padEnd(12)}  ${shown[0] ?? ''}`,
     );
     for (const more of shown.slice(1)) println(io.stdout, `  ${' '.repeat(37)}  ${more}`);
+    const d = e.decision;
+    if (d && (d.action === 'step' || d.action === 'hold' || d.action === 'resume'))
+      println(io.stdout, `  ${' '.repeat(37)}  ↳ ${d.action} at ${d.weight}% (${d.by})`);
   }
-  println(
-    io.stdout,
-    `  → ${outcome.decision.toUpperCase()} at t=${outcome.at}s${outcome.rule ? ` (${outcome.rule})` : ''}`,
-  );
+  const diverged = timeline.find((e) => e.weight !== e.controllerWeight);
+  if (diverged)
+    println(
+      io.stdout,
+      `  note: from t=${diverged.t}s the controller would have had the canary at ${diverged.controllerWeight}%, the recording is at ${diverged.weight}%; later intervals are judged as recorded`,
+    );
+  println(io.stdout, `  → ${outcome.decision.toUpperCase()} at t=${outcome.at}s (${outcome.rule})`);
   println(io.stdout);
 }

@@ -11,13 +11,16 @@ interface Options {
 export default defineCommand<Options>({
   name: 'replay',
   summary:
-    "Replay recorded rollouts (JSON Lines) through a policy: what it would have decided, and when — by the controller's rules: promote on a pass once the steps' bakes are done, or earlier when every critical metric's confidence sequence is within tolerance and at least half the planned bake has been observed (each recorded interval counts one policy interval). Exit 0: no file rolled back (promoted or inconclusive); 1: at least one rollback; 2: bad input",
+    "Replay recorded rollouts (JSON Lines) through the controller's own decision engine: the judge and the rollout state machine, fed each recorded interval as one analysis interval. Without --policy the steps are the recording's own (each run of one recorded weight is a step, baked as long as it was recorded); with one, its steps decide when the controller would have moved on (a note says when its weight would have differed from the recording's). Exit 0: no file rolled back (promoted or inconclusive); 1: at least one rollback; 2: bad input",
   args: ['<files...>'],
   readOnly: true,
   options: [
-    new Option('--policy <file>', 'canary.yaml to apply (default: built-in playbook defaults, α = 0.01)'),
+    new Option(
+      '--policy <file>',
+      'canary.yaml to apply (default: built-in playbook defaults, α = 0.01, with the recording’s own steps)',
+    ),
     new Option('--judge <name>', 'override the policy judge').choices(['sequential', 'kayenta', 'threshold']),
-    new Option('--json', 'one JSON object per file: {"file","decision","at","reasons"}'),
+    new Option('--json', 'one JSON object per file: {"file","decision","at","reasons","rule","score"}'),
   ],
   examples: [
     'adaptive-canary replay examples/replays/*.jsonl',
