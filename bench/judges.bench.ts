@@ -1,56 +1,84 @@
 /**
- * `npm run bench:judges`: the three judges on identical simulated canaries (bench/sim/), closed loop, plus
- * "calibrated" threshold and Kayenta variants whose failure limits were tuned on separate seeds to ≤ 1% false
- * aborts on the steady healthy condition (bench/sim/calibrate.ts), so times to detect can be compared at equal
- * false-abort rates. Prints and writes bench/results/judges.md. BENCH_RUNS overrides the runs per scenario (1000).
+ * `npm run bench:judges`: the three judges on identical simulated canaries (bench/sim/), each run replayed through
+ * the controller's own state machine (src/engine/replay-run.ts), plus "calibrated" threshold and Kayenta variants
+ * whose failure limits were tuned on separate seeds to ≤ 1% false aborts on the steady healthy condition
+ * (bench/sim/calibrate.ts), and for every regression an oracle SPRT that knows the true ratio and onset
+ * (bench/sim/oracle.ts). The conditions are the list in bench/sim/scenarios.ts. Prints and writes
+ * bench/results/judges.md.
+ * Environment: BENCH_RUNS runs per condition (1000); BENCH_JUDGES a comma list of judges to run (default all; a
+ * subset skips the report file and prints the tables); BENCH_CONDITIONS a substring filter on condition names;
+ * BENCH_SEEDS=tuning runs on the tuning seeds instead of the evaluation seeds (for design work).
  */
 import { writeFileSync } from 'node:fs';
 import { seededRandom } from '../src/engine/random.js';
 import { benchPolicy } from './sim/bench-policy.js';
-import { calibrate } from './sim/calibrate.js';
-import { renderReport } from './sim/report.js';
+import { calibrate, TUNING_SEED } from './sim/calibrate.js';
+import { oracleTimeToDetect } from './sim/oracle.js';
+import { ORACLE, renderReport } from './sim/report.js';
 import { decideTrace, runJudge, traceJudge, withFailureLimit, type JudgeRunResult } from './sim/run-judge.js';
 import { scenarios } from './sim/scenarios.js';
 import { simulate } from './sim/simulate.js';
-import { summarise, type Cell } from './sim/summary.js';
+import { detectionCell, summarise, type Cell } from './sim/summary.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
-export const LABELS = ['sequential', 'kayenta', 'kayenta (calibrated)', 'threshold', 'threshold (calibrated)'] as const;
+const ALL = ['sequential', 'kayenta', 'kayenta (calibrated)', 'threshold', 'threshold (calibrated)'] as const;
+const only = process.env.BENCH_JUDGES?.split(',').map((x) => x.trim());
+const LABELS = ALL.filter((l) => !only || only.includes(l));
+const full = LABELS.length === ALL.length && !process.env.BENCH_CONDITIONS && process.env.BENCH_SEEDS !== 'tuning';
+const conditions = scenarios.filter(
+  (s) => !process.env.BENCH_CONDITIONS || s.name.includes(process.env.BENCH_CONDITIONS),
+);
+/** Evaluation seeds: (condition + 1)·1,000,003 + run; tuning seeds start at TUNING_SEED (calibrate.ts). */
+const seedOf = (si: number, r: number): number =>
+  process.env.BENCH_SEEDS === 'tuning' ? TUNING_SEED + (si + 1) * 1_000_003 + r : (si + 1) * 1_000_003 + r;
+
 const spec = benchPolicy();
 const started = performance.now();
-const calibration = calibrate(spec, RUNS);
-const calibratedThreshold = {
+const needsCalibration = LABELS.some((l) => l.includes('calibrated'));
+const calibration = needsCalibration ? calibrate(spec, RUNS) : undefined;
+if (calibration)
+  console.error(
+    `calibrated on steady (tuning seeds): threshold failureLimit ${calibration.thresholdFailureLimit}, kayenta failureLimit ${calibration.kayentaFailureLimit} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+const calibratedThreshold = calibration && {
   ...spec,
   threshold: { ...spec.threshold, failureLimit: calibration.thresholdFailureLimit },
 };
-console.error(
-  `calibrated on steady (tuning seeds): threshold failureLimit ${calibration.thresholdFailureLimit}, kayenta failureLimit ${calibration.kayentaFailureLimit} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
-);
 const cells: Cell[] = [];
-const seconds: Record<string, number> = { sequential: 0, kayenta: 0, threshold: 0 };
+const seconds: Record<string, number> = {};
 
 function timed<T>(judge: string, f: () => T): T {
   const t0 = performance.now();
   const out = f();
-  seconds[judge]! += (performance.now() - t0) / 1000;
+  seconds[judge] = (seconds[judge] ?? 0) + (performance.now() - t0) / 1000;
   return out;
 }
 
-for (const [si, s] of scenarios.entries()) {
+for (const s of conditions) {
+  const si = scenarios.indexOf(s);
   const results: Record<string, JudgeRunResult[]> = Object.fromEntries(LABELS.map((l) => [l, []]));
+  const oracle: (number | null)[] = [];
+  const want = (l: string): boolean => (LABELS as readonly string[]).includes(l);
   for (let r = 0; r < RUNS; r++) {
-    const seed = (si + 1) * 1_000_003 + r;
+    const seed = seedOf(si, r);
     const run = simulate(s, spec, seededRandom(seed));
-    results.sequential!.push(timed('sequential', () => runJudge(run, spec, 'sequential', seed)));
-    const trace = timed('kayenta', () => traceJudge(run, spec, 'kayenta', seed));
-    results.kayenta!.push(decideTrace(run, spec, trace));
-    results['kayenta (calibrated)']!.push(
-      decideTrace(run, spec, withFailureLimit(trace, calibration.kayentaFailureLimit)),
-    );
-    results.threshold!.push(timed('threshold', () => runJudge(run, spec, 'threshold', seed)));
-    results['threshold (calibrated)']!.push(runJudge(run, calibratedThreshold, 'threshold', seed));
+    if (!s.healthy) oracle.push(oracleTimeToDetect(s, spec, run));
+    if (want('sequential'))
+      results.sequential!.push(timed('sequential', () => runJudge(run, spec, 'sequential', seed)));
+    if (want('kayenta') || want('kayenta (calibrated)')) {
+      const trace = timed('kayenta', () => traceJudge(run, spec, 'kayenta', seed));
+      if (want('kayenta')) results.kayenta!.push(decideTrace(run, spec, trace));
+      if (calibration && want('kayenta (calibrated)'))
+        results['kayenta (calibrated)']!.push(
+          decideTrace(run, spec, withFailureLimit(trace, calibration.kayentaFailureLimit)),
+        );
+    }
+    if (want('threshold')) results.threshold!.push(timed('threshold', () => runJudge(run, spec, 'threshold', seed)));
+    if (calibratedThreshold && want('threshold (calibrated)'))
+      results['threshold (calibrated)']!.push(runJudge(run, calibratedThreshold, 'threshold', seed));
   }
   for (const l of LABELS) cells.push(summarise(s, l, results[l]!));
+  if (!s.healthy) cells.push(detectionCell(s, ORACLE, oracle));
   console.error(`${s.name}: done (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
@@ -60,6 +88,7 @@ const report = renderReport(cells, {
   seconds,
   totalSeconds: (performance.now() - started) / 1000,
   calibration,
+  seeds: process.env.BENCH_SEEDS === 'tuning' ? 'tuning' : 'evaluation',
 });
-writeFileSync(new URL('./results/judges.md', import.meta.url), report);
+if (full) writeFileSync(new URL('./results/judges.md', import.meta.url), report);
 console.log(report);

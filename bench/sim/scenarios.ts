@@ -1,9 +1,11 @@
 import { lognormal, scaled, tailScaled, withParetoTail, type Cdf } from './latency.js';
 
 /**
- * The benchmark's conditions and regressions (issue 3, judges.md §4). Healthy scenarios give the false-abort
- * rate; regression scenarios the detection rate and time to detect. Everything is relative to a service at
- * 200 requests/s, 0.5% errors, lognormal latency with a 50 ms median (p99 ≈ 160 ms).
+ * The benchmark's conditions: one list (`scenarios` below), run in order by bench/judges.bench.ts; to add a
+ * condition, append it here (its seeds follow from its position, so append rather than insert to keep the others'
+ * seeds). Healthy conditions give the false-abort rate; regressions the detection rate, the time to detect and the
+ * oracle's (bench/sim/oracle.ts reads `canaryErrorFactor`, `canaryLatency`, `canarySyntheticPass` and `onset`).
+ * Everything is relative to a service at 200 requests/s, 0.5% errors, lognormal latency with a 50 ms median.
  */
 export interface Scenario {
   name: string;
@@ -67,4 +69,5 @@ export const scenarios: Scenario[] = [
   regression('latency tail-only (slowest 5% ×1.5)', { canaryLatency: tailScaled(BASE, 0.95, 1.5) }),
   regression('late onset: errors ×2 from t=200s', { canaryErrorFactor: 2, onset: 200 }),
   regression('synthetic-only failure (60% pass)', { canarySyntheticPass: 0.6 }),
+  regression('late onset: errors ×10 from t=300s', { canaryErrorFactor: 10, onset: 300 }),
 ];

@@ -17,7 +17,7 @@ export interface SimRun {
 }
 
 const PROBE_RUNS = 5;
-const PROBE_FLAKE = 0.002;
+export const PROBE_FLAKE = 0.002;
 
 export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
   const step = spec.interval / 1000;

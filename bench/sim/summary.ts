@@ -1,7 +1,11 @@
 import type { JudgeRunResult } from './run-judge.js';
 import type { Scenario } from './scenarios.js';
 
-/** Per scenario × judge: the numbers of issue 3's table. */
+/**
+ * Per condition × judge. Times to detect are seconds after onset. `medianDetect`/`p90Detect` count a run that
+ * never rolled back as never detected (null once that is the median's or p90's run), so a judge that misses
+ * often cannot look fast; `medianDetected` is over detected runs only (the definition earlier reports used).
+ */
 export interface Cell {
   scenario: string;
   healthy: boolean;
@@ -12,6 +16,11 @@ export interface Cell {
   rollbackCi: [number, number];
   medianDetect: number | null;
   p90Detect: number | null;
+  medianDetected: number | null;
+  /** Who rolled back, and how often ("rule:critical-metric", "judge", …). */
+  rollbackRules?: Record<string, number>;
+  /** Runs where the state machine would have held a weight the simulated schedule moved past. */
+  divergedRate: number;
   meanExposed: number | null;
   promoteRate: number;
   medianPromote: number | null;
@@ -21,6 +30,7 @@ export function summarise(s: Scenario, judge: string, results: JudgeRunResult[])
   const onset = s.onset ?? 0;
   const rolled = results.filter((r) => r.decision === 'rollback' && (s.healthy || r.at > onset));
   const detect = rolled.map((r) => r.at - onset).sort((a, b) => a - b);
+  const withMisses = [...detect, ...Array<number>(results.length - detect.length).fill(Infinity)];
   const promoted = results
     .filter((r) => r.decision === 'promote')
     .map((r) => r.at)
@@ -33,12 +43,47 @@ export function summarise(s: Scenario, judge: string, results: JudgeRunResult[])
     runs: n,
     rollbackRate: rolled.length / n,
     rollbackCi: wilson(rolled.length, n),
-    medianDetect: s.healthy ? null : quantile(detect, 0.5),
-    p90Detect: s.healthy ? null : quantile(detect, 0.9),
+    medianDetect: s.healthy ? null : finite(quantile(withMisses, 0.5)),
+    p90Detect: s.healthy ? null : finite(quantile(withMisses, 0.9)),
+    medianDetected: s.healthy ? null : quantile(detect, 0.5),
+    divergedRate: results.filter((r) => r.diverged).length / n,
+    rollbackRules: countBy(rolled.map((r) => r.rule ?? '?')),
     meanExposed: s.healthy ? null : results.reduce((a, r) => a + r.exposed, 0) / n,
     promoteRate: promoted.length / n,
     medianPromote: quantile(promoted, 0.5),
   };
+}
+
+/** A detection-time list for an oracle or any judge that only reports times: null = never. */
+export function detectionCell(s: Scenario, judge: string, times: (number | null)[]): Cell {
+  const detect = times.filter((t): t is number => t !== null).sort((a, b) => a - b);
+  const withMisses = [...detect, ...Array<number>(times.length - detect.length).fill(Infinity)];
+  const n = times.length;
+  return {
+    scenario: s.name,
+    healthy: s.healthy,
+    judge,
+    runs: n,
+    rollbackRate: detect.length / n,
+    rollbackCi: wilson(detect.length, n),
+    medianDetect: finite(quantile(withMisses, 0.5)),
+    p90Detect: finite(quantile(withMisses, 0.9)),
+    medianDetected: quantile(detect, 0.5),
+    divergedRate: 0,
+    meanExposed: null,
+    promoteRate: 0,
+    medianPromote: null,
+  };
+}
+
+function countBy(xs: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
+
+function finite(x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? null : x;
 }
 
 export function quantile(sorted: number[], q: number): number | null {
