@@ -6,28 +6,37 @@
  * (bench/sim/oracle.ts). The conditions are the list in bench/sim/scenarios.ts. Prints and writes
  * bench/results/judges.md.
  * Environment: BENCH_RUNS runs per condition (1000); BENCH_JUDGES a comma list of judges to run (default all; a
- * subset skips the report file and prints the tables); BENCH_CONDITIONS a substring filter on condition names;
+ * subset skips the report file and prints the tables); BENCH_CONDITIONS comma-separated substrings of condition names to run;
  * BENCH_SEEDS=tuning runs on the tuning seeds instead of the evaluation seeds (for design work).
+ * A full run also writes bench/results/judges.json (the cells); `--render` re-renders the report from it.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { seededRandom } from '../src/engine/random.js';
 import { benchPolicy } from './sim/bench-policy.js';
 import { calibrate, TUNING_SEED } from './sim/calibrate.js';
 import { oracleTimeToDetect } from './sim/oracle.js';
-import { ORACLE, renderReport } from './sim/report.js';
+import { ORACLE, renderReport, type Meta } from './sim/report.js';
 import { decideTrace, runJudge, traceJudge, withFailureLimit, type JudgeRunResult } from './sim/run-judge.js';
 import { scenarios } from './sim/scenarios.js';
 import { simulate } from './sim/simulate.js';
 import { detectionCell, summarise, type Cell } from './sim/summary.js';
+
+const CELLS = new URL('./results/judges.json', import.meta.url);
+if (process.argv.includes('--render')) {
+  const saved = JSON.parse(readFileSync(CELLS, 'utf8')) as { cells: Cell[]; meta: Meta };
+  const report = renderReport(saved.cells, { ...saved.meta, spec: benchPolicy() });
+  writeFileSync(new URL('./results/judges.md', import.meta.url), report);
+  console.log(report);
+  process.exit(0);
+}
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const ALL = ['sequential', 'kayenta', 'kayenta (calibrated)', 'threshold', 'threshold (calibrated)'] as const;
 const only = process.env.BENCH_JUDGES?.split(',').map((x) => x.trim());
 const LABELS = ALL.filter((l) => !only || only.includes(l));
 const full = LABELS.length === ALL.length && !process.env.BENCH_CONDITIONS && process.env.BENCH_SEEDS !== 'tuning';
-const conditions = scenarios.filter(
-  (s) => !process.env.BENCH_CONDITIONS || s.name.includes(process.env.BENCH_CONDITIONS),
-);
+const filters = process.env.BENCH_CONDITIONS?.split(',');
+const conditions = scenarios.filter((s) => !filters || filters.some((f) => s.name.includes(f)));
 /** Evaluation seeds: (condition + 1)·1,000,003 + run; tuning seeds start at TUNING_SEED (calibrate.ts). */
 const seedOf = (si: number, r: number): number =>
   process.env.BENCH_SEEDS === 'tuning' ? TUNING_SEED + (si + 1) * 1_000_003 + r : (si + 1) * 1_000_003 + r;
@@ -82,13 +91,17 @@ for (const s of conditions) {
   console.error(`${s.name}: done (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-const report = renderReport(cells, {
+const meta: Meta = {
   runs: RUNS,
   spec,
   seconds,
   totalSeconds: (performance.now() - started) / 1000,
   calibration,
   seeds: process.env.BENCH_SEEDS === 'tuning' ? 'tuning' : 'evaluation',
-});
-if (full) writeFileSync(new URL('./results/judges.md', import.meta.url), report);
+};
+const report = renderReport(cells, meta);
+if (full) {
+  writeFileSync(new URL('./results/judges.md', import.meta.url), report);
+  writeFileSync(CELLS, `${JSON.stringify({ cells, meta: { ...meta, spec: undefined } })}\n`);
+}
 console.log(report);

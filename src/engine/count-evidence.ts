@@ -1,3 +1,5 @@
+import { FROM_THE_START, logStartWeight, type StartTimePrior } from './start-time-prior.js';
+
 /**
  * Anytime-valid evidence about a rate ratio from counts split between canary and baseline (judges.md §2).
  *
@@ -51,6 +53,15 @@ const EXP_M1 = Float64Array.from({ length: GRID_SIZE }, (_, j) => Math.expm1(GRI
 export type Side = 'up' | 'down';
 
 export class CountEvidence {
+  /**
+   * The rollback test's statistic per alternative δ_j, mixed over start times s with the prior's weights w_s:
+   * R_j = Σ_s w_s Π_{i ≥ s} L_i(δ_j), kept as log and updated by R_j ← L_t(δ_j)·(R_j + w_t).
+   */
+  private readonly logR = new Float64Array(GRID_SIZE).fill(-Infinity);
+  private intervals = 0;
+
+  constructor(private readonly prior: StartTimePrior = FROM_THE_START) {}
+
   /** log-likelihood ratio of δ against 0 under the rate model above: the confidence sequence uses it. */
   private readonly ll = new Float64Array(GRID_SIZE);
   /** The rollback test's log factors against δ = 0 (see `add`): ≥ the rate model's power, same validity. */
@@ -73,7 +84,11 @@ export class CountEvidence {
    */
   add(canary: number, baseline: number, rho: number, requests?: { canary: number; baseline: number }): void {
     const n = canary + baseline;
-    if (!(n > 0) || !(rho > 0 && rho < 1)) return;
+    const logW = logStartWeight(this.prior, ++this.intervals);
+    if (!(n > 0) || !(rho > 0 && rho < 1)) {
+      for (const j of TEST_INDICES) this.logR[j] = logAddExp(this.logR[j]!, logW);
+      return;
+    }
     this.canaryEvents += canary;
     this.baselineEvents += baseline;
     this.expectedCanary += rho * n;
@@ -88,9 +103,11 @@ export class CountEvidence {
     for (let j = 0; j < GRID_SIZE; j++)
       this.ll[j]! += canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
     for (const j of TEST_INDICES) {
-      this.llTest[j]! += byRequests
+      const inc = byRequests
         ? binomialShift(canary, requests.canary, pooled, rho, j)
         : canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
+      this.llTest[j]! += inc;
+      this.logR[j] = inc + logAddExp(this.logR[j]!, logW);
     }
   }
 
@@ -99,13 +116,29 @@ export class CountEvidence {
     return this.logMixtureAt(this.ll, indexOf(delta0), side);
   }
 
-  /** Evidence against "no regression" (ratio 1) in the direction(s) that are bad. */
+  /**
+   * Evidence against "no regression at any time" (ratio 1 throughout) in the direction(s) that are bad: the
+   * mixture over regression sizes and start times (with the default prior, only the start).
+   */
   logBayesFactor(direction: 'increase' | 'decrease' | 'either'): number {
-    if (direction === 'increase') return this.logMixtureAt(this.llTest, ZERO, 'up');
-    if (direction === 'decrease') return this.logMixtureAt(this.llTest, ZERO, 'down');
-    return (
-      logAddExp(this.logMixtureAt(this.llTest, ZERO, 'up'), this.logMixtureAt(this.llTest, ZERO, 'down')) - Math.LN2
-    );
+    if (direction === 'increase') return this.logChangeMixture('up');
+    if (direction === 'decrease') return this.logChangeMixture('down');
+    return logAddExp(this.logChangeMixture('up'), this.logChangeMixture('down')) - Math.LN2;
+  }
+
+  private logChangeMixture(side: Side): number {
+    if (this.intervals === 0) return 0;
+    const step = side === 'up' ? 1 : -1;
+    let max = -Infinity;
+    const terms = OFFSETS.map((k, m) => {
+      const v = this.logR[Math.min(GRID_SIZE - 1, Math.max(0, ZERO + step * k))]! + LOG_WEIGHTS[m]!;
+      if (v > max) max = v;
+      return v;
+    });
+    if (max === -Infinity) return -Infinity;
+    let sum = 0;
+    for (const v of terms) sum += Math.exp(v - max);
+    return max + Math.log(sum);
   }
 
   /** Grid maximum-likelihood log ratio. */
@@ -165,5 +198,6 @@ function indexOf(delta: number): number {
 
 function logAddExp(a: number, b: number): number {
   const m = Math.max(a, b);
+  if (m === -Infinity) return -Infinity;
   return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
 }

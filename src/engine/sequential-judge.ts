@@ -3,6 +3,7 @@ import type { MetricPolicy, PolicySpec } from '../schema/policy.js';
 import type { Judge, JudgeOutput, MetricJudgement } from './judge.js';
 import { createCustomMetricTest } from './custom-metric-test.js';
 import { countTestsFor, type CountTest } from './sequential-metric.js';
+import { changePointPrior, plannedIntervals } from './start-time-prior.js';
 import type { Reason } from './types.js';
 
 /**
@@ -26,8 +27,9 @@ export function createSequentialJudge(spec: PolicySpec): Judge {
   // Custom metrics get a test by betting on their samples (custom-metric-test.ts) and their share of α.
   const bettable = spec.metrics.filter((m) => m.kind === 'custom');
   const judged = countable.length + bettable.length;
+  const prior = changePointPrior(plannedIntervals(spec));
   const states: MetricState[] = countable.map((metric) => {
-    const tests = countTestsFor(metric, spec.latencyBoundsMs, spec.sequential.latencyQuantiles);
+    const tests = countTestsFor(metric, spec.latencyBoundsMs, spec.sequential.latencyQuantiles, prior);
     return { metric, tests, logThreshold: Math.log((judged * tests.length) / spec.alpha) };
   });
   const bets = bettable.map((m) => createCustomMetricTest(m, Math.log(judged / spec.alpha)));

@@ -1,6 +1,7 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { MetricPolicy } from '../schema/policy.js';
 import { CountEvidence } from './count-evidence.js';
+import type { StartTimePrior } from './start-time-prior.js';
 import { boundForQuantile, countAbove, sum } from './observation-stats.js';
 
 /**
@@ -15,8 +16,8 @@ export interface CountTest {
   add(o: IntervalObservation): void;
 }
 
-export function errorCountTest(): CountTest {
-  const evidence = new CountEvidence();
+export function errorCountTest(prior?: StartTimePrior): CountTest {
+  const evidence = new CountEvidence(prior);
   return {
     label: 'errors',
     evidence,
@@ -38,8 +39,8 @@ export function errorCountTest(): CountTest {
  * histogram is, so each interval's factor still has expectation ≤ 1 (count-evidence.ts) and the product stays
  * a test supermartingale — and the first interval already counts.
  */
-export function latencyCountTest(q: number, boundsMs: readonly number[]): CountTest {
-  const evidence = new CountEvidence();
+export function latencyCountTest(q: number, boundsMs: readonly number[], prior?: StartTimePrior): CountTest {
+  const evidence = new CountEvidence(prior);
   const history = new Float64Array(boundsMs.length + 1);
   const pooled = new Float64Array(boundsMs.length + 1);
   const test: CountTest = {
@@ -68,11 +69,12 @@ export function countTestsFor(
   metric: MetricPolicy,
   boundsMs: readonly number[],
   extraQuantiles: readonly number[],
+  prior?: StartTimePrior,
 ): CountTest[] {
-  if (metric.kind === 'errors') return [errorCountTest()];
+  if (metric.kind === 'errors') return [errorCountTest(prior)];
   if (metric.kind === 'latency') {
     const qs = [...new Set([...extraQuantiles, metric.quantile])].sort((a, b) => a - b);
-    return qs.map((q) => latencyCountTest(q, boundsMs));
+    return qs.map((q) => latencyCountTest(q, boundsMs, prior));
   }
   return [];
 }
