@@ -8,9 +8,11 @@
  * Environment: BENCH_RUNS runs per condition (1000); BENCH_JUDGES a comma list of judges to run (default all; a
  * subset skips the report file and prints the tables); BENCH_CONDITIONS comma-separated substrings of condition names to run;
  * BENCH_SEEDS=tuning runs on the tuning seeds instead of the evaluation seeds (for design work).
- * A full run also writes bench/results/judges.json (the cells); `--render` re-renders the report from it.
+ * A run over every condition on the evaluation seeds also writes its cells to bench/results/judges*.json (one file
+ * per judge subset, so the judges can be run as separate processes); `--render` merges those files and writes the
+ * report.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { seededRandom } from '../src/engine/random.js';
 import { benchPolicy } from './sim/bench-policy.js';
 import { calibrate, TUNING_SEED } from './sim/calibrate.js';
@@ -21,11 +23,30 @@ import { scenarios } from './sim/scenarios.js';
 import { simulate } from './sim/simulate.js';
 import { detectionCell, summarise, type Cell } from './sim/summary.js';
 
-const CELLS = new URL('./results/judges.json', import.meta.url);
+const RESULTS = new URL('./results/', import.meta.url);
 if (process.argv.includes('--render')) {
-  const saved = JSON.parse(readFileSync(CELLS, 'utf8')) as { cells: Cell[]; meta: Meta };
-  const report = renderReport(saved.cells, { ...saved.meta, spec: benchPolicy() });
-  writeFileSync(new URL('./results/judges.md', import.meta.url), report);
+  const merged: Cell[] = [];
+  let meta: Meta | undefined;
+  for (const f of readdirSync(RESULTS)
+    .filter((x) => /^judges.*\.json$/.test(x))
+    .sort()) {
+    const saved = JSON.parse(readFileSync(new URL(f, RESULTS), 'utf8')) as { cells: Cell[]; meta: Meta };
+    for (const c of saved.cells)
+      if (!merged.some((m) => m.scenario === c.scenario && m.judge === c.judge)) merged.push(c);
+    meta = meta
+      ? {
+          ...meta,
+          seconds: { ...meta.seconds, ...saved.meta.seconds },
+          totalSeconds: meta.totalSeconds + saved.meta.totalSeconds,
+          calibration: meta.calibration ?? saved.meta.calibration,
+        }
+      : saved.meta;
+  }
+  if (!meta) throw new Error('no bench/results/judges*.json to render');
+  const order = scenarios.map((x) => x.name);
+  merged.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+  const report = renderReport(merged, { ...meta, spec: benchPolicy() });
+  writeFileSync(new URL('judges.md', RESULTS), report);
   console.log(report);
   process.exit(0);
 }
@@ -34,7 +55,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const ALL = ['sequential', 'kayenta', 'kayenta (calibrated)', 'threshold', 'threshold (calibrated)'] as const;
 const only = process.env.BENCH_JUDGES?.split(',').map((x) => x.trim());
 const LABELS = ALL.filter((l) => !only || only.includes(l));
-const full = LABELS.length === ALL.length && !process.env.BENCH_CONDITIONS && process.env.BENCH_SEEDS !== 'tuning';
+const full = LABELS.length === ALL.length;
+const saved = !process.env.BENCH_CONDITIONS && process.env.BENCH_SEEDS !== 'tuning';
 const filters = process.env.BENCH_CONDITIONS?.split(',');
 const conditions = scenarios.filter((s) => !filters || filters.some((f) => s.name.includes(f)));
 /** Evaluation seeds: (condition + 1)·1,000,003 + run; tuning seeds start at TUNING_SEED (calibrate.ts). */
@@ -100,8 +122,9 @@ const meta: Meta = {
   seeds: process.env.BENCH_SEEDS === 'tuning' ? 'tuning' : 'evaluation',
 };
 const report = renderReport(cells, meta);
-if (full) {
-  writeFileSync(new URL('./results/judges.md', import.meta.url), report);
-  writeFileSync(CELLS, `${JSON.stringify({ cells, meta: { ...meta, spec: undefined } })}\n`);
+if (saved) {
+  if (full) writeFileSync(new URL('judges.md', RESULTS), report);
+  const name = full ? 'judges.json' : `judges.${LABELS.map((l) => l.replace(/\W+/g, '-')).join('+')}.json`;
+  writeFileSync(new URL(name, RESULTS), `${JSON.stringify({ cells, meta: { ...meta, spec: undefined } })}\n`);
 }
 console.log(report);

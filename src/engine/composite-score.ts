@@ -1,5 +1,5 @@
 /**
- * Composite health score (DESIGN §3.1): the weighted mean of per-signal health in [0, 1] — each metric,
+ * Composite health score (docs/statistics.md §5): the weighted mean of per-signal health in [0, 1] — each metric,
  * the synthetic success ratio, and the error-budget gate. Signals without data this interval are left out;
  * with no signal at all the score is 1 (nothing speaks against the canary).
  */

@@ -1,7 +1,7 @@
 import { FROM_THE_START, logStartWeight, type StartTimePrior } from './start-time-prior.js';
 
 /**
- * Anytime-valid evidence about a rate ratio from counts split between canary and baseline (judges.md §2).
+ * Anytime-valid evidence about a rate ratio from counts split between canary and baseline (docs/statistics.md §2).
  *
  * Each interval s brings N_c bad events on the canary and N_b on the baseline, with canary share of traffic ρ_s.
  * If the canary's per-request rate is e^δ times the baseline's, each bad event is on the canary with

@@ -12,8 +12,8 @@ export interface PromotionProgress {
 }
 
 /**
- * The one promotion rule (DESIGN §3.1), used by the controller's state machine (rollout-machine.ts) and by
- * `replay` and the judge benchmark (run-outcome.ts), so replay predicts what the controller does:
+ * The one promotion rule (docs/statistics.md §4–5), used by the controller's state machine (rollout-machine.ts),
+ * which `replay` and the judge benchmark drive too (replay-run.ts), so replay predicts what the controller does:
  * - at the end of the last step, a `pass` verdict with composite score ≥ `minScore` promotes;
  * - earlier, only the engine's `promoteEarly` (every critical metric's confidence sequence within the policy's
  *   tolerance) promotes, with the same score condition, and only once `earlyPromotionAfterMs` of analysis has

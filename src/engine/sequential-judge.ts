@@ -7,7 +7,8 @@ import { changePointPrior, plannedIntervals } from './start-time-prior.js';
 import type { Reason } from './types.js';
 
 /**
- * The default judge: anytime-valid count tests (count-evidence.ts) that may be looked at every interval.
+ * The default judge: anytime-valid count tests (count-evidence.ts; docs/statistics.md §2–5) that may be looked at
+ * every interval, each mixed over the interval a regression starts at (start-time-prior.ts).
  * α is split evenly across metrics and, within a metric, across its tests (Bonferroni), so the family-wise
  * false-abort rate over the whole rollout stays ≤ α. (Giving critical metrics twice the share was tried on the
  * benchmark's tuning seeds: the error test's threshold falls by log 4/3 ≈ 0.3 nats, under half an interval of

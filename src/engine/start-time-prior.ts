@@ -2,7 +2,7 @@ import type { PolicySpec } from '../schema/policy.js';
 
 /**
  * Weights over the interval at which a regression starts, for the change-point form of the count test
- * (count-evidence.ts; docs/statistics.md, "Regressions that start late"). Fixed in advance and summing to ≤ 1,
+ * (count-evidence.ts; docs/statistics.md §3). Fixed in advance and summing to ≤ 1,
  * which is what keeps the mixture over start times a test supermartingale — a plain sum over start times (the
  * Shiryaev–Roberts statistic) grows by one per interval under the null and only bounds the average run length.
  * - `first`: the test that starts with the rollout (the common case: a bad build is bad from its first request);

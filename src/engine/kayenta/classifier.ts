@@ -2,7 +2,7 @@ import type { MetricPolicy } from '../../schema/policy.js';
 import { AllTiedError, mannWhitney, type MannWhitneyResult } from './mann-whitney.js';
 
 /**
- * NetflixACAJudge's `MannWhitneyClassifier` (judges.md §1 step 1–7) for one metric: the arrays are one value
+ * NetflixACAJudge's `MannWhitneyClassifier` (docs/statistics.md §7) for one metric: the arrays are one value
  * per interval, NaN/missing already removed (`nanStrategy: remove`), outliers kept (the default).
  */
 export type Classification = 'Pass' | 'High' | 'Low' | 'Nodata' | 'NodataFailMetric' | 'Error';

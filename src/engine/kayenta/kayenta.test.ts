@@ -71,7 +71,7 @@ describe('MannWhitneyClassifier vs Kayenta ClassifierSuite', () => {
   }
 });
 
-describe('NetflixACAJudge rules (judges.md §1)', () => {
+describe('NetflixACAJudge rules (docs/statistics.md §7)', () => {
   const metric = (extra: Record<string, unknown> = {}) =>
     policySpec.parse({ service: 's', metrics: [{ name: 'm', kind: 'custom', ...extra }] }).metrics[0]!;
   const opts = { tolerance: 0.25, confidenceLevel: 0.98, random: seededRandom(3) };

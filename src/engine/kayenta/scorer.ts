@@ -1,7 +1,7 @@
 import type { Classification } from './classifier.js';
 
 /**
- * `WeightedSumScorer` + `ThresholdScoreClassifier` (judges.md §1 "Scoring"): per-group share of passing
+ * `WeightedSumScorer` + `ThresholdScoreClassifier` (docs/statistics.md §7): per-group share of passing
  * metrics, weighted by `groupWeights` (percent; unweighted groups split the rest), rounded to 2 decimals;
  * 0 when a critical metric failed or ≥ 50% of the results are Nodata.
  */
