@@ -135,7 +135,7 @@ describe('replay decides with the controller’s state machine', () => {
       policy,
       { rps: 200, factor: 4, onset: 14 },
       'rolled-back',
-      ['start@0s', 'step@60s', 'step@120s', 'rollback@170s'],
+      ['start@0s', 'step@60s', 'step@120s', 'rollback@160s'],
     ],
     [
       'a step without canary traffic is extended, then held, and resumes when the evidence arrives',
@@ -165,10 +165,12 @@ describe('replay decides with the controller’s state machine', () => {
     });
   }
 
-  it('without a policy, the steps recorded by a controller that followed its plan give the same decisions', async () => {
+  it('without a policy, the recording of a rollout that followed its whole plan gives the same decisions', async () => {
+    // The whole plan: a recording cut short (a rollback) gives a shorter recorded plan, so the judge's start-time
+    // weights (docs/statistics.md §3) and its evidence numbers differ slightly; --policy replays those exactly.
     const defaults = policySpec.parse({ service: 'maestro-api' });
-    const controller = await runController(defaults, { rps: 200, factor: 3, onset: 12 }, 11);
-    expect(controller.phase).toBe('rolled-back');
+    const controller = await runController(defaults, { rps: 200 }, 11);
+    expect(controller.phase).toBe('promoted');
     const header = {
       kind: 'replay' as const,
       version: 1 as const,
