@@ -43,7 +43,7 @@ describe('DecisionOutbox', () => {
       store,
       evidence,
       now: () => 5,
-      notifier: { notify: (p) => sent.push(p), flush: () => Promise.resolve() },
+      notifier: { notify: (p) => void sent.push(p), flush: () => Promise.resolve() },
       onWarning: (m) => warnings.push(m),
     });
     return { store, outbox, recorded, sent, warnings };

@@ -1,5 +1,5 @@
 import type { RolloutDecision } from '../engine/rollout-machine.js';
-import type { EvidenceSink, Notifier, RolloutEventPayload } from './ports.js';
+import type { EvidenceAnchor, EvidenceSink, Notifier, RolloutEventPayload } from './ports.js';
 import type { StateStore, StoredDecision, StoredInterval } from './state-store.js';
 import type { RolloutSnapshot } from './view.js';
 
@@ -13,6 +13,10 @@ export interface DecisionOutboxOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** Names of the observation sources (embedded, otlp, prometheus, synthetics): each record says where its inputs came from. */
   sources?: string[];
+  /** The id webhooks carry and derive delivery ids from (default `rolloutId`, the state store's id). */
+  publicId?: string | undefined;
+  /** A decision's webhooks settled later and its outbox flag was set (serve writes its state again then). */
+  onNotified?: (() => void) | undefined;
 }
 
 /** Which webhook event a decision is: the first step is a step, a person's pause/resume a hold. */
@@ -24,10 +28,11 @@ export function webhookEventOf(action: RolloutDecision['action']): RolloutEventP
 
 /**
  * The transactional outbox of one rollout. The controller stores a decision first; this then hands it to the
- * evidence log and the notifier, and marks each hand-over in the state store. A crash in between leaves the
- * flag unset, so the resumed controller hands it over again — with the same delivery id, derived from the
- * decision's sequence number, so receivers drop the duplicate. Nothing here may stop the loop: failures are
- * warnings, and the decision stays pending for the next process.
+ * evidence log and the notifier, and marks each hand-over in the state store. A webhook counts as handed over
+ * once every receiver answered or was given up on, not when it was queued: a crash (or a lost Lease) while
+ * retries are still running leaves the flag unset, so the resumed controller sends it again — with the same
+ * delivery id, derived from the decision's sequence number, so receivers drop the duplicate. Nothing here may
+ * stop the loop: failures are warnings, and the decision stays pending for the next process.
  */
 export class DecisionOutbox {
   constructor(private readonly o: DecisionOutboxOptions) {}
@@ -40,13 +45,15 @@ export class DecisionOutbox {
     pending = { record: true, notify: true },
   ): void {
     const { o } = this;
+    let anchor: EvidenceAnchor | undefined;
     if (pending.record && o.evidence) {
       try {
-        o.evidence.record({
-          decision: d,
-          assessment: interval?.assessment ?? null,
-          inputs: interval ? { observation: interval.observation, sources: o.sources ?? [] } : null,
-        });
+        anchor =
+          o.evidence.record({
+            decision: d,
+            assessment: interval?.assessment ?? null,
+            inputs: interval ? { observation: interval.observation, sources: o.sources ?? [] } : null,
+          }) ?? undefined;
         o.store.markRecorded(o.rolloutId, seq, o.now());
       } catch (err) {
         o.onWarning?.(
@@ -55,17 +62,28 @@ export class DecisionOutbox {
       }
     }
     if (!pending.notify) return;
-    o.notifier?.notify({
+    const id = o.publicId ?? o.rolloutId;
+    const settled = o.notifier?.notify({
       event: webhookEventOf(d.action),
       service: o.service,
-      rolloutId: o.rolloutId,
+      rolloutId: id,
       step: d.step,
       weight: d.weight,
       score: d.score,
       decision: d,
-      deliveryId: `${o.rolloutId}:${seq}:${d.action}`,
+      deliveryId: `${id}:${seq}:${d.action}`,
+      evidence: anchor ?? o.evidence?.anchorOf?.(d),
     });
-    o.store.markNotified(o.rolloutId, seq, o.now());
+    if (!(settled instanceof Promise)) return o.store.markNotified(o.rolloutId, seq, o.now());
+    void settled.then((outcome) => {
+      if (outcome === 'abandoned') return; // still pending: the next process sends it again
+      try {
+        o.store.markNotified(o.rolloutId, seq, o.now());
+      } catch {
+        return; // the store was closed (stopped, leadership lost): the flag stays unset, so it is resent
+      }
+      o.onNotified?.();
+    });
   }
 
   /** On resume: everything a previous process stored but did not hand over. */

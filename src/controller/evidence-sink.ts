@@ -1,6 +1,7 @@
 import type { EvidenceLog, OpenEvidenceOptions } from '../evidence/index.js';
 import type { PolicySpec } from '../schema/policy.js';
-import type { DecisionRecordInput, EvidenceNote, EvidenceSink } from './ports.js';
+import type { RolloutDecision } from '../engine/rollout-machine.js';
+import type { DecisionRecordInput, EvidenceAnchor, EvidenceNote, EvidenceSink } from './ports.js';
 import { decisionPoint } from './snapshot.js';
 import type { RolloutSnapshot } from './view.js';
 
@@ -43,15 +44,22 @@ export class EvidenceLogSink implements EvidenceSink {
     return this.log.dir;
   }
 
-  record(input: DecisionRecordInput): void {
+  record(input: DecisionRecordInput): EvidenceAnchor {
     const p = decisionPoint(input.decision);
     const a = input.assessment;
-    this.log.append({
+    const r = this.log.append({
       ...p,
       ...(a ? { verdict: a.verdict, ...(a.rule ? { rule: a.rule } : {}) } : {}),
       budgetBurn: a?.reasons.find((r) => r.signal === 'error-budget')?.value ?? null,
       inputs: input.inputs ?? {},
     });
+    return { seq: r.seq, hash: r.hash };
+  }
+
+  anchorOf(decision: RolloutDecision): EvidenceAnchor | undefined {
+    const { at, action } = decisionPoint(decision);
+    const r = this.log.records.findLast((x) => x.kind === 'decision' && x.at === at && x.action === action);
+    return r && { seq: r.seq, hash: r.hash };
   }
 
   note(input: EvidenceNote): void {

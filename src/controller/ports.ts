@@ -34,9 +34,18 @@ export interface EvidenceNote {
   details?: Record<string, unknown>;
 }
 
+/** Where a record sits in the chain: its seq and SHA-256 (the `hash` field). */
+export interface EvidenceAnchor {
+  seq: number;
+  hash: string;
+}
+
 export interface EvidenceSink {
   readonly dir: string;
-  record(input: DecisionRecordInput): void;
+  /** Appends the decision's record; returns where it sits in the chain (webhooks carry it). */
+  record(input: DecisionRecordInput): EvidenceAnchor | void;
+  /** The record an earlier process wrote for this decision, for a webhook resent after a restart. */
+  anchorOf?(decision: RolloutDecision): EvidenceAnchor | undefined;
   /** Throws when the evidence cannot be written; callers treat that as a warning. */
   note?(input: EvidenceNote): void;
   finish(snapshot: RolloutSnapshot, rollbackDurationSeconds: number | null): void;
@@ -56,11 +65,19 @@ export interface RolloutEventPayload {
    * notifier derives one from the evidence head (messageForDecision).
    */
   deliveryId?: string | undefined;
+  /** The evidence record this event reports (its seq and SHA-256), so a receiver holds an outside anchor. */
+  evidence?: EvidenceAnchor | undefined;
 }
 
-/** Never blocks: `notify` returns at once; deliveries continue in the background. */
+/** How a notification ended: every receiver answered (2xx or gave up), or some were still retrying at shutdown. */
+export type NotifyOutcome = 'settled' | 'abandoned';
+
+/**
+ * Never blocks: `notify` returns at once; deliveries continue in the background. A notifier that retries may
+ * return a promise of how it ended, so the outbox keeps the event pending (resent by the next process) until then.
+ */
 export interface Notifier {
-  notify(payload: RolloutEventPayload): void;
+  notify(payload: RolloutEventPayload): void | Promise<NotifyOutcome>;
   /** Waits (bounded) for deliveries in flight, at shutdown. */
   flush(timeoutMs: number): Promise<void>;
   /** Deliveries so far (pending ones included), for the snapshot. */
@@ -72,7 +89,9 @@ export function fanOut(notifiers: (Notifier | undefined)[]): Notifier {
   const all = notifiers.filter((n): n is Notifier => n !== undefined);
   return {
     notify: (p) => {
-      for (const n of all) n.notify(p);
+      const pending = all.map((n) => n.notify(p)).filter((r): r is Promise<NotifyOutcome> => r instanceof Promise);
+      if (pending.length === 0) return undefined;
+      return Promise.all(pending).then((r) => (r.includes('abandoned') ? 'abandoned' : 'settled'));
     },
     flush: async (timeoutMs) => {
       await Promise.all(all.map((n) => n.flush(timeoutMs)));

@@ -128,7 +128,7 @@ describe('RolloutController with a SQLite state store', () => {
   it('steps through the plan, promotes once, and notifies with stable delivery ids', async () => {
     const store = await StateStore.open(':memory:');
     const sent: RolloutEventPayload[] = [];
-    const notifier: Notifier = { notify: (p) => sent.push(p), flush: () => Promise.resolve() };
+    const notifier: Notifier = { notify: (p) => void sent.push(p), flush: () => Promise.resolve() };
     const { c, actuator } = await controller(store, ['inconclusive', 'inconclusive', 'pass', 'pass'], { notifier });
     c.start({ loop: false });
     for (let i = 0; i < 4; i++) await tick(c);

@@ -41,6 +41,13 @@ export interface RolloutControllerOptions {
   versions?: VariantVersions;
   /** Problems that must not stop the loop (evidence disk full, a source failing), for the terminal. */
   onWarning?: (message: string) => void;
+  /**
+   * The id the evidence and webhooks know this rollout by, when it is not `id`: serve's controllers are found
+   * by `namespace/name`, but each canary revision of a Rollout is a rollout of its own.
+   */
+  publicId?: string;
+  /** A decision's webhooks settled after it was stored (its outbox flag changed): serve persists again. */
+  onNotified?: () => void;
 }
 
 /**
@@ -96,6 +103,8 @@ export class RolloutController {
       now: this.now,
       onWarning: o.onWarning,
       sources: o.sources.map((s) => s.name),
+      publicId: o.publicId,
+      onNotified: o.onNotified,
     });
   }
 
@@ -191,7 +200,10 @@ export class RolloutController {
     if (this.stopped || isTerminal(this.state.phase)) return;
     const delay = Math.max(0, this.lastTickAt + this.meta.plan.intervalMs - this.now());
     this.timer = setTimeout(() => {
-      void this.enqueue(() => this.tick()).finally(() => this.schedule());
+      // A failed tick was already reported (enqueue's warning); the loop carries on.
+      void this.enqueue(() => this.tick())
+        .catch(() => undefined)
+        .finally(() => this.schedule());
     }, delay);
   }
 

@@ -52,8 +52,8 @@ describe('WebhookNotifier delivery ids', () => {
   it("keeps messageForDecision's repeatable id when the controller gives none (an undefined id overrides nothing)", async () => {
     const { evidence, notifier, ids } = await setup();
     evidence.record({ decision, assessment: null, inputs: null });
-    notifier.notify({ ...payload, deliveryId: undefined });
-    notifier.notify({ ...payload });
+    void notifier.notify({ ...payload, deliveryId: undefined });
+    void notifier.notify({ ...payload });
     await notifier.flush(1_000);
     expect(ids).toEqual(['r1-1-rollback', 'r1-1-rollback']);
     evidence.close();
@@ -61,7 +61,7 @@ describe('WebhookNotifier delivery ids', () => {
 
   it("uses the controller's id when given, and records every delivery before the evidence closes", async () => {
     const { evidence, notifier, ids } = await setup();
-    notifier.notify({ ...payload, deliveryId: 'r1:7:rollback' });
+    void notifier.notify({ ...payload, deliveryId: 'r1:7:rollback' });
     await notifier.flush(1_000);
     evidence.close();
     expect(ids).toEqual(['r1:7:rollback']);

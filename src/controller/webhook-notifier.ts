@@ -2,7 +2,7 @@ import { messageForDecision, WebhookSender } from './webhooks/index.js';
 import type { PolicySpec } from '../schema/policy.js';
 import type { EvidenceLogSink } from './evidence-sink.js';
 import type { WebhookDelivery } from '../schema/evidence.js';
-import type { Notifier, RolloutEventPayload } from './ports.js';
+import type { Notifier, NotifyOutcome, RolloutEventPayload } from './ports.js';
 import { decisionPoint } from './snapshot.js';
 import type { WebhookDeliveryView } from './view.js';
 
@@ -48,23 +48,31 @@ export class WebhookNotifier implements Notifier {
     return n;
   }
 
-  notify(p: RolloutEventPayload): void {
-    if (this.senders.length === 0) return;
+  /** Queues the event for every receiver; resolves once each has delivered or given up ('abandoned' at shutdown). */
+  notify(p: RolloutEventPayload): Promise<NotifyOutcome> | undefined {
+    if (this.senders.length === 0) return undefined;
     // The controller's event, not the raw action: the first step (start) is a `step`, a pause/resume a `hold`.
+    // The anchor is the record this event reports (the outbox knows it, also on a resend); else the chain head.
     const message = messageForDecision(
       p.service,
       p.rolloutId,
       { ...decisionPoint(p.decision), action: p.event },
-      this.evidence?.head,
+      p.evidence ?? this.evidence?.head,
     );
-    if (!message) return;
+    if (!message) return undefined;
     // The controller's id (from the decision's sequence number) is stable across a resume; without one, keep the
     // id messageForDecision derived from the evidence head. Never let an undefined id turn into a random one.
     const deliveryId = p.deliveryId ?? message.deliveryId;
+    const done: Promise<WebhookDelivery['outcome']>[] = [];
     for (const s of this.senders) {
-      const id = s.send({ ...message, ...(deliveryId ? { deliveryId } : {}) });
-      if (id) this.track({ id, event: message.event, url: s.safeUrl, status: null, attempts: 0, outcome: 'pending' });
+      const queued = s.queue({ ...message, ...(deliveryId ? { deliveryId } : {}) });
+      if (!queued) continue;
+      done.push(queued.done);
+      const view = { id: queued.id, event: message.event, url: s.safeUrl, status: null, attempts: 0 };
+      this.track({ ...view, outcome: 'pending' });
     }
+    if (done.length === 0) return undefined;
+    return Promise.all(done).then((o) => (o.includes('abandoned') ? 'abandoned' : 'settled'));
   }
 
   deliveries(): WebhookDeliveryView[] {

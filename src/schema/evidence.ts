@@ -120,7 +120,7 @@ export const webhookPayload = z.object({
   /** The event in one line a person reads (chat tools show a `text` field as is): what happened and why. */
   text: z.string().optional(),
   at: iso,
-  /** The evidence chain head when the event was sent: an outside copy that anchors the local records. */
+  /** The evidence record this event reports (seq and SHA-256 of it): an outside copy that anchors the chain. */
   evidence: z.object({ seq: z.number().int().nonnegative(), hash: sha256Hex }).optional(),
 });
 

@@ -6,6 +6,8 @@ import { LeaderElector } from '../../src/actuators/argo/lease.js';
 import { RolloutClient } from '../../src/actuators/argo/rollout-client.js';
 import { RolloutWatcher } from '../../src/actuators/argo/rollout-watcher.js';
 import { updateState } from '../../src/actuators/argo/state-annotation.js';
+import { EvidenceConfigMaps } from '../../src/controller/cluster/evidence-configmaps.js';
+import { RolloutEventRecorder } from '../../src/controller/cluster/rollout-events.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer, type RecordedRequest } from '../support/kube-apiserver.js';
 import { makeRollout } from '../support/rollout-fixture.js';
@@ -104,7 +106,16 @@ describe('deploy/ manifests', () => {
     expect(one('ClusterRole').rules).toEqual([
       { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: ['argoproj.io'], resources: ['rollouts/status'], verbs: ['patch'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
     ]);
+    // ConfigMaps (the evidence) only in the controller's own namespace, and never delete.
+    const role = byKind('Role').find((r) => (r.rules as Doc[]).some((x) => x.resources.includes('configmaps')))!;
+    expect(role.metadata.namespace).toBe('adaptive-canary');
+    expect((role.rules as Doc[]).find((x) => x.resources.includes('configmaps'))).toEqual({
+      apiGroups: [''],
+      resources: ['configmaps'],
+      verbs: ['list', 'create', 'update'],
+    });
     const sa = one('ServiceAccount');
     for (const b of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')]) {
       expect(b.subjects).toEqual([
@@ -117,9 +128,11 @@ describe('deploy/ manifests', () => {
 
 /** RBAC check of one recorded request against the manifests' rules, the way the API server authorizes it. */
 function allowed(req: RecordedRequest): boolean {
-  const m = /^\/apis\/([^/]+)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(req.path);
+  const m = /^\/(?:apis\/([^/]+)|api)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(
+    req.path,
+  );
   if (!m) return false;
-  const [, group, ns, plural, name, sub] = m;
+  const [, group = '', ns, plural, name, sub] = m;
   const verb = (
     {
       GET: name ? 'get' : req.query.watch === 'true' ? 'watch' : 'list',
@@ -149,7 +162,7 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
   });
   afterAll(async () => api.close());
 
-  it('lease election, cluster-wide watch, state annotation, promote and abort are all authorized', async () => {
+  it('lease election, cluster-wide watch, state annotation, promote, abort, evidence and Events are all authorized', async () => {
     const argo = new ArgoSimulator(api);
     api.seedRollout(makeRollout({ name: 'maestro-api', namespace: 'shop' }));
     argo.reconcile('shop', 'maestro-api');
@@ -177,6 +190,38 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
     await act.setWeight(25);
     await updateState(client, 'shop', 'maestro-api', () => ({ step: 1 }));
     await act.rollback();
+    // The cluster evidence (ConfigMaps in the controller's namespace) and an Event on the Rollout, as serve writes them.
+    const evidence = await EvidenceConfigMaps.create(api.kubeConfig(), 'adaptive-canary');
+    const owner = {
+      rolloutId: 'shop.maestro-api.c4n4ry',
+      service: 'maestro-api',
+      namespace: 'shop',
+      name: 'maestro-api',
+    };
+    const segments = await evidence.write(owner, [], { 'decisions.jsonl': '{"seq":1}\n', 'head.json': '{}' });
+    await evidence.write(owner, segments, { 'decisions.jsonl': '{"seq":1}\n{"seq":2}\n', 'head.json': '{}' });
+    expect((await evidence.list({ rolloutId: owner.rolloutId }))[0]?.files['decisions.jsonl']).toBe(
+      '{"seq":1}\n{"seq":2}\n',
+    );
+    const warnings: string[] = [];
+    const events = await RolloutEventRecorder.create(
+      api.kubeConfig(),
+      { namespace: 'shop', name: 'maestro-api' },
+      { instance: 'pod-a', onWarning: (w) => warnings.push(w) },
+    );
+    const decision = { action: 'rollback', at: Date.now(), step: 0, weight: 0, score: 0.2, by: 'judge', reasons: [] };
+    events.notify({
+      event: 'rollback',
+      service: 'maestro-api',
+      rolloutId: owner.rolloutId,
+      step: 0,
+      weight: 0,
+      score: 0.2,
+      decision: decision as never,
+    });
+    await events.flush(5_000);
+    expect(warnings).toEqual([]);
+    expect(api.events.store.list('shop').map((e) => e.reason)).toEqual(['CanaryRolledBack']);
     await elector.stop(true);
     watcher.stop();
     argo.close();
@@ -199,6 +244,10 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
         'POST coordination.k8s.io',
         'PUT coordination.k8s.io',
         'GET coordination.k8s.io',
+        'GET v1',
+        'POST v1',
+        'PUT v1',
+        'POST events.k8s.io',
       ]),
     );
   });

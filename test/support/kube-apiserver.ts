@@ -3,14 +3,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadCrdSchema } from './crd-validator.js';
+import { checkConfigMap, checkEvent } from './kube-builtin-checks.js';
 import { admit, create, notFound, patch, replace, StatusError, type ResourceType } from './kube-resources.js';
 import { KubeStore, type KubeObject } from './kube-store.js';
 import { serveWatch } from './kube-watch.js';
 
 /**
  * An in-test Kubernetes API server speaking the real HTTP API for what adaptive-canary uses: Rollouts
- * (get/list/watch/merge-patch, status subresource, validated against the upstream CRD schema) and Leases
- * (get/create/update with resourceVersion conflicts), plus injectable faults. See docs/kubernetes.md.
+ * (get/list/watch/merge-patch, status subresource, validated against the upstream CRD schema), Leases
+ * (get/create/update with resourceVersion conflicts), core/v1 ConfigMaps (the cluster evidence: create, list by
+ * label, PUT with resourceVersion, the 1 MiB limit) and events.k8s.io/v1 Events (create with the strict v1
+ * validation), plus injectable faults. It stands in for a cluster in the tests; see docs/kubernetes.md.
  */
 export interface KubeApiServerOptions {
   /** Bearer tokens clients may send (default ["test-token"]); faults can target one token (one replica). */
@@ -40,13 +43,16 @@ export interface RecordedRequest {
 }
 
 const ROLLOUT_CRD = fileURLToPath(new URL('../fixtures/argo-rollouts/rollout-crd.yaml', import.meta.url));
-const PATH_RE = /^\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/;
+// /apis/<group>/<version>/… for named groups, /api/v1/… for the core group ('').
+const PATH_RE = /^\/(?:apis\/([^/]+)|api)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/;
 
 export class KubeApiServer {
   readonly requests: RecordedRequest[] = [];
   readonly warnings: string[] = [];
   readonly rollouts: ResourceType;
   readonly leases: ResourceType;
+  readonly configMaps: ResourceType;
+  readonly events: ResourceType;
   private readonly faults: (Fault & { left: number })[] = [];
   private readonly watches = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
@@ -74,6 +80,28 @@ export class KubeApiServer {
       statusSubresource: false,
       check: checkLease,
     };
+    this.configMaps = {
+      group: '',
+      version: 'v1',
+      plural: 'configmaps',
+      kind: 'ConfigMap',
+      store: new KubeStore(clock),
+      statusSubresource: false,
+      check: checkConfigMap,
+    };
+    this.events = {
+      group: 'events.k8s.io',
+      version: 'v1',
+      plural: 'events',
+      kind: 'Event',
+      store: new KubeStore(clock),
+      statusSubresource: false,
+      check: checkEvent,
+    };
+  }
+
+  private get types(): ResourceType[] {
+    return [this.rollouts, this.leases, this.configMaps, this.events];
   }
 
   static async start(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
@@ -116,8 +144,7 @@ export class KubeApiServer {
 
   /** Forget event history: watches resuming from an older resourceVersion get 410 Gone. */
   compact(): void {
-    this.rollouts.store.compact(this.rv);
-    this.leases.store.compact(this.rv);
+    for (const t of this.types) t.store.compact(this.rv);
   }
 
   /** Seed a Rollout with its status (as if Argo had reconciled it); validated against the CRD. */
@@ -181,8 +208,7 @@ export class KubeApiServer {
 
   private route(method: string, url: URL, body: unknown, contentType: string | undefined, res: ServerResponse): void {
     const m = PATH_RE.exec(url.pathname);
-    const rt =
-      m && [this.rollouts, this.leases].find((r) => r.group === m[1] && r.version === m[2] && r.plural === m[4]);
+    const rt = m && this.types.find((r) => r.group === (m[1] ?? '') && r.version === m[2] && r.plural === m[4]);
     if (!m || !rt)
       throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const [, , , ns, , name, sub] = m;

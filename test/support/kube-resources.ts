@@ -40,15 +40,20 @@ export class StatusError extends Error {
   }
 }
 
+/** `rollouts.argoproj.io`, or just `configmaps` for the core group, as the API server names resources. */
+function qualified(rt: ResourceType): string {
+  return rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
+}
+
 export function notFound(rt: ResourceType, name: string): StatusError {
-  return new StatusError(404, 'NotFound', `${rt.plural}.${rt.group} "${name}" not found`);
+  return new StatusError(404, 'NotFound', `${qualified(rt)} "${name}" not found`);
 }
 
 function conflict(rt: ResourceType, name: string): StatusError {
   return new StatusError(
     409,
     'Conflict',
-    `Operation cannot be fulfilled on ${rt.plural}.${rt.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    `Operation cannot be fulfilled on ${qualified(rt)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
   );
 }
 
@@ -69,7 +74,13 @@ export function create(rt: ResourceType, namespace: string, body: unknown, warni
   if (!isKubeObject(body)) throw new StatusError(400, 'BadRequest', 'body is not a Kubernetes object');
   const name = body.metadata.name;
   if (rt.store.get(namespace, name))
-    throw new StatusError(409, 'AlreadyExists', `${rt.plural}.${rt.group} "${name}" already exists`);
+    throw new StatusError(409, 'AlreadyExists', `${qualified(rt)} "${name}" already exists`);
+  if (body.metadata.namespace !== undefined && body.metadata.namespace !== namespace)
+    throw new StatusError(
+      400,
+      'BadRequest',
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   const obj: KubeObject = {
     ...structuredClone(body),
     metadata: {

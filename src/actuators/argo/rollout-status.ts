@@ -3,7 +3,13 @@
  * sends (pkg/kubectl-argo-rollouts/cmd/{abort,promote}).
  */
 export interface RolloutObject {
-  metadata: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
   spec?: { paused?: boolean; strategy?: { canary?: { steps?: RolloutStep[] } } };
   status?: RolloutStatus;
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
@@ -135,8 +135,56 @@ const mark = defineCommand<MarkOptions>({
   },
 });
 
+interface PullOptions extends Common {
+  kubeconfig?: string;
+  namespace?: string;
+  evidenceNamespace: string;
+}
+
+const pull = defineCommand<PullOptions>({
+  name: 'pull',
+  summary:
+    "Bring a cluster's evidence home (the ConfigMaps `serve` writes) as .evidence/<service>/<rollout-id>/ and .prbodies/",
+  options: [
+    rootOption(),
+    new Option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)'),
+    new Option('--namespace <ns>', "only the evidence of Rollouts in this namespace (default: every namespace's)"),
+    new Option('--evidence-namespace <ns>', 'where the controller keeps the evidence ConfigMaps').default(
+      'adaptive-canary',
+    ),
+    jsonOption(),
+  ],
+  examples: [
+    'adaptive-canary evidence pull --kubeconfig ~/.kube/config --namespace shop && adaptive-canary evidence verify',
+  ],
+  async run({ opts, io }) {
+    const { loadKubeConfig } = await import('../../controller/cluster/kubeconfig.js');
+    const { pullEvidence } = await import('../../controller/cluster/evidence-pull.js');
+    const root = resolve(io.cwd, opts.root);
+    const pulled = await pullEvidence({
+      kubeConfig: await loadKubeConfig(opts.kubeconfig && resolve(io.cwd, opts.kubeconfig)),
+      evidenceNamespace: opts.evidenceNamespace,
+      rolloutNamespace: opts.namespace,
+      root,
+    });
+    if (opts.json) println(io.stdout, JSON.stringify({ data: pulled }, null, 2));
+    else if (pulled.length === 0)
+      println(
+        io.stderr,
+        `no evidence in ${opts.evidenceNamespace}${opts.namespace ? ` for namespace ${opts.namespace}` : ''}`,
+      );
+    else
+      for (const p of pulled)
+        println(
+          io.stdout,
+          `${p.status === 'written' ? 'pulled' : "kept local (it extends the cluster's)"} ${p.rollout} → ${relative(io.cwd, p.dir) || '.'} (${p.records} records)`,
+        );
+    return ExitCode.ok;
+  },
+});
+
 export default defineCommand({
   name: 'evidence',
-  summary: 'Inspect and verify the hash-chained evidence in .evidence/',
-  subcommands: [list, show, verify, mark],
+  summary: 'Inspect and verify the hash-chained evidence in .evidence/ (or pull it from a cluster)',
+  subcommands: [list, show, verify, mark, pull],
 });

@@ -15,6 +15,7 @@ interface Options {
   prometheusUrl?: string;
   publicKey?: string;
   allowUnsigned?: boolean;
+  evidenceDir?: string;
 }
 
 export default defineCommand<Options>({
@@ -42,23 +43,21 @@ export default defineCommand<Options>({
       '--allow-unsigned',
       'drive Rollouts that are unsigned or do not verify anyway (warned); without it and without --public-key such Rollouts are left alone',
     ),
+    new Option(
+      '--evidence-dir <dir>',
+      "local working copy of the evidence being written (the record is the ConfigMaps in the Lease's namespace; `evidence pull` brings it home); default: a fresh directory under $TMPDIR",
+    ),
   ],
   examples: [
     'adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090 --public-key /etc/adaptive-canary/cosign.pub',
   ],
   async run({ opts, io }) {
-    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { loadKubeConfig } = await import('../../controller/cluster/kubeconfig.js');
     const { ClusterController } = await import('../../controller/cluster/cluster-controller.js');
     const { startServer } = await import('../../server/start-server.js');
     const { readPublicKeyFile } = await import('../../supply-chain/key-files-io.js');
     const publicKey = opts.publicKey ? readPublicKeyFile(resolve(io.cwd, opts.publicKey)) : undefined;
-    const kc = new KubeConfig();
-    try {
-      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-      else kc.loadFromDefault();
-    } catch (err) {
-      throw new UnreachableError('kubeconfig', (err as Error).message, { cause: err });
-    }
+    const kc = await loadKubeConfig(opts.kubeconfig && resolve(io.cwd, opts.kubeconfig));
     const namespace =
       opts.leaseNamespace ??
       io.env.POD_NAMESPACE ??
@@ -78,6 +77,7 @@ export default defineCommand<Options>({
       env: io.env,
       signatures: { publicKey, allowUnsigned: opts.allowUnsigned === true },
       sources: clusterOtlpSources(otlp),
+      ...(opts.evidenceDir ? { evidenceDir: resolve(io.cwd, opts.evidenceDir) } : {}),
     });
     try {
       await cluster.start();

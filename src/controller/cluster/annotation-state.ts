@@ -15,6 +15,15 @@ export interface AnnotationState {
 // Annotations share a 256 KiB budget per object: about 1.5 KiB per interval here, so a rollout of up to ~150
 // intervals fits (docs/kubernetes.md). Past that the API server refuses the write and the controller warns.
 
+/** JSON.parse that answers null for a hand-edited, broken annotation (start over rather than crash). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export function decodeState(raw: unknown, canaryHash: string): StoredRollout | null {
   if (!raw || typeof raw !== 'object') return null;
   const doc = raw as Partial<AnnotationState>;

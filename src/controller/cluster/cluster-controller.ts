@@ -1,23 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ArgoActuator } from '../../actuators/argo/argo-actuator.js';
 import { LeaderElector } from '../../actuators/argo/lease.js';
 import { RolloutClient, type RequestCounter } from '../../actuators/argo/rollout-client.js';
 import { viewRollout, type RolloutObject } from '../../actuators/argo/rollout-status.js';
 import { keyOf, RolloutWatcher, type RolloutEvent } from '../../actuators/argo/rollout-watcher.js';
-import { STATE_ANNOTATION, updateState } from '../../actuators/argo/state-annotation.js';
-import { createAnalysis } from '../../engine/analysis.js';
+import { STATE_ANNOTATION } from '../../actuators/argo/state-annotation.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { PrometheusSource } from '../../sources/prometheus.js';
 import { OTEL_POD_HASH_LABEL, otelNames, queryNamesFor } from '../../sources/prometheus/otel-names.js';
 import { ControllerHub } from '../hub.js';
 import { ControllerMetrics } from '../metrics.js';
-import { ObservabilityHooks } from '../observability-hooks.js';
 import type { ObservationSource } from '../ports.js';
-import { RolloutController } from '../rollout-controller.js';
-import { StateStore } from '../state-store.js';
-import { decodeState, seedStore, type AnnotationState } from './annotation-state.js';
+import { decodeState, parseJson } from './annotation-state.js';
+import { EvidenceConfigMaps } from './evidence-configmaps.js';
 import { Limiter } from './limiter.js';
+import { openClusterRollout } from './open-cluster-rollout.js';
+import { persistRollout, type PersistedRollout } from './persist-rollout.js';
 import { POLICY_ANNOTATION, policyFromAnnotation } from './rollout-policy.js';
 import { checkRolloutSignature, type RolloutSignatureOptions } from './rollout-signature.js';
 
@@ -43,27 +44,30 @@ export interface ClusterControllerOptions {
    * driven when it verifies against `publicKey` (or `allowUnsigned`). `serve` always passes it; left out, no gate.
    */
   signatures?: RolloutSignatureOptions;
-  /** Where the observability hooks read `spec.grafana.tokenEnv`; default: no Grafana annotations. */
+  /**
+   * Where webhook `${env:…}` secrets and `spec.grafana.tokenEnv` are read (the controller's environment, e.g. a
+   * Secret mounted as env); default: none.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Namespace of the evidence ConfigMaps (default: the Lease's, the controller's own). */
+  evidenceNamespace?: string;
+  /** Local working copy of the evidence being written (default: a temp dir of its own, removed at stop). */
+  evidenceDir?: string;
+  webhookTimeoutMs?: number;
 }
 
-interface Running {
-  controller: RolloutController;
-  store: StateStore;
-  actuator: ArgoActuator;
+interface Running extends PersistedRollout {
   sources: ObservationSource[];
-  canaryHash: string;
   persist: Promise<void>;
-  hooks: ObservabilityHooks | undefined;
-  /** resourceVersion of our last state write, so the next write needs no read (a 409 falls back to one). */
-  lastRv: string | undefined;
 }
 
 /**
  * `serve`: one controller for every Rollout in the cluster that carries the policy annotation. Only the Lease
  * holder acts; it resumes each rollout from the state annotation, runs its analysis loop, and writes the state
- * back after every interval and decision. When leadership is lost every loop stops at once (and every actuator
- * and state write is fenced on `isLeader()`, so nothing already in flight gets through); the standby takes over.
+ * back after every interval and decision, after uploading the evidence (open-cluster-rollout.ts wires the
+ * record: evidence ConfigMaps, webhooks, Events). When leadership is lost every loop stops at once (and every
+ * actuator and state write is fenced on `isLeader()`, so nothing already in flight gets through); the standby
+ * takes over.
  */
 export class ClusterController {
   readonly hub = new ControllerHub();
@@ -73,6 +77,8 @@ export class ClusterController {
   private readonly cache = new Map<string, RolloutObject>();
   private watcher: RolloutWatcher | undefined;
   private client!: RolloutClient;
+  private evidence!: EvidenceConfigMaps;
+  private workDir: string | undefined;
   private readonly opening = new Set<string>();
   /** Per-rollout subscribers to the one cluster-wide watch (the actuators' fault detection). */
   private readonly subscribers = new Map<string, Set<(e: RolloutEvent) => void>>();
@@ -102,6 +108,10 @@ export class ClusterController {
 
   async start(): Promise<void> {
     this.client = await RolloutClient.create(this.o.kubeConfig, {}, this.o.counter);
+    this.evidence = await EvidenceConfigMaps.create(
+      this.o.kubeConfig,
+      this.o.evidenceNamespace ?? this.o.leaseNamespace,
+    );
     this.watcher = new RolloutWatcher(this.o.kubeConfig, this.client, (e) => {
       for (const l of this.subscribers.get(keyOf(e.rollout)) ?? []) l(e);
       if (e.type === 'delete') this.cache.delete(keyOf(e.rollout));
@@ -126,14 +136,26 @@ export class ClusterController {
     return n;
   }
 
-  /** Stops every loop (traffic untouched) and the watch; releases the lease for a fast handover unless `release: false`. */
+  /**
+   * Stops every loop (traffic untouched) and the watch; releases the lease for a fast handover unless
+   * `release: false` (a crash, for tests). The loops stop while the Lease is still held, so the last webhook
+   * outcomes and evidence are written before a standby takes over.
+   */
   async stop(opts: { release?: boolean } = {}): Promise<void> {
     this.shuttingDown = true;
     for (const t of this.retries.values()) clearTimeout(t);
     this.retries.clear();
     this.watcher?.stop();
+    if (opts.release ?? true) await this.stopAll('shutting down');
     await this.elector.stop(opts.release ?? true);
     await this.stopAll('shutting down');
+    if (this.workDir && !this.o.evidenceDir) rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** The evidence working copy: given, or a fresh temp dir of this process (removed at stop). */
+  private evidenceDir(): string {
+    this.workDir ??= this.o.evidenceDir ?? mkdtempSync(join(tmpdir(), 'adaptive-canary-evidence-'));
+    return this.workDir;
   }
 
   private warn(message: string): void {
@@ -166,53 +188,43 @@ export class ClusterController {
       const warning = checkRolloutSignature(ro, policy, this.o.signatures);
       if (warning) this.warn(`${key}: ${warning}`);
     }
-    const store = await StateStore.open(':memory:');
     const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
-    const stored = raw ? decodeState(safeJson(raw), canaryHash) : null;
-    if (stored) seedStore(store, stored, (this.o.clock ?? Date.now)());
     const watch = (listener: (e: RolloutEvent) => void): (() => void) => {
       const set = this.subscribers.get(key) ?? new Set();
       this.subscribers.set(key, set.add(listener));
       return () => set.delete(listener);
     };
-    const actuator = await ArgoActuator.create({
-      kubeConfig: this.o.kubeConfig,
-      namespace: ns,
-      rollout: name,
-      fence: () => this.isLeader(),
-      now: this.o.clock,
-      watch,
-      counter: this.o.counter,
-    });
     const variant = { baseline: stableHash, canary: canaryHash };
     const sources = this.o.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
-    // No evidence log on a cluster (the state annotation is the record): hook outcomes go to the warnings.
-    const hooks = ObservabilityHooks.create({
+    const ref: { run?: Running } = {}; // set below; webhooks settle only after the loop started
+    const rollout = await openClusterRollout({
+      kubeConfig: this.o.kubeConfig,
+      namespace: ns,
+      name,
+      uid: ro.metadata.uid,
       policy,
-      rolloutId: key,
-      env: this.o.env ?? {},
-      onWarning: (m) => this.warn(`${key}: ${m}`),
-      now: this.o.clock,
-    });
-    const controller = await RolloutController.open({
-      id: key,
-      policy,
-      actuator,
+      variant,
+      stored: raw ? decodeState(parseJson(raw), canaryHash) : null,
       sources,
-      createAnalysis: (p) => createAnalysis(p),
-      store,
+      evidenceStore: this.evidence,
+      evidenceDir: this.evidenceDir(),
+      identity: this.o.identity,
       metrics: this.metrics,
+      env: this.o.env ?? {},
+      fence: () => this.isLeader(),
+      watch,
+      warn: (m) => this.warn(m),
+      onNotified: () => void (ref.run && this.schedulePersist(ref.run)),
       clock: this.o.clock,
-      onWarning: (m) => this.warn(`${key}: ${m}`),
-      notifier: hooks,
-      versions: { stable: stableHash, canary: canaryHash },
+      counter: this.o.counter,
+      webhookTimeoutMs: this.o.webhookTimeoutMs,
     });
+    const { controller, hooks } = rollout;
     if (controller.phase === 'pending' && hooks) {
       const pre = await hooks.preStart();
       if (!pre.start) {
         await controller.stop();
-        actuator.close();
-        store.close();
+        rollout.close();
         this.retryLater(key, policy.interval);
         throw new AppError(
           'E_SILENCE_HOLD',
@@ -220,23 +232,30 @@ export class ClusterController {
         );
       }
     }
-    const entry: Running = {
-      controller,
-      store,
-      actuator,
+    const run: Running = {
+      ...rollout,
+      ns,
+      name,
       sources,
       canaryHash,
-      hooks,
       persist: Promise.resolve(),
+      closed: false,
       lastRv: ro.metadata.resourceVersion,
     };
-    this.running.set(key, entry);
+    ref.run = run;
+    this.running.set(key, run);
     this.hub.add(controller);
     controller.subscribe((e) => {
-      if (e.type !== 'snapshot') entry.persist = entry.persist.then(() => this.persist(ns, name, entry));
+      if (e.type !== 'snapshot') void this.schedulePersist(run);
     });
-    void controller.done.then(() => (entry.persist = entry.persist.then(() => this.persist(ns, name, entry))));
+    void controller.done.then(() => this.schedulePersist(run));
     controller.start();
+  }
+
+  /** Queues a state write behind the rollout's previous one (they never overlap). */
+  private schedulePersist(run: Running): Promise<void> {
+    run.persist = run.persist.then(() => this.persist(run));
+    return run.persist;
   }
 
   /** Looks at a held Rollout again (through the cache, so a deleted one is dropped) after about an interval. */
@@ -269,46 +288,32 @@ export class ClusterController {
     });
   }
 
-  /** Writes the rollout's state to its annotation; fenced, so a replica that lost the lease writes nothing. */
-  private async persist(ns: string, name: string, entry: Running): Promise<void> {
-    if (!this.isLeader()) return;
-    const stored = entry.store.load(`${ns}/${name}`);
-    if (!stored) return;
-    try {
-      const known = entry.lastRv === undefined ? undefined : { state: null, resourceVersion: entry.lastRv };
-      const { resourceVersion } = await this.writeLimiter.run(() =>
-        updateState<AnnotationState>(this.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), {
-          known,
-        }),
-      );
-      entry.lastRv = resourceVersion;
-    } catch (err) {
-      this.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);
-    }
+  private persist(entry: Running): Promise<void> {
+    return persistRollout(entry, {
+      client: this.client,
+      limiter: this.writeLimiter,
+      isLeader: () => this.isLeader(),
+      warn: (m) => this.warn(m),
+      retry: () => void this.schedulePersist(entry),
+    });
   }
 
+  /** Stops one loop; webhooks get 2 s to settle, then what settled is written (if we still lead). */
   private async close(key: string, run: Running): Promise<void> {
     this.running.delete(key);
     for (const s of run.sources) if (s instanceof PrometheusSource) this.closedQueries += s.http.queries;
     await run.controller.stop();
     // An OTLP source holds a subscription on the shared receiver: release it with the rollout.
     for (const s of run.sources) await s.close?.();
-    await run.hooks?.flush(2_000);
-    run.actuator.close();
-    run.store.close();
+    await run.notifier.flush(2_000);
+    await this.schedulePersist(run);
+    run.closed = true;
+    run.close();
   }
 
   private async stopAll(why: string): Promise<void> {
     const all = [...this.running.entries()];
     if (all.length) this.warn(`stopping ${all.length} rollout loop(s): ${why}`);
     await Promise.all(all.map(([key, run]) => this.close(key, run)));
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }

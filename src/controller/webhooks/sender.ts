@@ -65,14 +65,25 @@ export class WebhookSender {
 
   /** Queues one event; returns its delivery id (undefined when this receiver does not want the event). */
   send(message: WebhookMessage): string | undefined {
+    return this.queue(message)?.id;
+  }
+
+  /**
+   * Queues one event like `send`, and also says when it settled: `done` resolves with the outcome (never
+   * rejects), so an outbox can keep the event pending until it was delivered or given up on.
+   */
+  queue(message: WebhookMessage): { id: string; done: Promise<WebhookDelivery['outcome']> } | undefined {
     if (this.options.events && !this.options.events.includes(message.event)) return undefined;
     const payload = completePayload(message, this.now);
     // Start on the next macrotask: even fetch's lazy first-use setup must not run inside the caller's turn.
-    const task = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.deliver(payload))
-      .finally(() => this.inflight.delete(task));
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deliver(payload));
+    const task: Promise<void> = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    void task.finally(() => this.inflight.delete(task));
     this.inflight.add(task);
-    return payload.deliveryId;
+    return { id: payload.deliveryId, done: done.catch((): WebhookDelivery['outcome'] => 'abandoned') };
   }
 
   /** Waits up to `timeoutMs` for deliveries in flight, then abandons (and records) the rest. */
@@ -86,7 +97,7 @@ export class WebhookSender {
     return { ...this.counts };
   }
 
-  private async deliver(payload: WebhookPayload): Promise<void> {
+  private async deliver(payload: WebhookPayload): Promise<WebhookDelivery['outcome']> {
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -117,6 +128,7 @@ export class WebhookSender {
     }
     if (outcome !== 'delivered' && this.stop.signal.aborted) outcome = 'abandoned';
     this.report(payload, outcome, attempts, started);
+    return outcome;
   }
 
   private async attempt(

@@ -1,0 +1,56 @@
+import { updateState } from '../../actuators/argo/state-annotation.js';
+import type { RolloutClient } from '../../actuators/argo/rollout-client.js';
+import { errorMessage } from '../../errors.js';
+import type { AnnotationState } from './annotation-state.js';
+import type { Limiter } from './limiter.js';
+import type { ClusterRollout } from './open-cluster-rollout.js';
+
+/** A driven Rollout as far as writing its record goes. */
+export interface PersistedRollout extends ClusterRollout {
+  ns: string;
+  name: string;
+  canaryHash: string;
+  /** Set once closed: late callbacks (a webhook settling) write nothing. */
+  closed: boolean;
+  /** resourceVersion of our last state write, so the next write needs no read (a 409 falls back to one). */
+  lastRv: string | undefined;
+}
+
+/**
+ * Uploads the evidence, then writes the rollout's state to its annotation — in that order, so the state never
+ * marks a record written that the cluster does not hold. Fenced: a replica that lost the lease writes nothing.
+ * When the evidence cannot be uploaded the state waits too, and both are tried again after a second.
+ */
+export async function persistRollout(
+  entry: PersistedRollout,
+  o: {
+    client: RolloutClient;
+    limiter: Limiter;
+    isLeader: () => boolean;
+    warn: (message: string) => void;
+    retry: () => void;
+  },
+): Promise<void> {
+  const { ns, name } = entry;
+  if (!o.isLeader() || entry.closed) return;
+  try {
+    await entry.evidence.flush();
+  } catch (err) {
+    o.warn(`${ns}/${name}: evidence not uploaded (state write held back, retrying): ${errorMessage(err)}`);
+    setTimeout(o.retry, 1_000).unref();
+    return;
+  }
+  const stored = entry.store.load(`${ns}/${name}`);
+  if (!stored) return;
+  try {
+    const known = entry.lastRv === undefined ? undefined : { state: null, resourceVersion: entry.lastRv };
+    const { resourceVersion } = await o.limiter.run(() =>
+      updateState<AnnotationState>(o.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), {
+        known,
+      }),
+    );
+    entry.lastRv = resourceVersion;
+  } catch (err) {
+    o.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);
+  }
+}

@@ -1,0 +1,218 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { ADAPTIVE_CANARY_BIN, runBuiltCliAsync } from '../support/built-cli.js';
+import { freePort } from '../support/free-port.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { untilValue } from '../support/poll.js';
+import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+// A regressed canary on a cluster, end to end: the built CLI's `serve` against the in-test API server (it stands
+// in for the cluster: Rollouts, Lease, ConfigMaps, Events over HTTP through client-node and a kubeconfig file),
+// the Argo simulator, a real Prometheus scraping a healthy stable and a canary whose /api/orders answers 500, and a
+// webhook receiver that checks the HMAC itself. Then the laptop side: `evidence pull`, `verify`, `show`.
+const NS = 'shop';
+const SECRET = 'whsec_e2e_cluster';
+const ROLLOUT_ID = `${NS}.maestro-api.c4n4ry`;
+let api: KubeApiServer;
+let argo: ArgoSimulator;
+let prom: PrometheusProcess;
+let stable: MaestroApi;
+let canary: MaestroApi;
+let proc: ChildProcess;
+let hook: http.Server;
+let traffic: NodeJS.Timeout;
+let stderr = '';
+let home = '';
+let kubeconfig = '';
+const received: { raw: string; signature: string | undefined; delivery: string | undefined }[] = [];
+
+beforeAll(async () => {
+  stable = await startMaestroApi({ version: '1.4.0' });
+  canary = await startMaestroApi({ version: '1.5.0', faults: { brokenEndpoint: '/api/orders' } });
+  prom = await startPrometheus([
+    { job: 'stable', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
+    { job: 'canary', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
+  ]);
+  await waitForScrapeAfter(prom.url, Date.now());
+  traffic = setInterval(() => {
+    for (const u of [stable.url, stable.url, stable.url, canary.url])
+      void fetch(`${u}/api/orders`, { method: 'POST', body: '{}' })
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
+  }, 10);
+  hook = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        raw: Buffer.concat(chunks).toString('utf8'),
+        signature: req.headers['x-adaptive-canary-signature'] as string | undefined,
+        delivery: req.headers['x-adaptive-canary-delivery'] as string | undefined,
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  api = await KubeApiServer.start();
+  argo = new ArgoSimulator(api);
+  const policy = {
+    service: 'maestro-api',
+    interval: '1s',
+    judge: 'threshold',
+    steps: [
+      { weight: 10, bake: '30s' },
+      { weight: 50, bake: '30s' },
+    ],
+    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+    prometheus: { url: prom.url, timeout: '2s' },
+    webhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/ci`, secret: '${env:HOOK_SECRET}' }],
+  };
+  api.seedRollout(
+    makeRollout({
+      name: 'maestro-api',
+      namespace: NS,
+      weights: [10, 50],
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+    }),
+  );
+  argo.reconcile(NS, 'maestro-api');
+  home = mkdtempSync(join(tmpdir(), 'ac-serve-record-'));
+  kubeconfig = join(home, 'kubeconfig');
+  writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
+  proc = spawn(
+    process.execPath,
+    [
+      ADAPTIVE_CANARY_BIN,
+      'serve',
+      '--kubeconfig',
+      kubeconfig,
+      '--listen',
+      '127.0.0.1:0',
+      '--lease-namespace',
+      'adaptive-canary',
+      '--identity',
+      'pod-x',
+      '--allow-unsigned',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOOK_SECRET: SECRET } },
+  );
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
+});
+
+afterAll(async () => {
+  clearInterval(traffic);
+  if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+  argo?.close();
+  await api?.close();
+  await prom?.stop();
+  await stable?.close();
+  await canary?.close();
+  hook?.closeAllConnections();
+  hook?.close();
+});
+
+const until = <T>(what: string, get: () => T | undefined, ms = 60_000): Promise<T> =>
+  untilValue(what, get, { timeoutMs: ms, detail: () => `serve stderr:\n${stderr}` });
+
+describe('serve leaves the laptop record on the cluster (built CLI)', () => {
+  it('rolls a regressed canary back, sends a signed rollback webhook, puts an Event on the Rollout, and evidence pull + verify pass', async () => {
+    await until('the abort', () => (api.getRollout(NS, 'maestro-api')?.status?.abort === true ? true : undefined));
+
+    // The rollback webhook: signed with the policy's secret (read from serve's environment), anchored in the chain.
+    const rollback = await until('the rollback webhook', () =>
+      received.find((r) => (JSON.parse(r.raw) as { event: string }).event === 'rollback'),
+    );
+    const expected = `sha256=${createHmac('sha256', SECRET).update(rollback.raw).digest('hex')}`;
+    expect(rollback.signature).toBe(expected);
+    const payload = JSON.parse(rollback.raw) as {
+      rolloutId: string;
+      deliveryId: string;
+      reasons: { signal: string }[];
+      evidence: { seq: number; hash: string };
+    };
+    expect(payload).toMatchObject({ rolloutId: ROLLOUT_ID, deliveryId: rollback.delivery });
+    expect(payload.reasons.map((r) => r.signal)).toContain('error-rate');
+
+    // An Event on the Rollout that says why (what `kubectl describe rollout` lists).
+    const event = await until('the CanaryRolledBack event', () =>
+      api.events.store.list(NS).find((e) => e.reason === 'CanaryRolledBack'),
+    );
+    expect(event).toMatchObject({
+      type: 'Warning',
+      reportingController: 'adaptive-canary.dev/controller',
+      reportingInstance: 'pod-x',
+      regarding: { kind: 'Rollout', name: 'maestro-api', namespace: NS },
+    });
+    expect(event.note).toMatch(
+      /^Rolled back at step 1 \(canary weight now 0%, score [0-9.]+, by [^)]+\): error-rate: .+ \[evidence shop\.maestro-api\.c4n4ry\]$/,
+    );
+    expect(Buffer.byteLength(String(event.note))).toBeLessThanOrEqual(1024);
+
+    // The evidence brought home, then checked with the laptop commands, unchanged.
+    await until('the finish record in the cluster', () =>
+      api.configMaps.store
+        .list('adaptive-canary')
+        .some((cm) =>
+          /"kind":"finish"/.test((cm.data as Record<string, string> | undefined)?.['decisions.jsonl'] ?? ''),
+        )
+        ? true
+        : undefined,
+    );
+    const pull = await runBuiltCliAsync(['evidence', 'pull', '--kubeconfig', kubeconfig, '--namespace', NS], {
+      cwd: home,
+    });
+    expect(pull.stderr).toBe('');
+    expect(pull.code).toBe(0);
+    expect(pull.stdout).toMatch(new RegExp(`pulled ${NS}/maestro-api → .evidence/maestro-api/${ROLLOUT_ID}`));
+    const dir = join(home, '.evidence', 'maestro-api', ROLLOUT_ID);
+    for (const f of ['decisions.jsonl', 'head.json', 'webhooks.jsonl', 'summary.md', 'incident.md'])
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(readFileSync(join(home, '.prbodies', `${ROLLOUT_ID}.md`), 'utf8')).toMatch(/rolled back|Rolled back/);
+    const verify = await runBuiltCliAsync(['evidence', 'verify'], { cwd: home });
+    expect(verify.code, verify.stderr).toBe(0);
+    const show = await runBuiltCliAsync(['evidence', 'show', ROLLOUT_ID, '--json'], { cwd: home });
+    expect(show.code).toBe(0);
+    const shown = JSON.parse(show.stdout) as {
+      records: { seq: number; hash: string; kind: string; action?: string }[];
+    };
+    expect(shown.records.at(-1)?.kind).toBe('finish');
+    // The webhook's anchor is the rollback record itself.
+    expect(shown.records.find((r) => r.seq === payload.evidence.seq)).toMatchObject({
+      kind: 'decision',
+      action: 'rollback',
+      hash: payload.evidence.hash,
+    });
+
+    const exited = new Promise<number | null>((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('evidence pull: exit 3 when the API server is unreachable, exit 2 on a bad kubeconfig', async () => {
+    const port = await freePort();
+    const down = join(home, 'down.kubeconfig');
+    writeFileSync(down, readFileSync(kubeconfig, 'utf8').replace(api.url, `http://127.0.0.1:${port}`));
+    const unreachable = await runBuiltCliAsync(['evidence', 'pull', '--kubeconfig', down], { cwd: home });
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(new RegExp(`Kubernetes API at http://127.0.0.1:${port}.*ECONNREFUSED`));
+    expect(unreachable.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const bad = join(home, 'bad.kubeconfig');
+    writeFileSync(bad, 'clusters: [this is: not, a kubeconfig');
+    const badRun = await runBuiltCliAsync(['evidence', 'pull', '--kubeconfig', bad], { cwd: home });
+    expect(badRun.code).toBe(2);
+    expect(badRun.stderr).toMatch(/cannot load the kubeconfig/);
+    const missing = await runBuiltCliAsync(['evidence', 'pull', '--kubeconfig', join(home, 'nope')], { cwd: home });
+    expect(missing.code).toBe(2);
+  });
+});

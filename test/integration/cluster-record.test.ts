@@ -1,0 +1,188 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STATE_ANNOTATION } from '../../src/actuators/argo/state-annotation.js';
+import { ClusterController } from '../../src/controller/cluster/cluster-controller.js';
+import { pullEvidence } from '../../src/controller/cluster/evidence-pull.js';
+import type { ObservationSource } from '../../src/controller/ports.js';
+import { verifySignature } from '../../src/controller/webhooks/signature.js';
+import { readRollout, verifyEvidence } from '../../src/evidence/index.js';
+import type { VariantObservation } from '../../src/schema/observation.js';
+import type { WebhookPayload } from '../../src/schema/evidence.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { until as pollUntil } from '../support/poll.js';
+import { makeRollout } from '../support/rollout-fixture.js';
+
+// The cluster record across a leader change: two ClusterControllers (the replicas of `serve`) against the
+// in-test API server, which stands in for the cluster (ConfigMaps, Events, Leases, Rollouts over HTTP through
+// client-node), a loopback webhook receiver that checks every HMAC, and scripted healthy observations.
+const NS = 'shop';
+const SECRET = 'whsec_cluster_test';
+const obs = (requests: number, errors: number): VariantObservation => ({
+  requests,
+  errors,
+  latency: [requests - errors, errors, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+});
+const sources = (): ObservationSource[] => [
+  { name: 'scripted', collect: () => Promise.resolve({ baseline: obs(1000, 1), canary: obs(100, 0) }) },
+];
+
+interface Received {
+  id: string;
+  verified: boolean;
+  payload: WebhookPayload;
+}
+
+let api: KubeApiServer;
+let argo: ArgoSimulator;
+let hook: http.Server;
+let hookUrl = '';
+let receiverUp = true;
+const received: Received[] = [];
+const controllers: ClusterController[] = [];
+
+beforeEach(async () => {
+  received.length = 0;
+  receiverUp = true;
+  hook = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (!receiverUp) return void res.writeHead(503).end();
+      const raw = Buffer.concat(chunks);
+      received.push({
+        id: String(req.headers['x-adaptive-canary-delivery']),
+        verified: verifySignature(SECRET, raw, req.headers['x-adaptive-canary-signature']),
+        payload: JSON.parse(raw.toString()) as WebhookPayload,
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks`;
+  api = await KubeApiServer.start({ tokens: ['token-pod-a', 'token-pod-b', 'token-laptop'] });
+  argo = new ArgoSimulator(api);
+});
+
+afterEach(async () => {
+  for (const c of controllers.splice(0)) await c.stop();
+  argo.close();
+  await api.close();
+  hook.closeAllConnections();
+  await new Promise<void>((r) => hook.close(() => r()));
+});
+
+function replica(identity: string, warnings: string[]): ClusterController {
+  const c = new ClusterController({
+    kubeConfig: api.kubeConfig(NS, `token-${identity}`),
+    identity,
+    leaseNamespace: 'adaptive-canary',
+    leaseDurationMs: 1_000,
+    renewDeadlineMs: 700,
+    retryPeriodMs: 100,
+    sources,
+    onWarning: (m) => warnings.push(`${identity}: ${m}`),
+    env: { HOOK_SECRET: SECRET },
+    evidenceDir: mkdtempSync(join(tmpdir(), `ac-cluster-${identity}-`)),
+    webhookTimeoutMs: 500,
+  });
+  controllers.push(c);
+  return c;
+}
+
+const until = (cond: () => boolean, ms = 15_000): Promise<number> => pollUntil(cond, ms);
+type StoredState = {
+  stored: { decisions: { seq: number; notifiedAt: number | null; decision: { action: string; at: number } }[] };
+};
+const stored = (): StoredState | null =>
+  JSON.parse(
+    api.getRollout(NS, 'maestro-api')?.metadata.annotations?.[STATE_ANNOTATION] ?? 'null',
+  ) as StoredState | null;
+
+describe('serve: the cluster record survives a leader change', () => {
+  it('a leader dies with webhooks still pending; the new leader continues the evidence chain and delivers every webhook', async () => {
+    api.seedRollout(
+      makeRollout({
+        name: 'maestro-api',
+        namespace: NS,
+        annotations: {
+          'adaptive-canary.dev/policy': JSON.stringify({
+            service: 'maestro-api',
+            interval: '150ms',
+            judge: 'threshold',
+            steps: [
+              { weight: 10, bake: '300ms' },
+              { weight: 25, bake: '3s' },
+              { weight: 50, bake: '300ms' },
+            ],
+            metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+            inconclusive: { maxExtension: '300ms', then: 'promote' },
+            webhooks: [{ url: hookUrl, secret: '${env:HOOK_SECRET}' }],
+          }),
+        },
+      }),
+    );
+    argo.reconcile(NS, 'maestro-api');
+    const warnings: string[] = [];
+    receiverUp = false; // every delivery of the first leader stays pending (retrying on 503)
+    const [a, b] = [replica('pod-a', warnings), replica('pod-b', warnings)];
+    await a.start();
+    await until(() => a.isLeader());
+    await b.start();
+    await until(() => (stored()?.stored.decisions.length ?? 0) >= 2); // start (10%) and step (25%) decided
+    await a.stop({ release: false }); // a crash: no release, nothing more written
+    receiverUp = true;
+    await until(() => b.isLeader());
+    await until(() => api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry');
+    await until(() => b.hub.get(`${NS}/maestro-api`)?.phase === 'promoted');
+
+    // Every decision the state holds has a webhook (same delivery id as the first leader's), signed.
+    const rolloutId = `${NS}.maestro-api.c4n4ry`;
+    const decisions = () => stored()!.stored.decisions;
+    await until(() => decisions().some((d) => d.decision.action === 'promote'));
+    await until(() =>
+      decisions().every((d) => received.some((r) => r.id === `${rolloutId}:${d.seq}:${d.decision.action}`)),
+    );
+    expect(received.every((r) => r.verified)).toBe(true);
+    expect(decisions().map((d) => d.decision.action)).toEqual(expect.arrayContaining(['start', 'step', 'promote']));
+
+    // Once every webhook settled, its outbox flag is written — after the delivery outcomes were uploaded.
+    await until(() => decisions().every((d) => d.notifiedAt !== null));
+
+    // The evidence, pulled as a laptop would: one unbroken chain holding a record of every decision.
+    const root = join(mkdtempSync(join(tmpdir(), 'ac-pull-')), '.evidence');
+    await until(() =>
+      api.configMaps.store
+        .list('adaptive-canary')
+        .some((cm) => /finish/.test(String((cm.data as Record<string, string>)?.['decisions.jsonl']))),
+    );
+    const pulled = await pullEvidence({
+      kubeConfig: api.kubeConfig(NS, 'token-laptop'),
+      evidenceNamespace: 'adaptive-canary',
+      root,
+    });
+    expect(pulled).toHaveLength(1);
+    expect(verifyEvidence(pulled[0]!.dir)).toMatchObject({ ok: true });
+    const evidence = readRollout(pulled[0]!.dir);
+    expect(evidence.meta.outcome).toBe('promoted');
+    const records = evidence.records.filter((r) => r.kind === 'decision');
+    const recorded = records.map((r) => `${r.action} ${r.at}`);
+    for (const d of decisions())
+      expect(recorded).toContain(`${d.decision.action} ${new Date(d.decision.at).toISOString()}`);
+    // Each webhook anchors the record it reports: its seq and SHA-256 are in the pulled chain.
+    for (const r of received) {
+      const anchor = r.payload.evidence!;
+      expect(evidence.records.find((x) => x.seq === anchor.seq)?.hash).toBe(anchor.hash);
+    }
+    // The webhook outcomes were recorded beside the chain, including the first leader's abandoned attempts.
+    expect(evidence.deliveries.some((d) => d.outcome === 'delivered')).toBe(true);
+    // Events on the Rollout, from both leaders.
+    const events = api.events.store.list(NS);
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['CanaryStarted', 'CanaryPromoted']));
+    expect(new Set(events.map((e) => e.reportingInstance))).toEqual(new Set(['pod-a', 'pod-b']));
+  });
+});
