@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { identify, isSameProcess } from './process-identity.js';
 import type { StateStore } from './state-store.js';
 
 /** Another live controller owns the rollout. */
@@ -16,14 +17,26 @@ export class RolloutLockedError extends AppError {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export interface LockRow {
+  owner: string;
+  pid: number;
+  host: string;
+  heartbeat_at: number;
+  pid_start: string | null;
 }
+
+/**
+ * A lock holder is live while its heartbeat is fresh and, on this host, the very process that took it still
+ * runs (its pid with the same /proc start time: a recycled pid does not count). This is the one definition of
+ * "provably running" (docs/security.md), shared by the lock and `evidence verify`.
+ */
+export function lockHolderLive(row: LockRow, now: number, staleMs: number, host = hostname()): boolean {
+  const fresh = now - row.heartbeat_at < staleMs;
+  if (row.host !== host) return fresh;
+  return fresh && isSameProcess({ pid: row.pid, ...(row.pid_start ? { start: row.pid_start } : {}) });
+}
+
+export const DEFAULT_LOCK_STALE_MS = 10_000;
 
 /**
  * One controller per rollout: a lock row with owner, pid, host and a heartbeat, taken in an IMMEDIATE
@@ -45,23 +58,23 @@ export class RolloutLock {
     rolloutId: string,
     opts: { staleMs?: number; now?: () => number } = {},
   ): RolloutLock {
-    const staleMs = opts.staleMs ?? 10_000;
+    const staleMs = opts.staleMs ?? DEFAULT_LOCK_STALE_MS;
     const now = opts.now ?? Date.now;
     const lock = new RolloutLock(store, rolloutId, staleMs);
     const host = hostname();
     store.db
       .transaction(() => {
         const row = store.db
-          .prepare('SELECT owner, pid, host, heartbeat_at FROM locks WHERE rollout_id = ?')
-          .get(rolloutId) as { owner: string; pid: number; host: string; heartbeat_at: number } | undefined;
-        if (row) {
-          const ageMs = now() - row.heartbeat_at;
-          const alive = row.host === host ? pidAlive(row.pid) && ageMs < staleMs : ageMs < staleMs;
-          if (alive) throw new RolloutLockedError(rolloutId, { pid: row.pid, host: row.host, ageMs });
+          .prepare('SELECT owner, pid, host, heartbeat_at, pid_start FROM locks WHERE rollout_id = ?')
+          .get(rolloutId) as LockRow | undefined;
+        if (row && lockHolderLive(row, now(), staleMs, host)) {
+          throw new RolloutLockedError(rolloutId, { pid: row.pid, host: row.host, ageMs: now() - row.heartbeat_at });
         }
         store.db
-          .prepare('INSERT OR REPLACE INTO locks (rollout_id, owner, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?)')
-          .run(rolloutId, lock.owner, process.pid, host, now());
+          .prepare(
+            'INSERT OR REPLACE INTO locks (rollout_id, owner, pid, host, heartbeat_at, pid_start) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(rolloutId, lock.owner, process.pid, host, now(), identify(process.pid).start ?? null);
       })
       .immediate();
     lock.timer = setInterval(() => lock.beat(now()), Math.max(200, Math.floor(staleMs / 3)));

@@ -67,7 +67,22 @@ CREATE TABLE IF NOT EXISTS decisions (
   PRIMARY KEY (rollout_id, seq));
 CREATE TABLE IF NOT EXISTS locks (
   rollout_id TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, heartbeat_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS processes (
+  rollout_id TEXT NOT NULL, role TEXT NOT NULL, pid INTEGER NOT NULL, pid_start TEXT, host TEXT NOT NULL,
+  command TEXT NOT NULL, started_at INTEGER NOT NULL, PRIMARY KEY (rollout_id, role));
 `;
+
+/** Columns added after the first release: databases written by an older version gain them on open. */
+const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
+  { table: 'locks', column: 'pid_start', type: 'TEXT' },
+];
+
+function migrate(db: Database.Database): void {
+  for (const c of ADDED_COLUMNS) {
+    const cols = db.prepare(`PRAGMA table_info(${c.table})`).all() as { name: string }[];
+    if (!cols.some((x) => x.name === c.column)) db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.type}`);
+  }
+}
 
 /**
  * Controller state in SQLite (WAL, synchronous=FULL): every transition is one transaction, so after `kill -9`
@@ -89,6 +104,7 @@ export class StateStore {
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
+      migrate(db);
       return new StateStore(db, file);
     } catch (err) {
       throw new FileError(file, `cannot open the controller state database: ${(err as Error).message}`, { cause: err });

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { INPUT_LIMITS, readLimitedFile, readLimitedText } from '../schema/input-limits.js';
 import {
   rolloutMeta,
   webhookDelivery,
@@ -8,6 +9,7 @@ import {
   type WebhookDelivery,
 } from '../schema/evidence.js';
 import { checkChain, type ChainHead, type ChainProblem } from './chain.js';
+import { checkCompleteness, type ChainStatus, type RolloutLiveness } from './completeness.js';
 import { EVIDENCE_FILES } from './paths.js';
 
 /** One rollout's evidence as read back: the chain (checked), deliveries, meta and which write-ups exist. */
@@ -16,15 +18,23 @@ export interface RolloutEvidence {
   meta: RolloutMeta;
   records: EvidenceRecord[];
   deliveries: WebhookDelivery[];
-  integrity: { ok: boolean; records: number; firstBad?: ChainProblem };
+  integrity: { ok: boolean; records: number; status: ChainStatus; firstBad?: ChainProblem };
   incident: { present: boolean; resolved: boolean };
+}
+
+/**
+ * decisions.jsonl / webhooks.jsonl, refused over INPUT_LIMITS.evidence before reading. Not decoded strictly:
+ * a byte edited into invalid UTF-8 is a tamper the chain check names, not an unreadable file.
+ */
+export function readEvidenceText(file: string): string {
+  return readLimitedFile(file, INPUT_LIMITS.evidence).toString('utf8');
 }
 
 export function readHead(dir: string): ChainHead | undefined {
   const file = join(dir, EVIDENCE_FILES.head);
   if (!existsSync(file)) return undefined;
   try {
-    const head = JSON.parse(readFileSync(file, 'utf8')) as ChainHead;
+    const head = JSON.parse(readLimitedText(file, INPUT_LIMITS.evidenceIndex)) as ChainHead;
     return typeof head.seq === 'number' && typeof head.hash === 'string' ? head : undefined;
   } catch {
     return undefined;
@@ -35,7 +45,7 @@ export function readMeta(dir: string): RolloutMeta | undefined {
   const file = join(dir, EVIDENCE_FILES.meta);
   if (!existsSync(file)) return undefined;
   try {
-    const parsed = rolloutMeta.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    const parsed = rolloutMeta.safeParse(JSON.parse(readLimitedText(file, INPUT_LIMITS.evidenceIndex)));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
@@ -68,23 +78,34 @@ function subdirs(dir: string): string[] {
     .sort();
 }
 
-/** Reads one rollout directory. Meta falls back to what the chain says when meta.json is missing. */
-export function readRollout(dir: string): RolloutEvidence {
+/**
+ * Reads one rollout directory. Meta falls back to what the chain says when meta.json is missing. `liveness`
+ * (the controller state, outside the folder) tells a running rollout from one whose end was cut off.
+ */
+export function readRollout(
+  dir: string,
+  liveness?: (rolloutId: string) => RolloutLiveness | undefined,
+): RolloutEvidence {
   const decisions = join(dir, EVIDENCE_FILES.decisions);
-  const text = existsSync(decisions) ? readFileSync(decisions, 'utf8') : '';
-  const check = checkChain(text, readHead(dir));
+  const text = existsSync(decisions) ? readEvidenceText(decisions) : '';
+  const head = readHead(dir);
+  const check = checkChain(text, head);
   const records = check.records;
-  const meta = deriveMeta(readMeta(dir), records, dir);
+  const found = readMeta(dir);
+  const meta = deriveMeta(found, records, dir);
+  const complete = checkCompleteness({ records, head, meta: found, liveness: liveness?.(meta.rolloutId) });
+  const firstBad = check.firstBad ?? complete.problem;
   const incidentFile = join(dir, EVIDENCE_FILES.incident);
   const present = existsSync(incidentFile);
   const resolvedInFile =
-    present && /^\s*(\*\*)?status(\*\*)?:\s*(\*\*)?resolved/im.test(readFileSync(incidentFile, 'utf8'));
+    present &&
+    /^\s*(\*\*)?status(\*\*)?:\s*(\*\*)?resolved/im.test(readLimitedText(incidentFile, INPUT_LIMITS.document));
   return {
     dir,
     meta,
     records,
     deliveries: readDeliveries(join(dir, EVIDENCE_FILES.webhooks)),
-    integrity: { ok: check.ok, records: records.length, ...(check.firstBad ? { firstBad: check.firstBad } : {}) },
+    integrity: { ok: !firstBad, records: records.length, status: complete.status, ...(firstBad ? { firstBad } : {}) },
     incident: { present, resolved: resolvedInFile || meta.resolved !== null },
   };
 }
@@ -92,7 +113,7 @@ export function readRollout(dir: string): RolloutEvidence {
 export function readDeliveries(file: string): WebhookDelivery[] {
   if (!existsSync(file)) return [];
   const out: WebhookDelivery[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of readEvidenceText(file).split('\n')) {
     if (!line.trim()) continue;
     try {
       const parsed = webhookDelivery.safeParse(JSON.parse(line));

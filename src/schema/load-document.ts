@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, FileError, type Diagnostic } from '../errors.js';
+import { ConfigError, type Diagnostic } from '../errors.js';
+import { INPUT_LIMITS, readLimitedText } from './input-limits.js';
 
 /**
  * YAML (or JSON) text → zod-validated value, or a ConfigError listing *every* problem with file:line:column.
@@ -14,14 +14,9 @@ export interface LoadedDocument<T> {
   text: string;
 }
 
-export function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new FileError(file, why, { cause: err });
-  }
+/** A text input people write (YAML, JSON, PEM), refused before reading when over its size limit or binary. */
+export function readTextFile(file: string, maxBytes: number = INPUT_LIMITS.document): string {
+  return readLimitedText(file, maxBytes, 'a text file (YAML, JSON or PEM)');
 }
 
 export function loadDocumentFile<S extends z.ZodType>(file: string, schema: S): LoadedDocument<z.output<S>> {
@@ -59,11 +54,32 @@ export function checkDocumentText<S extends z.ZodType>(
     message: `YAML syntax: ${e.message.split('\n')[0] ?? e.message}`,
   }));
   if (diagnostics.length > 0) return { diagnostics, locate, doc };
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // The yaml library refuses alias expansion past maxAliasCount (a "billion laughs" document): a user input
+    // error like any other, located at the first alias.
+    diagnostics.push({ file, ...at(firstAliasOffset(text)), severity: 'error', message: aliasMessage(err) });
+    return { diagnostics, locate, doc };
+  }
+  const parsed = schema.safeParse(plain, { reportInput: true });
   if (parsed.success) return { value: parsed.data, diagnostics, locate, doc };
   for (const issue of parsed.error.issues) diagnostics.push(...issueDiagnostics(issue, file, doc, at));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return { diagnostics, locate, doc };
+}
+
+function aliasMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return /alias/i.test(m)
+    ? 'YAML aliases expand too far (more than 100 alias expansions): refusing a document that would exhaust memory'
+    : `YAML: ${m}`;
+}
+
+function firstAliasOffset(text: string): number {
+  const m = /(^|[\s[{,:-])\*[^\s,\]}]/m.exec(text);
+  return m ? m.index + m[1]!.length : 0;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -94,14 +110,21 @@ function describeIssue(issue: Issue, dotted: string): string {
     return `${where}required field is missing (expected ${issue.expected})`;
   if (issue.code === 'invalid_type') return `${where}expected ${issue.expected}, got ${describeValue(issue.input)}`;
   if (issue.code === 'invalid_value')
-    return `${where}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    return `${where}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`;
+  if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.input !== undefined)
+    return `${where}${issue.message}, got ${describeValue(issue.input)}`;
   return `${where}${issue.message}`;
 }
 
-function describeValue(v: unknown): string {
+/** What was found, in words a user recognises (zod's own messages only name what was expected). */
+export function describeValue(v: unknown): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'number' && !Number.isFinite(v))
+    return Number.isNaN(v) ? 'not a number (NaN)' : 'a number too large to represent';
   if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}`;
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 

@@ -32,7 +32,7 @@ describe('canary policy', () => {
       const diags = (err as ConfigError).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`);
       expect(diags).toEqual([
         '6:13 spec.interval: not a duration: "soon" (use e.g. 500ms, 30s, 5m, 7d)',
-        '7:10 spec.judge: must be one of "sequential", "kayenta", "threshold"',
+        '7:10 spec.judge: must be one of "sequential", "kayenta", "threshold", got the text "magic"',
         '8:3 unknown field "colour" in spec',
       ]);
     }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError, type Diagnostic } from '../errors.js';
-import { formatPath, readTextFile } from '../schema/load-document.js';
+import { INPUT_LIMITS } from '../schema/input-limits.js';
+import { describeValue, formatPath, readTextFile } from '../schema/load-document.js';
 import type { IntervalObservation } from '../schema/observation.js';
 import { replayHeader, replayLine, type ReplayHeader } from '../schema/replay.js';
 
@@ -15,7 +16,7 @@ export interface ReplayFile {
 }
 
 export function readReplayFile(file: string): ReplayFile {
-  return parseReplayText(readTextFile(file), file);
+  return parseReplayText(readTextFile(file, INPUT_LIMITS.replay), file);
 }
 
 export function parseReplayText(text: string, file: string): ReplayFile {
@@ -38,12 +39,12 @@ export function parseReplayText(text: string, file: string): ReplayFile {
     }
     if (!sawHeader) {
       sawHeader = true;
-      const h = replayHeader.safeParse(json.value);
+      const h = replayHeader.safeParse(json.value, { reportInput: true });
       if (h.success) header = h.data;
       else for (const issue of h.error.issues) at(i + 1, `header: ${describe(issue)}`);
       continue;
     }
-    const o = replayLine.safeParse(json.value);
+    const o = replayLine.safeParse(json.value, { reportInput: true });
     if (!o.success) {
       for (const issue of o.error.issues) at(i + 1, describe(issue));
       continue;
@@ -93,7 +94,9 @@ function describe(issue: z.core.$ZodIssue): string {
   const where = path ? `${path}: ` : '';
   if (issue.code === 'invalid_type' && issue.input === undefined)
     return `${where}required field is missing (expected ${issue.expected})`;
+  if (issue.code === 'invalid_type') return `${where}expected ${issue.expected}, got ${describeValue(issue.input)}`;
   if (issue.code === 'unrecognized_keys')
     return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.input !== undefined) return `${where}${issue.message}, got ${describeValue(issue.input)}`;
   return `${where}${issue.message}`;
 }

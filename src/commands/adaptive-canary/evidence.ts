@@ -4,26 +4,50 @@ import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import type { RolloutLiveness } from '../../evidence/completeness.js';
 
 interface Common {
   root: string;
+  state?: string;
   json?: boolean;
 }
 
 const rootOption = (): Option => new Option('--root <dir>', 'evidence root').default('.evidence');
+const stateOption = (): Option =>
+  new Option(
+    '--state <file>',
+    'controller state database, consulted to tell a running or interrupted rollout from a cut-off chain',
+  ).default('.adaptive-canary/state.db');
+
+/** The state database's view of rollouts (running / interrupted / finished), closed after `use`. */
+async function withLiveness<T>(
+  opts: Common,
+  cwd: string,
+  use: (l: (id: string) => RolloutLiveness | undefined) => T,
+): Promise<T> {
+  const { openLiveness } = await import('../../controller/rollout-liveness.js');
+  const reader = await openLiveness(resolve(cwd, opts.state ?? '.adaptive-canary/state.db'));
+  try {
+    return use(reader.liveness);
+  } finally {
+    reader.close();
+  }
+}
 const jsonOption = (): Option => new Option('--json', 'print JSON instead of text');
 
 const list = defineCommand<Common & { service?: string }>({
   name: 'list',
   summary: 'List recorded rollouts with outcome, record count and chain integrity',
   readOnly: true,
-  options: [rootOption(), new Option('--service <name>', 'only this service'), jsonOption()],
+  options: [rootOption(), new Option('--service <name>', 'only this service'), stateOption(), jsonOption()],
   async run({ opts, io }) {
     const { listRollouts, readRollout } = await import('../../evidence/read.js');
     const { listRow, listTable } = await import('../../evidence/cli/views.js');
-    const rollouts = listRollouts(resolve(io.cwd, opts.root))
-      .map(readRollout)
-      .filter((r) => !opts.service || r.meta.service === opts.service);
+    const rollouts = await withLiveness(opts, io.cwd, (liveness) =>
+      listRollouts(resolve(io.cwd, opts.root))
+        .map((d) => readRollout(d, liveness))
+        .filter((r) => !opts.service || r.meta.service === opts.service),
+    );
     if (opts.json) println(io.stdout, JSON.stringify({ data: rollouts.map(listRow) }, null, 2));
     else if (rollouts.length === 0) println(io.stderr, `no rollouts under ${opts.root}`);
     else for (const line of listTable(rollouts)) println(io.stdout, line);
@@ -36,7 +60,7 @@ const show = defineCommand<Common>({
   summary: 'Show one rollout: outcome, decisions with reasons, webhook deliveries, integrity',
   args: ['<rollout>'],
   readOnly: true,
-  options: [rootOption(), jsonOption()],
+  options: [rootOption(), stateOption(), jsonOption()],
   examples: [
     'adaptive-canary evidence show r-20260803-1012',
     'adaptive-canary evidence show maestro-api/r-20260803-1012 --json',
@@ -46,7 +70,8 @@ const show = defineCommand<Common>({
     const { readRollout } = await import('../../evidence/read.js');
     const { showHeader } = await import('../../evidence/cli/views.js');
     const { renderSummary } = await import('../../evidence/write-ups/summary.js');
-    const r = readRollout(resolveRollout(args[0] as string, resolve(io.cwd, opts.root), io.cwd));
+    const dir = resolveRollout(args[0] as string, resolve(io.cwd, opts.root), io.cwd);
+    const r = await withLiveness(opts, io.cwd, (liveness) => readRollout(dir, liveness));
     if (opts.json) {
       println(
         io.stdout,
@@ -67,10 +92,10 @@ const show = defineCommand<Common>({
 const verify = defineCommand<Common>({
   name: 'verify',
   summary:
-    'Check the hash chains: exit 1 naming the first bad record when anything was edited, inserted, deleted, reordered or cut',
+    'Check the hash chains and that each is complete: exit 1 naming the first bad or missing record when anything was edited, inserted, deleted, reordered or cut',
   args: ['[rollout]'],
   readOnly: true,
-  options: [rootOption(), jsonOption()],
+  options: [rootOption(), stateOption(), jsonOption()],
   examples: [
     'adaptive-canary evidence verify',
     'adaptive-canary evidence verify r-20260803-1012',
@@ -84,7 +109,7 @@ const verify = defineCommand<Common>({
     const root = resolve(io.cwd, opts.root);
     const dirs = args[0] ? [resolveRollout(args[0] as string, root, io.cwd)] : listRollouts(root);
     if (dirs.length === 0) throw new UsageError(`no evidence to verify under ${opts.root}`);
-    const results = dirs.map(verifyEvidence);
+    const results = await withLiveness(opts, io.cwd, (liveness) => dirs.map((d) => verifyEvidence(d, { liveness })));
     const ok = results.every((r) => r.ok);
     if (opts.json) println(io.stdout, JSON.stringify({ ok, rollouts: results }, null, 2));
     else for (const r of results) println(r.ok ? io.stdout : io.stderr, verifyLine(r, io.cwd));

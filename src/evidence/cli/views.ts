@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { statusLabel } from '../completeness.js';
 import type { RolloutEvidence } from '../read.js';
 import type { VerifyResult } from '../verify.js';
 import { num, seconds } from '../write-ups/format.js';
@@ -11,6 +12,7 @@ export function listRow(r: RolloutEvidence): Record<string, unknown> {
     startedAt: r.meta.startedAt,
     finishedAt: r.meta.finishedAt,
     outcome: r.meta.outcome,
+    status: r.integrity.status,
     records: r.integrity.records,
     intact: r.integrity.ok,
     rollbackDurationSeconds: r.meta.rollbackDurationSeconds,
@@ -33,7 +35,7 @@ export function listTable(rows: RolloutEvidence[]): string[] {
       r.meta.startedAt.replace(/\.\d+Z$/, 'Z'),
       r.meta.service,
       r.meta.rolloutId,
-      r.meta.outcome ?? 'in flight',
+      statusLabel(r.integrity.status, r.meta.outcome),
       String(r.integrity.records),
       r.integrity.ok ? 'ok' : 'BROKEN',
       r.meta.outcome === 'rolled-back' ? seconds(r.meta.rollbackDurationSeconds) : '',
@@ -52,14 +54,21 @@ export function listTable(rows: RolloutEvidence[]): string[] {
 export function verifyLine(v: VerifyResult, cwd: string): string {
   const where = relative(cwd, v.dir) || '.';
   if (v.ok)
-    return `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}… (seq ${v.head.seq})`;
+    return `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}… (seq ${v.head.seq}), ${STATUS_WORDS[v.status]}`;
   const bad = v.firstBad!;
   return `TAMPERED ${where}: first bad record ${bad.seq} (decisions.jsonl line ${bad.line}): ${bad.reason}`;
 }
 
+const STATUS_WORDS: Record<VerifyResult['status'], string> = {
+  finished: 'finished (ends in its finish record)',
+  running: 'in flight (a live controller holds it)',
+  interrupted: 'interrupted, resumable (the state database has it unfinished and nobody holds it)',
+  unfinished: 'no finish record yet (unfinished; nothing outside the folder says whether it still runs)',
+};
+
 export function showHeader(r: RolloutEvidence): string[] {
   return [
-    `integrity: ${r.integrity.ok ? `ok (${r.integrity.records} records)` : `BROKEN at record ${r.integrity.firstBad!.seq}, line ${r.integrity.firstBad!.line}: ${r.integrity.firstBad!.reason}`}`,
+    `integrity: ${r.integrity.ok ? `ok (${r.integrity.records} records, ${r.integrity.status})` : `BROKEN at record ${r.integrity.firstBad!.seq}, line ${r.integrity.firstBad!.line}: ${r.integrity.firstBad!.reason}`}`,
     `deliveries: ${r.deliveries.length} (${r.deliveries.filter((d) => d.outcome !== 'delivered').length} not delivered)`,
     ...(r.meta.falseAbort ? [`marked false abort: ${r.meta.falseAbort.why} (${r.meta.falseAbort.at})`] : []),
     ...(r.incident.present ? [`incident review: ${r.incident.resolved ? 'resolved' : 'open'}`] : []),

@@ -22,7 +22,7 @@ export const BUDGET_LIMIT = 0.1;
 export function collectRollouts(input: ReportInput): RolloutEvidence[] {
   const from = input.now - input.sinceMs;
   return listRollouts(input.root)
-    .map(readRollout)
+    .map((d) => readRollout(d))
     .filter((r) => {
       const started = Date.parse(r.meta.startedAt);
       const finished = r.meta.finishedAt ? Date.parse(r.meta.finishedAt) : undefined;
