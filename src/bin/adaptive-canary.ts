@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-import { processIO } from '../cli/io.js';
+import { dropOutputOnClosedPipe, processIO } from '../cli/io.js';
 import { runMain } from '../cli/run-main.js';
 import { adaptiveCanaryCommands } from '../commands/adaptive-canary/index.js';
 import { VERSION } from '../version.js';
 
+dropOutputOnClosedPipe(process.stdout);
+dropOutputOnClosedPipe(process.stderr);
 const code = await runMain(
   {
     name: 'adaptive-canary',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from './duration.js';
+import { durationWithin } from './duration.js';
 
 /**
  * Policy sections for running at scale (DESIGN.md §3.3): where Prometheus answers and which Rollout the
@@ -10,7 +10,7 @@ export const prometheusPolicy = z
     /** Base URL of the Prometheus HTTP API (Thanos/Mimir work too), e.g. http://prometheus:9090. */
     url: z.string().url(),
     /** Per-query timeout; a query that times out is no data, never a failure. */
-    timeout: durationMs.default(10_000),
+    timeout: durationWithin({ min: 100, max: 300_000 }).default(10_000),
     /** Extra label matchers on every query, e.g. {job: maestro-api, namespace: shop}. */
     selectors: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
   })

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { DEFAULT_LATENCY_BOUNDS_MS } from './observation.js';
-import { durationMs } from './duration.js';
+import { durationWithin, formatDuration, TIMER_MAX_MS, TIMER_WHY } from './duration.js';
 import { preflightPolicy, rolloutPolicy, signingPolicy } from './supply-chain-policy.js';
 import { alertingPolicy, grafanaPolicy } from './observability.js';
 import { kubernetesPolicy, prometheusPolicy } from './cluster.js';
 import { metricSource } from './metric-source.js';
+import { serviceName } from './names.js';
 
 /**
  * `canary.yaml`: the release policy. The single source of its TypeScript types and its JSON Schema
@@ -17,7 +18,7 @@ const step = z
     /** Canary traffic weight in percent for this step. */
     weight: z.number().min(0).max(100),
     /** How long to bake at this weight before the next step (at least one analysis interval). */
-    bake: durationMs.default(60_000),
+    bake: durationWithin({ min: 0, max: TIMER_MAX_MS, why: TIMER_WHY }).default(60_000),
   })
   .strict();
 
@@ -75,7 +76,7 @@ const errorBudget = z
   .object({
     /** Availability objective, e.g. 0.999. */
     slo: z.number().gt(0).lt(1).default(0.999),
-    period: durationMs.default(30 * 86_400_000),
+    period: durationWithin({ min: 3_600_000, max: 366 * 86_400_000 }).default(30 * 86_400_000),
     /** Largest share of the period's error budget the release may consume (playbook: 10%). */
     maxBurn: z.number().gt(0).max(1).default(0.1),
   })
@@ -86,7 +87,7 @@ const syntheticRule = z
     /** Roll back when the synthetic success ratio stays below this... */
     minScore: z.number().min(0).max(1).default(0.95),
     /** ...for this many consecutive intervals. */
-    consecutive: z.number().int().positive().default(2),
+    consecutive: z.number().int().positive().max(1000).default(2),
     /** Weight of the synthetic signal in the composite score. */
     weight: z.number().nonnegative().default(1),
   })
@@ -103,7 +104,7 @@ const promotion = z
 const inconclusive = z
   .object({
     /** When a step ends without enough evidence, extend its bake by up to this long in total... */
-    maxExtension: durationMs.default(120_000),
+    maxExtension: durationWithin({ min: 0, max: TIMER_MAX_MS, why: TIMER_WHY }).default(120_000),
     /** ...then hold for a person to decide, or roll back. */
     then: z.enum(['hold', 'rollback', 'promote']).default('hold'),
   })
@@ -112,9 +113,9 @@ const inconclusive = z
 const thresholdJudge = z
   .object({
     /** Argo Rollouts `failureLimit`: the run fails when failed measurements exceed it. */
-    failureLimit: z.number().int().min(-1).default(0),
+    failureLimit: z.number().int().min(-1).max(10_000).default(0),
     /** Argo `consecutiveErrorLimit` (errors = no data / query failed). */
-    consecutiveErrorLimit: z.number().int().nonnegative().default(4),
+    consecutiveErrorLimit: z.number().int().nonnegative().max(10_000).default(4),
     /** Flagger counts a query with no values as a failed check; Argo counts an error. */
     noData: z.enum(['fail', 'error', 'ignore']).default('error'),
   })
@@ -130,14 +131,18 @@ const kayentaJudge = z
     /** `classifier.groupWeights` in percent; groups without a weight share what is left. */
     groupWeights: z.record(z.string(), z.number().nonnegative()).default({}),
     /** Minutes of data per judgement window; Kayenta re-judges cumulatively from start by default. */
-    lookbackSeconds: z.number().positive().optional(),
+    lookbackSeconds: z
+      .number()
+      .positive()
+      .max(366 * 86_400)
+      .optional(),
   })
   .strict();
 
 const sequentialJudge = z
   .object({
     /** Below this many canary requests the sequential judge says inconclusive rather than pass. */
-    minCanaryRequests: z.number().int().nonnegative().default(200),
+    minCanaryRequests: z.number().int().nonnegative().max(1e9).default(200),
     /** Besides each latency metric's own quantile, also test the share of requests above these baseline quantiles. */
     latencyQuantiles: z.array(z.number().gt(0).lt(1)).default([0.5, 0.9]),
   })
@@ -154,18 +159,19 @@ const webhook = z
 
 export const policySpec = z
   .object({
-    service: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a DNS-1123 label, e.g. maestro-api'),
+    service: serviceName,
     environment: z.string().default('production'),
     /** Analysis interval: one judgement per interval. */
-    interval: durationMs.default(10_000),
+    interval: durationWithin({ min: 100, max: 3_600_000, why: 'one judgement per interval' }).default(10_000),
     /**
      * How long after the start the canary is observed but not judged (cold caches, JIT): those intervals are
      * recorded and shown, the judge sees none of them. It counts towards the first step's bake.
      */
-    warmup: durationMs.default(0),
+    warmup: durationWithin({ min: 0, max: TIMER_MAX_MS, why: TIMER_WHY }).default(0),
     steps: z
       .array(step)
       .min(1)
+      .max(100)
       .default([
         { weight: 10, bake: 60_000 },
         { weight: 25, bake: 60_000 },
@@ -177,37 +183,41 @@ export const policySpec = z
     latencyBoundsMs: z
       .array(z.number().positive())
       .min(1)
+      .max(100)
       .default([...DEFAULT_LATENCY_BOUNDS_MS]),
-    metrics: z.array(metric).default([
-      {
-        name: 'error-rate',
-        kind: 'errors',
-        direction: 'increase',
-        tolerance: 1.2,
-        critical: true,
-        weight: 1,
-        quantile: 0.99,
-        mustHaveData: false,
-        effectSize: NO_EFFECT_SIZE,
-      },
-      {
-        name: 'latency-p99',
-        kind: 'latency',
-        direction: 'increase',
-        tolerance: 1.2,
-        critical: false,
-        weight: 1,
-        quantile: 0.99,
-        mustHaveData: false,
-        effectSize: NO_EFFECT_SIZE,
-      },
-    ]),
+    metrics: z
+      .array(metric)
+      .max(100)
+      .default([
+        {
+          name: 'error-rate',
+          kind: 'errors',
+          direction: 'increase',
+          tolerance: 1.2,
+          critical: true,
+          weight: 1,
+          quantile: 0.99,
+          mustHaveData: false,
+          effectSize: NO_EFFECT_SIZE,
+        },
+        {
+          name: 'latency-p99',
+          kind: 'latency',
+          direction: 'increase',
+          tolerance: 1.2,
+          critical: false,
+          weight: 1,
+          quantile: 0.99,
+          mustHaveData: false,
+          effectSize: NO_EFFECT_SIZE,
+        },
+      ]),
     promotion: promotion.prefault({}),
     inconclusive: inconclusive.prefault({}),
     threshold: thresholdJudge.prefault({}),
     kayenta: kayentaJudge.prefault({}),
     sequential: sequentialJudge.prefault({}),
-    webhooks: z.array(webhook).default([]),
+    webhooks: z.array(webhook).max(20).default([]),
     /** Alert routing, the planned maintenance window and the silence check (src/render/alertmanager.ts). */
     alerting: alertingPolicy.prefault({}),
     /** Decision annotations on the Canary Release Overview dashboard. */
@@ -223,7 +233,26 @@ export const policySpec = z
     /** The Argo Rollout this policy drives in direct mode (optional). */
     kubernetes: kubernetesPolicy.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    // Documented constraints between fields, reported at the field to change.
+    spec.steps.forEach((s, i) => {
+      if (s.bake !== 0 && s.bake < spec.interval) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'bake'],
+          message: `bake ${formatDuration(s.bake)} is shorter than one analysis interval (${formatDuration(spec.interval)}): the step would end before it is judged`,
+        });
+      }
+    });
+    if (spec.kayenta.marginal > spec.kayenta.pass) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kayenta', 'marginal'],
+        message: `marginal (${spec.kayenta.marginal}) must not exceed pass (${spec.kayenta.pass})`,
+      });
+    }
+  });
 
 export const canaryPolicy = z
   .object({

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { durationMs } from './duration.js';
+import { durationWithin, TIMER_MAX_MS, TIMER_WHY } from './duration.js';
+
+const probeInterval = durationWithin({ min: 100, max: TIMER_MAX_MS, why: TIMER_WHY });
+const probeTimeout = durationWithin({ min: 10, max: 3_600_000 });
+const probeRetryDelay = durationWithin({ min: 0, max: 3_600_000 });
 
 /**
  * `ProbeSuite` (syntheticsctl/v1): synthetic HTTP flows, their assertions and schedule (DESIGN.md §4).
@@ -127,8 +131,8 @@ const flow = z
     /** Flows tagged `chaos` only run when asked (`--tag chaos`, or `/probe?flow=NAME`). */
     tags: z.array(z.string()).default([]),
     /** Overrides spec.interval / spec.timeout / spec.retries for this flow. */
-    interval: durationMs.optional(),
-    timeout: durationMs.optional(),
+    interval: probeInterval.optional(),
+    timeout: probeTimeout.optional(),
     retries: z.number().int().min(0).max(5).optional(),
     steps: z.array(step).min(1),
   })
@@ -147,18 +151,23 @@ export const probeSuiteSpec = z
   .object({
     /** e.g. `${env:TARGET_URL}`; `--base-url` overrides. */
     baseUrl: z.string().optional(),
-    interval: durationMs.default(30_000),
+    interval: probeInterval.default(30_000),
     /** Per attempt of a whole flow; must be <= interval so runs never overlap. */
-    timeout: durationMs.default(10_000),
+    timeout: probeTimeout.default(10_000),
     /** Extra attempts after a failed one; counted apart from first attempts. */
     retries: z.number().int().min(0).max(5).default(0),
     /** Pause before a retry. */
-    retryDelay: durationMs.default(0),
+    retryDelay: probeRetryDelay.default(0),
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), z.string()).default({}),
     /** Sent with every request unless a step sets the same header. */
     headers: stringMap.default({}),
     /** Bodies beyond this many bytes are not read; the step fails (blackbox_exporter's body_size_limit). */
-    maxBodyBytes: z.number().int().positive().default(1_048_576),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * 1024 * 1024, 'at most 67108864 (64 MiB): bodies are held in memory')
+      .default(1_048_576),
     tls: tlsOptions.optional(),
     flows: z.array(flow).min(1),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceName } from './names.js';
 import { DEFAULT_LATENCY_BOUNDS_MS, intervalObservation } from './observation.js';
 
 /**
@@ -9,8 +10,9 @@ export const replayHeader = z
   .object({
     kind: z.literal('replay'),
     version: z.literal(1),
-    service: z.string().min(1),
-    intervalSeconds: z.number().positive().default(10),
+    service: serviceName,
+    /** The analysis interval the recording was made with; the same bounds as a policy's interval. */
+    intervalSeconds: z.number().min(0.1).max(3600).default(10),
     latencyBoundsMs: z
       .array(z.number().positive())
       .min(1)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from './duration.js';
+import { durationWithin } from './duration.js';
 
 /**
  * The parts of `canary.yaml` about the deployed manifest: how it is signed, what the rendered Rollout looks like,
@@ -23,7 +23,7 @@ export const rolloutPolicy = z
      * `<analysisUrl>/api/v1/analysis/<namespace>/<rollout>`. */
     analysisUrl: z.string().url().default('http://adaptive-canary.adaptive-canary.svc:8080'),
     image: z.string().default('registry.example/maestro-api:latest'),
-    replicas: z.number().int().nonnegative().default(4),
+    replicas: z.number().int().nonnegative().max(10_000).default(4),
     containerPort: z.number().int().min(1).max(65535).default(8080),
     /** Argo Rollouts notifications service (argo-rollouts-notification-configmap `service.webhook.<name>`). */
     notificationService: z.string().default('adaptive-canary'),
@@ -41,8 +41,8 @@ export const preflightPolicy = z
     suite: z.string().default('synthetics/maestro-api-canary.yaml'),
     /** Synthetic suite uptime required over `uptimeWindow` (playbook: 99.9% over 7 days). */
     minUptime: z.number().gt(0).max(1).default(0.999),
-    uptimeWindow: durationMs.default(7 * 86_400_000),
+    uptimeWindow: durationWithin({ min: 3_600_000, max: 366 * 86_400_000 }).default(7 * 86_400_000),
     /** Window over which error-budget burn is measured against promotion.errorBudget.maxBurn. */
-    burnWindow: durationMs.default(3_600_000),
+    burnWindow: durationWithin({ min: 60_000, max: 31 * 86_400_000 }).default(3_600_000),
   })
   .strict();

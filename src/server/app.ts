@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import type { ControllerView } from '../controller/view.js';
+import { limitRequestBody } from './body-limit.js';
 import { HttpError, errorResponse } from './http-error.js';
 import type { ServerLogger } from './logger.js';
 import { analysisRoutes } from './routes-analysis.js';
@@ -54,6 +55,7 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Frame-Options', 'DENY');
   });
+  app.use(limitRequestBody());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/metrics', async (c) =>
     c.body(await opts.registry.metrics(), 200, { 'content-type': opts.registry.contentType }),

@@ -15,6 +15,7 @@ export type HttpErrorCode =
   | 'E_HOST_NOT_ALLOWED'
   | 'E_METHOD_NOT_ALLOWED'
   | 'E_ACTION_REJECTED'
+  | 'E_PAYLOAD_TOO_LARGE'
   | 'E_INTERNAL';
 
 /** Thrown by handlers; turned into `{error: {code, message}}` by `errorResponse`. */

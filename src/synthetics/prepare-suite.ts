@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, UsageError, type Diagnostic } from '../errors.js';
 import { OPT_IN_TAGS, type ProbeFlow, type ProbeSuite } from '../schema/probe-suite.js';
 import { interpolate, MissingVariableError, Redactor, templateRefs } from './interpolate.js';
 import { checkSuiteFile } from './validate-suite.js';
+import { INPUT_LIMITS, readLimitedFile } from '../schema/input-limits.js';
 
 /** A suite ready to run: target resolved, environment captured, secrets known to the redactor. */
 export interface PreparedSuite {
@@ -48,7 +48,7 @@ export function prepareSuite(suite: ProbeSuite, options: PrepareOptions = {}): P
     if (!/^https?:\/\//.test(baseUrl))
       throw new UsageError(`base URL ${JSON.stringify(baseUrl)} is not an http(s) URL`);
     const caFile = suite.spec.tls?.caFile;
-    const ca = caFile ? readFileSync(resolve(options.baseDir ?? '.', caFile)) : undefined;
+    const ca = caFile ? readLimitedFile(resolve(options.baseDir ?? '.', caFile), INPUT_LIMITS.document) : undefined;
     return { suite, baseUrl, env, variables, redactor, ca, file: options.file };
   } catch (err) {
     if (err instanceof MissingVariableError) throw new UsageError(redactor.redact(err.message));

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../cli/io.js';
 import { ExitCode } from '../../exit-codes.js';
 import { parseListen } from '../../cli/listen-address.js';
+import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
 
 interface RunOptions {
   listen: string;
@@ -39,7 +39,7 @@ export default defineCommand<RunOptions>({
     let recorded = 0;
     const daemon = await startProbeDaemon({
       prepared,
-      suiteText: readFileSync(file),
+      suiteText: readLimitedFile(file, INPUT_LIMITS.document),
       host,
       port,
       history,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { formatDuration } from '../../schema/duration.js';
@@ -7,6 +7,7 @@ import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synt
 import { checkSuiteFile } from '../../synthetics/validate-suite.js';
 import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './types.js';
+import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(3)}%`;
 /** "7d" reads better than formatDuration's "1w" next to the playbook's wording. */
@@ -83,7 +84,7 @@ export async function checkSuiteSync(ctx: PreflightContext): Promise<CheckResult
   if (!ctx.syntheticsUrl)
     return { name, status: 'unknown', reason: 'no --synthetics-url of the running syntheticsctl run to compare with' };
   if (!existsSync(file)) return { name, status: 'fail', reason: `${rel} does not exist` };
-  const want = suiteDigest(readFileSync(file));
+  const want = suiteDigest(readLimitedFile(file, INPUT_LIMITS.document));
   let text: string;
   try {
     const res = await ctx.fetch(`${ctx.syntheticsUrl.replace(/\/+$/, '')}/metrics`, {
