@@ -41,3 +41,10 @@ export function onInterrupt(io: CliIO, handle: (choice: InterruptChoice) => Prom
   process.on('SIGINT', listener);
   return () => process.off('SIGINT', listener);
 }
+
+/** SIGTERM during a rollout: `handle` runs once; returns a function that removes the handler. */
+export function onTerminate(handle: () => void): () => void {
+  const listener = (): void => handle();
+  process.once('SIGTERM', listener);
+  return () => process.off('SIGTERM', listener);
+}

@@ -11,15 +11,19 @@ export interface ProcessIdentity {
   start?: string;
 }
 
-export function processStart(pid: number): string | undefined {
+/** Fields 3.. of /proc/<pid>/stat (state, ppid, ...), or undefined without /proc or once the pid is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may itself contain spaces or ")".
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+export function processStart(pid: number): string | undefined {
+  return statFields(pid)?.[19];
 }
 
 export function identify(pid: number): ProcessIdentity {
@@ -31,7 +35,8 @@ export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
+    // A zombie (exited, not yet reaped by its parent) still answers signal 0 but runs nothing.
+    return statFields(pid)?.[0] !== 'Z';
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }

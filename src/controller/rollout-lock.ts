@@ -38,6 +38,17 @@ export function lockHolderLive(row: LockRow, now: number, staleMs: number, host 
 
 export const DEFAULT_LOCK_STALE_MS = 10_000;
 
+/** Throws RolloutLockedError when a live controller holds the rollout (checked before touching its processes). */
+export function assertLockFree(store: StateStore, rolloutId: string, staleMs = DEFAULT_LOCK_STALE_MS): void {
+  const row = store.db
+    .prepare('SELECT owner, pid, host, heartbeat_at, pid_start FROM locks WHERE rollout_id = ?')
+    .get(rolloutId) as LockRow | undefined;
+  const now = Date.now();
+  if (row && lockHolderLive(row, now, staleMs)) {
+    throw new RolloutLockedError(rolloutId, { pid: row.pid, host: row.host, ageMs: now - row.heartbeat_at });
+  }
+}
+
 /**
  * One controller per rollout: a lock row with owner, pid, host and a heartbeat, taken in an IMMEDIATE
  * transaction. A holder is live while its heartbeat is fresh, and (same host) its pid exists — so a controller

@@ -5,14 +5,17 @@ import { LocalActuator } from '../actuators/local/local-actuator.js';
 import { parseListen } from '../cli/listen-address.js';
 import type { ProbeSuite } from '../schema/probe-suite.js';
 import { ControllerHub } from './hub.js';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, onTerminate } from './interrupt.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { ControllerMetrics } from './metrics.js';
 import { openLocalRollout, type LocalRollout } from './open-local-rollout.js';
 import { attachProgress } from './progress.js';
 import type { EvidenceNote } from './ports.js';
 import type { RolloutController } from './rollout-controller.js';
+import { identify } from './process-identity.js';
+import { assertLockFree } from './rollout-lock.js';
 import { StateStore } from './state-store.js';
+import { forgetUpstreams, reapUpstreams, recordUpstream } from './upstream-processes.js';
 import type { RolloutSnapshot } from './view.js';
 import { OtlpSource } from '../sources/otlp/otlp-source.js';
 import { otlpBlock, otlpSubscription } from '../sources/otlp/from-policy.js';
@@ -75,7 +78,13 @@ export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
     const unfinished = store.list(spec.service).find((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back');
     const id = o.id ?? unfinished?.id ?? newId(spec.service);
     const r = parseListen(o.router);
+    // A controller killed with kill -9 left its upstream commands running: stop them before starting new ones
+    // (only when nobody live holds the rollout; then they are that controller's).
+    assertLockFree(store, id);
+    await reapUpstreams(store, id, (m) => println(o.io.stderr, m));
+    cleanups.push(() => forgetUpstreams(store, id));
     const actuator = await LocalActuator.start({
+      onSpawn: (variant, pid, command) => recordUpstream(store, id, variant, identify(pid), command),
       host: r.host,
       port: r.port,
       stable: o.stable,
@@ -181,6 +190,15 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   let left = false;
   let leave: () => void = () => undefined;
   const leftP = new Promise<void>((res) => (leave = res));
+  // SIGTERM is how systemd and Kubernetes stop a service: leave the rollout where it is (no rollback), stop what
+  // this process started and free the lock, so the next `run` resumes it.
+  o.cleanups.push(
+    onTerminate(() => {
+      println(o.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
+      left = true;
+      leave();
+    }),
+  );
   o.cleanups.push(
     onInterrupt(o.io, async (choice) => {
       if (choice === 'leave') {

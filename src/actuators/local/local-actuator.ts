@@ -16,6 +16,8 @@ export interface LocalActuatorOptions {
   env?: NodeJS.ProcessEnv;
   /** Wall clock for the rollback confirmation time (epoch ms). */
   now?: () => number;
+  /** Told about each upstream command as soon as it is spawned (the controller records it for a restart). */
+  onSpawn?: (variant: 'stable' | 'canary', pid: number, command: string) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export class LocalActuator implements Actuator {
         onExit: (message) => {
           for (const l of listeners) l({ variant, message, at: now() });
         },
+        onSpawn: (pid, command) => opts.onSpawn?.(variant, pid, command),
       });
     const stable = mk('stable', opts.stable);
     const canary = mk('canary', opts.canary);

@@ -14,6 +14,8 @@ export interface UpstreamOptions {
   cwd?: string;
   /** Called when a started command exits without being asked to (crash, OOM kill). */
   onExit?: (message: string) => void;
+  /** Called right after a command is spawned (before it is ready), so its pid can be recorded durably. */
+  onSpawn?: (pid: number, command: string) => void;
 }
 
 export function isUrlTarget(target: string): boolean {
@@ -89,6 +91,7 @@ export class Upstream {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;
+    if (child.pid !== undefined) this.opts.onSpawn?.(child.pid, command);
     let stderrTail = '';
     child.stderr?.on('data', (b: Buffer) => {
       stderrTail = (stderrTail + b.toString()).slice(-400);

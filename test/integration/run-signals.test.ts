@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { pidAlive } from '../../src/controller/process-identity.js';
+import { freePort } from '../support/free-port.js';
+import { spawnCli, waitFor } from './controller-helpers.js';
+
+/**
+ * `run` with upstream COMMANDS (real child processes, their own process groups) stopped by SIGTERM and by
+ * kill -9: what is left running, in the state database and in the evidence afterwards.
+ */
+const SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
+
+function query<T>(stateFile: string, sql: string): T[] {
+  try {
+    const db = new Database(stateFile, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+/** Alive and not a zombie (orphans are reparented; /proc tells an unreaped corpse from a running process). */
+const alive = (pid: number): boolean => pidAlive(pid);
+
+async function workspace(): Promise<{ cwd: string; args: string[] }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'ac-signals-'));
+  writeFileSync(join(cwd, 'server.js'), SERVER);
+  writeFileSync(
+    join(cwd, 'canary.yaml'),
+    `apiVersion: adaptive-canary/v1
+kind: CanaryPolicy
+metadata: {name: maestro-api}
+spec:
+  service: maestro-api
+  interval: 500ms
+  steps: [{weight: 20, bake: 10m}]
+  signing: {required: false}
+`,
+  );
+  const router = await freePort();
+  const args = ['run', '--policy', 'canary.yaml', '--stable', 'node server.js', '--canary', 'node server.js'];
+  args.push('--id', 'r1', '--state', 'state.db', '--listen', '127.0.0.1:0', '--router', `127.0.0.1:${router}`);
+  return { cwd, args: [...args, '--no-ui'] };
+}
+
+const upstreams = (cwd: string): { role: string; pid: number }[] =>
+  query(join(cwd, 'state.db'), 'SELECT role, pid FROM processes ORDER BY role');
+
+describe('run and signals (built CLI, real upstream processes)', () => {
+  it('SIGTERM stops the upstreams it started, frees the lock and leaves the rollout resumable', async () => {
+    const { cwd, args } = await workspace();
+    const run = spawnCli(args, cwd);
+    await waitFor(() => /starting rollout r1/.test(run.out()) && upstreams(cwd).length === 2, 30_000, 'the start');
+    const pids = upstreams(cwd).map((u) => u.pid);
+    expect(pids.every(alive)).toBe(true);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.out()).toMatch(/SIGTERM: stopping; rollout r1 stays at its step/);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(query(join(cwd, 'state.db'), 'SELECT * FROM locks')).toEqual([]);
+    expect(upstreams(cwd)).toEqual([]);
+    expect(query<{ phase: string }>(join(cwd, 'state.db'), 'SELECT phase FROM rollouts')).toEqual([
+      { phase: 'progressing' },
+    ]);
+    // The next run resumes it rather than starting over.
+    const again = spawnCli(args, cwd);
+    await waitFor(() => /resuming rollout r1/.test(again.out()), 30_000, 'the resume');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  }, 90_000);
+
+  it('after kill -9, the restarted run stops the upstreams the dead one left running', async () => {
+    const { cwd, args } = await workspace();
+    const first = spawnCli(args, cwd);
+    await waitFor(() => /starting rollout r1/.test(first.out()) && upstreams(cwd).length === 2, 30_000, 'the start');
+    const orphans = upstreams(cwd).map((u) => u.pid);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(orphans.every(alive)).toBe(true);
+    const second = spawnCli(args, cwd);
+    await waitFor(() => /resuming rollout r1/.test(second.out()), 30_000, 'the resume');
+    expect(second.out()).toMatch(/stopping the canary \(pid \d+, `node server\.js`\) left running by an earlier/);
+    expect(orphans.filter(alive)).toEqual([]);
+    const fresh = upstreams(cwd).map((u) => u.pid);
+    expect(fresh).toHaveLength(2);
+    expect(fresh.some((p) => orphans.includes(p))).toBe(false);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(fresh.filter(alive)).toEqual([]);
+  }, 90_000);
+});
