@@ -4,7 +4,8 @@
  *  1. keys that name a secret (password, token, authorization, api key, cookie...) lose their value;
  *  2. secret-shaped text (Bearer/Basic credentials, `password=...`, `user:pass@` in URLs, `?token=`) is masked;
  *  3. the values of secret-looking environment variables (and any extra values given) are masked wherever
- *     they appear, e.g. a probe password echoed back in an error message.
+ *     they appear, in every encoding a request carries them (secretForms), e.g. a probe password echoed
+ *     back URL-encoded in an error message.
  */
 export const REDACTED = '[REDACTED]';
 
@@ -23,6 +24,61 @@ const TEXT_PATTERNS: [RegExp, string][] = [
   [/\b((?:[a-z_-]*)(?:password|passwd|pwd|secret|token|api[-_]?key))(=)[^\s&"',;]+/gi, `$1$2${REDACTED}`],
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(@)/gi, `$1${REDACTED}$2`],
 ];
+
+/** Base64 fragments shorter than this are too common to mask. */
+const MIN_BASE64_FRAGMENT = 6;
+
+/**
+ * Every form a request can carry a secret in: raw, URL-encoded (`%20` and `+` for spaces, and the stricter
+ * URLSearchParams form), JSON-escaped (once and twice, for JSON inside a JSON string), and base64 — standard
+ * and URL-safe, at each of the three byte alignments, so the secret is found inside a longer encoded value
+ * such as `Basic base64(user:secret)`. A base64 fragment is the part of the encoding that depends on the
+ * secret's bytes only. The one list of forms for the evidence and the synthetics redactors.
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  const uri = encodeURIComponent(secret);
+  forms.add(uri);
+  forms.add(uri.replace(/%20/g, '+'));
+  forms.add(encodeURI(secret));
+  forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  const json = JSON.stringify(secret).slice(1, -1);
+  forms.add(json);
+  forms.add(JSON.stringify(json).slice(1, -1));
+  const bytes = Buffer.from(secret, 'utf8');
+  for (let k = 0; k < 3; k++) {
+    const encoded = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+    const fragment = encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
+    if (fragment.length < MIN_BASE64_FRAGMENT) continue;
+    forms.add(fragment);
+    forms.add(fragment.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms].filter((f) => f.length > 0);
+}
+
+/**
+ * Masks every form of every secret in `text` (see secretForms). `forms` comes from `secretForms`, computed
+ * once per secret; longer forms are replaced first, so a form containing another is masked whole. A
+ * `Basic` credential whose decoded text contains a secret is masked as a whole.
+ */
+export function maskSecretForms(
+  text: string,
+  secrets: readonly string[],
+  forms: readonly string[],
+  mark: string,
+): string {
+  let out = text.replace(/\b(Basic\s+)([A-Za-z0-9+/]+={0,2})/g, (whole, scheme: string, token: string) => {
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    return secrets.some((s) => decoded.includes(s)) ? `${scheme}${mark}` : whole;
+  });
+  for (const f of forms) if (out.includes(f)) out = out.split(f).join(mark);
+  return out;
+}
+
+/** secretForms of many secrets, longest form first. */
+export function formsOf(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+}
 
 export interface RedactOptions {
   /** Environment to take secret values from (default: process.env). Pass {} to skip. */
@@ -46,12 +102,10 @@ export function isSecretKey(key: string): boolean {
 /** A redactor with its secret list computed once (use for many records). */
 export function makeRedactor(options: RedactOptions = {}): <T>(value: T) => T {
   const extra = (options.secrets ?? []).filter((s) => s.length >= MIN_SECRET_LENGTH);
-  const literals = [...new Set([...extra, ...secretValuesFromEnv(options.env ?? process.env)])].sort(
-    (a, b) => b.length - a.length,
-  );
+  const literals = [...new Set([...extra, ...secretValuesFromEnv(options.env ?? process.env)])];
+  const forms = formsOf(literals);
   const text = (s: string): string => {
-    let out = s;
-    for (const lit of literals) out = out.split(lit).join(REDACTED);
+    let out = maskSecretForms(s, literals, forms, REDACTED);
     for (const [re, replacement] of TEXT_PATTERNS) out = out.replace(re, replacement);
     return out;
   };

@@ -1,3 +1,5 @@
+import { formsOf, maskSecretForms } from '../evidence/redact.js';
+
 /**
  * One template syntax for the whole suite: `${name}` reads a variable (defined in `spec.variables` or extracted
  * by an earlier step), `${env:NAME}` reads the environment. Values from the environment are secrets.
@@ -51,9 +53,13 @@ export function interpolateDeep(value: unknown, scope: Scope): unknown {
  */
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private forms: string[] | undefined;
 
   add(value: string | undefined): void {
-    if (value !== undefined && value.length >= 3) this.secrets.add(value);
+    if (value !== undefined && value.length >= 3 && !this.secrets.has(value)) {
+      this.secrets.add(value);
+      this.forms = undefined;
+    }
   }
 
   /** A copy that can learn per-run secrets (extracted tokens) without growing this one. */
@@ -68,15 +74,11 @@ export class Redactor {
     return this.secrets.size;
   }
 
+  /** Masks each secret in every encoding a request carries it (raw, URL, JSON, base64: secretForms). */
   redact(text: string): string {
-    let out = text;
-    // Longest first, so a secret containing another is masked whole.
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
-    for (const s of this.secrets) {
-      const encoded = encodeURIComponent(s);
-      if (encoded !== s) out = out.split(encoded).join('***');
-    }
-    return out;
+    if (this.secrets.size === 0) return text;
+    this.forms ??= formsOf([...this.secrets]);
+    return maskSecretForms(text, [...this.secrets], this.forms, '***');
   }
 
   /** Redacts every string (keys included) in a JSON-like value. */
