@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempWorkspace, writeRollout } from '../../test/support/evidence-fixtures.js';
 import { canonicalJson } from './canonical.js';
@@ -112,5 +113,30 @@ describe('evidence completeness', () => {
     log.append({ action: 'step', step: 3, weight: 50, score: 1, by: 'judge', reasons: [] });
     log.close();
     expect(verifyEvidence(log.dir).firstBad?.reason).toMatch(/decision record 6 follows the finish record 5/);
+  });
+
+  it('fuzz: any cut of the records, with head.json and meta.json kept, forged or deleted, is detected', () => {
+    const { dir, lines } = cutRollout(0);
+    const file = join(dir, 'decisions.jsonl');
+    const originals = ['decisions.jsonl', 'head.json', 'meta.json'].map((f) => readFileSync(join(dir, f)));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom('keep', 'forge', 'delete'),
+        fc.boolean(),
+        (cut, head, dropMeta) => {
+          ['decisions.jsonl', 'head.json', 'meta.json'].forEach((f, i) => writeFileSync(join(dir, f), originals[i]!));
+          const kept = lines.slice(0, lines.length - cut);
+          writeFileSync(file, kept.map((l) => `${l}\n`).join(''));
+          if (head === 'delete') rmSync(join(dir, 'head.json'));
+          if (head === 'forge' && kept.length > 0) forgeHead(dir, kept);
+          if (head === 'forge' && kept.length === 0) writeFileSync(join(dir, 'head.json'), '{"seq":0,"hash":"0"}');
+          if (dropMeta) rmSync(join(dir, 'meta.json'));
+          const liveness = (): RolloutLiveness => ({ state: 'finished', phase: 'rolled-back' });
+          return verifyEvidence(dir, { liveness }).ok === false;
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
