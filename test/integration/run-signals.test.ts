@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { pidAlive } from '../../src/controller/process-identity.js';
 import { freePort } from '../support/free-port.js';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { spawnCli, waitFor } from './controller-helpers.js';
 
 /**
@@ -94,5 +96,45 @@ describe('run and signals (built CLI, real upstream processes)', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(fresh.filter(alive)).toEqual([]);
+  }, 90_000);
+
+  it('sample-service and syntheticsctl run stop cleanly on SIGTERM (port freed, history closed)', async () => {
+    const { cwd } = await workspace();
+    const port = await freePort();
+    const service = spawnCli(['sample-service', '--listen', `127.0.0.1:${port}`], cwd);
+    await waitFor(() => /listening on/.test(service.out()), 30_000, 'the sample service');
+    writeFileSync(
+      join(cwd, 'suite.yaml'),
+      `apiVersion: syntheticsctl/v1
+kind: ProbeSuite
+metadata: {name: it}
+spec:
+  baseUrl: http://127.0.0.1:${port}
+  interval: 200ms
+  timeout: 150ms
+  flows: [{name: f, steps: [{name: s, request: {path: /healthz}}]}]
+`,
+    );
+    const metricsPort = await freePort();
+    const bin = resolve(import.meta.dirname, '../../dist/bin/syntheticsctl.js');
+    const args = ['run', 'suite.yaml', '--listen', `127.0.0.1:${metricsPort}`, '--db', 'probes.db', '--quiet'];
+    const probes = spawn(process.execPath, [bin, ...args], { cwd });
+    let text = '';
+    probes.stderr.on('data', (b: Buffer) => (text += b.toString()));
+    probes.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    const probesExited = new Promise<number | null>((r) => probes.on('close', r));
+    await waitFor(() => query(join(cwd, 'probes.db'), 'SELECT 1 FROM sqlite_master').length > 0, 30_000, 'history');
+    await waitFor(() => /syntheticsctl run:/.test(text), 30_000, 'the daemon');
+    probes.kill('SIGTERM');
+    expect(await probesExited).toBe(0);
+    expect(text).toMatch(/SIGTERM: finishing probes in flight[\s\S]*stopped; \d+ results recorded/);
+    // Closed, not just abandoned: the history opens for writing at once.
+    const db = new Database(join(cwd, 'probes.db'));
+    db.exec('BEGIN IMMEDIATE; COMMIT;');
+    db.close();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(service.out()).toMatch(/stopped \(SIGTERM\)/);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   }, 90_000);
 });
