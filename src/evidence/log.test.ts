@@ -224,3 +224,28 @@ describe('openEvidence / append', () => {
     expect(readFileSync(join(log.dir, 'incident.md'), 'utf8')).toContain(row);
   });
 });
+
+describe('write-ups agree with webhooks.jsonl', () => {
+  it('deliveries that settle after the finish record are counted in summary.md once the log closes', () => {
+    const ws = tempWorkspace();
+    const log = writeRollout({ root: ws.root, prRoot: ws.prRoot, rolloutId: 'r-hooks' }, 'rolled-back');
+    const summary = (): string => readFileSync(join(log.dir, 'summary.md'), 'utf8');
+    expect(summary()).toMatch(/\| webhooks \| 0 deliveries, 0 not delivered \|/);
+    for (const outcome of ['delivered', 'abandoned', 'abandoned'] as const) {
+      log.recordDelivery({
+        v: 1,
+        deliveryId: `d-${outcome}`,
+        event: 'rollback',
+        url: 'http://127.0.0.1:9/hook',
+        outcome,
+        status: outcome === 'delivered' ? 200 : null,
+        attempts: [],
+        firstAttemptAt: '2026-08-03T10:00:00.000Z',
+        finishedAt: '2026-08-03T10:00:01.000Z',
+        totalMs: 1000,
+      });
+    }
+    log.close();
+    expect(summary()).toMatch(/\| webhooks \| 3 deliveries, 2 not delivered \|/);
+  });
+});

@@ -110,6 +110,8 @@ class FileEvidenceLog implements EvidenceLog {
   private readonly clock: () => number;
   private readonly clean: <T>(value: T) => T;
   private meta: RolloutMeta;
+  /** Set once finished: the write-ups are written again at close, when the webhook deliveries have settled. */
+  private finished: FinishInput | undefined;
 
   constructor(
     readonly dir: string,
@@ -177,6 +179,11 @@ class FileEvidenceLog implements EvidenceLog {
       head: this.head,
     };
     this.writeMeta();
+    this.finished = input;
+    return this.writeUps(input);
+  }
+
+  private writeUps(input: FinishInput): WriteUpFiles {
     return writeWriteUps({
       dir: this.dir,
       prBody: this.prBody,
@@ -188,6 +195,9 @@ class FileEvidenceLog implements EvidenceLog {
   }
 
   close(): void {
+    // Deliveries of the final webhooks settle after the finish record (the controller drains them before closing
+    // the evidence): the summary and PR body counted them too early, so they are rewritten from webhooks.jsonl.
+    if (this.finished) this.writeUps(this.finished);
     closeSync(this.fd);
     closeSync(this.webhooksFd);
   }
