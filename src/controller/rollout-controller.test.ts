@@ -247,8 +247,9 @@ describe('RolloutController with a SQLite state store', () => {
       await held;
       return new Response(null, { status: 202 });
     };
+    // From the input form: re-parsing a parsed policy would read its milliseconds as seconds.
     const hooked = policySpec.parse({
-      ...policy,
+      service: policy.service,
       interval: '1s',
       steps: [
         { weight: 10, bake: '2s' },
