@@ -171,6 +171,18 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
       return { snapshot: c.snapshot(), left: false, resumed: c.resumed, held: pre.reason };
     }
   }
+  let left = false;
+  let leave: () => void = () => undefined;
+  const leftP = new Promise<void>((res) => (leave = res));
+  // SIGTERM is how systemd and Kubernetes stop a service: leave the rollout where it is (no rollback), stop what
+  // this process started and free the lock, so the next `run` resumes it.
+  o.cleanups.push(
+    onTerminate(() => {
+      println(o.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
+      left = true;
+      leave();
+    }),
+  );
   const hub = new ControllerHub();
   hub.add(c);
   const { startServer } = await import('../server/index.js');
@@ -187,18 +199,6 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
     `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}${o.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
   );
   o.cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
-  let left = false;
-  let leave: () => void = () => undefined;
-  const leftP = new Promise<void>((res) => (leave = res));
-  // SIGTERM is how systemd and Kubernetes stop a service: leave the rollout where it is (no rollback), stop what
-  // this process started and free the lock, so the next `run` resumes it.
-  o.cleanups.push(
-    onTerminate(() => {
-      println(o.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
-      left = true;
-      leave();
-    }),
-  );
   o.cleanups.push(
     onInterrupt(o.io, async (choice) => {
       if (choice === 'leave') {
