@@ -23,6 +23,6 @@ export function println(stream: NodeJS.WritableStream, line = ''): void {
 export function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
-    stream.write = (() => true);
+    stream.write = () => true;
   });
 }

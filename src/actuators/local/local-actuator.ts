@@ -1,6 +1,6 @@
 import { preciseNow, type Actuator, type ActuatorFault, type ActuatorState, type RollbackResult } from '../actuator.js';
 import { WeightedRouter } from './router.js';
-import { Upstream } from './upstream.js';
+import { Upstream, type UpstreamVariant } from './upstream.js';
 
 export interface LocalActuatorOptions {
   /** Where the router listens; port 0 picks a free one. */
@@ -17,7 +17,7 @@ export interface LocalActuatorOptions {
   /** Wall clock for the rollback confirmation time (epoch ms). */
   now?: () => number;
   /** Told about each upstream command as soon as it is spawned (the controller records it for a restart). */
-  onSpawn?: (variant: 'stable' | 'canary', pid: number, command: string) => void;
+  onSpawn?: (variant: UpstreamVariant, pid: number, command: string) => void;
 }
 
 /**
