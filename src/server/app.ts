@@ -55,7 +55,8 @@ export function createApp(opts: AppOptions): { app: Hono; events: EventStreams }
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Frame-Options', 'DENY');
   });
-  app.use(limitRequestBody());
+  // The API's bodies are a few bytes; the OTLP receiver (`/v1/metrics`) applies its own, larger limit.
+  app.use('/api/*', limitRequestBody());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/metrics', async (c) =>
     c.body(await opts.registry.metrics(), 200, { 'content-type': opts.registry.contentType }),

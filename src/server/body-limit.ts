@@ -5,9 +5,8 @@ import { HttpError } from './http-error.js';
 
 /**
  * Refuses a request body over `maxBytes` with 413 before a handler reads it: a declared Content-Length is
- * checked up front, a chunked body is counted as it streams and cut off at the limit. Every route that reads
- * a body sits behind this (createApp applies the default to all of them); a route that needs a different
- * limit (an OTLP receiver) mounts its own.
+ * checked up front, a chunked body is counted as it streams and cut off at the limit. createApp puts the
+ * default in front of everything under /api; a route with another limit (the OTLP receiver) mounts its own.
  */
 export function limitRequestBody(maxBytes: number = INPUT_LIMITS.requestBody): MiddlewareHandler {
   return bodyLimit({
