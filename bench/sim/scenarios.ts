@@ -1,4 +1,5 @@
 import { lognormal, scaled, tailScaled, withParetoTail, type Cdf } from './latency.js';
+import type { ColdStart, Gauge } from './signals.js';
 
 /**
  * The benchmark's conditions: one list (`scenarios` below), run in order by bench/judges.bench.ts; to add a
@@ -28,11 +29,25 @@ export interface Scenario {
   shareFactor?: number;
   /** Probability that one synthetic run passes on a regressed canary. */
   canarySyntheticPass?: number;
+  /** The fresh processes (canary, baseline) start slow and error-prone (bench/sim/signals.ts). */
+  coldStart?: ColdStart;
+  /** A baseline runs: the canary's share is split in half between canary and baseline. */
+  withBaseline?: boolean;
+  /** A custom gauge ("cpu") sampled per variant; the policy gets a critical custom metric for it. */
+  gauge?: Gauge;
+  /** Policy warm-up for this condition. */
+  warmup?: string;
 }
 
 const BASE = lognormal(50, 0.5);
 const RPS = 200;
 const ERR = 0.005;
+
+/** A cold start: 3× the latency and 2× the errors at first, fading to none over 90 s. */
+const COLD: ColdStart = { seconds: 90, latencyFactor: 3, errorFactor: 2 };
+/** CPU per pod, three pods a side, 15% log-normal noise per pod. */
+const CPU: Gauge = { samples: 3, noise: 0.15 };
+const DAILY = (t: number, phase: number): number => 1 + 0.7 * Math.sin((2 * Math.PI * t) / 600 + phase);
 
 const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
   name,
@@ -70,4 +85,10 @@ export const scenarios: Scenario[] = [
   regression('late onset: errors ×2 from t=200s', { canaryErrorFactor: 2, onset: 200 }),
   regression('synthetic-only failure (60% pass)', { canarySyntheticPass: 0.6 }),
   regression('late onset: errors ×10 from t=300s', { canaryErrorFactor: 10, onset: 300 }),
+  healthy('healthy: cold-start canary, no baseline', { coldStart: COLD }),
+  healthy('healthy: cold-start canary with a baseline', { coldStart: COLD, withBaseline: true }),
+  healthy('healthy: cold-start canary, warmup 90s', { coldStart: COLD, warmup: '90s' }),
+  healthy('healthy: CPU gauge, load-driven noise', { gauge: CPU, load: DAILY }),
+  regression('CPU +30% (custom gauge)', { gauge: { ...CPU, lift: 1.3 }, load: DAILY }),
+  regression('errors ×2 with a baseline', { canaryErrorFactor: 2, withBaseline: true }),
 ];

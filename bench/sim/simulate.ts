@@ -4,6 +4,7 @@ import { scheduleSeconds, weightAt } from './schedule.js';
 import { bucketProbs, scaled } from './latency.js';
 import { binomial, multinomial, poisson, type Rng } from './sampling.js';
 import type { Scenario } from './scenarios.js';
+import { coldLeft, gaugeLoad, gaugeSamples } from './signals.js';
 
 /**
  * One simulated canary, closed loop: the canary weight follows the policy's steps (then stays at the last
@@ -41,13 +42,59 @@ export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
     const p = Math.min(1, s.errorRate * load * burst);
     const latencyScale = (1 + 0.3 * (load - 1)) * (burst > 1 ? 1.5 : 1);
     const env = { rng, step, p, latencyScale, probePass: burst > 1 ? 0.7 : 1 - PROBE_FLAKE };
-    const baseline = variant(s, spec, env, s.rps * load * (1 - share), false);
-    const canary = variant(s, spec, env, s.rps * load * share, regressed);
+    const { baseline, canary, control } = variants(s, spec, env, { t, load, share, regressed });
     if (regressed) exposedSoFar += canary.requests ?? 0;
     exposed.push(exposedSoFar);
-    intervals.push({ t, weight, baseline: gap(s, rng, i, outage, baseline), canary: gap(s, rng, i, outage, canary) });
+    const o: IntervalObservation = {
+      t,
+      weight,
+      baseline: gap(s, rng, i, outage, baseline),
+      canary: gap(s, rng, i, outage, canary),
+    };
+    if (control) o.control = gap(s, rng, i, outage, control);
+    intervals.push(o);
   }
   return { intervals, exposed };
+}
+
+interface At {
+  t: number;
+  load: number;
+  share: number;
+  regressed: boolean;
+}
+
+/** Stable, the canary and (with a baseline) the baseline in one interval, with a cold start and a gauge if any. */
+function variants(
+  s: Scenario,
+  spec: PolicySpec,
+  env: Env,
+  at: At,
+): { baseline: VariantObservation; canary: VariantObservation; control?: VariantObservation } {
+  // A cold start slows the fresh processes (canary, and the baseline started with it), never warm stable.
+  const cold = coldLeft(s.coldStart, at.t);
+  const coldEnv = cold > 0 ? coldEnvOf(env, s, cold) : env;
+  const fresh = s.withBaseline ? at.share / 2 : at.share;
+  const baseline = variant(s, spec, env, s.rps * at.load * (1 - at.share), false);
+  const canary = variant(s, spec, coldEnv, s.rps * at.load * fresh, at.regressed);
+  const control = s.withBaseline ? variant(s, spec, coldEnv, s.rps * at.load * fresh, false) : undefined;
+  if (s.gauge) {
+    const g = s.gauge;
+    const shared = gaugeLoad(env.rng, at.load);
+    baseline.custom = { cpu: gaugeSamples(env.rng, g, 1, shared) };
+    canary.custom = { cpu: gaugeSamples(env.rng, g, at.regressed ? (g.lift ?? 1) : 1, shared) };
+    if (control) control.custom = { cpu: gaugeSamples(env.rng, g, 1, shared) };
+  }
+  return control ? { baseline, canary, control } : { baseline, canary };
+}
+
+function coldEnvOf(env: Env, s: Scenario, left: number): Env {
+  const c = s.coldStart!;
+  return {
+    ...env,
+    p: Math.min(1, env.p * (1 + (c.errorFactor - 1) * left)),
+    latencyScale: env.latencyScale * (1 + (c.latencyFactor - 1) * left),
+  };
 }
 
 interface Env {
