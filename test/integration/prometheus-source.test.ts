@@ -23,6 +23,8 @@ const variant = { label: 'version', baseline: '1.4.0', canary: '1.5.0' };
 let prom: PrometheusProcess;
 let stable: MaestroApi;
 let canary: MaestroApi;
+/** Fresh stable instances started with the canary (a baseline), told apart by their own version label. */
+let fresh: MaestroApi;
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -68,7 +70,9 @@ async function traffic(api: MaestroApi, n: number): Promise<{ requests: number; 
 beforeAll(async () => {
   stable = await startMaestroApi({ version: '1.4.0', random: seeded(1) });
   canary = await startMaestroApi({ version: '1.5.0', random: seeded(2), faults: { errorRate: 0.25, latencyMs: 30 } });
-  prom = await startPrometheus([{ job: 'maestro-api', targets: [new URL(stable.url).host, new URL(canary.url).host] }]);
+  fresh = await startMaestroApi({ version: '1.4.0-baseline', random: seeded(3) });
+  const targets = [stable.url, canary.url, fresh.url].map((u) => new URL(u).host);
+  prom = await startPrometheus([{ job: 'maestro-api', targets }]);
   await waitForScrapeAfter(prom.url, Date.now());
 });
 
@@ -76,6 +80,7 @@ afterAll(async () => {
   await prom?.stop();
   await stable?.close();
   await canary?.close();
+  await fresh?.close();
 });
 
 describe('PrometheusSource against a real Prometheus', () => {
@@ -127,6 +132,27 @@ describe('PrometheusSource against a real Prometheus', () => {
     expect(verdictsProm.map((x) => [x.verdict, x.score])).toEqual(verdictsDirect.map((x) => [x.verdict, x.score]));
     expect(verdictsProm.at(-1)?.verdict).toBe('fail'); // a 25% error canary is caught
     expect(source.http.queries).toBe(3 * (2 + 2 * 2));
+  });
+
+  it('reads the baseline as control by its own label value, and every series of a custom query as a sample', async () => {
+    const source = new PrometheusSource({
+      url: prom.url,
+      variant: { ...variant, control: '1.4.0-baseline' },
+      latencyBoundsMs: policy.latencyBoundsMs,
+      metrics: [{ ...policy.metrics[2]!, name: 'per-code', query: 'sum by (code) (http_requests_total{$variant})' }],
+      selectors: { job: 'maestro-api' },
+    });
+    const start = Date.now();
+    await waitForScrapeAfter(prom.url, start);
+    const windowStart = Date.now();
+    const s = await traffic(fresh, 40);
+    await traffic(canary, 40);
+    await waitForScrapeAfter(prom.url, Date.now());
+    const got = await source.observeWindow(windowStart, Date.now());
+    expect(got.control).toMatchObject({ requests: s.requests, errors: 0 });
+    // The 25%-error canary has 200 and 500 series: two samples; the baseline only 200s.
+    expect(got.canary?.custom?.['per-code']).toHaveLength(2);
+    expect(got.control?.custom?.['per-code']).toHaveLength(1);
   });
 
   it('a query that times out is no data, returned within the timeout', async () => {
