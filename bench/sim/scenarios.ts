@@ -43,13 +43,7 @@ const BASE = lognormal(50, 0.5);
 const RPS = 200;
 const ERR = 0.005;
 
-/** A cold start: 3× the latency and 2× the errors at first, fading to none over 90 s. */
-const COLD: ColdStart = { seconds: 90, latencyFactor: 3, errorFactor: 2 };
-/** CPU per pod, three pods a side, 15% log-normal noise per pod. */
-const CPU: Gauge = { samples: 3, noise: 0.15 };
-const DAILY = (t: number, phase: number): number => 1 + 0.7 * Math.sin((2 * Math.PI * t) / 600 + phase);
-
-const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
+export const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
   name,
   healthy: true,
   rps: RPS,
@@ -57,7 +51,7 @@ const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
   baselineLatency: BASE,
   ...extra,
 });
-const regression = (name: string, extra: Partial<Scenario>): Scenario => ({
+export const regression = (name: string, extra: Partial<Scenario>): Scenario => ({
   name,
   healthy: false,
   rps: RPS,
@@ -85,10 +79,4 @@ export const scenarios: Scenario[] = [
   regression('late onset: errors ×2 from t=200s', { canaryErrorFactor: 2, onset: 200 }),
   regression('synthetic-only failure (60% pass)', { canarySyntheticPass: 0.6 }),
   regression('late onset: errors ×10 from t=300s', { canaryErrorFactor: 10, onset: 300 }),
-  healthy('healthy: cold-start canary, no baseline', { coldStart: COLD }),
-  healthy('healthy: cold-start canary with a baseline', { coldStart: COLD, withBaseline: true }),
-  healthy('healthy: cold-start canary, warmup 90s', { coldStart: COLD, warmup: '90s' }),
-  healthy('healthy: CPU gauge, load-driven noise', { gauge: CPU, load: DAILY }),
-  regression('CPU +30% (custom gauge)', { gauge: { ...CPU, lift: 1.3 }, load: DAILY }),
-  regression('errors ×2 with a baseline', { canaryErrorFactor: 2, withBaseline: true }),
 ];

@@ -1,3 +1,4 @@
+import { parseDuration } from '../../src/schema/duration.js';
 import { policySpec, type PolicySpec } from '../../src/schema/policy.js';
 import { gaussian, type Rng } from './sampling.js';
 
@@ -37,14 +38,17 @@ export function gaugeLoad(rng: Rng, load: number): number {
   return load * Math.max(0.2, 1 + 0.2 * gaussian(rng));
 }
 
+const CPU_METRIC = policySpec.parse({
+  service: 'bench',
+  metrics: [{ name: 'cpu', kind: 'custom', critical: true, tolerance: 1.2 }],
+}).metrics[0]!;
+
 /** The bench policy plus what a condition needs: a critical custom "cpu" metric, a warm-up. */
 export function specFor(spec: PolicySpec, s: { gauge?: Gauge; warmup?: string }): PolicySpec {
   if (!s.gauge && !s.warmup) return spec;
-  return policySpec.parse({
+  return {
     ...spec,
-    ...(s.warmup ? { warmup: s.warmup } : {}),
-    metrics: s.gauge
-      ? [...spec.metrics, { name: 'cpu', kind: 'custom', critical: true, tolerance: 1.2 }]
-      : spec.metrics,
-  });
+    ...(s.warmup ? { warmup: parseDuration(s.warmup) ?? 0 } : {}),
+    metrics: s.gauge ? [...spec.metrics, CPU_METRIC] : spec.metrics,
+  };
 }
