@@ -7,7 +7,7 @@ import { BIN, spawnCli, traffic, waitFor, type Spawned } from './controller-help
 
 /**
  * `run --baseline CMD` with real processes: a warm stable (started long before), and a canary that is the same
- * code as stable but cold for its first 300 requests (each 60 ms slower: empty caches, JIT). Compared with
+ * code as stable but cold for its first 600 requests (each 150 ms slower: empty caches, JIT). Compared with
  * the warm stable, the cold start reads as a latency regression; compared with a baseline — the stable version
  * started as a command together with the canary, cold the same way — it does not.
  */
@@ -27,7 +27,7 @@ spec:
 `;
 
 const sample = (version: string): string =>
-  `"${process.execPath}" "${BIN}" sample-service --service-version ${version} --listen 127.0.0.1:$PORT --cold-requests 300 --cold-latency-ms 60`;
+  `"${process.execPath}" "${BIN}" sample-service --service-version ${version} --listen 127.0.0.1:$PORT --cold-requests 600 --cold-latency-ms 150`;
 
 async function runRollout(withBaseline: boolean): Promise<{ run: Spawned; cwd: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'ac-baseline-'));
