@@ -2,6 +2,7 @@
 // no stray console outside the CLI layer.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersRule } from './eslint-rules/layers.mjs';
 
 export default tseslint.config(
   {
@@ -36,6 +37,12 @@ export default tseslint.config(
       complexity: ['error', 20],
       'no-console': 'error',
     },
+  },
+  {
+    // Folders by role, nothing pointing back up: the table is eslint-rules/layers.mjs (docs/architecture.md).
+    files: ['src/**/*.ts'],
+    plugins: { local: { rules: { layers: layersRule } } },
+    rules: { 'local/layers': 'error' },
   },
   {
     // Only the CLI layer, benchmarks and scripts talk to the terminal directly.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { dropOutputOnClosedPipe, processIO } from '../cli/io.js';
+import { dropOutputOnClosedPipe, processIO } from '../io.js';
 import { runMain } from '../cli/run-main.js';
 import { syntheticsctlCommands } from '../commands/syntheticsctl/index.js';
 import { VERSION } from '../version.js';

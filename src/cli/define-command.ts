@@ -1,6 +1,6 @@
 import type { Option } from 'commander';
 import type { ExitCode } from '../exit-codes.js';
-import type { CliIO } from './io.js';
+import type { CliIO } from '../io.js';
 
 export interface CommandContext<O> {
   /** Positional arguments in the order declared by `args`. Variadic ones arrive as string[]. */

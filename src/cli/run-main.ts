@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ConfigError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandSpec } from './define-command.js';
-import { println, type CliIO } from './io.js';
+import { println, type CliIO } from '../io.js';
 
 interface Program {
   name: string;

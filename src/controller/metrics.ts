@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import * as m from '../render/metric-names.js';
+import * as m from '../metric-names.js';
 
 /** Rollback durations are sub-second on the local router and minutes elsewhere; the playbook target is 300 s. */
 const ROLLBACK_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -12,7 +12,7 @@ export interface VariantVersions {
 
 /**
  * The controller's Prometheus metrics, in a Registry this class owns (the server serves it at /metrics).
- * Every name comes from src/render/metric-names.ts, which the rendered Prometheus rules and Grafana dashboard
+ * Every name comes from src/metric-names.ts, which the rendered Prometheus rules and Grafana dashboard
  * are built on, so what the controller emits is what they query. `<service>_rollback_duration_seconds` is named
  * per service as the playbook measures it; the rest carry `service` and `rollout` labels.
  */

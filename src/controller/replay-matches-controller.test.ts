@@ -3,7 +3,7 @@ import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../
 import { seededRandom } from '../engine/random.js';
 import { createAnalysis } from '../engine/analysis.js';
 import { replayIntervals } from '../engine/replay-run.js';
-import { specFor } from '../commands/adaptive-canary/replay-service.js';
+import { specFor } from '../app/replay/replay-service.js';
 import { DEFAULT_LATENCY_BOUNDS_MS, type IntervalObservation } from '../schema/observation.js';
 import { policySpec, type PolicySpec } from '../schema/policy.js';
 import { ControllerMetrics } from './metrics.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuators/actuator.js';
 import type { Analysis, Assessment, Verdict } from '../engine/types.js';
 import { canaryDashboard } from '../render/grafana.js';
-import * as names from '../render/metric-names.js';
+import * as names from '../metric-names.js';
 import { canaryRuleGroups } from '../render/prometheus-rules.js';
 import { policySpec } from '../schema/policy.js';
 import { ControllerMetrics } from './metrics.js';

@@ -6,7 +6,7 @@ import {
   OTLP_HTTP_DURATION,
   SERVICE_NAME_ATTR,
   SERVICE_VERSION_ATTR,
-} from '../render/metric-names.js';
+} from '../metric-names.js';
 import { LATENCY_BUCKETS_SECONDS } from './maestro-api-metrics.js';
 
 /**

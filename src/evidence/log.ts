@@ -1,7 +1,7 @@
 import { closeSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DecisionPoint, RolloutSnapshot } from '../controller/view.js';
-import type { Verdict } from '../engine/types.js';
+import type { DecisionPoint, RolloutSnapshot } from '../schema/rollout-view.js';
+import type { Verdict } from '../schema/reason.js';
 import {
   GENESIS_HASH,
   type DecisionRecord,
@@ -18,7 +18,7 @@ import { checkChain, type ChainCheck, type ChainHead } from './chain.js';
 import { appendDurable, ensureWritableDir, openAppend, writeFileAtomic } from './durable-file.js';
 import { DEFAULT_EVIDENCE_ROOT, DEFAULT_PR_ROOT, EVIDENCE_FILES, prBodyPath, rolloutDir } from './paths.js';
 import { newMeta, readMeta, readHead } from './read.js';
-import { makeRedactor, type RedactOptions } from './redact.js';
+import { makeRedactor, type RedactOptions } from '../redaction/redact.js';
 import { writeWriteUps, type WriteUpFiles } from './write-ups/write-ups.js';
 
 export interface OpenEvidenceOptions {

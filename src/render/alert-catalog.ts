@@ -1,4 +1,4 @@
-import { ALERT_SOURCE_LABEL, CANARY_VALUE, VARIANT_LABEL } from './metric-names.js';
+import { ALERT_SOURCE_LABEL, CANARY_VALUE, VARIANT_LABEL } from '../metric-names.js';
 
 /** A label value the check cannot know in advance (the rollout id when none is given, the canary's version). */
 export const ANY_VALUE = Symbol('any label value');

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { PolicySpec } from '../schema/policy.js';
 import type { MaintenanceWindow } from '../schema/observability.js';
 import { ALERTS, INHIBITED_DURING_ROLLBACK } from './alert-catalog.js';
-import { ALERT_SOURCE_LABEL } from './metric-names.js';
+import { ALERT_SOURCE_LABEL } from '../metric-names.js';
 import type { RenderTarget } from './target.js';
 
 /**

@@ -2,7 +2,7 @@ import type { PolicySpec } from '../schema/policy.js';
 import { SLO_NAME } from './alert-catalog.js';
 import { errorBudgetRatio, scaledWindows } from './burn-rate.js';
 import { CANARY_WINDOWS } from './prometheus-rules.js';
-import * as m from './metric-names.js';
+import * as m from '../metric-names.js';
 
 /**
  * The Canary Release Overview's panels as plain data: the Grafana renderer turns them into a dashboard and

@@ -7,7 +7,7 @@ import {
   decisionAnnotationExpr,
   type PanelSpec,
 } from './dashboard-panels.js';
-import * as m from './metric-names.js';
+import * as m from '../metric-names.js';
 import type { RenderTarget } from './target.js';
 
 /**

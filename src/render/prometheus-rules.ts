@@ -2,7 +2,7 @@ import { formatDuration } from '../schema/duration.js';
 import type { PolicySpec } from '../schema/policy.js';
 import { ALERTS, SLO_NAME, ruleLabels, type AlertSpec } from './alert-catalog.js';
 import { errorBudgetRatio, recordedWindows, scaledWindows, type ScaledWindow } from './burn-rate.js';
-import * as m from './metric-names.js';
+import * as m from '../metric-names.js';
 
 /**
  * `prometheus/canary-rules.yaml`: SLI recording rules over the workbook windows, multiwindow multi-burn-rate

@@ -2,7 +2,7 @@ import type { PolicySpec } from '../schema/policy.js';
 import { ALERTS, SLO_NAME, ruleLabels, type AlertSpec } from './alert-catalog.js';
 import { errorBudgetRatio, scaledWindows } from './burn-rate.js';
 import { canaryRuleGroups, stuckAfterSeconds, type Rule } from './prometheus-rules.js';
-import * as m from './metric-names.js';
+import * as m from '../metric-names.js';
 
 /**
  * `prometheus/canary-rules.test.yaml` for `promtool test rules`: each alert fires on the series it is about

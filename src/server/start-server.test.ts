@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeControllerView, makeInterval, makeSnapshot } from '../../test/e2e/support/fake-controller-view.js';
-import { parseListen, urlFor } from '../cli/listen-address.js';
+import { parseListen, urlFor } from './listen-address.js';
 import { startServer, type RunningServer } from './start-server.js';
 
 let running: RunningServer | undefined;

@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ControllerView } from '../controller/view.js';
 import { UnreachableError } from '../errors.js';
 import { createApp } from './app.js';
-import { isLoopback, parseListen, urlFor } from '../cli/listen-address.js';
+import { isLoopback, parseListen, urlFor } from './listen-address.js';
 import { silentLogger, type ServerLogger } from './logger.js';
 import type { OtlpReceiver } from '../sources/otlp/receiver.js';
 

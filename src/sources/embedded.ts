@@ -1,5 +1,9 @@
-import type { ResponseRecorder } from '../actuators/local/recorder.js';
 import type { VariantObservation } from '../schema/observation.js';
+
+/** What the source needs of the router's recorder (the local actuator's ResponseRecorder has this shape). */
+export interface RecordedResponses {
+  take(): { baseline: VariantObservation; canary: VariantObservation; control?: VariantObservation };
+}
 
 /**
  * Observations from the embedded router: every response it proxied since the last interval, per variant
@@ -8,7 +12,7 @@ import type { VariantObservation } from '../schema/observation.js';
  */
 export class EmbeddedRouterSource {
   readonly name = 'embedded';
-  constructor(private readonly recorder: ResponseRecorder) {}
+  constructor(private readonly recorder: RecordedResponses) {}
 
   collect(): Promise<{ baseline: VariantObservation; canary: VariantObservation; control?: VariantObservation }> {
     return Promise.resolve(this.recorder.take());

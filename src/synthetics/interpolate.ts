@@ -1,4 +1,4 @@
-import { formsOf, maskSecretForms } from '../evidence/redact.js';
+import { formsOf, maskSecretForms } from '../redaction/redact.js';
 
 /**
  * One template syntax for the whole suite: `${name}` reads a variable (defined in `spec.variables` or extracted

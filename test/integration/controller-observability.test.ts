@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalActuator } from '../../src/actuators/local/local-actuator.js';
 import { ControllerMetrics } from '../../src/controller/metrics.js';
-import { openLocalRollout } from '../../src/controller/open-local-rollout.js';
+import { openLocalRollout } from '../../src/app/run/open-local-rollout.js';
 import { StateStore } from '../../src/controller/state-store.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { policySpec } from '../../src/schema/policy.js';

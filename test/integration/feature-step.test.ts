@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { FlagdCore } from '@openfeature/flagd-core';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
+import type { CliIO } from '../../src/io.js';
 import { runMain } from '../../src/cli/run-main.js';
 import run from '../../src/commands/adaptive-canary/run.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretForms } from '../../src/evidence/redact.js';
+import { secretForms } from '../../src/redaction/redact.js';
 import { openHistory } from '../../src/synthetics/history.js';
 import { probeExposition } from '../../src/synthetics/metrics.js';
 import { prepareSuite } from '../../src/synthetics/prepare-suite.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { CliIO } from '../../src/cli/io.js';
+import type { CliIO } from '../../src/io.js';
 import { runMain } from '../../src/cli/run-main.js';
 import { adaptiveCanaryCommands } from '../../src/commands/adaptive-canary/index.js';
 

@@ -1,10 +1,10 @@
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { parseDuration } from '../../schema/duration.js';
-import type { DemoSummary } from '../../demo/demo-run.js';
+import type { DemoSummary } from '../../app/demo/demo-run.js';
 
 interface Options {
   scenario: 'healthy' | 'regression' | 'chaos' | 'all';
@@ -54,8 +54,8 @@ export default defineCommand<Options>({
     const rps = Number(opts.rps);
     if (!Number.isFinite(rps) || rps < 5 || rps > 2000)
       throw new UsageError(`--rps: expected 5..2000, got ${opts.rps}`);
-    const { runDemo } = await import('../../demo/demo-run.js');
-    const { onInterrupt } = await import('../../controller/interrupt.js');
+    const { runDemo } = await import('../../app/demo/demo-run.js');
+    const { onInterrupt } = await import('../../app/run/interrupt.js');
     const scenarios = opts.scenario === 'all' ? (['healthy', 'regression', 'chaos'] as const) : [opts.scenario];
     const progress = opts.json ? io.stderr : io.stdout;
     // On a terminal the dashboard outlives the scenarios, so the URL printed at the start still answers after.

@@ -1,10 +1,10 @@
 import { headline } from '../../engine/reason-text.js';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
-import type { CliIO } from '../../cli/io.js';
+import type { CliIO } from '../../io.js';
 import { defineCommand } from '../../cli/define-command.js';
 import { DEFAULT_STATE_FILE } from '../../controller/state-store.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 
@@ -74,7 +74,7 @@ export default defineCommand<Options>({
 });
 
 async function drillSample(opts: Options, io: CliIO): Promise<DrillReport> {
-  const { runDemo } = await import('../../demo/demo-run.js');
+  const { runDemo } = await import('../../app/demo/demo-run.js');
   const { parseDuration } = await import('../../schema/duration.js');
   const intervalMs = parseDuration(opts.interval);
   if (intervalMs === undefined || intervalMs < 200)
@@ -104,8 +104,8 @@ async function drillSample(opts: Options, io: CliIO): Promise<DrillReport> {
 
 async function drillOwn(opts: Options, io: CliIO): Promise<DrillReport> {
   const { loadPolicy } = await import('../../controller/load-policy.js');
-  const { runLocal } = await import('../../controller/run-local.js');
-  const { EXAMPLE_DIR } = await import('../../demo/demo-run.js');
+  const { runLocal } = await import('../../app/run/run-local.js');
+  const { EXAMPLE_DIR } = await import('../../app/demo/demo-run.js');
   const { loadSuite, prepareSuite } = await import('../../synthetics/prepare-suite.js');
   const { runFlow } = await import('../../synthetics/run-flow.js');
   const policy = loadPolicy(opts.policy ? resolve(io.cwd, opts.policy) : join(EXAMPLE_DIR, 'canary.yaml'), io.env);

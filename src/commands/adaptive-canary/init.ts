@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { ExitCode } from '../../exit-codes.js';
 
 interface Options {
@@ -28,7 +28,7 @@ export default defineCommand<Options>({
     'adaptive-canary init --service payments-api --dir deploy/canary --force',
   ],
   async run({ opts, io }) {
-    const { scaffold } = await import('./init-service.js');
+    const { scaffold } = await import('../../app/init/init-service.js');
     const destDir = resolve(io.cwd, opts.dir ?? opts.service);
     const result = scaffold({ templateDir, destDir, service: opts.service, force: Boolean(opts.force) });
     const overwritten = new Set(result.overwritten);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runMain } from '../../cli/run-main.js';
-import type { CliIO } from '../../cli/io.js';
+import type { CliIO } from '../../io.js';
 import { startServer } from '../../server/index.js';
 import { FakeControllerView, makeSnapshot } from '../../../test/e2e/support/fake-controller-view.js';
 import { manualActionCommands } from './manual-action.js';

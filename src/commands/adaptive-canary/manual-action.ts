@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
-import { println, type CliIO } from '../../cli/io.js';
+import { println, type CliIO } from '../../io.js';
 import type { ManualAction } from '../../controller/view.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';

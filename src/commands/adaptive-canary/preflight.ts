@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { DEFAULT_STATE_FILE } from '../../controller/state-store.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 
@@ -41,7 +41,7 @@ export default defineCommand<Options>({
     'adaptive-canary preflight --policy canary.yaml --json --allow-unknown error-budget',
   ],
   async run({ opts, io }) {
-    const { CHECK_NAMES } = await import('../../supply-chain/preflight/types.js');
+    const { CHECK_NAMES } = await import('../../app/preflight/types.js');
     const unknownNames = (opts.allowUnknown ?? []).filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
     if (unknownNames.length > 0)
       throw new UsageError(
@@ -49,7 +49,7 @@ export default defineCommand<Options>({
       );
     const { loadDocumentFile } = await import('../../schema/load-document.js');
     const { canaryPolicy } = await import('../../schema/policy.js');
-    const { runPreflight, formatChecklist } = await import('../../supply-chain/preflight/run-preflight.js');
+    const { runPreflight, formatChecklist } = await import('../../app/preflight/run-preflight.js');
     const policyFile = resolve(io.cwd, opts.policy);
     const policy = loadDocumentFile(policyFile, canaryPolicy).value;
     const report = await runPreflight(

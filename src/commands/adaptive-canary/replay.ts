@@ -27,7 +27,7 @@ export default defineCommand<Options>({
     'adaptive-canary replay --policy canary.yaml --judge kayenta --json incident.jsonl',
   ],
   async run({ args, opts, io }) {
-    const { runReplay } = await import('./replay-service.js');
+    const { runReplay } = await import('../../app/replay/replay-service.js');
     const files = (args[0] as string[] | undefined) ?? [];
     const outcomes = runReplay(files, opts, io);
     return outcomes.some((o) => o === 'rollback') ? ExitCode.failed : ExitCode.ok;

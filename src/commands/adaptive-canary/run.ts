@@ -2,10 +2,10 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { DEFAULT_STATE_FILE } from '../../controller/state-store.js';
-import { println } from '../../cli/io.js';
-import type { CliIO } from '../../cli/io.js';
+import { println } from '../../io.js';
+import type { CliIO } from '../../io.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { RunLocalResult } from '../../controller/run-local.js';
+import type { RunLocalResult } from '../../app/run/run-local.js';
 
 interface Options {
   policy: string;
@@ -100,7 +100,7 @@ export default defineCommand<Options>({
     if (problem) throw new UsageError(problem);
     const policyFile = resolve(io.cwd, opts.policy);
     const policy = loadPolicy(policyFile, io.env);
-    const { flagdMetricSource, runFlagd } = await import('../../controller/run-flagd.js');
+    const { flagdMetricSource, runFlagd } = await import('../../app/run/run-flagd.js');
     if (flagd) flagdMetricSource(opts.prometheus, policy.spec);
     const gate = checkSignedManifest(dirname(policyFile), policy.spec, { allowUnsigned: opts.allowUnsigned === true });
     if (gate.warning) println(io.stderr, `WARNING: ${gate.warning}`);
@@ -128,7 +128,7 @@ export default defineCommand<Options>({
         stableVariant: opts.stableVariant,
       });
     } else {
-      const { runLocal } = await import('../../controller/run-local.js');
+      const { runLocal } = await import('../../app/run/run-local.js');
       const { parseDuration } = await import('../../schema/duration.js');
       let suite;
       if (opts.suite) {

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
-import { parseListen } from '../../cli/listen-address.js';
+import { parseListen } from '../../server/listen-address.js';
 import { defineCommand } from '../../cli/define-command.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { OtelExportOptions } from '../../demo/maestro-api-otel.js';

@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { ExitCode } from '../../exit-codes.js';
-import { parseListen } from '../../cli/listen-address.js';
+import { parseListen } from '../../server/listen-address.js';
 import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
 
 interface RunOptions {

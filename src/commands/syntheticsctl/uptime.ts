@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatDuration, parseDuration } from '../../schema/duration.js';

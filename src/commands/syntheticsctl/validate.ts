@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/define-command.js';
-import { println } from '../../cli/io.js';
+import { println } from '../../io.js';
 import { AppError, formatDiagnostic } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 

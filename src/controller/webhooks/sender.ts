@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { DeliveryAttempt, WebhookDelivery, WebhookEvent, WebhookPayload } from '../../schema/evidence.js';
-import { makeRedactor } from '../../evidence/redact.js';
+import { makeRedactor } from '../../redaction/redact.js';
 import { DEFAULT_BACKOFF, isRetryable, parseRetryAfter, retryDelayMs, type BackoffPolicy } from './backoff.js';
 import { completePayload, type WebhookMessage } from './payload.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody } from './signature.js';

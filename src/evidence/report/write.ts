@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FileError, errorMessage } from '../../errors.js';
 import { writeFileAtomic } from '../durable-file.js';
-import { makeRedactor } from '../redact.js';
+import { makeRedactor } from '../../redaction/redact.js';
 import { buildEvidenceReview, buildStandup, type ReportInput } from './build.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';

@@ -1,4 +1,4 @@
-import type { IntervalPoint } from '../../controller/view.js';
+import type { IntervalPoint } from '../../schema/rollout-view.js';
 import { headline, reasonLong } from '../../engine/reason-text.js';
 import type { DecisionRecord, EvidenceRecord } from '../../schema/evidence.js';
 import type { Reason } from '../../schema/reason.js';

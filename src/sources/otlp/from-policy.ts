@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { POD_TEMPLATE_HASH_ATTR, SERVICE_NAME_ATTR, SERVICE_VERSION_ATTR } from '../../render/metric-names.js';
+import { POD_TEMPLATE_HASH_ATTR, SERVICE_NAME_ATTR, SERVICE_VERSION_ATTR } from '../../metric-names.js';
 import type { OtlpMetricSource } from '../../schema/metric-source.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { OtlpSource } from './otlp-source.js';

@@ -4,7 +4,7 @@ import {
   HTTP_STATUS_CODE_ATTR,
   OTLP_HTTP_DURATION,
   SERVICE_NAME_ATTR,
-} from '../../render/metric-names.js';
+} from '../../metric-names.js';
 import { msPerUnit, rebin } from './buckets.js';
 import { CustomValue } from './custom-metrics.js';
 import type { Attrs, DecodedRequest, OtlpPoint } from './decode-request.js';

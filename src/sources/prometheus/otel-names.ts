@@ -5,7 +5,7 @@ import {
   OTEL_PROM_VERSION_LABEL,
   POD_TEMPLATE_HASH_ATTR,
   TARGET_INFO,
-} from '../../render/metric-names.js';
+} from '../../metric-names.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { DEFAULT_METRIC_NAMES, type QueryNames } from './promql.js';
 

@@ -1,4 +1,4 @@
-import { HTTP_DURATION, HTTP_REQUESTS } from '../../render/metric-names.js';
+import { HTTP_DURATION, HTTP_REQUESTS } from '../../metric-names.js';
 
 /**
  * PromQL text for the observation queries. Label values are escaped (regex metacharacters, then the

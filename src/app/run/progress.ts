@@ -1,5 +1,5 @@
-import { headline, rankReasons, reasonLine } from '../engine/reason-text.js';
-import type { ControllerEvent, ControllerView, RolloutSnapshot } from './view.js';
+import { headline, rankReasons, reasonLine } from '../../engine/reason-text.js';
+import type { ControllerEvent, ControllerView, RolloutSnapshot } from '../../controller/view.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 

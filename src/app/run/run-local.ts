@@ -1,25 +1,25 @@
 import { resolve } from 'node:path';
-import type { CliIO } from '../cli/io.js';
-import { println } from '../cli/io.js';
-import { LocalActuator } from '../actuators/local/local-actuator.js';
-import { parseListen } from '../cli/listen-address.js';
-import type { ProbeSuite } from '../schema/probe-suite.js';
-import { ControllerHub } from './hub.js';
+import type { CliIO } from '../../io.js';
+import { println } from '../../io.js';
+import { LocalActuator } from '../../actuators/local/local-actuator.js';
+import { parseListen } from '../../server/listen-address.js';
+import type { ProbeSuite } from '../../schema/probe-suite.js';
+import { ControllerHub } from '../../controller/hub.js';
 import { onInterrupt, onTerminate } from './interrupt.js';
-import type { LoadedPolicy } from './load-policy.js';
-import { ControllerMetrics } from './metrics.js';
+import type { LoadedPolicy } from '../../controller/load-policy.js';
+import { ControllerMetrics } from '../../controller/metrics.js';
 import { openLocalRollout, type LocalRollout } from './open-local-rollout.js';
 import { attachProgress } from './progress.js';
-import type { EvidenceNote } from './ports.js';
-import type { RolloutController } from './rollout-controller.js';
-import { identify } from './process-identity.js';
-import { assertLockFree } from './rollout-lock.js';
-import { StateStore } from './state-store.js';
-import { forgetUpstreams, reapUpstreams, recordUpstream } from './upstream-processes.js';
-import type { RolloutSnapshot } from './view.js';
-import { OtlpSource } from '../sources/otlp/otlp-source.js';
-import { otlpBlock, otlpSubscription } from '../sources/otlp/from-policy.js';
-import { OtlpReceiver } from '../sources/otlp/receiver.js';
+import type { EvidenceNote } from '../../controller/ports.js';
+import type { RolloutController } from '../../controller/rollout-controller.js';
+import { identify } from '../../controller/process-identity.js';
+import { assertLockFree } from '../../controller/rollout-lock.js';
+import { StateStore } from '../../controller/state-store.js';
+import { forgetUpstreams, reapUpstreams, recordUpstream } from '../../controller/upstream-processes.js';
+import type { RolloutSnapshot } from '../../controller/view.js';
+import { OtlpSource } from '../../sources/otlp/otlp-source.js';
+import { otlpBlock, otlpSubscription } from '../../sources/otlp/from-policy.js';
+import { OtlpReceiver } from '../../sources/otlp/receiver.js';
 
 export interface RunLocalOptions {
   io: CliIO;
@@ -185,7 +185,7 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   );
   const hub = new ControllerHub();
   hub.add(c);
-  const { startServer } = await import('../server/index.js');
+  const { startServer } = await import('../../server/index.js');
   const server = await startServer({
     listen: o.listen,
     view: hub,

@@ -1,18 +1,18 @@
 import { join } from 'node:path';
-import type { Actuator } from '../actuators/actuator.js';
-import type { LocalActuator } from '../actuators/local/local-actuator.js';
-import { createAnalysis } from '../engine/analysis.js';
-import type { PolicySpec } from '../schema/policy.js';
-import type { ProbeSuite } from '../schema/probe-suite.js';
-import { EmbeddedRouterSource } from '../sources/embedded.js';
-import { SyntheticsSource } from '../sources/synthetics.js';
-import { EvidenceLogSink } from './evidence-sink.js';
-import type { ControllerMetrics } from './metrics.js';
-import { ObservabilityHooks, type PreStart } from './observability-hooks.js';
-import { fanOut, type EvidenceNote, type ObservationSource } from './ports.js';
-import { RolloutController } from './rollout-controller.js';
-import type { StateStore } from './state-store.js';
-import { WebhookNotifier } from './webhook-notifier.js';
+import type { Actuator } from '../../actuators/actuator.js';
+import type { LocalActuator } from '../../actuators/local/local-actuator.js';
+import { createAnalysis } from '../../engine/analysis.js';
+import type { PolicySpec } from '../../schema/policy.js';
+import type { ProbeSuite } from '../../schema/probe-suite.js';
+import { EmbeddedRouterSource } from '../../sources/embedded.js';
+import { SyntheticsSource } from '../../sources/synthetics.js';
+import { EvidenceLogSink } from '../../controller/evidence-sink.js';
+import type { ControllerMetrics } from '../../controller/metrics.js';
+import { ObservabilityHooks, type PreStart } from '../../controller/observability-hooks.js';
+import { fanOut, type EvidenceNote, type ObservationSource } from '../../controller/ports.js';
+import { RolloutController } from '../../controller/rollout-controller.js';
+import type { StateStore } from '../../controller/state-store.js';
+import { WebhookNotifier } from '../../controller/webhook-notifier.js';
 
 export interface LocalRolloutOptions {
   id: string;

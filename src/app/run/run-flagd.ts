@@ -1,21 +1,21 @@
 import { resolve } from 'node:path';
-import { FlagdActuator } from '../actuators/flagd/flagd-actuator.js';
-import type { CliIO } from '../cli/io.js';
-import { println } from '../cli/io.js';
-import { UsageError } from '../errors.js';
-import type { PolicySpec } from '../schema/policy.js';
-import { PrometheusSource } from '../sources/prometheus.js';
-import { OtlpSource } from '../sources/otlp/otlp-source.js';
-import { otlpSubscription, otlpBlock } from '../sources/otlp/from-policy.js';
-import { OtlpReceiver } from '../sources/otlp/receiver.js';
-import { FEATURE_FLAG_VARIANT_ATTR } from '../render/metric-names.js';
-import { featureSteps } from './feature-steps.js';
-import type { LoadedPolicy } from './load-policy.js';
-import { ControllerMetrics } from './metrics.js';
+import { FlagdActuator } from '../../actuators/flagd/flagd-actuator.js';
+import type { CliIO } from '../../io.js';
+import { println } from '../../io.js';
+import { UsageError } from '../../errors.js';
+import type { PolicySpec } from '../../schema/policy.js';
+import { PrometheusSource } from '../../sources/prometheus.js';
+import { OtlpSource } from '../../sources/otlp/otlp-source.js';
+import { otlpSubscription, otlpBlock } from '../../sources/otlp/from-policy.js';
+import { OtlpReceiver } from '../../sources/otlp/receiver.js';
+import { FEATURE_FLAG_VARIANT_ATTR } from '../../metric-names.js';
+import { featureSteps } from '../../controller/feature-steps.js';
+import type { LoadedPolicy } from '../../controller/load-policy.js';
+import { ControllerMetrics } from '../../controller/metrics.js';
 import { openLocalRollout } from './open-local-rollout.js';
-import type { EvidenceNote } from './ports.js';
+import type { EvidenceNote } from '../../controller/ports.js';
 import { newId, superviseRollout, type RunLocalResult } from './run-local.js';
-import { StateStore } from './state-store.js';
+import { StateStore } from '../../controller/state-store.js';
 
 export interface RunFlagdOptions {
   io: CliIO;

@@ -1,7 +1,7 @@
 import { rankReasons, reasonLine } from '../../engine/reason-text.js';
 import { resolve } from 'node:path';
-import type { CliIO } from '../../cli/io.js';
-import { println } from '../../cli/io.js';
+import type { CliIO } from '../../io.js';
+import { println } from '../../io.js';
 import { stepsFromRecording } from '../../engine/recorded-steps.js';
 import { replayIntervals, type Decision, type ReplayResult } from '../../engine/replay-run.js';
 import { ConfigError, type Diagnostic } from '../../errors.js';

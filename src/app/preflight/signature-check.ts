@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
-import { verifyFile } from '../verify-file.js';
+import { verifyFile } from '../../supply-chain/verify-file.js';
 import type { CheckResult, PreflightContext } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { CliIO } from '../cli/io.js';
+import type { CliIO } from '../../io.js';
 
 export type InterruptChoice = 'rollback' | 'leave';
 

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { CliIO } from '../cli/io.js';
-import { ControllerHub } from '../controller/hub.js';
-import { loadPolicy } from '../controller/load-policy.js';
-import { checkSignedManifest } from '../controller/manifest-gate.js';
-import { ControllerMetrics } from '../controller/metrics.js';
-import { attachProgress } from '../controller/progress.js';
-import { StateStore } from '../controller/state-store.js';
-import type { PolicySpec } from '../schema/policy.js';
-import { loadSuite } from '../synthetics/prepare-suite.js';
+import type { CliIO } from '../../io.js';
+import { ControllerHub } from '../../controller/hub.js';
+import { loadPolicy } from '../../controller/load-policy.js';
+import { checkSignedManifest } from '../../controller/manifest-gate.js';
+import { ControllerMetrics } from '../../controller/metrics.js';
+import { attachProgress } from '../run/progress.js';
+import { StateStore } from '../../controller/state-store.js';
+import type { PolicySpec } from '../../schema/policy.js';
+import { loadSuite } from '../../synthetics/prepare-suite.js';
 import { runScenario, type ScenarioName, type ScenarioResult } from './demo-scenario.js';
-import { startWebhookReceiver } from './webhook-receiver.js';
+import { startWebhookReceiver } from '../../demo/webhook-receiver.js';
 
 export interface DemoOptions {
   scenarios: ScenarioName[];
@@ -84,8 +84,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const store = await StateStore.open(join(o.io.cwd, '.adaptive-canary', 'demo.db'));
   const metrics = new ControllerMetrics();
   const hub = new ControllerHub();
-  const { startServer } = await import('../server/index.js');
-  const { OtlpReceiver } = await import('../sources/otlp/receiver.js');
+  const { startServer } = await import('../../server/index.js');
+  const { OtlpReceiver } = await import('../../sources/otlp/receiver.js');
   const otlpReceiver = o.metrics === 'otlp' ? new OtlpReceiver() : undefined;
   const server = await startServer({
     listen: o.listen,
