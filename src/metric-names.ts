@@ -90,3 +90,9 @@ export const OTEL_PROM_STATUS_CODE_LABEL = 'http_response_status_code';
 export const OTEL_PROM_ERROR_TYPE_LABEL = 'error_type';
 export const OTEL_PROM_VERSION_LABEL = 'service_version';
 export const TARGET_INFO = 'target_info';
+
+/** syntheticsctl's blackbox_exporter-compatible probe metrics (preflight reads PROBE_SUCCESS for uptime). */
+export const PROBE_SUCCESS = 'probe_success';
+export const PROBE_DURATION = 'probe_duration_seconds';
+export const PROBE_HTTP_STATUS = 'probe_http_status_code';
+export const PROBE_HTTP_PHASE_DURATION = 'probe_http_duration_seconds';

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { PROBE_DURATION, PROBE_HTTP_PHASE_DURATION, PROBE_HTTP_STATUS, PROBE_SUCCESS } from '../metric-names.js';
 import { SUITE_INFO_METRIC } from './suite-info.js';
 import type { FlowResult } from './types.js';
 
@@ -20,25 +21,25 @@ export class ProbeGauges {
   constructor(registry: Registry) {
     const registers = [registry];
     this.success = new Gauge({
-      name: 'probe_success',
+      name: PROBE_SUCCESS,
       help: 'Displays whether or not the probe was a success (final result after retries)',
       labelNames: ['flow'],
       registers,
     });
     this.duration = new Gauge({
-      name: 'probe_duration_seconds',
+      name: PROBE_DURATION,
       help: 'Returns how long the probe took to complete in seconds',
       labelNames: ['flow'],
       registers,
     });
     this.status = new Gauge({
-      name: 'probe_http_status_code',
+      name: PROBE_HTTP_STATUS,
       help: 'Response HTTP status code (0 when there was no response)',
       labelNames: ['flow', 'step', 'method'],
       registers,
     });
     this.phases = new Gauge({
-      name: 'probe_http_duration_seconds',
+      name: PROBE_HTTP_PHASE_DURATION,
       help: 'Duration of http request by phase, summed over all redirects',
       labelNames: ['flow', 'step', 'phase'],
       registers,

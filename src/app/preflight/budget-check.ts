@@ -1,15 +1,16 @@
 import { budgetConsumed } from '../../engine/error-budget.js';
 import { formatDuration } from '../../schema/duration.js';
 import { AppError } from '../../errors.js';
+import { ERROR_CODE_MATCHER, HTTP_REQUESTS, serviceSelector } from '../../metric-names.js';
 import { observedTraffic } from './budget-history.js';
 import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './types.js';
 
-/** The service's error ratio over the burn window (reference/slo-alerting-dashboards.md §1): errors_W / total_W. */
+/** The service's error ratio over the burn window (docs/statistics.md, error budget): errors_W / total_W. */
 export function errorRatioQuery(service: string, windowMs: number): string {
   const w = formatDuration(windowMs);
-  const errors = `sum(increase(http_requests_total{job="${service}",code=~"5.."}[${w}]))`;
-  const total = `sum(increase(http_requests_total{job="${service}"}[${w}]))`;
+  const errors = `sum(increase(${HTTP_REQUESTS}{${serviceSelector(service)},${ERROR_CODE_MATCHER}}[${w}]))`;
+  const total = `sum(increase(${HTTP_REQUESTS}{${serviceSelector(service)}}[${w}]))`;
   return `${errors} / ${total}`;
 }
 
@@ -43,7 +44,7 @@ async function fromPrometheus(ctx: PreflightContext, url: string): Promise<Check
     return {
       name,
       status: 'unknown',
-      reason: `Prometheus has no http_requests_total for job="${ctx.policy.spec.service}" in the last ${formatDuration(window)}`,
+      reason: `Prometheus has no ${HTTP_REQUESTS} for ${serviceSelector(ctx.policy.spec.service)} in the last ${formatDuration(window)}`,
       details: { query },
     };
   }

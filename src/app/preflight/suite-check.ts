@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
+import { PROBE_SUCCESS } from '../../metric-names.js';
 import { formatDuration } from '../../schema/duration.js';
 import { openHistory } from '../../synthetics/history.js';
 import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synthetics/suite-info.js';
@@ -34,10 +35,10 @@ async function uptimeOf(
     }
   }
   if (ctx.prometheusUrl) {
-    const q = `avg(avg_over_time(probe_success[${formatDuration(windowMs)}]))`;
+    const q = `avg(avg_over_time(${PROBE_SUCCESS}[${formatDuration(windowMs)}]))`;
     const v = await instantQuery(ctx.fetch, ctx.prometheusUrl, q);
-    if (v === undefined) return 'Prometheus has no probe_success series';
-    return { uptime: v, source: 'Prometheus probe_success', extra: { query: q } };
+    if (v === undefined) return `Prometheus has no ${PROBE_SUCCESS} series`;
+    return { uptime: v, source: `Prometheus ${PROBE_SUCCESS}`, extra: { query: q } };
   }
   return 'no --synthetics-db or --prometheus to read uptime from';
 }
