@@ -50,9 +50,6 @@ export function rollbackDurationMetric(service: string): string {
   return `${/^[a-zA-Z_]/.test(prefix) ? prefix : `_${prefix}`}_rollback_duration_seconds`;
 }
 
-/** syntheticsctl's blackbox-style gauge, labelled `{flow, step}`. */
-export const PROBE_SUCCESS = 'probe_success';
-
 /** Recording rules written by src/render/prometheus.ts (labels `service`, `slo`; canary ones also `version`). */
 export const sliErrorRatio = (window: string): string => `slo:sli_error:ratio_rate${window}`;
 export const variantErrorRatio = (window: string): string => `canary:sli_error:ratio_rate${window}`;
@@ -92,7 +89,7 @@ export const OTEL_PROM_VERSION_LABEL = 'service_version';
 export const TARGET_INFO = 'target_info';
 
 /** syntheticsctl's blackbox_exporter-compatible probe metrics (preflight reads PROBE_SUCCESS for uptime). */
-export const PROBE_SUCCESS = 'probe_success';
+export const PROBE_SUCCESS = 'probe_success'; // labelled `{flow}`
 export const PROBE_DURATION = 'probe_duration_seconds';
 export const PROBE_HTTP_STATUS = 'probe_http_status_code';
 export const PROBE_HTTP_PHASE_DURATION = 'probe_http_duration_seconds';
