@@ -3,7 +3,7 @@ import { policySpec, type PolicySpec } from '../../src/schema/policy.js';
 import { gaussian, type Rng } from './sampling.js';
 
 /**
- * The benchmark's cold starts, baselines and gauges (docs/statistics-signals.md):
+ * The benchmark's cold starts, baselines and gauges (docs/statistics.md):
  * - a cold start: the canary (and a baseline, started with it) begins `latencyFactor` × slower and
  *   `errorFactor` × more error-prone, both fading linearly to 1 over `seconds`;
  * - a baseline: the canary's share is split in half between canary and baseline, as `run --baseline` does;
