@@ -1,20 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
-import { makeRollout } from '../support/rollout-fixture.js';
+import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (no cluster runs here) and the Argo simulator, judging
 // one Rollout from OTLP alone: two sample-service instances instrumented with the real OpenTelemetry SDK export to
 // serve's /v1/metrics with their pod template hash as the resource attribute k8s.pod.label.rollouts-pod-template-hash
 // (on a cluster the Downward API puts it there). No Prometheus runs.
-const CLI = new URL('../../dist/bin/adaptive-canary.js', import.meta.url).pathname;
 const NS = 'shop';
 const HASH_ATTR = 'k8s.pod.label.rollouts-pod-template-hash';
 let api: KubeApiServer;
@@ -23,7 +18,7 @@ let stable: MaestroApi;
 let canary: MaestroApi;
 let proc: ChildProcess;
 let url = '';
-let stderr = '';
+let serve: ServeCli;
 let traffic: NodeJS.Timeout;
 
 beforeAll(async () => {
@@ -41,36 +36,10 @@ beforeAll(async () => {
     inconclusive: { maxExtension: '2s', then: 'rollback' },
     metricSource: { type: 'otlp' },
   };
-  api.seedRollout(
-    makeRollout({
-      name: 'maestro-api',
-      namespace: NS,
-      weights: [10, 50],
-      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
-    }),
-  );
-  argo.reconcile(NS, 'maestro-api');
-  const dir = mkdtempSync(join(tmpdir(), 'ac-serve-otlp-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
-  proc = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--kubeconfig',
-      kubeconfig,
-      '--listen',
-      '127.0.0.1:0',
-      '--lease-namespace',
-      'adaptive-canary',
-      '--allow-unsigned',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POD_NAME: 'pod-otlp' } },
-  );
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
-  url = /serving (\S+)/.exec(line)![1]!.replace(/\/$/, '');
+  seedAnnotatedRollout(api, argo, NS, policy);
+  serve = await startServeCli(api, NS, { env: { POD_NAME: 'pod-otlp' } });
+  proc = serve.proc;
+  url = serve.url;
   const otel = (hash: string) => ({
     url: `${url}/v1/metrics`,
     intervalMs: 250,
@@ -96,7 +65,7 @@ afterAll(async () => {
 });
 
 const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
-  untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${stderr}` });
+  untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${serve.stderr()}` });
 
 describe('adaptive-canary serve judging from OTLP (built CLI)', () => {
   it('promotes the Rollout on observations the OpenTelemetry SDK pushed, split by pod template hash', async () => {
@@ -118,6 +87,6 @@ describe('adaptive-canary serve judging from OTLP (built CLI)', () => {
     // Stable got three requests for each one of the canary's; both came only from OTLP (no Prometheus here).
     expect(intervals.some((i) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
     expect(intervals.some((i) => i.observation.baseline)).toBe(true);
-    expect(stderr).not.toMatch(/no Prometheus/);
+    expect(serve.stderr()).not.toMatch(/no Prometheus/);
   });
 });

@@ -1,20 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
-import { ADAPTIVE_CANARY_BIN, runBuiltCliAsync } from '../support/built-cli.js';
+import { runBuiltCliAsync } from '../support/built-cli.js';
 import { freePort } from '../support/free-port.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
-import { makeRollout } from '../support/rollout-fixture.js';
+import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // A regressed canary on a cluster, end to end: the built CLI's `serve` against the in-test API server (it stands
 // in for the cluster: Rollouts, Lease, ConfigMaps, Events over HTTP through client-node and a kubeconfig file),
@@ -31,7 +29,7 @@ let canary: MaestroApi;
 let proc: ChildProcess;
 let hook: http.Server;
 let traffic: NodeJS.Timeout;
-let stderr = '';
+let serve: ServeCli;
 let home = '';
 let kubeconfig = '';
 const received: { raw: string; signature: string | undefined; delivery: string | undefined }[] = [];
@@ -77,37 +75,11 @@ beforeAll(async () => {
     prometheus: { url: prom.url, timeout: '2s' },
     webhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/ci`, secret: '${env:HOOK_SECRET}' }],
   };
-  api.seedRollout(
-    makeRollout({
-      name: 'maestro-api',
-      namespace: NS,
-      weights: [10, 50],
-      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
-    }),
-  );
-  argo.reconcile(NS, 'maestro-api');
-  home = mkdtempSync(join(tmpdir(), 'ac-serve-record-'));
-  kubeconfig = join(home, 'kubeconfig');
-  writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
-  proc = spawn(
-    process.execPath,
-    [
-      ADAPTIVE_CANARY_BIN,
-      'serve',
-      '--kubeconfig',
-      kubeconfig,
-      '--listen',
-      '127.0.0.1:0',
-      '--lease-namespace',
-      'adaptive-canary',
-      '--identity',
-      'pod-x',
-      '--allow-unsigned',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOOK_SECRET: SECRET } },
-  );
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
+  seedAnnotatedRollout(api, argo, NS, policy);
+  serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'], env: { HOOK_SECRET: SECRET } });
+  proc = serve.proc;
+  home = serve.home;
+  kubeconfig = serve.kubeconfig;
 });
 
 afterAll(async () => {
@@ -123,7 +95,7 @@ afterAll(async () => {
 });
 
 const until = <T>(what: string, get: () => T | undefined, ms = 60_000): Promise<T> =>
-  untilValue(what, get, { timeoutMs: ms, detail: () => `serve stderr:\n${stderr}` });
+  untilValue(what, get, { timeoutMs: ms, detail: () => `serve stderr:\n${serve.stderr()}` });
 
 describe('serve leaves the laptop record on the cluster (built CLI)', () => {
   it('rolls a regressed canary back, sends a signed rollback webhook, puts an Event on the Rollout, and evidence pull + verify pass', async () => {

@@ -1,19 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 import { untilValue } from '../support/poll.js';
-import { makeRollout } from '../support/rollout-fixture.js';
+import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (a kubeconfig file, client-node), the Argo simulator,
 // and a real Prometheus scraping two sample-service instances labelled with their pod template hashes.
-const CLI = new URL('../../dist/bin/adaptive-canary.js', import.meta.url).pathname;
 const NS = 'shop';
 let api: KubeApiServer;
 let argo: ArgoSimulator;
@@ -22,7 +17,7 @@ let stable: MaestroApi;
 let canary: MaestroApi;
 let proc: ChildProcess;
 let url = '';
-let stderr = '';
+let serve: ServeCli;
 let traffic: NodeJS.Timeout;
 
 beforeAll(async () => {
@@ -55,38 +50,10 @@ beforeAll(async () => {
     inconclusive: { maxExtension: '2s', then: 'promote' },
     prometheus: { url: prom.url, timeout: '2s' },
   };
-  api.seedRollout(
-    makeRollout({
-      name: 'maestro-api',
-      namespace: NS,
-      weights: [10, 50],
-      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
-    }),
-  );
-  argo.reconcile(NS, 'maestro-api');
-  const dir = mkdtempSync(join(tmpdir(), 'ac-serve-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig());
-  proc = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--kubeconfig',
-      kubeconfig,
-      '--listen',
-      '127.0.0.1:0',
-      '--lease-namespace',
-      'adaptive-canary',
-      '--identity',
-      'pod-x',
-      '--allow-unsigned',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
-  url = /serving (\S+)/.exec(line)![1]!.replace(/\/$/, '');
+  seedAnnotatedRollout(api, argo, NS, policy);
+  serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'] });
+  proc = serve.proc;
+  url = serve.url;
 });
 
 afterAll(async () => {
@@ -100,7 +67,7 @@ afterAll(async () => {
 });
 
 const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
-  untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${stderr}` });
+  untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${serve.stderr()}` });
 
 describe('adaptive-canary serve (built CLI)', () => {
   it('takes the Lease, drives the Rollout with Prometheus observations, answers the analysis endpoint, and releases the Lease on SIGTERM', async () => {
@@ -129,7 +96,7 @@ describe('adaptive-canary serve (built CLI)', () => {
     });
     expect(snapshot.phase).toBe('promoted');
     // The policy requires signatures (the default); this Rollout is unsigned and serve has no --public-key.
-    expect(stderr).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
+    expect(serve.stderr()).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
     const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
     expect(
       state.stored.intervals.some(

@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ArgoSimulator } from './argo-simulator.js';
+import { ADAPTIVE_CANARY_BIN } from './built-cli.js';
+import type { KubeApiServer } from './kube-apiserver.js';
+import { makeRollout } from './rollout-fixture.js';
+
+/** Seeds `maestro-api` in NS with a policy annotation and steps 10/50, and lets the Argo simulator reconcile it. */
+export function seedAnnotatedRollout(api: KubeApiServer, argo: ArgoSimulator, ns: string, policy: object): void {
+  api.seedRollout(
+    makeRollout({
+      name: 'maestro-api',
+      namespace: ns,
+      weights: [10, 50],
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+    }),
+  );
+  argo.reconcile(ns, 'maestro-api');
+}
+
+export interface ServeCli {
+  proc: ChildProcess;
+  /** The controller's base URL, from its "serving URL" line. */
+  url: string;
+  /** A fresh folder holding the kubeconfig; tests may use it as the user's working folder. */
+  home: string;
+  kubeconfig: string;
+  stderr(): string;
+}
+
+/**
+ * The built CLI's `serve` against the in-test API server through a kubeconfig file, as a user runs it; resolves
+ * once it prints the line with its URL.
+ */
+export async function startServeCli(
+  api: KubeApiServer,
+  ns: string,
+  opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServeCli> {
+  const home = mkdtempSync(join(tmpdir(), 'ac-serve-'));
+  const kubeconfig = join(home, 'kubeconfig');
+  writeFileSync(kubeconfig, api.kubeConfig(ns).exportConfig());
+  const args = ['serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--lease-namespace', 'adaptive-canary'];
+  const proc = spawn(process.execPath, [ADAPTIVE_CANARY_BIN, ...args, '--allow-unsigned', ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`serve exited ${code} before serving:\n${stderr}`)));
+  });
+  const url = /serving (\S+)/.exec(line)?.[1]?.replace(/\/$/, '') ?? '';
+  return { proc, url, home, kubeconfig, stderr: () => stderr };
+}
