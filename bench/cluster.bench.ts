@@ -21,7 +21,7 @@ import { STATE_ANNOTATION } from '../src/actuators/argo/state-annotation.js';
 import { createAnalysis } from '../src/engine/analysis.js';
 import type { IntervalObservation } from '../src/schema/observation.js';
 import { policySpec } from '../src/schema/policy.js';
-import { PrometheusSource } from '../src/sources/prometheus.js';
+import { PrometheusSource } from '../src/sources/prometheus/prometheus-source.js';
 import { freePort } from '../test/support/free-port.js';
 import { startPrometheus, waitForScrapeAfter } from '../test/support/prometheus-process.js';
 

@@ -17,7 +17,7 @@ import { cpus } from 'node:os';
 import { decodeMetricsRequest } from '../src/sources/otlp/decode-request.js';
 import { otlpTypes } from '../src/sources/otlp/proto-root.js';
 import { OtlpReceiver, type OtlpSubscription } from '../src/sources/otlp/receiver.js';
-import { PrometheusSource } from '../src/sources/prometheus.js';
+import { PrometheusSource } from '../src/sources/prometheus/prometheus-source.js';
 import { startPrometheus } from '../test/support/prometheus-process.js';
 
 const QUICK = process.argv.includes('--quick');

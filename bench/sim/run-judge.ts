@@ -1,7 +1,7 @@
 import { createAnalysis } from '../../src/engine/analysis.js';
 import { seededRandom } from '../../src/engine/random.js';
 import { replayIntervals, type Decision, type ReplayResult } from '../../src/engine/replay-run.js';
-import type { Assessment } from '../../src/engine/types.js';
+import type { Assessment } from '../../src/engine/assessment.js';
 import type { JudgeName, PolicySpec } from '../../src/schema/policy.js';
 import type { SimRun } from './simulate.js';
 

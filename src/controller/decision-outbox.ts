@@ -35,7 +35,7 @@ export function webhookEventOf(action: RolloutDecision['action']): RolloutEventP
  * stop the loop: failures are warnings, and the decision stays pending for the next process.
  */
 export class DecisionOutbox {
-  constructor(private readonly o: DecisionOutboxOptions) {}
+  constructor(private readonly options: DecisionOutboxOptions) {}
 
   /** Hands over one stored decision (both parts, or only the ones still pending on resume). */
   publish(
@@ -44,7 +44,7 @@ export class DecisionOutbox {
     interval: Omit<StoredInterval, 'seq'> | null,
     pending = { record: true, notify: true },
   ): void {
-    const { o } = this;
+    const { options: o } = this;
     let anchor: EvidenceAnchor | undefined;
     if (pending.record && o.evidence) {
       try {
@@ -96,11 +96,11 @@ export class DecisionOutbox {
 
   /** The evidence summary and write-ups of a finished rollout. */
   finish(snap: RolloutSnapshot): void {
-    if (!this.o.evidence) return;
+    if (!this.options.evidence) return;
     try {
-      this.o.evidence.finish(snap, snap.rollbackDurationSeconds);
+      this.options.evidence.finish(snap, snap.rollbackDurationSeconds);
     } catch (err) {
-      this.o.onWarning?.(`evidence: could not write the summary: ${(err as Error).message}`);
+      this.options.onWarning?.(`evidence: could not write the summary: ${(err as Error).message}`);
     }
   }
 }

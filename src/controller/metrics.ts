@@ -78,39 +78,39 @@ export class ControllerMetrics {
   startRollout(
     service: string,
     rollout: string,
-    o: { startedAtMs: number; weight: number; step: number; versions?: VariantVersions | undefined },
+    options: { startedAtMs: number; weight: number; step: number; versions?: VariantVersions | undefined },
   ): void {
     this.registerService(service);
     this.decisions.inc({ service, rollout, decision: m.DECISION_ROLLBACK }, 0);
-    this.weight.set({ service, rollout }, o.weight);
-    this.step.set({ service, rollout }, o.step);
+    this.weight.set({ service, rollout }, options.weight);
+    this.step.set({ service, rollout }, options.step);
     this.clearVariants(rollout);
     const series = [
-      { variant: m.BASELINE_VALUE, version: o.versions?.stable },
-      { variant: m.CANARY_VALUE, version: o.versions?.canary },
+      { variant: m.BASELINE_VALUE, version: options.versions?.stable },
+      { variant: m.CANARY_VALUE, version: options.versions?.canary },
     ]
       .filter((v): v is { variant: string; version: string } => Boolean(v.version))
       .map((v) => ({ service, rollout, ...v }));
-    for (const labels of series) this.variantInfo.set(labels, Math.floor(o.startedAtMs / 1000));
+    for (const labels of series) this.variantInfo.set(labels, Math.floor(options.startedAtMs / 1000));
     this.variants.set(rollout, series);
   }
 
   observeInterval(
     service: string,
     rollout: string,
-    o: { verdict: string; score: number; weight: number; step: number; atMs: number },
+    options: { verdict: string; score: number; weight: number; step: number; atMs: number },
   ): void {
-    this.intervals.inc({ service, verdict: o.verdict });
-    this.score.set({ service, rollout }, o.score);
-    this.weight.set({ service, rollout }, o.weight);
-    this.step.set({ service, rollout }, o.step);
-    this.lastAnalysis.set({ service, rollout }, o.atMs / 1000);
+    this.intervals.inc({ service, verdict: options.verdict });
+    this.score.set({ service, rollout }, options.score);
+    this.weight.set({ service, rollout }, options.weight);
+    this.step.set({ service, rollout }, options.step);
+    this.lastAnalysis.set({ service, rollout }, options.atMs / 1000);
   }
 
-  observeDecision(service: string, rollout: string, o: { decision: string; weight: number; step: number }): void {
-    this.decisions.inc({ service, rollout, decision: o.decision });
-    this.weight.set({ service, rollout }, o.weight);
-    this.step.set({ service, rollout }, o.step);
+  observeDecision(service: string, rollout: string, options: { decision: string; weight: number; step: number }): void {
+    this.decisions.inc({ service, rollout, decision: options.decision });
+    this.weight.set({ service, rollout }, options.weight);
+    this.step.set({ service, rollout }, options.step);
   }
 
   observeRollback(service: string, seconds: number): void {

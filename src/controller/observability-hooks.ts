@@ -38,19 +38,19 @@ export class ObservabilityHooks implements Notifier {
   private closed = false;
 
   private constructor(
-    private readonly o: ObservabilityHooksOptions,
+    private readonly options: ObservabilityHooksOptions,
     private readonly grafana: GrafanaTarget | undefined,
   ) {}
 
   /** Undefined when the policy names neither Alertmanager nor Grafana (with a token in the environment). */
-  static create(o: ObservabilityHooksOptions): ObservabilityHooks | undefined {
-    const grafana = grafanaTarget(o.policy, o.env);
-    if (!o.policy.alerting.alertmanagerUrl && !grafana) return undefined;
-    return new ObservabilityHooks(o, grafana);
+  static create(options: ObservabilityHooksOptions): ObservabilityHooks | undefined {
+    const grafana = grafanaTarget(options.policy, options.env);
+    if (!options.policy.alerting.alertmanagerUrl && !grafana) return undefined;
+    return new ObservabilityHooks(options, grafana);
   }
 
   private get now(): number {
-    return (this.o.now ?? Date.now)();
+    return (this.options.now ?? Date.now)();
   }
 
   /**
@@ -59,17 +59,17 @@ export class ObservabilityHooks implements Notifier {
    * An Alertmanager that does not answer is recorded, never a reason to hold.
    */
   async preStart(): Promise<PreStart> {
-    const { policy } = this.o;
+    const { policy } = this.options;
     const url = policy.alerting.alertmanagerUrl;
     if (!url) return { start: true };
     const check = await checkSilences({
       alertmanagerUrl: url,
       service: policy.service,
-      rollout: this.o.rolloutId,
+      rollout: this.options.rolloutId,
       window: policy.alerting.maintenanceWindow,
       now: new Date(this.now),
-      fetch: this.o.fetch,
-      timeoutMs: this.o.timeoutMs,
+      fetch: this.options.fetch,
+      timeoutMs: this.options.timeoutMs,
     });
     const details = {
       status: check.status,
@@ -95,7 +95,7 @@ export class ObservabilityHooks implements Notifier {
         ? `started anyway (silenceCheck: warn): ${check.reason}`
         : `silence check skipped: ${check.reason}`;
     this.note({ topic: 'silence-check', level: 'warning', message: reason, details });
-    this.o.onWarning?.(reason);
+    this.options.onWarning?.(reason);
     return { start: true, reason };
   }
 
@@ -114,7 +114,7 @@ export class ObservabilityHooks implements Notifier {
   }
 
   private async alert(p: RolloutEventPayload): Promise<void> {
-    const url = this.o.policy.alerting.alertmanagerUrl;
+    const url = this.options.policy.alerting.alertmanagerUrl;
     if (!url) return;
     const res = await postRollbackAlert({
       alertmanagerUrl: url,
@@ -122,8 +122,8 @@ export class ObservabilityHooks implements Notifier {
       rollout: p.rolloutId,
       reasons: reasonLines(p),
       now: new Date(this.now),
-      fetch: this.o.fetch,
-      timeoutMs: this.o.timeoutMs,
+      fetch: this.options.fetch,
+      timeoutMs: this.options.timeoutMs,
     });
     if (res.ok)
       this.note({
@@ -144,8 +144,8 @@ export class ObservabilityHooks implements Notifier {
       reasons: reasonLines(p),
       time: p.decision.at,
       summary: `step ${p.step + 1}, weight ${p.weight}%, score ${p.score.toFixed(3)}`,
-      fetch: this.o.fetch,
-      timeoutMs: this.o.timeoutMs,
+      fetch: this.options.fetch,
+      timeoutMs: this.options.timeoutMs,
     });
     if (!res.ok)
       this.failed('annotation', `could not annotate the ${p.event} in Grafana: ${res.error}`, {
@@ -155,16 +155,16 @@ export class ObservabilityHooks implements Notifier {
   }
 
   private failed(topic: string, message: string, details?: Record<string, unknown>): void {
-    this.o.onWarning?.(message);
+    this.options.onWarning?.(message);
     this.note({ topic, level: 'warning', message, ...(details ? { details } : {}) });
   }
 
   private note(n: EvidenceNote): void {
-    if (this.closed || !this.o.evidence?.note) return;
+    if (this.closed || !this.options.evidence?.note) return;
     try {
-      this.o.evidence.note(n);
+      this.options.evidence.note(n);
     } catch (err) {
-      this.o.onWarning?.(`evidence: could not record the ${n.topic} note: ${(err as Error).message}`);
+      this.options.onWarning?.(`evidence: could not record the ${n.topic} note: ${(err as Error).message}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { RolloutDecision } from '../engine/rollout-machine.js';
-import type { Assessment } from '../engine/types.js';
+import type { Assessment } from '../engine/assessment.js';
 import type { VariantObservation } from '../schema/observation.js';
 import type { RolloutSnapshot, WebhookDeliveryView } from './view.js';
 

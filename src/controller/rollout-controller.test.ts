@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuators/actuator.js';
-import type { Analysis, Assessment, Verdict } from '../engine/types.js';
+import type { Analysis, Assessment, Verdict } from '../engine/assessment.js';
 import { canaryDashboard } from '../render/grafana.js';
 import * as names from '../metric-names.js';
 import { canaryRuleGroups } from '../render/prometheus-rules.js';

@@ -9,7 +9,7 @@ import {
   type TransitionResult,
 } from '../engine/rollout-machine.js';
 import { planFromPolicy } from '../engine/rollout-plan.js';
-import type { Analysis, Assessment, Reason } from '../engine/types.js';
+import type { Analysis, Assessment, Reason } from '../engine/assessment.js';
 import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
 import { DecisionOutbox } from './decision-outbox.js';
@@ -83,35 +83,35 @@ export class RolloutController {
   /** True when this controller picked up a rollout a previous process had started. */
   resumed = false;
 
-  private constructor(private readonly o: RolloutControllerOptions) {
-    this.now = o.clock ?? preciseNow;
+  private constructor(private readonly options: RolloutControllerOptions) {
+    this.now = options.clock ?? preciseNow;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.meta = {
-      id: o.id,
-      service: o.policy.service,
-      plan: planFromPolicy(o.policy),
-      policy: o.policy,
-      onsetAt: o.onsetAt ?? null,
-      evidenceDir: o.evidence?.dir ?? null,
+      id: options.id,
+      service: options.policy.service,
+      plan: planFromPolicy(options.policy),
+      policy: options.policy,
+      onsetAt: options.onsetAt ?? null,
+      evidenceDir: options.evidence?.dir ?? null,
     };
     this.outbox = new DecisionOutbox({
-      rolloutId: o.id,
-      service: o.policy.service,
-      store: o.store,
-      evidence: o.evidence,
-      notifier: o.notifier,
+      rolloutId: options.id,
+      service: options.policy.service,
+      store: options.store,
+      evidence: options.evidence,
+      notifier: options.notifier,
       now: this.now,
-      onWarning: o.onWarning,
-      sources: o.sources.map((s) => s.name),
-      publicId: o.publicId,
-      onNotified: o.onNotified,
+      onWarning: options.onWarning,
+      sources: options.sources.map((s) => s.name),
+      publicId: options.publicId,
+      onNotified: options.onNotified,
     });
   }
 
   /** Takes the rollout's lock (refusing if another live controller has it), then creates or resumes it. */
-  static async open(o: RolloutControllerOptions): Promise<RolloutController> {
-    const c = new RolloutController(o);
-    c.lock = RolloutLock.acquire(o.store, o.id, { staleMs: o.lockStaleMs, now: c.now });
+  static async open(options: RolloutControllerOptions): Promise<RolloutController> {
+    const c = new RolloutController(options);
+    c.lock = RolloutLock.acquire(options.store, options.id, { staleMs: options.lockStaleMs, now: c.now });
     try {
       await c.restore();
     } catch (err) {
@@ -131,14 +131,14 @@ export class RolloutController {
 
   /** Starts the loop (`loop: false`: only `tickNow` runs intervals, for tests); a new rollout moves to its first step now. */
   start(opts: { loop?: boolean } = {}): void {
-    this.unsubscribeFault = this.o.actuator.onFault((f) => void this.enqueue(() => this.onFault(f)));
+    this.unsubscribeFault = this.options.actuator.onFault((f) => void this.enqueue(() => this.onFault(f)));
     const s = this.state;
     if (!isTerminal(s.phase))
-      this.o.metrics.startRollout(this.meta.service, this.id, {
+      this.options.metrics.startRollout(this.meta.service, this.id, {
         startedAtMs: s.startedAt ?? this.now(),
         weight: s.weight,
         step: s.step,
-        versions: this.o.versions,
+        versions: this.options.versions,
       });
     if (this.state.phase === 'pending')
       void this.enqueue(() =>
@@ -157,7 +157,7 @@ export class RolloutController {
       rollback: this.rollback,
       createdAt: this.createdAt,
       updatedAt: this.now(),
-      webhookDeliveries: this.o.notifier?.deliveries?.() ?? [],
+      webhookDeliveries: this.options.notifier?.deliveries?.() ?? [],
     });
   }
 
@@ -179,7 +179,7 @@ export class RolloutController {
   /** Marks when a fault was injected (demo, drill); time to decide is then measured from it. */
   markOnset(at: number): void {
     this.meta.onsetAt = at;
-    this.o.store.updateMeta(this.meta);
+    this.options.store.updateMeta(this.meta);
   }
 
   /** Runs one analysis interval now (tests; the loop calls it on schedule). */
@@ -209,7 +209,7 @@ export class RolloutController {
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
-    this.queue = run.catch((err: unknown) => this.o.onWarning?.(`controller: ${(err as Error).message}`));
+    this.queue = run.catch((err: unknown) => this.options.onWarning?.(`controller: ${(err as Error).message}`));
     return run;
   }
 
@@ -230,7 +230,7 @@ export class RolloutController {
     });
     const point = intervalPoint(observation, assessment, this.state, at);
     this.points.push(point);
-    this.o.metrics.observeInterval(this.meta.service, this.id, {
+    this.options.metrics.observeInterval(this.meta.service, this.id, {
       verdict: assessment.verdict,
       score: assessment.score,
       weight: r.state.weight,
@@ -242,9 +242,9 @@ export class RolloutController {
 
   private async collect(durationMs: number): Promise<IntervalObservation> {
     const parts = await Promise.all(
-      this.o.sources.map((s) =>
+      this.options.sources.map((s) =>
         s.collect().catch((err: unknown): SourceResult => {
-          this.o.onWarning?.(`source ${s.name}: ${(err as Error).message}`);
+          this.options.onWarning?.(`source ${s.name}: ${(err as Error).message}`);
           return {};
         }),
       ),
@@ -283,12 +283,12 @@ export class RolloutController {
     let rollback: { decidedAt: number; confirmedAt: number } | undefined;
     if (d?.action === 'rollback') {
       const decidedAt = this.now();
-      const { confirmedAt } = await this.o.actuator.rollback();
+      const { confirmedAt } = await this.options.actuator.rollback();
       rollback = { decidedAt, confirmedAt: Math.max(decidedAt, confirmedAt) };
       this.rollback = rollback;
-      this.o.metrics.observeRollback(this.meta.service, (rollback.confirmedAt - rollback.decidedAt) / 1000);
+      this.options.metrics.observeRollback(this.meta.service, (rollback.confirmedAt - rollback.decidedAt) / 1000);
     }
-    const seq = this.o.store.write(
+    const seq = this.options.store.write(
       this.id,
       { state: r.state, interval: interval ?? undefined, decision: d, rollback },
       this.now(),
@@ -298,7 +298,7 @@ export class RolloutController {
     if (decided) {
       if (d.action !== 'rollback') await this.actuate(d);
       this.decisions.push(decisionPoint(d));
-      this.o.metrics.observeDecision(this.meta.service, this.id, {
+      this.options.metrics.observeDecision(this.meta.service, this.id, {
         decision: d.action,
         weight: r.state.weight,
         step: r.state.step,
@@ -313,8 +313,8 @@ export class RolloutController {
 
   private async actuate(d: RolloutDecision): Promise<void> {
     try {
-      if (d.action === 'promote') await this.o.actuator.promote();
-      else if (d.action === 'start' || d.action === 'step') await this.o.actuator.setWeight(d.weight);
+      if (d.action === 'promote') await this.options.actuator.promote();
+      else if (d.action === 'start' || d.action === 'step') await this.options.actuator.setWeight(d.weight);
     } catch (err) {
       // Traffic did not move as decided: the safe direction is back to stable. Queued, so it runs right after
       // this decision is published and the rollback stays the last word in the evidence and the event stream.
@@ -332,7 +332,7 @@ export class RolloutController {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timer);
-    this.o.metrics.finishRollout(this.meta.service, this.id);
+    this.options.metrics.finishRollout(this.meta.service, this.id);
     const snap = this.snapshot();
     this.outbox.finish(snap);
     this.resolveDone(snap);
@@ -343,7 +343,7 @@ export class RolloutController {
   }
 
   private async restore(): Promise<void> {
-    const o = this.o;
+    const o = this.options;
     this.analysis = o.createAnalysis(o.policy);
     const stored = o.store.load(o.id);
     this.createdAt = this.now();
@@ -372,7 +372,7 @@ export class RolloutController {
 
   /** Puts traffic where the stored state says; a remembered rollback is re-applied before anything else. */
   private async restoreTraffic(): Promise<void> {
-    const a = this.o.actuator;
+    const a = this.options.actuator;
     if (this.state.phase === 'rolled-back') await a.rollback();
     else if (this.state.phase === 'promoted') await a.promote();
     else if (this.state.phase !== 'pending') await a.setWeight(this.state.weight);

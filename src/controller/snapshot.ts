@@ -1,5 +1,5 @@
 import type { RolloutDecision, RolloutState } from '../engine/rollout-machine.js';
-import type { Assessment, Reason } from '../engine/types.js';
+import type { Assessment, Reason } from '../engine/assessment.js';
 import type { IntervalObservation } from '../schema/observation.js';
 import type { RolloutMeta } from './state-store.js';
 import type { DecisionPoint, IntervalPoint, RolloutSnapshot, WebhookDeliveryView } from './view.js';

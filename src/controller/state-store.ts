@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Assessment } from '../engine/types.js';
+import type { Assessment } from '../engine/assessment.js';
 import type { RolloutDecision, RolloutState } from '../engine/rollout-machine.js';
 import type { RolloutPlan } from '../engine/rollout-plan.js';
 import type { PolicySpec } from '../schema/policy.js';

@@ -36,31 +36,33 @@ export interface MaestroOtel {
   shutdown(): Promise<void>;
 }
 
-export async function startMaestroOtel(version: string, o: OtelExportOptions): Promise<MaestroOtel> {
+export async function startMaestroOtel(version: string, options: OtelExportOptions): Promise<MaestroOtel> {
   const [{ MeterProvider, PeriodicExportingMetricReader, AggregationType }, { resourceFromAttributes }] =
     await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/resources')]);
   const { CompressionAlgorithm } = await import('@opentelemetry/otlp-exporter-base');
   const { AggregationTemporalityPreference } = await import('@opentelemetry/exporter-metrics-otlp-http');
   const { OTLPMetricExporter } =
-    o.protocol === 'http/json'
+    options.protocol === 'http/json'
       ? await import('@opentelemetry/exporter-metrics-otlp-http')
       : await import('@opentelemetry/exporter-metrics-otlp-proto');
   const exporter = new OTLPMetricExporter({
-    url: o.url,
-    ...(o.token ? { headers: { Authorization: `Bearer ${o.token}` } } : {}),
+    url: options.url,
+    ...(options.token ? { headers: { Authorization: `Bearer ${options.token}` } } : {}),
     temporalityPreference:
-      o.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
-    compression: o.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+      options.temporality === 'delta'
+        ? AggregationTemporalityPreference.DELTA
+        : AggregationTemporalityPreference.CUMULATIVE,
+    compression: options.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
   });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({
-      [SERVICE_NAME_ATTR]: o.service ?? 'maestro-api',
+      [SERVICE_NAME_ATTR]: options.service ?? 'maestro-api',
       [SERVICE_VERSION_ATTR]: version,
-      ...o.resource,
+      ...options.resource,
     }),
-    readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.intervalMs ?? 1_000 })],
+    readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: options.intervalMs ?? 1_000 })],
     views:
-      o.histogram === 'exponential'
+      options.histogram === 'exponential'
         ? [{ instrumentName: OTLP_HTTP_DURATION, aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }]
         : [],
   });

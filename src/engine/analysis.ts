@@ -2,13 +2,13 @@ import type { IntervalObservation } from '../schema/observation.js';
 import { policySpec, type JudgeName, type PolicySpec } from '../schema/policy.js';
 import { compositeScore, type WeightedHealth } from './composite-score.js';
 import { createErrorBudget } from './error-budget.js';
-import type { JudgeOutput } from './judge.js';
-import { createJudge } from './judges.js';
+import type { JudgeOutput } from './judge-interface.js';
+import { createJudge } from './create-judge.js';
 import { createJudgedView, type JudgedView } from './judged-view.js';
 import { seededRandom } from './random.js';
 import { rankReasons } from './reason-text.js';
 import { createSyntheticRule } from './synthetic-rule.js';
-import type { Analysis, Assessment, Reason, Verdict } from './types.js';
+import type { Analysis, Assessment, Reason, Verdict } from './assessment.js';
 
 export interface AnalysisOptions {
   /** Overrides `spec.judge`. */

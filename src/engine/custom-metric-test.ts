@@ -1,10 +1,10 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { MetricPolicy } from '../schema/policy.js';
 import { BettingEvidence } from './betting-evidence.js';
-import type { MetricJudgement } from './judge.js';
+import type { MetricJudgement } from './judge-interface.js';
 import { customSamplesOf } from './observation-stats.js';
 import { fmt, round } from './sequential-judge.js';
-import type { Reason, Verdict } from './types.js';
+import type { Reason, Verdict } from './assessment.js';
 
 /**
  * The sequential judge's test for a `kind: custom` metric (CPU, memory, saturation, a business KPI): an

@@ -1,6 +1,6 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
-import type { Reason } from './types.js';
+import type { Reason } from './assessment.js';
 
 /**
  * Error budget (slo-alerting-dashboards.md §1): burn rate = error ratio / (1 − SLO); budget consumed over a

@@ -1,6 +1,6 @@
 import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
-import type { Reason } from './types.js';
+import type { Reason } from './assessment.js';
 
 /** What the canary was compared with in an interval: the baseline instances, or the stable version serving. */
 export type Comparison = 'baseline' | 'stable';

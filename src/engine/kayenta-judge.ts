@@ -1,10 +1,10 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
-import type { Judge, JudgeOutput, MetricJudgement } from './judge.js';
+import type { Judge, JudgeOutput, MetricJudgement } from './judge-interface.js';
 import { classify, type MetricClassification } from './kayenta/classifier.js';
 import { classifyScore, scoreMetrics } from './kayenta/scorer.js';
 import { metricValue } from './observation-stats.js';
-import type { Reason, Verdict } from './types.js';
+import type { Reason, Verdict } from './assessment.js';
 
 /**
  * Kayenta's NetflixACAJudge-v1.0 run the way Spinnaker's multi-interval canary runs it

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { promotionRule } from './promotion-rule.js';
 import { earlyPromotionAfterMs } from './rollout-plan.js';
-import type { Assessment } from './types.js';
+import type { Assessment } from './assessment.js';
 
 const plan = { minScore: 0.95, earlyPromotionAfterMs: 30_000 };
 const a = (verdict: Assessment['verdict'], extra: Partial<Assessment> = {}): Assessment => ({

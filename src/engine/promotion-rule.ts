@@ -1,5 +1,5 @@
 import type { RolloutPlan } from './rollout-plan.js';
-import type { Assessment } from './types.js';
+import type { Assessment } from './assessment.js';
 
 /** Why a rollout was promoted: its steps are done, or the engine proved it safe early (both after a pass). */
 export type PromotionRule = 'steps-complete' | 'promote-early';

@@ -3,7 +3,7 @@ import type { IntervalObservation } from '../schema/observation.js';
 import { policySpec } from '../schema/policy.js';
 import { stepsFromRecording } from './recorded-steps.js';
 import { replayIntervals } from './replay-run.js';
-import type { Assessment } from './types.js';
+import type { Assessment } from './assessment.js';
 
 const spec = policySpec.parse({
   service: 's',

@@ -3,7 +3,7 @@ import type { JudgeName, PolicySpec } from '../schema/policy.js';
 import { createAnalysis } from './analysis.js';
 import { initialState, isTerminal, transition, type RolloutDecision, type RolloutState } from './rollout-machine.js';
 import { planFromPolicy } from './rollout-plan.js';
-import type { Assessment, Reason } from './types.js';
+import type { Assessment, Reason } from './assessment.js';
 
 export type Decision = 'rollback' | 'promote' | 'inconclusive';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialState, transition, type RolloutEvent, type RolloutState } from './rollout-machine.js';
 import type { RolloutPlan } from './rollout-plan.js';
-import type { Assessment, Verdict } from './types.js';
+import type { Assessment, Verdict } from './assessment.js';
 
 const plan: RolloutPlan = {
   steps: [

@@ -1,4 +1,4 @@
-import type { Assessment, Reason, Verdict } from './types.js';
+import type { Assessment, Reason, Verdict } from './assessment.js';
 import type { RolloutPlan } from './rollout-plan.js';
 import { promotionRule } from './promotion-rule.js';
 

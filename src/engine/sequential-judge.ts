@@ -1,10 +1,10 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { MetricPolicy, PolicySpec } from '../schema/policy.js';
-import type { Judge, JudgeOutput, MetricJudgement } from './judge.js';
+import type { Judge, JudgeOutput, MetricJudgement } from './judge-interface.js';
 import { createCustomMetricTest } from './custom-metric-test.js';
 import { countTestsFor, type CountTest } from './sequential-metric.js';
 import { changePointPrior, plannedIntervals } from './start-time-prior.js';
-import type { Reason } from './types.js';
+import type { Reason } from './assessment.js';
 
 /**
  * The default judge: anytime-valid count tests (count-evidence.ts; docs/statistics.md §2–5) that may be looked at

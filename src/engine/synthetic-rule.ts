@@ -1,7 +1,7 @@
 import type { IntervalObservation, SyntheticCounts } from '../schema/observation.js';
 import type { PolicySpec } from '../schema/policy.js';
 import { fisherGreater } from './fisher.js';
-import type { Reason } from './types.js';
+import type { Reason } from './assessment.js';
 
 /**
  * Playbook: synthetic score < minScore for `consecutive` intervals → roll back. The score is the suite's final

@@ -1,9 +1,9 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { MetricPolicy, PolicySpec } from '../schema/policy.js';
-import type { Judge, JudgeOutput, MetricJudgement } from './judge.js';
+import type { Judge, JudgeOutput, MetricJudgement } from './judge-interface.js';
 import { metricValue } from './observation-stats.js';
 import { fmt } from './sequential-judge.js';
-import type { Reason, Verdict } from './types.js';
+import type { Reason, Verdict } from './assessment.js';
 
 /**
  * Argo Rollouts / Flagger semantics (argo-flagger.md §2, §4): every interval each metric is one measurement of

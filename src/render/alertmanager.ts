@@ -3,7 +3,7 @@ import type { PolicySpec } from '../schema/policy.js';
 import type { MaintenanceWindow } from '../schema/observability.js';
 import { ALERTS, INHIBITED_DURING_ROLLBACK } from './alert-catalog.js';
 import { ALERT_SOURCE_LABEL } from '../metric-names.js';
-import type { RenderTarget } from './target.js';
+import type { RenderTarget } from './render-target.js';
 
 /**
  * `alertmanager/canary-routes.yaml`: a complete Alertmanager 0.25 configuration for the service's canary

@@ -8,7 +8,7 @@ import {
   type PanelSpec,
 } from './dashboard-panels.js';
 import * as m from '../metric-names.js';
-import type { RenderTarget } from './target.js';
+import type { RenderTarget } from './render-target.js';
 
 /**
  * `dashboard/grafana/canary-release-overview.json`, built with @grafana/grafana-foundation-sdk (imported

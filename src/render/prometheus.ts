@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { RenderTarget } from './target.js';
+import type { RenderTarget } from './render-target.js';
 import { canaryRuleGroups } from './prometheus-rules.js';
 import { canaryRuleTests } from './prometheus-tests.js';
 

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { formatDuration } from '../schema/duration.js';
 import type { CanaryPolicy } from '../schema/policy.js';
 import { criteriaAnnotations } from './promotion-criteria.js';
-import type { RenderContext, RenderedFile, RenderTarget } from './target.js';
+import type { RenderContext, RenderedFile, RenderTarget } from './render-target.js';
 
 /**
  * `render rollout`: an Argo Rollouts canary whose steps come from the policy, the promotion criteria (ADR 0002)

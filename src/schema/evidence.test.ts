@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { DecisionPoint } from '../controller/view.js';
-import type { Reason } from '../engine/types.js';
+import type { Reason } from '../engine/assessment.js';
 import { webhookPayload, type DecisionRecord } from './evidence.js';
 import { reason as reasonSchema } from './reason.js';
 

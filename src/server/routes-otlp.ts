@@ -41,9 +41,9 @@ function reply(c: Context, enc: Encoding, status: 200 | 400 | 401 | 403 | 413 | 
   return c.body(bytes as Uint8Array<ArrayBuffer>, status, { 'content-type': 'application/x-protobuf' });
 }
 
-export function otlpRoutes(o: OtlpRouteOptions): Hono {
-  const maxBody = o.maxBodyBytes ?? DEFAULT_OTLP_MAX_BODY;
-  const maxInFlight = o.maxInFlight ?? 64;
+export function otlpRoutes(options: OtlpRouteOptions): Hono {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_OTLP_MAX_BODY;
+  const maxInFlight = options.maxInFlight ?? 64;
   let inFlight = 0;
   const app = new Hono();
   const tooLarge = (c: Context): Response =>
@@ -60,14 +60,14 @@ export function otlpRoutes(o: OtlpRouteOptions): Hono {
           code: CODE.invalidArgument,
           message: 'Content-Type must be application/x-protobuf or application/json',
         });
-      if (o.requireToken) {
-        if (!o.token)
+      if (options.requireToken) {
+        if (!options.token)
           return reply(c, enc, 403, {
             code: CODE.permissionDenied,
             message: 'OTLP off loopback needs the controller to be started with a token (ADAPTIVE_CANARY_TOKEN)',
           });
         const presented = bearerToken(c.req.header('authorization'));
-        if (presented === undefined || !tokensEqual(presented, o.token)) {
+        if (presented === undefined || !tokensEqual(presented, options.token)) {
           c.header('WWW-Authenticate', 'Bearer realm="adaptive-canary"');
           return reply(c, enc, 401, {
             code: CODE.unauthenticated,
@@ -102,7 +102,7 @@ export function otlpRoutes(o: OtlpRouteOptions): Hono {
       }
       let result;
       try {
-        result = o.receiver.ingest(decodeMetricsRequest(body, enc));
+        result = options.receiver.ingest(decodeMetricsRequest(body, enc));
       } catch (err) {
         if (!(err instanceof OtlpDecodeError)) throw err;
         return reply(c, enc, 400, { code: CODE.invalidArgument, message: err.message });

@@ -12,7 +12,7 @@ import {
   LEGACY_COSIGN_PRIVATE_KEY_PEM,
   pemDecode,
   pemEncode,
-} from './key-file.js';
+} from './cosign-key-format.js';
 import { createPublicKey } from 'node:crypto';
 
 // Real cosign 3.1.1 output (test/fixtures/cosign/README.md).

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readPublicKey } from './key-file.js';
+import { readPublicKey } from './cosign-key-format.js';
 import { annotateManifests, MESSAGE_ANNOTATION, verifyAnnotatedManifests } from './manifest-annotations.js';
 
 // Verbatim upstream vectors from sigstore/k8s-manifest-sigstore (test/fixtures/k8s-manifest-sigstore/README.md).

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { formatSignatureFile, signBlob } from './blob-signature.js';
 import { buildBundle } from './bundle.js';
-import { decryptPrivateKey } from './key-file.js';
+import { decryptPrivateKey } from './cosign-key-format.js';
 
 /** What `sign FILE` produces: `.sig` and `.sigstore.json` carry the same signature (signing.md §4). */
 export interface DetachedSignatures {

@@ -1,6 +1,6 @@
 import { SignatureError, parseSignatureFile, verifyBlobSignature } from './blob-signature.js';
 import { verifyBundle } from './bundle.js';
-import { readBinaryFile, readPublicKeyFile } from './key-files-io.js';
+import { readBinaryFile, readPublicKeyFile } from './key-file-store.js';
 import { verifyAnnotatedManifests } from './manifest-annotations.js';
 
 export interface VerifyRequest {

@@ -1,7 +1,7 @@
 import type { ProbeAssertion } from '../schema/probe-suite.js';
 import type { Exchange } from './http-exchange.js';
 import { queryJsonPath } from './jsonpath.js';
-import type { AssertionResult } from './types.js';
+import type { AssertionResult } from './results.js';
 
 /** The response side an assertion looks at; the JSON body is parsed once, lazily. */
 export interface ResponseView {

@@ -7,7 +7,7 @@ import { selectFlows, type PreparedSuite } from './prepare-suite.js';
 import { runFlow } from './run-flow.js';
 import { suiteDigest } from './suite-info.js';
 import { startScheduler, type SchedulerClock } from './scheduler.js';
-import type { FlowResult } from './types.js';
+import type { FlowResult } from './results.js';
 
 export interface DaemonOptions {
   prepared: PreparedSuite;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { FlowResult } from './types.js';
+import type { FlowResult } from './results.js';
 import { computeUptime, type RunRow, type UptimeReport } from './uptime.js';
 
 /** The probe history: every final flow result, in SQLite (WAL), for `uptime` and the controller. */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { NetworkErrorKind, PhaseTimings } from './types.js';
+import type { NetworkErrorKind, PhaseTimings } from './results.js';
 
 /**
  * One HTTP exchange the way blackbox_exporter measures it: a fresh connection per request (`agent: false`),

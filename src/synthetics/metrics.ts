@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { PROBE_DURATION, PROBE_HTTP_PHASE_DURATION, PROBE_HTTP_STATUS, PROBE_SUCCESS } from '../metric-names.js';
 import { SUITE_INFO_METRIC } from './suite-info.js';
-import type { FlowResult } from './types.js';
+import type { FlowResult } from './results.js';
 
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 

@@ -6,7 +6,7 @@ import { exchange } from './http-exchange.js';
 import { interpolate, interpolateDeep, MissingVariableError, type Redactor, type Scope } from './interpolate.js';
 import { queryJsonPath } from './jsonpath.js';
 import { prepareSuite, selectFlows, type PreparedSuite } from './prepare-suite.js';
-import type { AssertionResult, AttemptResult, FlowResult, ProbeStatus, StepResult, SuiteResult } from './types.js';
+import type { AssertionResult, AttemptResult, FlowResult, ProbeStatus, StepResult, SuiteResult } from './results.js';
 
 export interface RunOptions {
   /** Overrides the suite's baseUrl (only used when a raw suite is passed). */

@@ -6,7 +6,7 @@ import { intervalPoint } from '../../src/controller/snapshot.js';
 import { DEFAULT_STATE_FILE, StateStore } from '../../src/controller/state-store.js';
 import { initialState } from '../../src/engine/rollout-machine.js';
 import { planFromPolicy } from '../../src/engine/rollout-plan.js';
-import type { Assessment } from '../../src/engine/types.js';
+import type { Assessment } from '../../src/engine/assessment.js';
 import type { IntervalObservation } from '../../src/schema/observation.js';
 import { loadDocumentFile } from '../../src/schema/load-document.js';
 import { canaryPolicy } from '../../src/schema/policy.js';

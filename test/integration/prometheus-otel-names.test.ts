@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policySpec } from '../../src/schema/policy.js';
-import { PrometheusSource } from '../../src/sources/prometheus.js';
+import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
 import { OTEL_VARIANT_LABEL, queryNamesFor } from '../../src/sources/prometheus/otel-names.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 

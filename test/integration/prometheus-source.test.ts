@@ -4,7 +4,7 @@ import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js'
 import { createAnalysis } from '../../src/engine/analysis.js';
 import type { IntervalObservation, VariantObservation } from '../../src/schema/observation.js';
 import { policySpec } from '../../src/schema/policy.js';
-import { PrometheusSource } from '../../src/sources/prometheus.js';
+import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 
 // Real Prometheus 2.42 scraping two real sample-service instances (stable 1.4.0, canary 1.5.0 with faults).

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import alertmanagerTarget from '../../src/render/alertmanager.js';
 import prometheusTarget from '../../src/render/prometheus.js';
-import type { RenderTarget } from '../../src/render/target.js';
+import type { RenderTarget } from '../../src/render/render-target.js';
 import { canaryPolicy, type CanaryPolicy } from '../../src/schema/policy.js';
 import { installedBinary } from '../support/binaries.js';
 

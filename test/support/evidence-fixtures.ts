@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Reason } from '../../src/engine/types.js';
+import type { Reason } from '../../src/engine/assessment.js';
 import { openEvidence, type EvidenceLog, type OpenEvidenceOptions } from '../../src/evidence/log.js';
 
 /** Test helpers: a temp workspace and a deterministic clock. Not used by production code. */

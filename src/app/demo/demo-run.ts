@@ -68,34 +68,34 @@ export function demoPolicy(base: PolicySpec, intervalMs: number, webhook: { url:
  * The main job on one machine: sample maestro-api stable and canary versions behind the embedded router with
  * generated user traffic, the real judge and the synthetic suite, one rollout per scenario, all at once.
  */
-export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
   const secret = randomBytes(24).toString('hex');
-  const env = { ...o.io.env, CANARY_WEBHOOK_SECRET: secret };
+  const env = { ...options.io.env, CANARY_WEBHOOK_SECRET: secret };
   const loaded = loadPolicy(join(EXAMPLE_DIR, 'canary.yaml'), env);
   // The demo rolls out under the example policy, which requires a signed rollouts.yaml: checked like `run` does.
-  const gate = checkSignedManifest(EXAMPLE_DIR, loaded.spec, { allowUnsigned: o.allowUnsigned === true });
-  if (gate.warning) o.progress.write(`WARNING: ${gate.warning}\n`);
+  const gate = checkSignedManifest(EXAMPLE_DIR, loaded.spec, { allowUnsigned: options.allowUnsigned === true });
+  if (gate.warning) options.progress.write(`WARNING: ${gate.warning}\n`);
   const receiver = await startWebhookReceiver(secret);
-  const policy = demoPolicy(loaded.spec, o.intervalMs, { url: receiver.url, secret });
+  const policy = demoPolicy(loaded.spec, options.intervalMs, { url: receiver.url, secret });
   const suiteEnv = { TARGET_URL: 'http://127.0.0.1:9', PROBE_PASSWORD: randomBytes(9).toString('base64url') };
   const suite = loadSuite(join(EXAMPLE_DIR, 'synthetics', 'maestro-api-canary.yaml'), { env: suiteEnv }).suite;
   // Its own file: the demo's sample traffic must not count as your service's history (preflight reads state.db).
-  const store = await StateStore.open(join(o.io.cwd, '.adaptive-canary', 'demo.db'));
+  const store = await StateStore.open(join(options.io.cwd, '.adaptive-canary', 'demo.db'));
   const metrics = new ControllerMetrics();
   const hub = new ControllerHub();
   const { startServer } = await import('../../server/index.js');
   const { OtlpReceiver } = await import('../../sources/otlp/receiver.js');
-  const otlpReceiver = o.metrics === 'otlp' ? new OtlpReceiver() : undefined;
+  const otlpReceiver = options.metrics === 'otlp' ? new OtlpReceiver() : undefined;
   const server = await startServer({
-    listen: o.listen,
+    listen: options.listen,
     view: hub,
     registry: metrics.registry,
-    token: o.token,
+    token: options.token,
     otlp: otlpReceiver,
   });
-  o.onDashboard?.(server.url);
-  o.onHub?.(async () => {
+  options.onDashboard?.(server.url);
+  options.onHub?.(async () => {
     await Promise.allSettled(
       hub
         .list()
@@ -103,12 +103,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         .map((r) => hub.act(r.id, 'abort', 'ctrl-c')),
     );
   });
-  let detach: (() => void) | undefined = attachProgress(hub, o.progress, { live: o.live });
+  let detach: (() => void) | undefined = attachProgress(hub, options.progress, { live: options.live });
   const stopProgress = (): void => {
     detach?.();
     detach = undefined;
   };
-  const warn = (m: string): void => void o.progress.write(`warning: ${m}\n`);
+  const warn = (m: string): void => void options.progress.write(`warning: ${m}\n`);
   try {
     const ctx = {
       policy,
@@ -117,21 +117,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       store,
       metrics,
       hub,
-      cwd: o.io.cwd,
-      rps: o.rps ?? 60,
-      deadlineMs: 45 * o.intervalMs,
+      cwd: options.io.cwd,
+      rps: options.rps ?? 60,
+      deadlineMs: 45 * options.intervalMs,
       secrets: [secret, suiteEnv.PROBE_PASSWORD],
       onWarning: warn,
       notes: [gate.note],
-      otlp: otlpReceiver && { receiver: otlpReceiver, url: `${server.url}v1/metrics`, token: o.token },
+      otlp: otlpReceiver && { receiver: otlpReceiver, url: `${server.url}v1/metrics`, token: options.token },
     };
-    const rollouts = await Promise.all(o.scenarios.map((s) => runScenario(ctx, s)));
+    const rollouts = await Promise.all(options.scenarios.map((s) => runScenario(ctx, s)));
     const byEvent: Record<string, number> = {};
     for (const r of receiver.received) byEvent[r.event] = (byEvent[r.event] ?? 0) + 1;
     const summary: DemoSummary = {
       ok: rollouts.every((r) => r.ok),
       dashboard: server.url,
-      intervalSeconds: o.intervalMs / 1000,
+      intervalSeconds: options.intervalMs / 1000,
       rollouts,
       webhooks: {
         received: receiver.received.length,
@@ -141,7 +141,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       elapsedSeconds: Math.round((Date.now() - t0) / 100) / 10,
     };
     stopProgress(); // the live view's last frame, then the summary below it
-    await o.beforeClose?.(summary);
+    await options.beforeClose?.(summary);
     return summary;
   } finally {
     stopProgress();

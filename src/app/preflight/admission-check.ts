@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import admission from '../../render/admission.js';
-import type { CheckResult, PreflightContext } from './types.js';
+import type { CheckResult, PreflightContext } from './check.js';
 
 /** The admission policy is rendered and current (same key, same policy). No cluster is consulted here. */
 export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult> {

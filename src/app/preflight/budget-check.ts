@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { ERROR_CODE_MATCHER, HTTP_REQUESTS, serviceSelector } from '../../metric-names.js';
 import { observedTraffic } from './budget-history.js';
 import { instantQuery } from './prometheus-query.js';
-import type { CheckResult, PreflightContext } from './types.js';
+import type { CheckResult, PreflightContext } from './check.js';
 
 /** The service's error ratio over the burn window (docs/statistics.md, error budget): errors_W / total_W. */
 export function errorRatioQuery(service: string, windowMs: number): string {

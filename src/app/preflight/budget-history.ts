@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { StateStore } from '../../controller/state-store.js';
 import { AppError } from '../../errors.js';
 import { formatDuration } from '../../schema/duration.js';
-import type { PreflightContext } from './types.js';
+import type { PreflightContext } from './check.js';
 
 /** The service's traffic in the burn window as the local controller observed it (both variants). */
 export interface ObservedTraffic {

@@ -3,7 +3,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { CRITERIA_PREFIX, criteriaFromPolicy, PROMOTION_CRITERIA } from '../../render/promotion-criteria.js';
 import { rolloutName } from '../../render/rollout.js';
 import { readTextFile } from '../../schema/load-document.js';
-import type { CheckResult, PreflightContext } from './types.js';
+import type { CheckResult, PreflightContext } from './check.js';
 
 /**
  * ADR 0002's machine-readable block — a fenced ```yaml block with `promotionCriteria:` — as name → string.

@@ -3,7 +3,7 @@ import { checkErrorBudget } from './budget-check.js';
 import { checkPromotionCriteria } from './criteria-check.js';
 import { checkSignature, checkSuiteSignature } from './signature-check.js';
 import { checkSuiteSync, checkSyntheticSuite } from './suite-check.js';
-import type { Check, CheckResult, PreflightContext } from './types.js';
+import type { Check, CheckResult, PreflightContext } from './check.js';
 
 /** The playbook's Definition of Ready, in order. */
 export const CHECKS: Check[] = [

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { verifyFile } from '../../supply-chain/verify-file.js';
-import type { CheckResult, PreflightContext } from './types.js';
+import type { CheckResult, PreflightContext } from './check.js';
 
 /**
  * `rel` (relative to the policy) verifies against the policy's key via its `.sig` and, when present, its bundle

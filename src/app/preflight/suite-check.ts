@@ -7,7 +7,7 @@ import { openHistory } from '../../synthetics/history.js';
 import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synthetics/suite-info.js';
 import { checkSuiteFile } from '../../synthetics/validate-suite.js';
 import { instantQuery } from './prometheus-query.js';
-import type { CheckResult, PreflightContext } from './types.js';
+import type { CheckResult, PreflightContext } from './check.js';
 import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(3)}%`;

@@ -56,67 +56,67 @@ export interface LocalRollout {
  * observability hooks, the router's observations (or the given sources, e.g. Prometheus for a flagd flag) and
  * the synthetic suite as sources, the real judge, and the controller.
  */
-export async function openLocalRollout(o: LocalRolloutOptions): Promise<LocalRollout> {
-  const sources: ObservationSource[] = o.sources
-    ? [...o.sources]
-    : [new EmbeddedRouterSource(routerOf(o.actuator).router.recorder)];
+export async function openLocalRollout(options: LocalRolloutOptions): Promise<LocalRollout> {
+  const sources: ObservationSource[] = options.sources
+    ? [...options.sources]
+    : [new EmbeddedRouterSource(routerOf(options.actuator).router.recorder)];
   const evidence = await EvidenceLogSink.open(
     {
-      root: join(o.cwd, '.evidence'),
-      prRoot: join(o.cwd, '.prbodies'),
-      service: o.policy.service,
-      rolloutId: o.id,
-      redact: { secrets: o.secrets ?? [] },
-      ...(o.versions ? { versions: o.versions } : {}),
+      root: join(options.cwd, '.evidence'),
+      prRoot: join(options.cwd, '.prbodies'),
+      service: options.policy.service,
+      rolloutId: options.id,
+      redact: { secrets: options.secrets ?? [] },
+      ...(options.versions ? { versions: options.versions } : {}),
     },
-    o.policy,
+    options.policy,
   );
-  const notifier = WebhookNotifier.create(o.policy, {
+  const notifier = WebhookNotifier.create(options.policy, {
     evidence,
-    timeoutMs: o.webhookTimeoutMs,
-    onError: (err) => o.onWarning?.(`webhook: ${(err as Error).message}`),
+    timeoutMs: options.webhookTimeoutMs,
+    onError: (err) => options.onWarning?.(`webhook: ${(err as Error).message}`),
   });
-  for (const n of o.notes ?? []) {
+  for (const n of options.notes ?? []) {
     try {
       evidence.note(n);
     } catch (err) {
-      o.onWarning?.(`evidence: could not record the ${n.topic} note: ${(err as Error).message}`);
+      options.onWarning?.(`evidence: could not record the ${n.topic} note: ${(err as Error).message}`);
     }
   }
   const hooks = ObservabilityHooks.create({
-    policy: o.policy,
-    rolloutId: o.id,
-    env: o.env ?? {},
+    policy: options.policy,
+    rolloutId: options.id,
+    env: options.env ?? {},
     evidence,
-    onWarning: o.onWarning,
+    onWarning: options.onWarning,
   });
   const notify = fanOut([notifier, hooks]);
   let synthetics: SyntheticsSource | undefined;
-  if (o.suite && o.upstreams) {
+  if (options.suite && options.upstreams) {
     synthetics = new SyntheticsSource({
-      suite: o.suite,
-      stableUrl: o.upstreams.stable,
-      canaryUrl: o.upstreams.canary,
-      env: o.suiteEnv,
-      everyMs: Math.max(100, Math.floor(o.policy.interval / 5)),
+      suite: options.suite,
+      stableUrl: options.upstreams.stable,
+      canaryUrl: options.upstreams.canary,
+      env: options.suiteEnv,
+      everyMs: Math.max(100, Math.floor(options.policy.interval / 5)),
     });
     sources.push(synthetics);
   }
   let controller: RolloutController;
   try {
     controller = await RolloutController.open({
-      id: o.id,
-      policy: o.policy,
-      actuator: o.actuator,
+      id: options.id,
+      policy: options.policy,
+      actuator: options.actuator,
       sources,
       createAnalysis: (p) => createAnalysis(p),
-      store: o.store,
-      metrics: o.metrics,
+      store: options.store,
+      metrics: options.metrics,
       evidence,
       notifier: notify,
-      onsetAt: o.onsetAt,
-      onWarning: o.onWarning,
-      versions: o.versions,
+      onsetAt: options.onsetAt,
+      onWarning: options.onWarning,
+      versions: options.versions,
     });
   } catch (err) {
     evidence.close();

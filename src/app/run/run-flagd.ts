@@ -4,7 +4,7 @@ import type { CliIO } from '../../io.js';
 import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
-import { PrometheusSource } from '../../sources/prometheus.js';
+import { PrometheusSource } from '../../sources/prometheus/prometheus-source.js';
 import { OtlpSource } from '../../sources/otlp/otlp-source.js';
 import { otlpSubscription, otlpBlock } from '../../sources/otlp/from-policy.js';
 import { OtlpReceiver } from '../../sources/otlp/receiver.js';
@@ -60,14 +60,14 @@ export function flagdMetricSource(prometheusUrl: string | undefined, spec: Polic
  * from Prometheus, split by the service's variant label (e.g. `http_requests_total{variant="on"}`). Everything
  * else — judge, state, evidence, webhooks, observability hooks, dashboard, Ctrl-C — is `run` as usual.
  */
-export async function runFlagd(o: RunFlagdOptions): Promise<RunLocalResult> {
-  const promUrl = flagdMetricSource(o.prometheusUrl, o.policy.spec);
-  const spec = { ...o.policy.spec, steps: featureSteps(o.policy.spec.steps, o.featureStep) };
+export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult> {
+  const promUrl = flagdMetricSource(options.prometheusUrl, options.policy.spec);
+  const spec = { ...options.policy.spec, steps: featureSteps(options.policy.spec.steps, options.featureStep) };
   const actuator = new FlagdActuator({
-    file: resolve(o.io.cwd, o.flagFile),
-    flag: o.flag,
-    canaryVariant: o.canaryVariant,
-    stableVariant: o.stableVariant,
+    file: resolve(options.io.cwd, options.flagFile),
+    flag: options.flag,
+    canaryVariant: options.canaryVariant,
+    stableVariant: options.stableVariant,
   });
   // Reads and checks the file (flag, fractional targeting, variants) before anything is opened.
   const variants = await actuator.variants();
@@ -85,42 +85,42 @@ export async function runFlagd(o: RunFlagdOptions): Promise<RunLocalResult> {
         url: promUrl,
         timeoutMs: spec.prometheus?.timeout,
         selectors: spec.prometheus?.selectors ?? {},
-        variant: { label: o.variantLabel, baseline: variants.stable, canary: variants.canary },
+        variant: { label: options.variantLabel, baseline: variants.stable, canary: variants.canary },
         latencyBoundsMs: spec.latencyBoundsMs,
         metrics: spec.metrics,
       });
-  const store = await StateStore.open(resolve(o.io.cwd, o.stateFile));
+  const store = await StateStore.open(resolve(options.io.cwd, options.stateFile));
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     const unfinished = store.list(spec.service).find((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back');
-    const id = o.id ?? unfinished?.id ?? newId(spec.service);
+    const id = options.id ?? unfinished?.id ?? newId(spec.service);
     const metrics = new ControllerMetrics();
-    const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
+    const warn = (m: string): void => println(options.io.stderr, `warning: ${m}`);
     const rollout = await openLocalRollout({
       id,
       policy: spec,
-      secrets: o.policy.secrets,
+      secrets: options.policy.secrets,
       actuator,
       sources: [source],
       store,
       metrics,
-      cwd: o.io.cwd,
+      cwd: options.io.cwd,
       onWarning: warn,
-      env: o.io.env,
-      notes: o.notes,
+      env: options.io.env,
+      notes: options.notes,
       versions: variants,
     });
     cleanups.push(() => rollout.close());
     return await superviseRollout({
-      io: o.io,
+      io: options.io,
       rollout,
       metrics,
-      listen: o.listen,
-      token: o.token,
-      live: o.live,
+      listen: options.listen,
+      token: options.token,
+      live: options.live,
       cleanups,
       warn,
-      where: `flag "${o.flag}" in ${o.flagFile} (${variants.canary} vs ${variants.stable}; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then 100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${o.variantLabel}`})`,
+      where: `flag "${options.flag}" in ${options.flagFile} (${variants.canary} vs ${variants.stable}; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then 100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${options.variantLabel}`})`,
       otlp,
     });
   } finally {

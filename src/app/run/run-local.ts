@@ -67,68 +67,68 @@ export function newId(service: string): string {
  * SQLite state (resumes the unfinished rollout of the service), evidence, webhooks, dashboard, terminal
  * progress, and Ctrl-C asking whether to roll back or leave the canary as it is.
  */
-export async function runLocal(o: RunLocalOptions): Promise<RunLocalResult> {
-  const spec = o.policy.spec;
-  const store = await StateStore.open(resolve(o.io.cwd, o.stateFile));
+export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult> {
+  const spec = options.policy.spec;
+  const store = await StateStore.open(resolve(options.io.cwd, options.stateFile));
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   const cleanup = async (): Promise<void> => {
     for (const c of cleanups.splice(0).reverse()) await c();
   };
   try {
     const unfinished = store.list(spec.service).find((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back');
-    const id = o.id ?? unfinished?.id ?? newId(spec.service);
-    const r = parseListen(o.router);
+    const id = options.id ?? unfinished?.id ?? newId(spec.service);
+    const r = parseListen(options.router);
     // A controller killed with kill -9 left its upstream commands running: stop them before starting new ones
     // (only when nobody live holds the rollout; then they are that controller's).
     assertLockFree(store, id);
-    await reapUpstreams(store, id, (m) => println(o.io.stderr, m));
+    await reapUpstreams(store, id, (m) => println(options.io.stderr, m));
     cleanups.push(() => forgetUpstreams(store, id));
     const actuator = await LocalActuator.start({
       onSpawn: (variant, pid, command) => recordUpstream(store, id, variant, identify(pid), command),
       host: r.host,
       port: r.port,
-      stable: o.stable,
-      canary: o.canary,
-      ...(o.baseline ? { baseline: o.baseline } : {}),
+      stable: options.stable,
+      canary: options.canary,
+      ...(options.baseline ? { baseline: options.baseline } : {}),
       latencyBoundsMs: spec.latencyBoundsMs,
-      cwd: o.io.cwd,
-      env: o.io.env,
-      startTimeoutMs: o.upstreamStartTimeoutMs,
+      cwd: options.io.cwd,
+      env: options.io.env,
+      startTimeoutMs: options.upstreamStartTimeoutMs,
     });
     cleanups.push(() => actuator.close());
     const upstreams = { stable: actuator.upstreamUrl('stable'), canary: actuator.upstreamUrl('canary') };
     const metrics = new ControllerMetrics();
-    const warn = (m: string): void => println(o.io.stderr, `warning: ${m}`);
+    const warn = (m: string): void => println(options.io.stderr, `warning: ${m}`);
     // OTLP-sourced: the services push to this controller's /v1/metrics; the router only moves traffic.
     const otlp = otlpBlock(spec) ? new OtlpReceiver() : undefined;
     const sources = otlp && [
-      new OtlpSource(otlp, otlpSubscription(spec, { baseline: o.stableVariant, canary: o.canaryVariant })),
+      new OtlpSource(otlp, otlpSubscription(spec, { baseline: options.stableVariant, canary: options.canaryVariant })),
     ];
     const rollout = await openLocalRollout({
       id,
       policy: spec,
-      secrets: o.policy.secrets,
+      secrets: options.policy.secrets,
       actuator,
       ...(sources ? { sources } : {}),
       upstreams,
       store,
       metrics,
-      cwd: o.io.cwd,
-      suite: o.suite?.suite,
-      suiteEnv: o.suite?.env,
+      cwd: options.io.cwd,
+      suite: options.suite?.suite,
+      suiteEnv: options.suite?.env,
       onWarning: warn,
-      env: o.io.env,
-      notes: o.notes,
+      env: options.io.env,
+      notes: options.notes,
     });
     cleanups.push(() => rollout.close());
-    const afterStart = o.afterStart;
+    const afterStart = options.afterStart;
     return await superviseRollout({
-      io: o.io,
+      io: options.io,
       rollout,
       metrics,
-      listen: o.listen,
-      token: o.token,
-      live: o.live,
+      listen: options.listen,
+      token: options.token,
+      live: options.live,
       cleanups,
       warn,
       where: `send traffic to ${actuator.url}`,
@@ -161,13 +161,13 @@ export interface SuperviseOptions {
  * The part of `run` every target shares: the silence check before a new rollout, the dashboard/API server,
  * terminal progress, Ctrl-C (roll back or leave), and waiting until the rollout is finished or left.
  */
-export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalResult> {
-  const c = o.rollout.controller;
+export async function superviseRollout(options: SuperviseOptions): Promise<RunLocalResult> {
+  const c = options.rollout.controller;
   const spec = c.meta.policy;
   if (c.phase === 'pending') {
-    const pre = await o.rollout.preStart();
+    const pre = await options.rollout.preStart();
     if (!pre.start) {
-      println(o.io.stderr, `not starting rollout ${c.id} of ${spec.service}: ${pre.reason}`);
+      println(options.io.stderr, `not starting rollout ${c.id} of ${spec.service}: ${pre.reason}`);
       return { snapshot: c.snapshot(), left: false, resumed: c.resumed, held: pre.reason };
     }
   }
@@ -176,9 +176,9 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   const leftP = new Promise<void>((res) => (leave = res));
   // SIGTERM is how systemd and Kubernetes stop a service: leave the rollout where it is (no rollback), stop what
   // this process started and free the lock, so the next `run` resumes it.
-  o.cleanups.push(
+  options.cleanups.push(
     onTerminate(() => {
-      println(o.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
+      println(options.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
       left = true;
       leave();
     }),
@@ -187,20 +187,20 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
   hub.add(c);
   const { startServer } = await import('../../server/index.js');
   const server = await startServer({
-    listen: o.listen,
+    listen: options.listen,
     view: hub,
-    registry: o.metrics.registry,
-    token: o.token,
-    otlp: o.otlp,
+    registry: options.metrics.registry,
+    token: options.token,
+    otlp: options.otlp,
   });
-  o.cleanups.push(() => server.close());
+  options.cleanups.push(() => server.close());
   println(
-    o.io.stdout,
-    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${o.where}  dashboard: ${server.url}${o.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
+    options.io.stdout,
+    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${options.where}  dashboard: ${server.url}${options.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
   );
-  o.cleanups.push(attachProgress(hub, o.io.stdout, { live: o.live }));
-  o.cleanups.push(
-    onInterrupt(o.io, async (choice) => {
+  options.cleanups.push(attachProgress(hub, options.io.stdout, { live: options.live }));
+  options.cleanups.push(
+    onInterrupt(options.io, async (choice) => {
       if (choice === 'leave') {
         left = true;
         leave();
@@ -210,7 +210,7 @@ export async function superviseRollout(o: SuperviseOptions): Promise<RunLocalRes
     }),
   );
   c.start();
-  const after = o.afterStart?.(c).catch((err: unknown) => o.warn(`${(err as Error).message}`));
+  const after = options.afterStart?.(c).catch((err: unknown) => options.warn(`${(err as Error).message}`));
   await Promise.race([c.done, leftP]);
   await after;
   return { snapshot: c.snapshot(), left, resumed: c.resumed };

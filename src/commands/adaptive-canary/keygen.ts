@@ -19,7 +19,7 @@ export default defineCommand<Options>({
   ],
   examples: ['COSIGN_PASSWORD=... adaptive-canary keygen --output-key-prefix cosign'],
   async run({ opts, io }) {
-    const { assertWritable, writeKeyPair } = await import('../../supply-chain/key-files-io.js');
+    const { assertWritable, writeKeyPair } = await import('../../supply-chain/key-file-store.js');
     const { readPassword } = await import('../../supply-chain/password.js');
     const prefix = resolve(io.cwd, opts.outputKeyPrefix);
     assertWritable([`${prefix}.key`, `${prefix}.pub`], opts.force === true);

@@ -41,7 +41,7 @@ export default defineCommand<Options>({
     'adaptive-canary preflight --policy canary.yaml --json --allow-unknown error-budget',
   ],
   async run({ opts, io }) {
-    const { CHECK_NAMES } = await import('../../app/preflight/types.js');
+    const { CHECK_NAMES } = await import('../../app/preflight/check.js');
     const unknownNames = (opts.allowUnknown ?? []).filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
     if (unknownNames.length > 0)
       throw new UsageError(

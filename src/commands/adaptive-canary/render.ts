@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { loadDocumentFile } from '../../schema/load-document.js';
 import { canaryPolicy } from '../../schema/policy.js';
-import { renderTargets } from '../../render/targets.js';
+import { renderTargets } from '../../render/target-registry.js';
 
 interface Options {
   policy: string;

@@ -55,7 +55,7 @@ export default defineCommand<Options>({
     const { loadKubeConfig } = await import('../../controller/cluster/kubeconfig.js');
     const { ClusterController } = await import('../../controller/cluster/cluster-controller.js');
     const { startServer } = await import('../../server/start-server.js');
-    const { readPublicKeyFile } = await import('../../supply-chain/key-files-io.js');
+    const { readPublicKeyFile } = await import('../../supply-chain/key-file-store.js');
     const publicKey = opts.publicKey ? readPublicKeyFile(resolve(io.cwd, opts.publicKey)) : undefined;
     const kc = await loadKubeConfig(opts.kubeconfig && resolve(io.cwd, opts.kubeconfig));
     const namespace =

@@ -26,7 +26,7 @@ export default defineCommand<Options>({
     'adaptive-canary sign --annotate --key cosign.key rollouts.yaml -o rollouts.signed.yaml',
   ],
   async run({ args, opts, io }) {
-    const { readBinaryFile } = await import('../../supply-chain/key-files-io.js');
+    const { readBinaryFile } = await import('../../supply-chain/key-file-store.js');
     const { readTextFile } = await import('../../schema/load-document.js');
     const { readPassword } = await import('../../supply-chain/password.js');
     const file = resolve(io.cwd, args[0] as string);
@@ -35,7 +35,7 @@ export default defineCommand<Options>({
     const password = await readPassword(io, { confirm: false });
     const show = (f: string): string => relative(io.cwd, f) || f;
     if (opts.annotate) {
-      const { decryptPrivateKey } = await import('../../supply-chain/key-file.js');
+      const { decryptPrivateKey } = await import('../../supply-chain/cosign-key-format.js');
       const { annotateManifests } = await import('../../supply-chain/manifest-annotations.js');
       const out = resolve(io.cwd, opts.output ?? file);
       writeFileSync(out, annotateManifests(blob.toString('utf8'), decryptPrivateKey(keyPem, password)));

@@ -9,7 +9,7 @@ import { keyOf, RolloutWatcher, type RolloutEvent } from '../../actuators/argo/r
 import { STATE_ANNOTATION } from '../../actuators/argo/state-annotation.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
-import { PrometheusSource } from '../../sources/prometheus.js';
+import { PrometheusSource } from '../../sources/prometheus/prometheus-source.js';
 import { OTEL_POD_HASH_LABEL, otelNames, queryNamesFor } from '../../sources/prometheus/otel-names.js';
 import { ControllerHub } from '../hub.js';
 import { ControllerMetrics } from '../metrics.js';
@@ -89,16 +89,16 @@ export class ClusterController {
   /** Rollouts held by the silence check, looked at again after an interval. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly o: ClusterControllerOptions) {
+  constructor(private readonly options: ClusterControllerOptions) {
     this.elector = new LeaderElector({
-      kubeConfig: o.kubeConfig,
-      namespace: o.leaseNamespace,
-      name: o.leaseName ?? 'adaptive-canary-controller',
-      identity: o.identity,
-      leaseDurationMs: o.leaseDurationMs,
-      renewDeadlineMs: o.renewDeadlineMs,
-      retryPeriodMs: o.retryPeriodMs,
-      now: o.clock,
+      kubeConfig: options.kubeConfig,
+      namespace: options.leaseNamespace,
+      name: options.leaseName ?? 'adaptive-canary-controller',
+      identity: options.identity,
+      leaseDurationMs: options.leaseDurationMs,
+      renewDeadlineMs: options.renewDeadlineMs,
+      retryPeriodMs: options.retryPeriodMs,
+      now: options.clock,
       onStartedLeading: () => {
         for (const ro of this.cache.values()) void this.consider(ro);
       },
@@ -107,12 +107,12 @@ export class ClusterController {
   }
 
   async start(): Promise<void> {
-    this.client = await RolloutClient.create(this.o.kubeConfig, {}, this.o.counter);
+    this.client = await RolloutClient.create(this.options.kubeConfig, {}, this.options.counter);
     this.evidence = await EvidenceConfigMaps.create(
-      this.o.kubeConfig,
-      this.o.evidenceNamespace ?? this.o.leaseNamespace,
+      this.options.kubeConfig,
+      this.options.evidenceNamespace ?? this.options.leaseNamespace,
     );
-    this.watcher = new RolloutWatcher(this.o.kubeConfig, this.client, (e) => {
+    this.watcher = new RolloutWatcher(this.options.kubeConfig, this.client, (e) => {
       for (const l of this.subscribers.get(keyOf(e.rollout)) ?? []) l(e);
       if (e.type === 'delete') this.cache.delete(keyOf(e.rollout));
       else if (e.rollout.metadata.annotations?.[POLICY_ANNOTATION] !== undefined) {
@@ -149,17 +149,17 @@ export class ClusterController {
     if (opts.release ?? true) await this.stopAll('shutting down');
     await this.elector.stop(opts.release ?? true);
     await this.stopAll('shutting down');
-    if (this.workDir && !this.o.evidenceDir) rmSync(this.workDir, { recursive: true, force: true });
+    if (this.workDir && !this.options.evidenceDir) rmSync(this.workDir, { recursive: true, force: true });
   }
 
   /** The evidence working copy: given, or a fresh temp dir of this process (removed at stop). */
   private evidenceDir(): string {
-    this.workDir ??= this.o.evidenceDir ?? mkdtempSync(join(tmpdir(), 'adaptive-canary-evidence-'));
+    this.workDir ??= this.options.evidenceDir ?? mkdtempSync(join(tmpdir(), 'adaptive-canary-evidence-'));
     return this.workDir;
   }
 
   private warn(message: string): void {
-    this.o.onWarning?.(message);
+    this.options.onWarning?.(message);
   }
 
   /** Opens a controller for a Rollout mid-canary, when we lead and none runs for its current canary. */
@@ -184,8 +184,8 @@ export class ClusterController {
     const [ns, name] = [ro.metadata.namespace ?? 'default', ro.metadata.name ?? ''];
     const key = `${ns}/${name}`;
     const policy = policyFromAnnotation(ro.metadata.annotations?.[POLICY_ANNOTATION] ?? '', key);
-    if (this.o.signatures) {
-      const warning = checkRolloutSignature(ro, policy, this.o.signatures);
+    if (this.options.signatures) {
+      const warning = checkRolloutSignature(ro, policy, this.options.signatures);
       if (warning) this.warn(`${key}: ${warning}`);
     }
     const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
@@ -195,10 +195,10 @@ export class ClusterController {
       return () => set.delete(listener);
     };
     const variant = { baseline: stableHash, canary: canaryHash };
-    const sources = this.o.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
+    const sources = this.options.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
     const ref: { run?: Running } = {}; // set below; webhooks settle only after the loop started
     const rollout = await openClusterRollout({
-      kubeConfig: this.o.kubeConfig,
+      kubeConfig: this.options.kubeConfig,
       namespace: ns,
       name,
       uid: ro.metadata.uid,
@@ -208,16 +208,16 @@ export class ClusterController {
       sources,
       evidenceStore: this.evidence,
       evidenceDir: this.evidenceDir(),
-      identity: this.o.identity,
+      identity: this.options.identity,
       metrics: this.metrics,
-      env: this.o.env ?? {},
+      env: this.options.env ?? {},
       fence: () => this.isLeader(),
       watch,
       warn: (m) => this.warn(m),
       onNotified: () => void (ref.run && this.schedulePersist(ref.run)),
-      clock: this.o.clock,
-      counter: this.o.counter,
-      webhookTimeoutMs: this.o.webhookTimeoutMs,
+      clock: this.options.clock,
+      counter: this.options.counter,
+      webhookTimeoutMs: this.options.webhookTimeoutMs,
     });
     const { controller, hooks } = rollout;
     if (controller.phase === 'pending' && hooks) {
@@ -274,7 +274,7 @@ export class ClusterController {
   }
 
   private prometheus(policy: PolicySpec, variant: { baseline: string; canary: string }): PrometheusSource {
-    const url = policy.prometheus?.url ?? this.o.prometheusUrl;
+    const url = policy.prometheus?.url ?? this.options.prometheusUrl;
     if (!url) throw new Error('no Prometheus: set spec.prometheus.url in the policy or --prometheus-url');
     return new PrometheusSource({
       url,

@@ -39,19 +39,19 @@ export class ClusterEvidence {
 
   private constructor(
     readonly sink: EvidenceLogSink,
-    private readonly o: ClusterEvidenceOptions,
+    private readonly options: ClusterEvidenceOptions,
     stored: Segment[],
     private readonly files: Record<keyof EvidenceFiles, string>,
   ) {
     this.segments = stored;
   }
 
-  static async open(o: ClusterEvidenceOptions): Promise<ClusterEvidence> {
-    const root = join(o.workDir, '.evidence');
-    const prRoot = join(o.workDir, '.prbodies');
-    const dir = rolloutDir(root, o.policy.service, o.owner.rolloutId);
-    const files = localFiles(dir, prBodyPath(prRoot, o.owner.rolloutId));
-    const [found] = await o.store.list({ rolloutId: o.owner.rolloutId });
+  static async open(options: ClusterEvidenceOptions): Promise<ClusterEvidence> {
+    const root = join(options.workDir, '.evidence');
+    const prRoot = join(options.workDir, '.prbodies');
+    const dir = rolloutDir(root, options.policy.service, options.owner.rolloutId);
+    const files = localFiles(dir, prBodyPath(prRoot, options.owner.rolloutId));
+    const [found] = await options.store.list({ rolloutId: options.owner.rolloutId });
     // The cluster is the record: whatever this replica kept locally from an earlier term is replaced by it.
     rmSync(dir, { recursive: true, force: true });
     rmSync(files[PR_BODY_KEY], { force: true });
@@ -63,14 +63,14 @@ export class ClusterEvidence {
       {
         root,
         prRoot,
-        service: o.policy.service,
-        rolloutId: o.owner.rolloutId,
-        redact: { secrets: o.secrets },
-        versions: o.versions,
+        service: options.policy.service,
+        rolloutId: options.owner.rolloutId,
+        redact: { secrets: options.secrets },
+        versions: options.versions,
       },
-      o.policy,
+      options.policy,
     );
-    return new ClusterEvidence(sink, o, found?.segments ?? [], files);
+    return new ClusterEvidence(sink, options, found?.segments ?? [], files);
   }
 
   /**
@@ -79,18 +79,18 @@ export class ClusterEvidence {
    */
   flush(): Promise<boolean> {
     const run = this.flushing.then(async () => {
-      if (!this.o.fence()) return false;
+      if (!this.options.fence()) return false;
       const files: EvidenceFiles = {};
       for (const [key, file] of Object.entries(this.files) as [keyof EvidenceFiles, string][])
         if (existsSync(file)) files[key] = readFileSync(file, 'utf8');
       try {
-        this.segments = await this.o.store.write(this.o.owner, this.segments, files);
+        this.segments = await this.options.store.write(this.options.owner, this.segments, files);
       } catch (err) {
         if (httpStatus(err) !== 409) throw err;
         // Someone wrote since our last look (a former leader's write that was already in flight): start from what
         // the cluster holds. If it no longer is a prefix of our chain, planSegments refuses and says so.
-        this.segments = (await this.o.store.list({ rolloutId: this.o.owner.rolloutId }))[0]?.segments ?? [];
-        this.segments = await this.o.store.write(this.o.owner, this.segments, files);
+        this.segments = (await this.options.store.list({ rolloutId: this.options.owner.rolloutId }))[0]?.segments ?? [];
+        this.segments = await this.options.store.write(this.options.owner, this.segments, files);
       }
       return true;
     });

@@ -37,16 +37,16 @@ export interface PulledRollout {
  * (`.evidence/<service>/<rollout-id>/`, `.prbodies/<rollout-id>.md`) so `evidence verify|show` and `report`
  * read it unchanged. Nothing is checked or repaired here — verify does that on what was brought home.
  */
-export async function pullEvidence(o: PullOptions): Promise<PulledRollout[]> {
-  const store = await EvidenceConfigMaps.create(o.kubeConfig, o.evidenceNamespace, { attempts: 2 });
+export async function pullEvidence(options: PullOptions): Promise<PulledRollout[]> {
+  const store = await EvidenceConfigMaps.create(options.kubeConfig, options.evidenceNamespace, { attempts: 2 });
   let found: StoredEvidence[];
   try {
-    found = await store.list({ rolloutNamespace: o.rolloutNamespace });
+    found = await store.list({ rolloutNamespace: options.rolloutNamespace });
   } catch (err) {
-    throw apiError(err, o);
+    throw apiError(err, options);
   }
-  const prRoot = join(dirname(o.root), '.prbodies');
-  return found.map((e) => write(e, o.root, prRoot)).sort((a, b) => a.dir.localeCompare(b.dir));
+  const prRoot = join(dirname(options.root), '.prbodies');
+  return found.map((e) => write(e, options.root, prRoot)).sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
 function write(e: StoredEvidence, root: string, prRoot: string): PulledRollout {
@@ -83,19 +83,24 @@ function serviceOf(files: EvidenceFiles): string | undefined {
 }
 
 /** No answer or a 5xx: unreachable (3). Refused by the API server (401/403/404): the kubeconfig's fault (2). */
-function apiError(err: unknown, o: PullOptions): AppError {
-  const server = o.kubeConfig.getCurrentCluster()?.server ?? 'the Kubernetes API';
+function apiError(err: unknown, options: PullOptions): AppError {
+  const server = options.kubeConfig.getCurrentCluster()?.server ?? 'the Kubernetes API';
   const status = httpStatus(err);
   if (status === 401 || status === 403)
     return new AppError(
       'E_KUBE_FORBIDDEN',
-      `${server} refused to list ConfigMaps in ${o.evidenceNamespace} (HTTP ${status}): the kubeconfig's user needs "list configmaps" there`,
+      `${server} refused to list ConfigMaps in ${options.evidenceNamespace} (HTTP ${status}): the kubeconfig's user needs "list configmaps" there`,
       ExitCode.usage,
       { cause: err },
     );
   if (status === 404)
-    return new AppError('E_KUBE_NOT_FOUND', `${server}: namespace ${o.evidenceNamespace} not found`, ExitCode.usage, {
-      cause: err,
-    });
+    return new AppError(
+      'E_KUBE_NOT_FOUND',
+      `${server}: namespace ${options.evidenceNamespace} not found`,
+      ExitCode.usage,
+      {
+        cause: err,
+      },
+    );
   return new UnreachableError(`Kubernetes API at ${server}`, errorMessage(err), { cause: err });
 }

@@ -23,7 +23,7 @@ export interface PersistedRollout extends ClusterRollout {
  */
 export async function persistRollout(
   entry: PersistedRollout,
-  o: {
+  options: {
     client: RolloutClient;
     limiter: Limiter;
     isLeader: () => boolean;
@@ -32,25 +32,25 @@ export async function persistRollout(
   },
 ): Promise<void> {
   const { ns, name } = entry;
-  if (!o.isLeader() || entry.closed) return;
+  if (!options.isLeader() || entry.closed) return;
   try {
     await entry.evidence.flush();
   } catch (err) {
-    o.warn(`${ns}/${name}: evidence not uploaded (state write held back, retrying): ${errorMessage(err)}`);
-    setTimeout(o.retry, 1_000).unref();
+    options.warn(`${ns}/${name}: evidence not uploaded (state write held back, retrying): ${errorMessage(err)}`);
+    setTimeout(options.retry, 1_000).unref();
     return;
   }
   const stored = entry.store.load(`${ns}/${name}`);
   if (!stored) return;
   try {
     const known = entry.lastRv === undefined ? undefined : { state: null, resourceVersion: entry.lastRv };
-    const { resourceVersion } = await o.limiter.run(() =>
-      updateState<AnnotationState>(o.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), {
+    const { resourceVersion } = await options.limiter.run(() =>
+      updateState<AnnotationState>(options.client, ns, name, () => ({ v: 1, canaryHash: entry.canaryHash, stored }), {
         known,
       }),
     );
     entry.lastRv = resourceVersion;
   } catch (err) {
-    o.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);
+    options.warn(`${ns}/${name}: state annotation not written: ${errorMessage(err)}`);
   }
 }

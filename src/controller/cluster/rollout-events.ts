@@ -65,15 +65,15 @@ export class RolloutEventRecorder implements Notifier {
   static async create(
     kc: KubeConfig,
     rollout: RolloutRef,
-    o: { instance: string; onWarning: (m: string) => void; now?: () => number },
+    options: { instance: string; onWarning: (m: string) => void; now?: () => number },
   ): Promise<RolloutEventRecorder> {
     const { EventsV1Api } = await import('@kubernetes/client-node');
     return new RolloutEventRecorder(
       kc.makeApiClient(EventsV1Api),
       rollout,
-      o.instance.slice(0, 128),
-      o.onWarning,
-      o.now ?? Date.now,
+      options.instance.slice(0, 128),
+      options.onWarning,
+      options.now ?? Date.now,
     );
   }
 

@@ -24,14 +24,14 @@ export interface RolloutSignatureOptions {
 export function checkRolloutSignature(
   ro: RolloutObject,
   policy: PolicySpec,
-  o: RolloutSignatureOptions,
+  options: RolloutSignatureOptions,
 ): string | undefined {
   if (!policy.signing.required) return undefined;
-  const problem = o.publicKey
-    ? verifyProblem(ro, o.publicKey)
+  const problem = options.publicKey
+    ? verifyProblem(ro, options.publicKey)
     : 'there is no public key to verify it with (serve --public-key <cosign.pub>)';
   if (problem === undefined) return undefined;
-  if (o.allowUnsigned) return `--allow-unsigned: driving the Rollout although ${problem}`;
+  if (options.allowUnsigned) return `--allow-unsigned: driving the Rollout although ${problem}`;
   throw new CheckFailedError(
     'E_MANIFEST_SIGNATURE',
     `the policy requires signatures and ${problem}; not driving it (sign the Rollout with \`adaptive-canary sign --annotate\` and re-apply it, or run serve with --allow-unsigned)`,

@@ -135,9 +135,9 @@ export class OtlpReceiver {
   private wanted = new Set<string>([OTLP_HTTP_DURATION]);
   readonly stats = { requests: 0, points: 0, rejected: 0 };
 
-  constructor(o: OtlpReceiverOptions = {}) {
-    this.now = o.now ?? Date.now;
-    this.windows = new SeriesWindows({ startedAtMs: this.now(), maxSeries: o.maxSeries, ttlMs: o.ttlMs });
+  constructor(options: OtlpReceiverOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.windows = new SeriesWindows({ startedAtMs: this.now(), maxSeries: options.maxSeries, ttlMs: options.ttlMs });
   }
 
   get seriesCount(): number {

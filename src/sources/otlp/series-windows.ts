@@ -49,9 +49,9 @@ export class SeriesWindows {
   private readonly ttlMs: number;
   private sweptAt = 0;
 
-  constructor(private readonly o: SeriesWindowsOptions) {
-    this.maxSeries = o.maxSeries ?? DEFAULT_MAX_SERIES;
-    this.ttlMs = o.ttlMs ?? 15 * 60_000;
+  constructor(private readonly options: SeriesWindowsOptions) {
+    this.maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    this.ttlMs = options.ttlMs ?? 15 * 60_000;
   }
 
   get size(): number {
@@ -75,7 +75,7 @@ export class SeriesWindows {
     }
     this.last.set(key, lastOf(p, timeMs, nowMs));
     if (p.temporality === 1) return whole(p);
-    const fresh = nsToMs(p.startNs) >= this.o.startedAtMs;
+    const fresh = nsToMs(p.startNs) >= this.options.startedAtMs;
     if (!prev || prev.startNs !== p.startNs) return fresh || prev ? whole(p) : null;
     return difference(p, prev);
   }

@@ -1,4 +1,4 @@
-import type { SuiteResult } from '../types.js';
+import type { SuiteResult } from '../results.js';
 import { junitReport } from './junit.js';
 import { listReport } from './list.js';
 

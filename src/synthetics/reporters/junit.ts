@@ -1,4 +1,4 @@
-import type { FlowResult, StepResult, SuiteResult } from '../types.js';
+import type { FlowResult, StepResult, SuiteResult } from '../results.js';
 
 /**
  * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one <testsuite> per flow, one

@@ -1,4 +1,4 @@
-import type { FlowResult, StepResult, SuiteResult } from '../types.js';
+import type { FlowResult, StepResult, SuiteResult } from '../results.js';
 
 const MARK = { passed: 'PASS', degraded: 'DEGR', failed: 'FAIL', skipped: 'SKIP' } as const;
 const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)}ms`;

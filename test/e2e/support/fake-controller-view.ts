@@ -6,7 +6,7 @@ import type {
   ManualAction,
   RolloutSnapshot,
 } from '../../../src/controller/view.js';
-import type { Reason } from '../../../src/engine/types.js';
+import type { Reason } from '../../../src/engine/assessment.js';
 import { AppError } from '../../../src/errors.js';
 
 /**

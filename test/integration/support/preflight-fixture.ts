@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHistory } from '../../../src/synthetics/history.js';
-import type { FlowResult } from '../../../src/synthetics/types.js';
+import type { FlowResult } from '../../../src/synthetics/results.js';
 
 export const EXAMPLE = join(import.meta.dirname, '../../../examples/maestro-api');
 

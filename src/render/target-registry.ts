@@ -1,4 +1,4 @@
-import type { RenderTarget } from './target.js';
+import type { RenderTarget } from './render-target.js';
 
 /**
  * Every `adaptive-canary render <subject>`, in --help order. Each subject lives in its own module under

@@ -1,6 +1,6 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { JudgeName } from '../schema/policy.js';
-import type { Reason, Verdict } from './types.js';
+import type { Reason, Verdict } from './assessment.js';
 
 /** One metric's judgement after an interval. */
 export interface MetricJudgement {

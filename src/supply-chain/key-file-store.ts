@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { FileError, UsageError } from '../errors.js';
 import { readTextFile } from '../schema/load-document.js';
-import { generateCosignKeyPair, readPublicKey } from './key-file.js';
+import { generateCosignKeyPair, readPublicKey } from './cosign-key-format.js';
 
 /** Refuse to clobber keys: losing a private key silently is worse than one more flag. */
 export function assertWritable(files: string[], force: boolean): void {

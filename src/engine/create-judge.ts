@@ -1,5 +1,5 @@
 import type { JudgeName, PolicySpec } from '../schema/policy.js';
-import type { Judge } from './judge.js';
+import type { Judge } from './judge-interface.js';
 import { createKayentaJudge } from './kayenta-judge.js';
 import { createSequentialJudge } from './sequential-judge.js';
 import { createThresholdJudge } from './threshold-judge.js';

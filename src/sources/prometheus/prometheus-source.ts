@@ -1,6 +1,6 @@
-import type { MetricPolicy } from '../schema/policy.js';
-import type { IntervalObservation, VariantObservation } from '../schema/observation.js';
-import { PromHttp, type PromSeries } from './prometheus/http-api.js';
+import type { MetricPolicy } from '../../schema/policy.js';
+import type { IntervalObservation, VariantObservation } from '../../schema/observation.js';
+import { PromHttp, type PromSeries } from './http-api.js';
 import {
   customQuery,
   DEFAULT_METRIC_NAMES,
@@ -8,10 +8,10 @@ import {
   requestsQuery,
   type QueryNames,
   type VariantSelector,
-} from './prometheus/promql.js';
-import { bucketsFromCumulative, windowDelta } from './prometheus/window.js';
+} from './promql.js';
+import { bucketsFromCumulative, windowDelta } from './window.js';
 
-export type { VariantSelector } from './prometheus/promql.js';
+export type { VariantSelector } from './promql.js';
 
 /** A 5xx status code, or (OpenTelemetry names) any error type. */
 function isErrorSeries(labels: Record<string, string>, names: QueryNames): boolean {
