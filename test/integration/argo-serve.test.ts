@@ -63,6 +63,10 @@ function replica(
   return c;
 }
 
+type LeaseSpec = { holderIdentity?: string; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+const leaseSpec = (): LeaseSpec =>
+  (api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec ?? {}) as LeaseSpec;
+
 const until = (cond: () => boolean, ms = 10_000): Promise<number> => pollUntil(cond, ms);
 
 type Status = {
@@ -166,8 +170,18 @@ describe('serve: ClusterController', () => {
     await until(() => (stored()?.stored?.decisions?.length ?? 0) >= 2);
     const decisionsBefore = stored().stored.decisions.length;
     await a.stop({ release: false }); // a crash: the lease is not released
-    const tookOver = await until(() => b.isLeader());
-    expect(tookOver).toBeLessThanOrEqual(LEASE_MS + 300);
+    const held = leaseSpec();
+    expect(held.holderIdentity).toBe('pod-a');
+    await until(() => b.isLeader(), 30_000);
+    // Timed from the Lease's own timestamps (written by the replicas when they renewed and acquired), not from this
+    // test's polling: the standby waits out one lease period after the leader's last renewal, never less (it must
+    // not steal a live lease), and takes over at a retry after that. The upper bound is one more lease period of
+    // room for timers firing late on a loaded machine; a standby that waited for a second expiry would fail it.
+    const taken = leaseSpec();
+    expect(taken).toMatchObject({ holderIdentity: 'pod-b', leaseTransitions: (held.leaseTransitions ?? 0) + 1 });
+    const gapMs = Date.parse(String(taken.acquireTime)) - Date.parse(String(held.renewTime));
+    expect(gapMs).toBeGreaterThanOrEqual(LEASE_MS);
+    expect(gapMs).toBeLessThan(2 * LEASE_MS);
     await until(() => rollout().status?.stableRS === 'c4n4ry');
     // The controller sets the phase before it appends the decision to its snapshot; wait for both.
     await until(() => b.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'promote') === true);

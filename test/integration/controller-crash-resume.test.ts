@@ -41,7 +41,7 @@ metadata: {name: maestro-api}
 spec:
   service: maestro-api
   interval: 500ms
-  steps: [{weight: 20, bake: 2s}, {weight: 50, bake: 6s}]
+  steps: [{weight: 20, bake: 2s}, {weight: 50, bake: 30s}]
   sequential: {minCanaryRequests: 50}
   inconclusive: {maxExtension: 3s, then: promote}
   webhooks: [{url: "${hook.url}", secret: "\${env:HOOK_SECRET}"}]
@@ -68,6 +68,8 @@ spec:
       '--no-ui',
     ];
     const env = { HOOK_SECRET: 'crash-test-secret' };
+    // The second bake is long so the first controller is still at step 2 however slowly the second CLI starts on a
+    // loaded machine (early promotion waits for half the planned bake, 16 s); the kill follows the second's refusal.
     const stop = traffic(`http://127.0.0.1:${routerPort}`, 100);
     try {
       const first = spawnCli(args, cwd, env);

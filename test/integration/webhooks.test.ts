@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookSender, verifySignature } from '../../src/controller/webhooks/index.js';
 import { openEvidence, readRollout } from '../../src/evidence/index.js';
 import { tempWorkspace } from '../support/evidence-fixtures.js';
+import { until } from '../support/poll.js';
 import type { WebhookDelivery } from '../../src/schema/evidence.js';
 
 const SECRET = 'whsec_integration_0123456789';
@@ -42,6 +43,7 @@ describe('webhook delivery against real loopback receivers', () => {
   let duplicates = 0;
   let rejectedSignatures = 0;
   let flakyCalls = 0;
+  let hangingRequests = 0;
   let urls: { verifying: string; flaky: string; down: string; hanging: string };
 
   beforeAll(async () => {
@@ -61,7 +63,7 @@ describe('webhook delivery against real loopback receivers', () => {
       flakyCalls++;
       res.writeHead(flakyCalls <= 2 ? 503 : 200).end();
     });
-    const hanging = await listen(() => undefined); // never answers
+    const hanging = await listen(() => void hangingRequests++); // never answers
     servers.push(verifying.server, flaky.server, hanging.server);
     urls = { verifying: verifying.url, flaky: flaky.url, down: await closedPort(), hanging: hanging.url };
   });
@@ -96,13 +98,16 @@ describe('webhook delivery against real loopback receivers', () => {
       hanging: make(urls.hanging),
     };
 
-    const t0 = performance.now();
     const ids = Object.fromEntries(Object.entries(senders).map(([name, s]) => [name, s.send(message)!]));
     // The same event again with the same delivery id (e.g. a resumed controller): the receiver drops it.
     senders.verifying.send({ ...message, deliveryId: ids.verifying });
-    const sendMs = performance.now() - t0;
-    expect(sendMs).toBeLessThan(50);
-    expect(seen).toHaveLength(0); // nothing has happened yet: the caller went on with its rollback
+    // Proved by order, not by a stopwatch: `send` hands back the delivery id synchronously (it cannot have waited on
+    // a socket), nothing has been delivered yet, and the caller's own next step (here: awaiting real I/O, as a
+    // traffic move does) completes while the hanging receiver holds its request open with no outcome recorded.
+    expect(Object.values(ids).every((id) => typeof id === 'string')).toBe(true);
+    expect(seen).toHaveLength(0);
+    await until(() => hangingRequests > 0, 10_000);
+    expect(seen.some((d) => d.deliveryId === ids.hanging)).toBe(false);
 
     const results = await Promise.all(Object.values(senders).map((s) => s.drain(10_000)));
     expect(results.reduce((a, r) => a + r.delivered, 0)).toBe(3); // verifying ×2 (same id), flaky
@@ -141,16 +146,19 @@ describe('webhook delivery against real loopback receivers', () => {
 
   it('drain gives up on a hanging receiver after its timeout and records the delivery as abandoned', async () => {
     const seen: WebhookDelivery[] = [];
+    const requestTimeoutMs = 30_000;
     const s = new WebhookSender({
       url: urls.hanging,
       secret: SECRET,
-      timeoutMs: 30_000,
+      timeoutMs: requestTimeoutMs,
       onDelivery: (d) => seen.push(d),
     });
     s.send(message);
     const t0 = performance.now();
     expect(await s.drain(200)).toEqual({ delivered: 0, failed: 0, abandoned: 1 });
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    // The promise is that shutdown does not wait out the request's own timeout; the 'abandoned' outcome (not a
+    // 'timeout' failure) already shows that, and half the request timeout leaves a loaded machine ample room.
+    expect(performance.now() - t0).toBeLessThan(requestTimeoutMs / 2);
     expect(seen[0]).toMatchObject({ outcome: 'abandoned', attempts: [{ attempt: 1, error: 'abandoned at shutdown' }] });
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeSpawnError, installedBinary } from './binaries.js';
 import { freePort } from './free-port.js';
+import { untilValue } from './poll.js';
 
 /** A real Prometheus (Debian 2.42) on a loopback port with a temp TSDB, scraping the given targets every second. */
 export interface PrometheusProcess {
@@ -76,17 +77,24 @@ export async function startPrometheus(
   };
 }
 
-/** Resolves once Prometheus has scraped every target at least once after `sinceMs` (epoch ms). */
-export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = (await (await fetch(`${url}/api/v1/targets`)).json()) as {
-      data: { activeTargets: { lastScrape: string; health: string }[] };
-    };
-    const targets = res.data.activeTargets;
-    if (targets.length > 0 && targets.every((t) => Date.parse(t.lastScrape) > sinceMs && t.health === 'up')) return;
-    if (Date.now() > deadline)
-      throw new Error(`targets not scraped since ${new Date(sinceMs).toISOString()}: ${JSON.stringify(targets)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/**
+ * Resolves once Prometheus has scraped every target at least once after `sinceMs` (epoch ms). Prometheus hands new
+ * targets to its scrape loops on a 5 s tick, so a freshly started one lists none for a while; on a loaded machine
+ * that and the first scrape take far longer, hence the generous default.
+ */
+export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs = 45_000): Promise<void> {
+  let last: unknown = 'no answer from /api/v1/targets yet';
+  await untilValue(
+    `Prometheus to scrape every target after ${new Date(sinceMs).toISOString()}`,
+    async () => {
+      const res = await fetch(`${url}/api/v1/targets`).catch(() => undefined);
+      if (!res?.ok) return undefined;
+      const targets = ((await res.json()) as { data: { activeTargets: { lastScrape: string; health: string }[] } })
+        .data.activeTargets;
+      last = targets;
+      const scraped = targets.every((t) => Date.parse(t.lastScrape) > sinceMs && t.health === 'up');
+      return targets.length > 0 && scraped ? true : undefined;
+    },
+    { timeoutMs, everyMs: 200, detail: () => JSON.stringify(last) },
+  );
 }
