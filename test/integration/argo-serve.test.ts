@@ -64,8 +64,7 @@ function replica(
 }
 
 type LeaseSpec = { holderIdentity?: string; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
-const leaseSpec = (): LeaseSpec =>
-  (api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec ?? {}) as LeaseSpec;
+const leaseSpec = (): LeaseSpec => api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec ?? {};
 
 const until = (cond: () => boolean, ms = 10_000): Promise<number> => pollUntil(cond, ms);
 

@@ -82,12 +82,16 @@ describe('controller under faults', () => {
       5_000,
       'the rollback webhook at the slow receiver',
     );
+    // Done before the bake (30 s) and before the hanging hook's request timeout (30 s) could have run out: the
+    // rollback waited on neither. Half that is the bound, generous for a loaded machine.
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(snap.rollbackDurationSeconds).toBeLessThan(1);
     expect((await actuator.state()).canaryWeight).toBe(0);
     const closing = Date.now();
     await rollout.close(); // drains for at most 2 s, then records the rest as abandoned
-    expect(Date.now() - closing).toBeLessThan(6_000);
+    // The promise is that close does not wait out the hanging hook's 30 s request timeout; the 'abandoned' outcome
+    // below shows it by itself, and half that timeout is room for a loaded machine.
+    expect(Date.now() - closing).toBeLessThan(15_000);
     const { readFileSync } = await import('node:fs');
     const log = readFileSync(join(rollout.evidence.dir, 'webhooks.jsonl'), 'utf8')
       .trim()

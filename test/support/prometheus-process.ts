@@ -89,8 +89,8 @@ export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs
     async () => {
       const res = await fetch(`${url}/api/v1/targets`).catch(() => undefined);
       if (!res?.ok) return undefined;
-      const targets = ((await res.json()) as { data: { activeTargets: { lastScrape: string; health: string }[] } })
-        .data.activeTargets;
+      const targets = ((await res.json()) as { data: { activeTargets: { lastScrape: string; health: string }[] } }).data
+        .activeTargets;
       last = targets;
       const scraped = targets.every((t) => Date.parse(t.lastScrape) > sinceMs && t.health === 'up');
       return targets.length > 0 && scraped ? true : undefined;
