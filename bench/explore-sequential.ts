@@ -22,6 +22,8 @@ for (const [si, s] of scenarios.entries()) {
   const rules = new Map<string, number>();
   for (const r of results) if (r.decision === 'rollback') rules.set(r.rule ?? '?', (rules.get(r.rule ?? '?') ?? 0) + 1);
   console.log(
-    `${s.name.padEnd(45)} ${(c.rollbackRate * 100).toFixed(1).padStart(5)}%  ${s.healthy ? '' : `${c.medianDetect} / ${c.p90Detect}`}  ${[...rules].map(([k, v]) => `${k}:${v}`).join(' ')}`,
+    `${s.name.padEnd(45)} ${(c.rollbackRate * 100).toFixed(1).padStart(5)}` +
+      `%  ${s.healthy ? '' : `${c.medianDetect} / ${c.p90Detect}`}  ` +
+      [...rules].map(([k, v]) => `${k}:${v}`).join(' '),
   );
 }

@@ -27,6 +27,7 @@ for (const [si, s] of signalScenarios.entries()) {
   times.sort((a, b) => a - b);
   const median = times.length ? times[Math.floor(times.length / 2)] : null;
   console.log(
-    `${s.name}: ${s.healthy ? 'false aborts' : 'detected'} ${((100 * rollbacks) / RUNS).toFixed(1)}%${s.healthy ? '' : `, median ${median} s`}`,
+    `${s.name}: ${s.healthy ? 'false aborts' : 'detected'} ${((100 * rollbacks) / RUNS).toFixed(1)}` +
+      `%${s.healthy ? '' : `, median ${median} s`}`,
   );
 }

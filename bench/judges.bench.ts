@@ -6,7 +6,8 @@
  * (bench/sim/oracle.ts). The conditions are the list in bench/sim/scenarios.ts. Prints and writes
  * bench/results/judges.md.
  * Environment: BENCH_RUNS runs per condition (1000); BENCH_JUDGES a comma list of judges to run (default all; a
- * subset skips the report file and prints the tables); BENCH_CONDITIONS comma-separated substrings of condition names to run;
+ * subset skips the report file and prints the tables); BENCH_CONDITIONS comma-separated substrings of condition names
+ * to run;
  * BENCH_SEEDS=tuning runs on the tuning seeds instead of the evaluation seeds (for design work).
  * A run over every condition on the evaluation seeds also writes its cells to bench/results/judges*.json (one file
  * per judge subset, so the judges can be run as separate processes); `--render` merges those files and writes the
@@ -69,7 +70,9 @@ const needsCalibration = LABELS.some((l) => l.includes('calibrated'));
 const calibration = needsCalibration ? calibrate(spec, RUNS) : undefined;
 if (calibration)
   console.error(
-    `calibrated on steady (tuning seeds): threshold failureLimit ${calibration.thresholdFailureLimit}, kayenta failureLimit ${calibration.kayentaFailureLimit} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    `calibrated on steady (tuning seeds): threshold failureLimit ${calibration.thresholdFailureLimit}` +
+      `, kayenta failureLimit ${calibration.kayentaFailureLimit} ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 const calibratedThreshold = calibration && {
   ...spec,

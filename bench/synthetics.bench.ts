@@ -76,14 +76,16 @@ async function main(): Promise<void> {
   if (!existsSync(bin)) throw new Error('dist/ missing: run npm run build first');
   // The target runs in its own process so its CPU is charged to neither prober.
   const targetScript =
-    "require('http').createServer((q,s)=>s.writeHead(200,{'content-type':'application/json'}).end('{\"status\":\"ok\"}')).listen(0,'127.0.0.1',function(){console.log('port='+this.address().port)})";
+    "require('http').createServer((q,s)=>s.writeHead(200,{'content-type':'application/json'})" +
+    ".end('{\"status\":\"ok\"}')).listen(0,'127.0.0.1',function(){console.log('port='+this.address().port)})";
   const target = await start(process.execPath, ['-e', targetScript], /port=(\d+)/);
   const targetUrl = `http://127.0.0.1:${target.match[1]}/healthz`;
 
   // blackbox_exporter: one /probe per probe (fresh connection to the target each time, as it always does).
   writeFileSync(
     join(dir, 'bbe.yml'),
-    'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n',
+    'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n ' +
+      '     preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n',
   );
   const bbe = await start(
     BBE,
@@ -134,7 +136,12 @@ async function main(): Promise<void> {
   // Daemon memory: `syntheticsctl run` scheduled every 1s plus /probe load, RSS sampled each second.
   writeFileSync(
     join(dir, 'suite.yaml'),
-    `apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: bench}\nspec:\n  baseUrl: ${targetUrl.replace('/healthz', '')}\n  interval: 1s\n  timeout: 1s\n  flows:\n    - name: health\n      steps:\n        - name: healthz\n          request: {url: "${targetUrl}"}\n          assert: [{status: 200}, {jsonpath: {path: $.status, equals: ok}}]\n`,
+    `apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: ` +
+      `bench}\nspec:\n  baseUrl: ${targetUrl.replace('/healthz', '')}\n  ` +
+      `interval: 1s\n  timeout: 1s\n  flows:\n    - name: health\n      ` +
+      `steps:\n        - name: healthz\n          request: {url: "${targetUrl}` +
+      `"}\n          assert: [{status: 200}, {jsonpath: {path: $.status, ` +
+      `equals: ok}}]\n`,
   );
   const daemon = await start(
     process.execPath,
@@ -169,20 +176,32 @@ async function main(): Promise<void> {
   const lines = [
     '# syntheticsctl vs blackbox_exporter',
     '',
-    `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${PROBES} probes each, concurrency ${CONCURRENCY},`,
+    `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}` +
+      `, Node ${process.version}; ${PROBES} probes each, concurrency ${CONCURRENCY}` +
+      `,`,
     'same loopback target (a separate Node process), fresh TCP connection per probe, GET + status check',
     '(+ a JSONPath assertion for syntheticsctl). CPU = user+sys of the prober process only.',
     '',
     '| prober | probes/s (wall) | CPU ms / probe | probes / CPU-second | failures |',
     '|---|---|---|---|---|',
-    `| syntheticsctl runner (in-process) | ${f(ours.rate)} | ${f(ours.cpuMs, 3)} | ${f(ours.perCpuSec)} | ${ourFailures} |`,
-    `| syntheticsctl run daemon (/probe, concurrency 2, + 1 s schedule) | ${f(daemonProbes / daemonWall)} | ${f((daemonCpu / daemonProbes) * 1000, 3)} | ${f(daemonProbes / daemonCpu)} | - |`,
-    `| blackbox_exporter ${'0.23'} (/probe) | ${f(theirs.rate)} | ${f(theirs.cpuMs, 3)} | ${f(theirs.perCpuSec)} | ${bbeFailures} |`,
+    `| syntheticsctl runner (in-process) | ${f(ours.rate)} | ${f(ours.cpuMs, 3)}` +
+      ` | ${f(ours.perCpuSec)} | ${ourFailures} |`,
+    `| syntheticsctl run daemon (/probe, concurrency 2, + 1 s schedule) | ${f(daemonProbes / daemonWall)}` +
+      ` | ${f((daemonCpu / daemonProbes) * 1000, 3)} | ${f(daemonProbes / daemonCpu)}` +
+      ` | - |`,
+    `| blackbox_exporter ${'0.23'} (/probe) | ${f(theirs.rate)} | ${f(theirs.cpuMs, 3)}` +
+      ` | ${f(theirs.perCpuSec)} | ${bbeFailures} |`,
     '',
-    `**Ratio (syntheticsctl / blackbox_exporter): probes per CPU-second ${f(ours.perCpuSec / theirs.perCpuSec, 2)}× (runner), ${f(daemonProbes / daemonCpu / theirs.perCpuSec, 2)}× (daemon via /probe, which like blackbox_exporter also serves HTTP and an exposition per probe and records each result in SQLite); wall-clock probes/s ${f(ours.rate / theirs.rate, 2)}× (runner).**`,
+    `**Ratio (syntheticsctl / blackbox_exporter): probes per CPU-second ${f(ours.perCpuSec / theirs.perCpuSec, 2)}` +
+      `× (runner), ${f(daemonProbes / daemonCpu / theirs.perCpuSec, 2)}× ` +
+      `(daemon via /probe, which like blackbox_exporter also serves HTTP and ` +
+      `an exposition per probe and records each result in SQLite); ` +
+      `wall-clock probes/s ${f(ours.rate / theirs.rate, 2)}× (runner).**`,
     '',
-    `Daemon memory (\`syntheticsctl run\`, 1 s schedule + 2 concurrent /probe loops, ${DURATION_S} s, ${daemonProbes} /probe calls):`,
-    `RSS first 10% of samples ${f(avg(early))} MiB, last 10% ${f(avg(late))} MiB, max ${f(Math.max(...samples))} MiB (${samples.length} samples).`,
+    `Daemon memory (\`syntheticsctl run\`, 1 s schedule + 2 concurrent ` +
+      `/probe loops, ${DURATION_S} s, ${daemonProbes} /probe calls):`,
+    `RSS first 10% of samples ${f(avg(early))} MiB, last 10% ${f(avg(late))}` +
+      ` MiB, max ${f(Math.max(...samples))} MiB (${samples.length} samples).`,
     '',
   ];
   const report = lines.join('\n');

@@ -1,5 +1,5 @@
 /**
- * The one exit-code table for both CLIs (DESIGN.md §4). Only `src/bin/*` turns these into `process.exit`.
+ * The one exit-code table for both CLIs (docs/interfaces.md). Only `src/bin/*` turns these into `process.exit`.
  */
 export const ExitCode = {
   /** Everything passed. */

@@ -4,7 +4,9 @@ import type { Cell } from './summary.js';
 
 const SEQ = 'sequential';
 
-/** The sequential judge before the change-point detector (before.ts) next to this run, all against this run's oracle. */
+/**
+ * The sequential judge before the change-point detector (before.ts) next to this run, all against this run's oracle.
+ */
 export function beforeAfter(cells: Cell[]): string[] {
   const get = (scenario: string, judge: string): Cell | undefined =>
     cells.find((c) => c.scenario === scenario && c.judge === judge);
@@ -17,8 +19,11 @@ export function beforeAfter(cells: Cell[]): string[] {
   return [
     `## Sequential judge before / after the change-point detector (same evaluation seeds)`,
     '',
-    `Original = commit ${BEFORE_COMMIT} (bench/results/judges-before-change-points.md); state machine = decisions by the`,
-    'controller’s state machine, judge unchanged; after = this run. Detected share, median time to detect over detected',
+    `Original = commit ${BEFORE_COMMIT} ` +
+      `(bench/results/judges-before-change-points.md); state machine = ` +
+      `decisions by the`,
+    'controller’s state machine, judge unchanged; after = this run. ' +
+      'Detected share, median time to detect over detected',
     'runs (the original’s definition), and that median ÷ the oracle’s median over its detected runs.',
     '',
     '| condition | false aborts: original = state machine | after |',

@@ -30,7 +30,18 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
   const out: string[] = [];
   if (worst)
     out.push(
-      `- False aborts ≤ 0.5% in every healthy condition: ${overFa.length === 0 ? 'met' : 'NOT met'} (worst ${pct(worst.rollbackRate)}, ${worst.scenario}${overFa.length > 0 ? `; over: ${overFa.map((c) => `${c.scenario} ${pct(c.rollbackRate)} [${pct(c.rollbackCi[0])}–${pct(c.rollbackCi[1])}]${rules(c)}`).join(', ')}` : ''}).`,
+      `- False aborts ≤ 0.5% in every healthy condition: ${overFa.length === 0 ? 'met' : 'NOT met'}` +
+        ` (worst ${pct(worst.rollbackRate)}, ${worst.scenario}` +
+        (overFa.length > 0
+          ? '; over: ' +
+            overFa
+              .map(
+                (c) =>
+                  `${c.scenario} ${pct(c.rollbackRate)} [${pct(c.rollbackCi[0])}–${pct(c.rollbackCi[1])}]${rules(c)}`,
+              )
+              .join(', ')
+          : '') +
+        `).`,
     );
   for (const name of ['errors ×2', 'late onset: errors ×2']) {
     const c = seq.find((x) => x.scenario === name || x.scenario.startsWith(`${name} `));
@@ -39,7 +50,9 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
     const impossible =
       o && o.rollbackRate < 0.99 ? ` — impossible here: the oracle itself detects ${pct(o.rollbackRate)}` : '';
     out.push(
-      `- ≥ 99% detection of ${c.scenario}: ${c.rollbackRate >= 0.99 ? 'met' : 'NOT met'} (${pct(c.rollbackRate)}; oracle ${o ? pct(o.rollbackRate) : '–'})${impossible}.`,
+      `- ≥ 99% detection of ${c.scenario}: ${c.rollbackRate >= 0.99 ? 'met' : 'NOT met'}` +
+        ` (${pct(c.rollbackRate)}; oracle ${o ? pct(o.rollbackRate) : '–'})${impossible}` +
+        `.`,
     );
   }
   out.push(`- Median time to detect ≤ 1.3 × the oracle's + ${intervalSeconds} s on every error regression:`);
@@ -47,14 +60,17 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
     const o = oracleOf(c);
     if (!o || o.medianDetect === null) {
       out.push(
-        `  - ${c.scenario}: impossible here — the oracle's median is never (it detects ${o ? pct(o.rollbackRate) : '–'})`,
+        `  - ${c.scenario}: impossible here — the oracle's median is never (it ` +
+          `detects ${o ? pct(o.rollbackRate) : '–'})`,
       );
       continue;
     }
     const bound = 1.3 * o.medianDetect + intervalSeconds;
     const ok = c.medianDetect !== null && c.medianDetect <= bound;
     out.push(
-      `  - ${c.scenario}: ${ok ? 'met' : 'NOT met'} (${s(c.medianDetect)} s vs oracle ${o.medianDetect} s, bound ${Math.round(bound)} s; ${ratioToOracle(c, o)})`,
+      `  - ${c.scenario}: ${ok ? 'met' : 'NOT met'} (${s(c.medianDetect)} s ` +
+        `vs oracle ${o.medianDetect} s, bound ${Math.round(bound)} s; ${ratioToOracle(c, o)}` +
+        `)`,
     );
   }
   return out;

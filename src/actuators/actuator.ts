@@ -1,5 +1,5 @@
 /**
- * Where decisions go (DESIGN.md §3.2). One interface for the embedded router, an Argo Rollout and a flagd flag
+ * Where decisions go (docs/architecture.md). One interface for the embedded router, an Argo Rollout and a flagd flag
  * file. Rollback must be the fastest path: implementations do nothing before moving traffic back to stable.
  */
 /** Epoch milliseconds with sub-millisecond resolution, for rollback durations far below 1 ms. */

@@ -61,18 +61,21 @@ describe('DecisionOutbox', () => {
     ]);
   });
 
-  it('marks each hand-over; a failed evidence write stays pending and is resent, with the same delivery id', async () => {
-    const failing = await setup(true);
-    const seq = failing.store.write('r1', { state: initialState(), decision: decision('rollback') }, 1)!;
-    failing.outbox.publish(seq, decision('rollback'), null);
-    expect(failing.warnings[0]).toMatch(/could not record the rollback decision.*disk full/);
-    expect(failing.sent.map((p) => p.deliveryId)).toEqual([`r1:${seq}:rollback`]);
-    const stored = failing.store.load('r1')!.decisions;
-    expect(stored[0]).toMatchObject({ recordedAt: null, notifiedAt: 5 });
+  it(
+    'marks each hand-over; a failed evidence write stays pending and is ' + 'resent, with the same delivery id',
+    async () => {
+      const failing = await setup(true);
+      const seq = failing.store.write('r1', { state: initialState(), decision: decision('rollback') }, 1)!;
+      failing.outbox.publish(seq, decision('rollback'), null);
+      expect(failing.warnings[0]).toMatch(/could not record the rollback decision.*disk full/);
+      expect(failing.sent.map((p) => p.deliveryId)).toEqual([`r1:${seq}:rollback`]);
+      const stored = failing.store.load('r1')!.decisions;
+      expect(stored[0]).toMatchObject({ recordedAt: null, notifiedAt: 5 });
 
-    const healthy = await setup(false);
-    healthy.outbox.resend(stored);
-    expect(healthy.recorded).toHaveLength(1);
-    expect(healthy.sent).toHaveLength(0); // the webhook was already handed over
-  });
+      const healthy = await setup(false);
+      healthy.outbox.resend(stored);
+      expect(healthy.recorded).toHaveLength(1);
+      expect(healthy.sent).toHaveLength(0); // the webhook was already handed over
+    },
+  );
 });

@@ -12,11 +12,15 @@ export function criteriaOf(policy: PolicySpec): string[] {
     `judge: ${policy.judge} (α = ${policy.alpha}, checked every ${policy.interval / 1000}s)`,
     ...policy.metrics.map(
       (m) =>
-        `${m.name}: canary no worse than ${m.tolerance}× baseline${m.critical ? ' (critical: a regression rolls back at once)' : ''}`,
+        `${m.name}: canary no worse than ${m.tolerance}× baseline` +
+        `${m.critical ? ' (critical: a regression rolls back at once)' : ''}`,
     ),
     `composite score ≥ ${p.minScore}`,
-    `synthetic success ≥ ${p.synthetic.minScore}; below it for ${p.synthetic.consecutive} consecutive intervals rolls back`,
-    `canary error-budget burn ≤ ${p.errorBudget.maxBurn * 100}% of the ${Math.round(p.errorBudget.period / 86_400_000)}-day budget at SLO ${p.errorBudget.slo}`,
+    `synthetic success ≥ ${p.synthetic.minScore}; below it for ${p.synthetic.consecutive}` +
+      ` consecutive intervals rolls back`,
+    `canary error-budget burn ≤ ${p.errorBudget.maxBurn * 100}% of the ` +
+      `${Math.round(p.errorBudget.period / 86_400_000)}` +
+      `-day budget at SLO ${p.errorBudget.slo}`,
     `steps: ${policy.steps.map((s) => `${s.weight}% for ${s.bake / 1000}s`).join(' → ')}`,
   ];
 }

@@ -16,7 +16,9 @@ export function featureSteps(policySteps: readonly Step[], increment: number | u
     const bad = policySteps.find((s) => !Number.isInteger(s.weight));
     if (bad)
       throw new UsageError(
-        `spec.steps: weight ${bad.weight} is not a whole percent, which flagd's fractional targeting needs; use whole weights or --feature-step`,
+        `spec.steps: weight ${bad.weight} is not a whole percent, which ` +
+          `flagd's fractional targeting needs; use whole weights or ` +
+          `--feature-step`,
       );
     return policySteps.map((s) => ({ ...s }));
   }

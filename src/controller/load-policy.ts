@@ -47,7 +47,8 @@ export function resolveWebhookEnvOrThrow(spec: PolicySpec, env: NodeJS.ProcessEn
   if (missing.length)
     throw new AppError(
       'E_POLICY_ENV',
-      `${where}: ${missing.map((m) => `environment variable ${m.name} is not set (needed by ${m.path.join('.')})`).join('; ')}`,
+      `${where}: ` +
+        missing.map((m) => `environment variable ${m.name} is not set (needed by ${m.path.join('.')})`).join('; '),
     );
   return resolved;
 }

@@ -48,7 +48,9 @@ export function checkSignedManifest(
   if (!opts.allowUnsigned) {
     throw new CheckFailedError(
       'E_MANIFEST_SIGNATURE',
-      `${problem}; refusing to roll out (the policy requires signatures: sign it with \`adaptive-canary sign --key cosign.key ${rel}\`, or pass --allow-unsigned for a local experiment)`,
+      `${problem}; refusing to roll out (the policy requires signatures: ` +
+        `sign it with \`adaptive-canary sign --key cosign.key ${rel}\`, or ` +
+        `pass --allow-unsigned for a local experiment)`,
     );
   }
   const warning = `--allow-unsigned: rolling out although ${problem}`;

@@ -11,7 +11,9 @@ export class RolloutLockedError extends AppError {
   constructor(rolloutId: string, holder: { pid: number; host: string; ageMs: number }) {
     super(
       'E_LOCKED',
-      `rollout ${rolloutId} is being driven by another controller (pid ${holder.pid} on ${holder.host}, heartbeat ${Math.round(holder.ageMs / 100) / 10}s ago); refusing to run a second one`,
+      `rollout ${rolloutId} is being driven by another controller (pid ${holder.pid}` +
+        ` on ${holder.host}, heartbeat ${Math.round(holder.ageMs / 100) / 10}s ` +
+        `ago); refusing to run a second one`,
       ExitCode.usage,
     );
   }
@@ -83,7 +85,8 @@ export class RolloutLock {
         }
         store.db
           .prepare(
-            'INSERT OR REPLACE INTO locks (rollout_id, owner, pid, host, heartbeat_at, pid_start) VALUES (?, ?, ?, ?, ?, ?)',
+            'INSERT OR REPLACE INTO locks (rollout_id, owner, pid, host, ' +
+              'heartbeat_at, pid_start) VALUES (?, ?, ?, ?, ?, ?)',
           )
           .run(rolloutId, lock.owner, process.pid, host, now(), identify(process.pid).start ?? null);
       })

@@ -10,7 +10,9 @@ export class OrphanUpstreamsError extends AppError {
   constructor(rolloutId: string, left: string[]) {
     super(
       'E_ORPHAN_UPSTREAMS',
-      `rollout ${rolloutId}: upstream processes started by an earlier controller are still running and could not be stopped: ${left.join('; ')}. Stop them, then run again`,
+      `rollout ${rolloutId}: upstream processes started by an earlier ` +
+        `controller are still running and could not be stopped: ${left.join('; ')}` +
+        `. Stop them, then run again`,
       ExitCode.usage,
     );
   }
@@ -38,7 +40,8 @@ export function recordUpstream(
 ): void {
   store.db
     .prepare(
-      'INSERT OR REPLACE INTO processes (rollout_id, role, pid, pid_start, host, command, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO processes (rollout_id, role, pid, pid_start, ' +
+        'host, command, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     )
     .run(rolloutId, role, id.pid, id.start ?? null, hostname(), command, Date.now());
 }

@@ -49,15 +49,18 @@ const payload = {
 };
 
 describe('WebhookNotifier delivery ids', () => {
-  it("keeps messageForDecision's repeatable id when the controller gives none (an undefined id overrides nothing)", async () => {
-    const { evidence, notifier, ids } = await setup();
-    evidence.record({ decision, assessment: null, inputs: null });
-    void notifier.notify({ ...payload, deliveryId: undefined });
-    void notifier.notify({ ...payload });
-    await notifier.flush(1_000);
-    expect(ids).toEqual(['r1-1-rollback', 'r1-1-rollback']);
-    evidence.close();
-  });
+  it(
+    "keeps messageForDecision's repeatable id when the controller gives " + 'none (an undefined id overrides nothing)',
+    async () => {
+      const { evidence, notifier, ids } = await setup();
+      evidence.record({ decision, assessment: null, inputs: null });
+      void notifier.notify({ ...payload, deliveryId: undefined });
+      void notifier.notify({ ...payload });
+      await notifier.flush(1_000);
+      expect(ids).toEqual(['r1-1-rollback', 'r1-1-rollback']);
+      evidence.close();
+    },
+  );
 
   it("uses the controller's id when given, and records every delivery before the evidence closes", async () => {
     const { evidence, notifier, ids } = await setup();

@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { HTTP_DURATION, HTTP_REQUESTS } from '../metric-names.js';
 
-/** Latency bounds of the whole project (DESIGN.md §4 replay format), in seconds for Prometheus. */
+/** Latency bounds of the whole project (docs/interfaces.md, "Replay format"), in seconds for Prometheus. */
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** Each service instance owns its Registry, so two versions in one process never share series. */

@@ -58,7 +58,8 @@ describe('maestro-api over HTTP', () => {
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{method="POST",route="/api/orders",code="201",version="2.0.0"} 1');
     expect(metrics).toContain(
-      'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/orders/:id",code="200",version="2.0.0"}',
+      'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/orders/:id",' +
+        'code="200",version="2.0.0"}',
     );
   });
 

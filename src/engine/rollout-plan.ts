@@ -17,7 +17,9 @@ export interface RolloutPlan {
   earlyPromotionAfterMs: number;
 }
 
-/** The one place a policy becomes a plan: the controller stores it per rollout, `replay` and the benchmark rebuild it. */
+/**
+ * The one place a policy becomes a plan: the controller stores it per rollout, `replay` and the benchmark rebuild it.
+ */
 export function planFromPolicy(spec: PolicySpec): RolloutPlan {
   const steps = spec.steps.map((s) => ({ weight: s.weight, bakeMs: Math.max(s.bake, spec.interval) }));
   return {

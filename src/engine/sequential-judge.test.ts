@@ -33,7 +33,8 @@ describe('sequential judge', () => {
     const a = createAnalysis(defaultPolicySpec('s'));
     const results = [10, 20, 30, 40].map((t) => a.evaluate(obs(t, { requests: 1000, errors: 5, latency: SLOW })));
     const fail = results.find((r) => r.verdict === 'fail')!;
-    expect(fail.rule).toBe('composite-score'); // latency is not critical by default; one of 4 signals at 0 → 0.75 < 0.95
+    // latency is not critical by default; one of 4 signals at 0 → 0.75 < 0.95
+    expect(fail.rule).toBe('composite-score');
     const lat = fail.reasons.find((r) => r.signal === 'latency-p99')!;
     expect(lat.verdict).toBe('fail');
     expect(lat.value).toBeGreaterThanOrEqual(lat.threshold!);

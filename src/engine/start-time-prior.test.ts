@@ -19,7 +19,9 @@ function poisson(rng: () => number, lambda: number): number {
   return k;
 }
 
-/** One run of `intervals`; the canary's rate is ×ratio from interval `onset` (1-based) on. First rejection or undefined. */
+/**
+ * One run of `intervals`; the canary's rate is ×ratio from interval `onset` (1-based) on. First rejection or undefined.
+ */
 function firstRejection(
   e: CountEvidence,
   rng: () => number,

@@ -71,10 +71,16 @@ function parseLine(line: string): { record?: EvidenceRecord; problem?: string } 
 function linkProblem(record: EvidenceRecord, prev: ChainHead): string | undefined {
   const expected = prev.seq + 1;
   if (record.seq > expected)
-    return `record ${expected}${record.seq > expected + 1 ? `–${record.seq - 1}` : ''} missing (deleted or reordered): found seq ${record.seq}`;
+    return (
+      `record ${expected}${record.seq > expected + 1 ? `–${record.seq - 1}` : ''}` +
+      ` missing (deleted or reordered): found seq ${record.seq}`
+    );
   if (record.seq < expected) return `seq ${record.seq} appears after seq ${prev.seq} (duplicated or reordered)`;
   if (record.prevHash !== prev.hash) {
-    return `record ${record.seq} does not follow record ${prev.seq} (prevHash mismatch: a record was inserted, replaced or rewritten)`;
+    return (
+      `record ${record.seq} does not follow record ${prev.seq} (prevHash ` +
+      `mismatch: a record was inserted, replaced or rewritten)`
+    );
   }
   return undefined;
 }
@@ -109,7 +115,9 @@ function tailProblem(
     return {
       seq: anchor.seq + 1,
       line: anchor.seq + 1,
-      reason: `record ${anchor.seq + 1} was added after head.json (appended outside adaptive-canary, or the writer crashed before updating head.json)`,
+      reason:
+        `record ${anchor.seq + 1} was added after head.json (appended outside ` +
+        `adaptive-canary, or the writer crashed before updating head.json)`,
     };
   }
   return undefined;

@@ -52,7 +52,8 @@ export function checkCompleteness(c: CompletenessInput): Completeness {
   if (!c.head && !running) {
     const what = c.records.length === 0 ? 'the chain is empty and head.json is missing' : 'head.json is missing';
     return cut(
-      `${what}: the end of the chain cannot be checked (records may have been cut off), and no live controller holds the rollout`,
+      `${what}: the end of the chain cannot be checked (records may have ` +
+        `been cut off), and no live controller holds the rollout`,
     );
   }
   const metaSeq = c.meta?.head?.seq ?? 0;
@@ -65,7 +66,8 @@ export function checkCompleteness(c: CompletenessInput): Completeness {
   }
   if (c.liveness?.state === 'finished') {
     return cut(
-      `no finish record: the controller state says the rollout is ${c.liveness.phase}, the chain ends at record ${end.seq}`,
+      `no finish record: the controller state says the rollout is ${c.liveness.phase}` +
+        `, the chain ends at record ${end.seq}`,
     );
   }
   if (running) return { status: 'running' };

@@ -101,7 +101,9 @@ export async function checkSilences(input: SilenceCheckInput): Promise<SilenceCh
       status: 'blocked',
       blocking,
       planned,
-      reason: `${blocking.length} active silence(s) ${where} would mute ${input.service} canary alerts: ${blocking.map(describe).join('; ')}`,
+      reason:
+        `${blocking.length} active silence(s) ${where} would mute ${input.service}` +
+        ` canary alerts: ${blocking.map(describe).join('; ')}`,
     };
   }
   const note = planned.length > 0 ? `; ${planned.length} silence(s) inside the planned window` : '';

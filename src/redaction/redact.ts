@@ -9,8 +9,12 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEY =
-  /(^|[-_.])(authorization|proxy-authorization|cookie|set-cookie|pass(word|wd)?|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?|client[-_]?secret|session[-_]?id|signature)$|(password|secret|token|apikey)$/i;
+const SECRET_KEY = new RegExp(
+  String.raw`(^|[-_.])(authorization|proxy-authorization|cookie|set-cookie|pass(word|wd)?|pwd|secret|token|` +
+    String.raw`api[-_]?key|private[-_]?key|credentials?|client[-_]?secret|session[-_]?id|signature)$|` +
+    String.raw`(password|secret|token|apikey)$`,
+  'i',
+);
 const SECRET_ENV = /(TOKEN|SECRET|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH(?!OR))/i;
 /** Shorter values would mask ordinary words and numbers. */
 const MIN_SECRET_LENGTH = 6;

@@ -49,7 +49,8 @@ function trafficPanels(spec: PolicySpec): PanelSpec[] {
   const by = `sum by (${m.VARIANT_LABEL})`;
   const rate = (extra: string) => `${by} (rate(${m.HTTP_REQUESTS}{${sel}${extra}}[$__rate_interval]))`;
   const hq = (p: number) =>
-    `histogram_quantile(${p}, sum by (le, ${m.VARIANT_LABEL}) (rate(${m.HTTP_DURATION_BUCKET}{${sel}}[$__rate_interval])))`;
+    `histogram_quantile(${p}, sum by (le, ${m.VARIANT_LABEL}) (rate(${m.HTTP_DURATION_BUCKET}` +
+    `{${sel}}[$__rate_interval])))`;
   const legend = `{{${m.VARIANT_LABEL}}}`;
   return [
     {
@@ -108,7 +109,9 @@ function controllerPanels(spec: PolicySpec): PanelSpec[] {
     },
     {
       title: 'Synthetic availability',
-      description: `Probe success ratio per flow; below ${spec.promotion.synthetic.minScore} for ${spec.promotion.synthetic.consecutive} intervals rolls back.`,
+      description:
+        `Probe success ratio per flow; below ${spec.promotion.synthetic.minScore}` +
+        ` for ${spec.promotion.synthetic.consecutive} intervals rolls back.`,
       kind: 'timeseries',
       unit: 'percentunit',
       gridPos: { x: 16, y: 0, w: 8, h: 8 },
@@ -137,14 +140,16 @@ function budgetPanels(spec: PolicySpec): PanelSpec[] {
   burn.push(
     q(
       String.fromCharCode(65 + burn.length),
-      `${m.variantErrorRatio(CANARY_WINDOWS.short)}{service="${spec.service}",variant="${m.CANARY_VALUE}",rollout=~"$rollout"} / ${budget}`,
+      `${m.variantErrorRatio(CANARY_WINDOWS.short)}{service="${spec.service}` +
+        `",variant="${m.CANARY_VALUE}",rollout=~"$rollout"} / ${budget}`,
       'canary own burn 5m {{rollout}}',
     ),
   );
   return [
     {
       title: 'Error budget burn rate',
-      description: `Error ratio / (1 - SLO ${spec.promotion.errorBudget.slo}) per window; 1 = on budget, ${page} pages.`,
+      description:
+        `Error ratio / (1 - SLO ${spec.promotion.errorBudget.slo}) per window; ` + `1 = on budget, ${page} pages.`,
       kind: 'timeseries',
       unit: 'none',
       gridPos: { x: 0, y: 16, w: 16, h: 8 },
@@ -196,7 +201,10 @@ export function dashboardPanels(spec: PolicySpec): PanelSpec[] {
 
 /** Prometheus annotation query: one marker per decision, titled with the decision. */
 export function decisionAnnotationExpr(spec: PolicySpec): string {
-  return `sum by (decision, rollout) (increase(${m.DECISIONS_TOTAL}{service="${spec.service}",rollout=~"$rollout"}[1m])) > 0`;
+  return (
+    `sum by (decision, rollout) (increase(${m.DECISIONS_TOTAL}{service="${spec.service}` +
+    `",rollout=~"$rollout"}[1m])) > 0`
+  );
 }
 
 /** Tags the controller puts on its Grafana annotations; the dashboard shows annotations carrying all of them. */

@@ -85,7 +85,11 @@ const sliSel = (service: string) => `{service="${service}",slo="${SLO_NAME}"}`;
 
 function burnCondition(service: string, w: ScaledWindow, budget: number): string {
   const sel = sliSel(service);
-  return `(\n  ${m.sliErrorRatio(w.long)}${sel} > (${w.factor} * ${budget})\n  and\n  ${m.sliErrorRatio(w.short)}${sel} > (${w.factor} * ${budget})\n)`;
+  return (
+    `(\n  ${m.sliErrorRatio(w.long)}${sel} > (${w.factor} * ${budget})\n  ` +
+    `and\n  ${m.sliErrorRatio(w.short)}${sel} > (${w.factor} * ${budget}` +
+    `)\n)`
+  );
 }
 
 function alertRule(
@@ -118,7 +122,9 @@ function sloAlerts(spec: PolicySpec): Rule[] {
     rules.push(
       alertRule(alert, spec.service, ws.map((w) => burnCondition(spec.service, w, budget)).join('\nor\n'), {
         summary: `${spec.service} is burning its ${period} error budget (${alert.severity})`,
-        description: `The 5xx ratio of ${spec.service} exceeds the burn-rate threshold for its ${spec.promotion.errorBudget.slo * 100}% SLO: ${pairs}.`,
+        description:
+          `The 5xx ratio of ${spec.service} exceeds the burn-rate threshold for ` +
+          `its ${spec.promotion.errorBudget.slo * 100}% SLO: ${pairs}.`,
       }),
     );
   }
@@ -136,7 +142,10 @@ function canaryBurnAlert(spec: PolicySpec): Rule {
     `${cond(CANARY_WINDOWS.long)}\nand\n${cond(CANARY_WINDOWS.short)}`,
     {
       summary: `The ${spec.service} canary burns error budget ${fast}x faster than the SLO allows`,
-      description: `The canary's own 5xx ratio is above ${fast} x ${budget} over ${CANARY_WINDOWS.long} and ${CANARY_WINDOWS.short}; the controller should be rolling it back.`,
+      description:
+        `The canary's own 5xx ratio is above ${fast} x ${budget} over ${CANARY_WINDOWS.long}` +
+        ` and ${CANARY_WINDOWS.short}; the controller should be rolling it ` +
+        `back.`,
     },
   );
 }
@@ -157,17 +166,20 @@ function controllerAlerts(spec: PolicySpec): Rule[] {
       {
         summary: `${spec.service} rollout {{ $labels.rollout }} was rolled back`,
         description:
-          'adaptive-canary decided to roll back; the reasons are in .evidence/ and on the Canary Release Overview dashboard.',
+          'adaptive-canary decided to roll back; the reasons are in .evidence/ ' +
+          'and on the Canary Release Overview dashboard.',
       },
     ),
     alertRule(
       ALERTS.analysisStuck,
       spec.service,
-      `(time() - max by (service, rollout) (${m.LAST_ANALYSIS_TIMESTAMP}{${s}})) > ${stuckAfterSeconds(spec)}\nand on (service, rollout)\n${inProgress}`,
+      `(time() - max by (service, rollout) (${m.LAST_ANALYSIS_TIMESTAMP}{${s}` +
+        `})) > ${stuckAfterSeconds(spec)}\nand on (service, rollout)\n${inProgress}`,
       {
         summary: `${spec.service} rollout {{ $labels.rollout }}: no analysis for over ${stuckAfterSeconds(spec)}s`,
         description:
-          'The canary holds traffic but the controller has stopped judging it. Check the controller and its data sources.',
+          'The canary holds traffic but the controller has stopped judging it. ' +
+          'Check the controller and its data sources.',
       },
       '1m',
     ),
@@ -178,7 +190,8 @@ function controllerAlerts(spec: PolicySpec): Rule[] {
       {
         summary: `${spec.service} rollout {{ $labels.rollout }}: the canary has weight but no requests`,
         description:
-          'No canary traffic reaches Prometheus: the judge has nothing to judge. Check the router, the version label and the scrape.',
+          'No canary traffic reaches Prometheus: the judge has nothing to judge. ' +
+          'Check the router, the version label and the scrape.',
       },
       '2m',
     ),

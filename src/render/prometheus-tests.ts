@@ -44,11 +44,15 @@ const CANARY = '1.5.0';
 /** The controller's variant info for a rollout started at `startedAt` (unix seconds). */
 const variantInfo = (svc: string, rollout: string, minutes: number, canary = CANARY, startedAt = 0) => [
   {
-    series: `${m.VARIANT_INFO}{service="${svc}",rollout="${rollout}",variant="${m.BASELINE_VALUE}",${m.VARIANT_LABEL}="${STABLE}"}`,
+    series:
+      `${m.VARIANT_INFO}{service="${svc}",rollout="${rollout}",variant="${m.BASELINE_VALUE}` +
+      `",${m.VARIANT_LABEL}="${STABLE}"}`,
     values: `${startedAt}x${minutes}`,
   },
   {
-    series: `${m.VARIANT_INFO}{service="${svc}",rollout="${rollout}",variant="${m.CANARY_VALUE}",${m.VARIANT_LABEL}="${canary}"}`,
+    series:
+      `${m.VARIANT_INFO}{service="${svc}",rollout="${rollout}",variant="${m.CANARY_VALUE}` +
+      `",${m.VARIANT_LABEL}="${canary}"}`,
     values: `${startedAt}x${minutes}`,
   },
 ];

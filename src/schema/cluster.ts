@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationWithin } from './duration.js';
 
 /**
- * Policy sections for running at scale (DESIGN.md §3.3): where Prometheus answers and which Rollout the
+ * Policy sections for running at scale (docs/kubernetes.md): where Prometheus answers and which Rollout the
  * policy drives. Both are optional, so single-machine policies stay valid unchanged.
  */
 export const prometheusPolicy = z

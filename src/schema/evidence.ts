@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { reason, verdict } from './reason.js';
 
 /**
- * The evidence formats (DESIGN.md §4 "Evidence", "Webhooks"): the single source of their types and their JSON
+ * The evidence formats (docs/interfaces.md, "Evidence", "Webhooks"): the single source of their types and their JSON
  * Schemas. Records are append-only and hash-chained, so fields may be added but never renamed or removed.
  * Numbers that JSON cannot carry (NaN, ±Infinity) are written as null, hence `.nullable()` on statistics.
  */

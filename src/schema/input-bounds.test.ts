@@ -62,7 +62,8 @@ describe('durations and counts have bounds', () => {
     expect(
       problems([...policyHead, '  service: svc', '  interval: 30s', '  steps: [{weight: 10, bake: 10s}]']),
     ).toEqual([
-      '7:30 spec.steps[0].bake: bake 10s is shorter than one analysis interval (30s): the step would end before it is judged',
+      '7:30 spec.steps[0].bake: bake 10s is shorter than one analysis ' +
+        'interval (30s): the step would end before it is judged',
     ]);
     expect(problems([...policyHead, '  service: svc', '  kayenta: {pass: 40, marginal: 60}'])[0]).toMatch(
       /kayenta.marginal: marginal \(60\) must not exceed pass \(40\)/,

@@ -110,7 +110,10 @@ function describeIssue(issue: Issue, dotted: string): string {
     return `${where}required field is missing (expected ${issue.expected})`;
   if (issue.code === 'invalid_type') return `${where}expected ${issue.expected}, got ${describeValue(issue.input)}`;
   if (issue.code === 'invalid_value')
-    return `${where}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`;
+    return (
+      `${where}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` +
+      `, got ${describeValue(issue.input)}`
+    );
   if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.input !== undefined)
     return `${where}${issue.message}, got ${describeValue(issue.input)}`;
   return `${where}${issue.message}`;

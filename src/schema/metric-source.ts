@@ -16,7 +16,10 @@ export const otlpMetricSource = z
      * `feature_flag.result.variant` with `run --target flagd`.
      */
     variantAttribute: z.string().min(1).optional(),
-    /** Its values for stable and canary (default: `run --stable-variant/--canary-variant`, the flag's variants, the Rollout's hashes). */
+    /**
+     * Its values for stable and canary (default: `run --stable-variant/--canary-variant`, the flag's variants, the
+     * Rollout's hashes).
+     */
     baseline: z.string().min(1).optional(),
     canary: z.string().min(1).optional(),
     /** Only points whose attributes equal these; default `{service.name: <spec.service>}`. */
@@ -31,7 +34,9 @@ export const otlpMetricSource = z
 export const prometheusMetricSource = z
   .object({
     type: z.literal('prometheus'),
-    /** `default`: http_requests_total + http_request_duration_seconds; `otel`: the names Prometheus gives OTLP metrics. */
+    /**
+     * `default`: http_requests_total + http_request_duration_seconds; `otel`: the names Prometheus gives OTLP metrics.
+     */
     names: z.enum(['default', 'otel']).default('default'),
   })
   .strict();

@@ -9,7 +9,7 @@ import { serviceName } from './names.js';
 
 /**
  * `canary.yaml`: the release policy. The single source of its TypeScript types and its JSON Schema
- * (`schemas/canary-policy.schema.json`). Defaults follow the team's playbook (DESIGN.md §3.1).
+ * (`schemas/canary-policy.schema.json`). Defaults follow the team's playbook (docs/statistics.md).
  */
 const judgeName = z.enum(['sequential', 'kayenta', 'threshold']);
 
@@ -228,7 +228,10 @@ export const policySpec = z
     preflight: preflightPolicy.prefault({}),
     /** Prometheus as the metric source (optional; the embedded router is the default). */
     prometheus: prometheusPolicy.optional(),
-    /** Where request/error/latency counts come from: OTLP pushed to the controller, or Prometheus (src/schema/metric-source.ts). */
+    /**
+     * Where request/error/latency counts come from: OTLP pushed to the controller, or Prometheus
+     * (src/schema/metric-source.ts).
+     */
     metricSource: metricSource.optional(),
     /** The Argo Rollout this policy drives in direct mode (optional). */
     kubernetes: kubernetesPolicy.optional(),
@@ -241,7 +244,9 @@ export const policySpec = z
         ctx.addIssue({
           code: 'custom',
           path: ['steps', i, 'bake'],
-          message: `bake ${formatDuration(s.bake)} is shorter than one analysis interval (${formatDuration(spec.interval)}): the step would end before it is judged`,
+          message:
+            `bake ${formatDuration(s.bake)} is shorter than one analysis interval (${formatDuration(spec.interval)}` +
+            `): the step would end before it is judged`,
         });
       }
     });

@@ -6,7 +6,7 @@ const probeTimeout = durationWithin({ min: 10, max: 3_600_000 });
 const probeRetryDelay = durationWithin({ min: 0, max: 3_600_000 });
 
 /**
- * `ProbeSuite` (syntheticsctl/v1): synthetic HTTP flows, their assertions and schedule (DESIGN.md §4).
+ * `ProbeSuite` (syntheticsctl/v1): synthetic HTTP flows, their assertions and schedule (docs/interfaces.md).
  * The single source of the suite's TypeScript types and of `schemas/probe-suite.schema.json`.
  * Strings may contain `${name}` (a variable, extracted ones included) and `${env:NAME}` (a secret from the
  * environment); semantic checks (undefined variables, regexes, JSONPath, timeout ≤ interval) live in

@@ -3,7 +3,7 @@ import { serviceName } from './names.js';
 import { DEFAULT_LATENCY_BOUNDS_MS, intervalObservation } from './observation.js';
 
 /**
- * Replay files (DESIGN §4): JSON Lines; the first line is this header, every other line one interval
+ * Replay files (docs/interfaces.md): JSON Lines; the first line is this header, every other line one interval
  * (`intervalObservation`). Blank lines are ignored.
  */
 export const replayHeader = z

@@ -28,7 +28,8 @@ export function requireBearer(token: string | undefined): MiddlewareHandler {
       throw new HttpError(
         403,
         'E_ACTIONS_DISABLED',
-        'manual actions are disabled: this controller was started without an API token; restart it with one to allow promote/abort/pause/resume',
+        'manual actions are disabled: this controller was started without an ' +
+          'API token; restart it with one to allow promote/abort/pause/resume',
       );
     }
     const presented = bearerToken(c.req.header('authorization'));

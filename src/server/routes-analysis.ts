@@ -15,7 +15,9 @@ export function findRollout(view: ControllerView, name: string, namespace?: stri
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
 }
 
-/** The body Argo's `web` metric provider reads; e.g. `jsonPath: "{$.data.score}"`, `successCondition: result >= 0.95`. */
+/**
+ * The body Argo's `web` metric provider reads; e.g. `jsonPath: "{$.data.score}"`, `successCondition: result >= 0.95`.
+ */
 export function analysisBody(s: RolloutSnapshot): unknown {
   return {
     data: {

@@ -91,15 +91,18 @@ describe('POST /v1/metrics', () => {
     });
   });
 
-  it('answers a google.rpc.Status in the request encoding for a body it cannot decode (400, not retryable)', async () => {
-    const { post } = setup();
-    const res = await post(new Uint8Array([0xff, 0xff, 0xff, 0xff]), PROTO);
-    expect(res.status).toBe(400);
-    const t = otlpTypes().status;
-    expect(t.toObject(t.decode(new Uint8Array(await res.arrayBuffer())))).toMatchObject({ code: 3 });
-    expect((await post('not json', JSON_CT)).status).toBe(400);
-    expect((await post('x', { 'content-type': 'text/plain' })).status).toBe(415);
-  });
+  it(
+    'answers a google.rpc.Status in the request encoding for a body it ' + 'cannot decode (400, not retryable)',
+    async () => {
+      const { post } = setup();
+      const res = await post(new Uint8Array([0xff, 0xff, 0xff, 0xff]), PROTO);
+      expect(res.status).toBe(400);
+      const t = otlpTypes().status;
+      expect(t.toObject(t.decode(new Uint8Array(await res.arrayBuffer())))).toMatchObject({ code: 3 });
+      expect((await post('not json', JSON_CT)).status).toBe(400);
+      expect((await post('x', { 'content-type': 'text/plain' })).status).toBe(415);
+    },
+  );
 
   it('caps the decompressed body (413), so a small gzip bomb cannot fill memory', async () => {
     const { post } = setup();

@@ -98,31 +98,34 @@ describe('server-sent events', () => {
 });
 
 describe('request body limit', () => {
-  it('an authenticated POST over the limit is refused with 413 before the handler reads it (declared and chunked)', async () => {
-    const view = new FakeControllerView();
-    view.upsert(makeSnapshot({ id: 'r1' }));
-    running = await startServer({ listen: '127.0.0.1:0', view, registry: new Registry(), token: 't0ken' });
-    const url = `${running.url}api/v1/rollouts/r1/pause`;
-    const headers = { authorization: 'Bearer t0ken', 'content-type': 'application/json' };
-    // A small body first (a refused one closes its connection, and fetch may reuse that).
-    const small = await fetch(url, { method: 'POST', headers, body: '{"actor":"ana"}' });
-    expect(small.status).toBe(200);
-    expect(view.actions).toEqual([{ id: 'r1', action: 'pause', actor: 'user:ana' }]);
-    const big = `{"actor":"a","pad":"${'x'.repeat(2 * 1024 * 1024)}"}`;
-    const declared = await fetch(url, { method: 'POST', headers, body: big });
-    expect(declared.status).toBe(413);
-    expect(((await declared.json()) as { error: { code: string } }).error.code).toBe('E_PAYLOAD_TOO_LARGE');
-    // No Content-Length: the body streams in 64 KiB chunks and is cut off once it passes the limit.
-    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
-    let sent = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent++ < 64) controller.enqueue(chunk);
-        else controller.close();
-      },
-    });
-    const chunked = await fetch(url, { method: 'POST', headers, body: stream, duplex: 'half' });
-    expect(chunked.status).toBe(413);
-    expect(view.actions).toHaveLength(1);
-  });
+  it(
+    'an authenticated POST over the limit is refused with 413 before the ' + 'handler reads it (declared and chunked)',
+    async () => {
+      const view = new FakeControllerView();
+      view.upsert(makeSnapshot({ id: 'r1' }));
+      running = await startServer({ listen: '127.0.0.1:0', view, registry: new Registry(), token: 't0ken' });
+      const url = `${running.url}api/v1/rollouts/r1/pause`;
+      const headers = { authorization: 'Bearer t0ken', 'content-type': 'application/json' };
+      // A small body first (a refused one closes its connection, and fetch may reuse that).
+      const small = await fetch(url, { method: 'POST', headers, body: '{"actor":"ana"}' });
+      expect(small.status).toBe(200);
+      expect(view.actions).toEqual([{ id: 'r1', action: 'pause', actor: 'user:ana' }]);
+      const big = `{"actor":"a","pad":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+      const declared = await fetch(url, { method: 'POST', headers, body: big });
+      expect(declared.status).toBe(413);
+      expect(((await declared.json()) as { error: { code: string } }).error.code).toBe('E_PAYLOAD_TOO_LARGE');
+      // No Content-Length: the body streams in 64 KiB chunks and is cut off once it passes the limit.
+      const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 64) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const chunked = await fetch(url, { method: 'POST', headers, body: stream, duplex: 'half' });
+      expect(chunked.status).toBe(413);
+      expect(view.actions).toHaveLength(1);
+    },
+  );
 });

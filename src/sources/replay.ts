@@ -6,7 +6,7 @@ import type { IntervalObservation } from '../schema/observation.js';
 import { replayHeader, replayLine, type ReplayHeader } from '../schema/replay.js';
 
 /**
- * A recorded rollout (DESIGN §4 replay format): JSON Lines, a header line then one interval per line.
+ * A recorded rollout (docs/interfaces.md, "Replay format"): JSON Lines, a header line then one interval per line.
  * Every problem is reported as file:line:column, all of them at once.
  */
 export interface ReplayFile {

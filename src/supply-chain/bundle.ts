@@ -69,7 +69,8 @@ export function verifyBundle(bundleJson: string, blob: Uint8Array, publicKey: Ke
     const digest = bundle.content.messageSignature.messageDigest?.digest;
     if (digest && !Buffer.from(digest).equals(sha256(blob))) {
       throw new SignatureError(
-        'invalid bundle: its messageDigest is not the SHA-256 of the file (the bundle was edited, or belongs to another file)',
+        'invalid bundle: its messageDigest is not the SHA-256 of the file (the ' +
+          'bundle was edited, or belongs to another file)',
       );
     }
   }

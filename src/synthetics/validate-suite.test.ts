@@ -64,7 +64,8 @@ describe('probe suite validation', () => {
     const result = checkSuiteText(text, 'suite.yaml');
     expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
       '6:12 timeout 10s is longer than interval 5s: runs would overlap',
-      '12:40 variable "${orderId}" is used before any step defines it (define it in spec.variables or extract it in an earlier step)',
+      '12:40 variable "${orderId}" is used before any step defines it ' +
+        '(define it in spec.variables or extract it in an earlier step)',
       '13:37 bad JSONPath "$[?(@.a==)]": filter expression does not parse: Expected expression after == at character 8',
       '15:31 bad regular expression: Invalid regular expression: /([a-z/: Unterminated character class',
       '16:32 bad JSONPath "token": must start with "$"',

@@ -53,7 +53,8 @@ function semanticProblems(suite: ProbeSuite, file: string, locate: Locate, optio
       } else if (!ref.env && !defined.has(ref.name)) {
         report(
           path,
-          `variable "\${${ref.name}}" is used before any step defines it (define it in spec.variables or extract it in an earlier step)`,
+          `variable "\${${ref.name}}" is used before any step defines it (define ` +
+            `it in spec.variables or extract it in an earlier step)`,
         );
       }
     }
@@ -69,7 +70,8 @@ function semanticProblems(suite: ProbeSuite, file: string, locate: Locate, optio
   if (spec.timeout > spec.interval) {
     report(
       ['spec', 'timeout'],
-      `timeout ${formatDuration(spec.timeout)} is longer than interval ${formatDuration(spec.interval)}: runs would overlap`,
+      `timeout ${formatDuration(spec.timeout)} is longer than interval ${formatDuration(spec.interval)}` +
+        `: runs would overlap`,
     );
   }
   const names = new Set<string>();

@@ -79,77 +79,81 @@ describe('dashboard in Chromium (scripted controller view)', () => {
     await server?.close();
   });
 
-  it('loads without console errors, follows the running rollout live, shows the rollback and refuses promote without a token', async () => {
-    const page = await browser.context.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.url);
-    const testId = (id: string) => page.getByTestId(id);
+  it(
+    'loads without console errors, follows the running rollout live, shows ' +
+      'the rollback and refuses promote without a token',
+    async () => {
+      const page = await browser.context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(server.url);
+      const testId = (id: string) => page.getByTestId(id);
 
-    // The running rollout is selected and its numbers are on screen.
-    await expect.poll(() => testId('rollout-id').textContent()).toBe('maestro-api-healthy');
-    await expect.poll(() => testId('connection').getAttribute('data-state')).toBe('live');
-    expect(await testId('phase').textContent()).toBe('progressing');
-    expect(await testId('score-chart').locator('canvas').count()).toBe(1);
+      // The running rollout is selected and its numbers are on screen.
+      await expect.poll(() => testId('rollout-id').textContent()).toBe('maestro-api-healthy');
+      await expect.poll(() => testId('connection').getAttribute('data-state')).toBe('live');
+      expect(await testId('phase').textContent()).toBe('progressing');
+      expect(await testId('score-chart').locator('canvas').count()).toBe(1);
 
-    // Live: the controller moves to step 2 at 25%; the page follows without a reload.
-    for (let i = 4; i <= 6; i++)
-      view.interval('maestro-api-healthy', makeInterval(i, { step: 1, weight: 25, score: 0.99 }));
-    const s = view.rollouts.get('maestro-api-healthy')!;
-    view.decide(s.id, decision(s, 'step', 'judge', []));
-    await expect.poll(() => testId('weight').textContent()).toContain('canary weight 25%');
-    expect(await testId('step').textContent()).toBe('2 / 4');
-    await expect.poll(() => testId('decision-log').locator('tr').count()).toBe(2);
-    await page.screenshot({ path: join(artifacts, 'dashboard-live.png'), fullPage: true });
-    expect(errors).toEqual([]);
+      // Live: the controller moves to step 2 at 25%; the page follows without a reload.
+      for (let i = 4; i <= 6; i++)
+        view.interval('maestro-api-healthy', makeInterval(i, { step: 1, weight: 25, score: 0.99 }));
+      const s = view.rollouts.get('maestro-api-healthy')!;
+      view.decide(s.id, decision(s, 'step', 'judge', []));
+      await expect.poll(() => testId('weight').textContent()).toContain('canary weight 25%');
+      expect(await testId('step').textContent()).toBe('2 / 4');
+      await expect.poll(() => testId('decision-log').locator('tr').count()).toBe(2);
+      await page.screenshot({ path: join(artifacts, 'dashboard-live.png'), fullPage: true });
+      expect(errors).toEqual([]);
 
-    // The rollback, with its reasons and duration.
-    await testId('rollout-list').locator('[data-rollout="maestro-api-regression"]').click();
-    await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
-    const errorRate = testId('reasons').locator('tr[data-signal="error-rate"]');
-    await expect
-      .poll(() => errorRate.textContent())
-      .toContain('canary 15× baseline (6.3–36), 61 vs 4 expected errors — regressed');
-    expect(await errorRate.textContent()).toContain('mixture-likelihood-ratio');
-    expect(await testId('reasons').locator('tr[data-signal="synthetic"]').textContent()).toContain(
-      'canary probes passed 80% < 95%',
-    );
-    expect(await testId('decision-log').locator('tr[data-action="rollback"]').textContent()).toContain(
-      'rule:synthetic-consecutive',
-    );
-    expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-regression"]').textContent()).toContain(
-      '420 ms',
-    );
-    expect(await testId('action-promote').isDisabled()).toBe(true);
-    await page.screenshot({ path: join(artifacts, 'dashboard-rollback.png'), fullPage: true });
+      // The rollback, with its reasons and duration.
+      await testId('rollout-list').locator('[data-rollout="maestro-api-regression"]').click();
+      await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
+      const errorRate = testId('reasons').locator('tr[data-signal="error-rate"]');
+      await expect
+        .poll(() => errorRate.textContent())
+        .toContain('canary 15× baseline (6.3–36), 61 vs 4 expected errors — regressed');
+      expect(await errorRate.textContent()).toContain('mixture-likelihood-ratio');
+      expect(await testId('reasons').locator('tr[data-signal="synthetic"]').textContent()).toContain(
+        'canary probes passed 80% < 95%',
+      );
+      expect(await testId('decision-log').locator('tr[data-action="rollback"]').textContent()).toContain(
+        'rule:synthetic-consecutive',
+      );
+      expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-regression"]').textContent()).toContain(
+        '420 ms',
+      );
+      expect(await testId('action-promote').isDisabled()).toBe(true);
+      await page.screenshot({ path: join(artifacts, 'dashboard-rollback.png'), fullPage: true });
 
-    // Promote without a token (and with a wrong one) is refused; nothing reaches the controller.
-    await testId('rollout-list').locator('[data-rollout="maestro-api-healthy"]').click();
-    await expect.poll(() => testId('rollout-id').textContent()).toBe('maestro-api-healthy');
-    for (const token of ['', 'not-the-token']) {
+      // Promote without a token (and with a wrong one) is refused; nothing reaches the controller.
+      await testId('rollout-list').locator('[data-rollout="maestro-api-healthy"]').click();
+      await expect.poll(() => testId('rollout-id').textContent()).toBe('maestro-api-healthy');
+      for (const token of ['', 'not-the-token']) {
+        await testId('action-promote').click();
+        await testId('token-input').fill(token);
+        await testId('token-confirm').click();
+        await expect.poll(() => testId('action-status').textContent()).toContain('promote refused (E_UNAUTHORIZED)');
+        await testId('action-status').evaluate((n) => (n.textContent = ''));
+      }
+      expect(view.actions).toEqual([]);
+      expect(await testId('phase').textContent()).toBe('progressing');
       await testId('action-promote').click();
-      await testId('token-input').fill(token);
+      await testId('token-input').fill('not-the-token');
       await testId('token-confirm').click();
-      await expect.poll(() => testId('action-status').textContent()).toContain('promote refused (E_UNAUTHORIZED)');
-      await testId('action-status').evaluate((n) => (n.textContent = ''));
-    }
-    expect(view.actions).toEqual([]);
-    expect(await testId('phase').textContent()).toBe('progressing');
-    await testId('action-promote').click();
-    await testId('token-input').fill('not-the-token');
-    await testId('token-confirm').click();
-    await expect.poll(() => testId('action-status').textContent()).toContain('E_UNAUTHORIZED');
-    await page.screenshot({ path: join(artifacts, 'dashboard-promote-refused.png'), fullPage: true });
-    // The only errors after load are Chromium's notes about the refused (401) requests.
-    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+      await expect.poll(() => testId('action-status').textContent()).toContain('E_UNAUTHORIZED');
+      await page.screenshot({ path: join(artifacts, 'dashboard-promote-refused.png'), fullPage: true });
+      // The only errors after load are Chromium's notes about the refused (401) requests.
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
 
-    // With the right token the same button works, proving the refusal was about the token.
-    await testId('action-promote').click();
-    await testId('token-input').fill('e2e-secret-token');
-    await testId('token-confirm').click();
-    await expect.poll(() => testId('phase').textContent()).toBe('promoted');
-    expect(view.actions).toEqual([{ id: 'maestro-api-healthy', action: 'promote', actor: 'user:api' }]);
-    await page.close();
-  });
+      // With the right token the same button works, proving the refusal was about the token.
+      await testId('action-promote').click();
+      await testId('token-input').fill('e2e-secret-token');
+      await testId('token-confirm').click();
+      await expect.poll(() => testId('phase').textContent()).toBe('promoted');
+      expect(view.actions).toEqual([{ id: 'maestro-api-healthy', action: 'promote', actor: 'user:api' }]);
+      await page.close();
+    },
+  );
 });
 
 /**
@@ -194,65 +198,68 @@ function startDemo(cwd: string, token: string) {
 }
 
 describe('dashboard in Chromium (the real `adaptive-canary demo`)', () => {
-  it('follows the demo live, refuses promote without the token, and shows the rollbacks with their reasons', async () => {
-    expect(existsSync(cli), 'run `npm run build` first').toBe(true);
-    const cwd = mkdtempSync(join(tmpdir(), 'dashboard-demo-'));
-    const demo = startDemo(cwd, 'demo-e2e-token');
-    const browser = await launchChromium();
-    try {
-      const page = await browser.context.newPage();
-      const errors = collectErrors(page);
-      await page.goto(await demo.url);
-      const testId = (id: string) => page.getByTestId(id);
-      await expect.poll(() => testId('connection').getAttribute('data-state')).toBe('live');
+  it(
+    'follows the demo live, refuses promote without the token, and shows ' + 'the rollbacks with their reasons',
+    async () => {
+      expect(existsSync(cli), 'run `npm run build` first').toBe(true);
+      const cwd = mkdtempSync(join(tmpdir(), 'dashboard-demo-'));
+      const demo = startDemo(cwd, 'demo-e2e-token');
+      const browser = await launchChromium();
+      try {
+        const page = await browser.context.newPage();
+        const errors = collectErrors(page);
+        await page.goto(await demo.url);
+        const testId = (id: string) => page.getByTestId(id);
+        await expect.poll(() => testId('connection').getAttribute('data-state')).toBe('live');
 
-      // Live: the selected rollout gains intervals without a reload.
-      await expect.poll(() => testId('detail').getAttribute('data-intervals'), { timeout: 30_000 }).not.toBeNull();
-      const first = Number(await testId('detail').getAttribute('data-intervals'));
-      await expect
-        .poll(async () => Number(await testId('detail').getAttribute('data-intervals')), { timeout: 30_000 })
-        .toBeGreaterThanOrEqual(first + 2);
+        // Live: the selected rollout gains intervals without a reload.
+        await expect.poll(() => testId('detail').getAttribute('data-intervals'), { timeout: 30_000 }).not.toBeNull();
+        const first = Number(await testId('detail').getAttribute('data-intervals'));
+        await expect
+          .poll(async () => Number(await testId('detail').getAttribute('data-intervals')), { timeout: 30_000 })
+          .toBeGreaterThanOrEqual(first + 2);
 
-      // Promote refused without the token, by the real controller's server.
-      const active = await testId('detail').getAttribute('data-selected-rollout');
-      if (await testId('action-promote').isEnabled()) {
-        await testId('action-promote').click();
-        await testId('token-confirm').click();
-        await expect.poll(() => testId('action-status').textContent()).toContain('promote refused (E_UNAUTHORIZED)');
+        // Promote refused without the token, by the real controller's server.
+        const active = await testId('detail').getAttribute('data-selected-rollout');
+        if (await testId('action-promote').isEnabled()) {
+          await testId('action-promote').click();
+          await testId('token-confirm').click();
+          await expect.poll(() => testId('action-status').textContent()).toContain('promote refused (E_UNAUTHORIZED)');
+        }
+        await page.screenshot({ path: join(artifacts, 'demo-live.png'), fullPage: true });
+
+        // The regression is rolled back; its reasons and rollback duration are on the page.
+        const list = testId('rollout-list');
+        const rolledBack = list.locator('[data-rollout]:has(.badge.rolled-back)');
+        await expect.poll(() => rolledBack.count(), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+        await rolledBack.first().click();
+        await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
+        await expect.poll(() => testId('reasons').locator('.badge.fail').count()).toBeGreaterThanOrEqual(1);
+        const rollbackRow = testId('decision-log').locator('tr[data-action="rollback"]');
+        expect(await rollbackRow.count()).toBe(1);
+        expect(await rollbackRow.locator('li').count()).toBeGreaterThanOrEqual(1);
+        const id = await testId('detail').getAttribute('data-selected-rollout');
+        expect(await testId('rollbacks').locator(`tr[data-rollout="${id}"] td`).nth(2).textContent()).toMatch(
+          /^\d+(\.\d+)? (ms|s)$/,
+        );
+        expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+        expect(active).toBeTruthy();
+
+        // Wait for the demo to finish: every rollout decided, exit 0 (healthy promoted, the others rolled back).
+        await expect
+          .poll(() => list.locator('[data-rollout]:has(.badge.progressing, .badge.pending, .badge.holding)').count(), {
+            timeout: 150_000,
+          })
+          .toBe(0);
+        await page.screenshot({ path: join(artifacts, 'demo-finished.png'), fullPage: true });
+        publishScreenshot('demo-finished.png');
+        expect(await demo.exited, demo.output.stderr).toBe(0);
+      } finally {
+        await browser.close();
+        if (demo.child.exitCode === null) demo.child.kill('SIGTERM');
+        await demo.exited;
+        rmSync(cwd, { recursive: true, force: true });
       }
-      await page.screenshot({ path: join(artifacts, 'demo-live.png'), fullPage: true });
-
-      // The regression is rolled back; its reasons and rollback duration are on the page.
-      const list = testId('rollout-list');
-      const rolledBack = list.locator('[data-rollout]:has(.badge.rolled-back)');
-      await expect.poll(() => rolledBack.count(), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
-      await rolledBack.first().click();
-      await expect.poll(() => testId('phase').textContent()).toBe('rolled-back');
-      await expect.poll(() => testId('reasons').locator('.badge.fail').count()).toBeGreaterThanOrEqual(1);
-      const rollbackRow = testId('decision-log').locator('tr[data-action="rollback"]');
-      expect(await rollbackRow.count()).toBe(1);
-      expect(await rollbackRow.locator('li').count()).toBeGreaterThanOrEqual(1);
-      const id = await testId('detail').getAttribute('data-selected-rollout');
-      expect(await testId('rollbacks').locator(`tr[data-rollout="${id}"] td`).nth(2).textContent()).toMatch(
-        /^\d+(\.\d+)? (ms|s)$/,
-      );
-      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
-      expect(active).toBeTruthy();
-
-      // Wait for the demo to finish: every rollout decided, exit 0 (healthy promoted, the others rolled back).
-      await expect
-        .poll(() => list.locator('[data-rollout]:has(.badge.progressing, .badge.pending, .badge.holding)').count(), {
-          timeout: 150_000,
-        })
-        .toBe(0);
-      await page.screenshot({ path: join(artifacts, 'demo-finished.png'), fullPage: true });
-      publishScreenshot('demo-finished.png');
-      expect(await demo.exited, demo.output.stderr).toBe(0);
-    } finally {
-      await browser.close();
-      if (demo.child.exitCode === null) demo.child.kill('SIGTERM');
-      await demo.exited;
-      rmSync(cwd, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

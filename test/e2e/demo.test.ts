@@ -7,40 +7,43 @@ import { runBuiltCliAsync, type CliResult } from '../support/built-cli.js';
 const runCli = (args: string[], cwd: string): Promise<CliResult> => runBuiltCliAsync(args, { cwd });
 
 describe('adaptive-canary demo (built CLI)', () => {
-  it('promotes the healthy canary, rolls back regression and chaos, writes evidence, within about two minutes', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'ac-demo-'));
-    const t0 = Date.now();
-    const r = await runCli(['demo', '--scenario', 'all', '--json', '--no-ui', '--listen', '127.0.0.1:0'], cwd);
-    const elapsed = (Date.now() - t0) / 1000;
-    expect(r.code, r.stderr).toBe(0);
-    expect(elapsed).toBeLessThan(150);
-    expect(r.stderr).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\//);
-    const summary = JSON.parse(r.stdout);
-    expect(summary.ok).toBe(true);
-    const by = Object.fromEntries(summary.rollouts.map((x: { scenario: string }) => [x.scenario, x]));
-    expect(by.healthy).toMatchObject({ decision: 'promoted', ok: true, rollbackDurationSeconds: null });
-    for (const name of ['regression', 'chaos']) {
-      expect(by[name]).toMatchObject({ decision: 'rolled-back', ok: true });
-      expect(by[name].rollbackDurationSeconds).toBeLessThan(1);
-      expect(by[name].timeToDecideSeconds).toBeGreaterThan(0);
-      expect(by[name].reason).toMatch(/\w+: /);
-    }
-    expect(summary.webhooks.received).toBeGreaterThanOrEqual(3);
-    expect(summary.webhooks.verified).toBe(summary.webhooks.received);
-    for (const x of summary.rollouts) {
-      const dir = join(cwd, '.evidence', 'maestro-api', x.rolloutId);
-      expect(readdirSync(dir)).toEqual(expect.arrayContaining(['decisions.jsonl', 'summary.md', 'webhooks.jsonl']));
-      expect(existsSync(join(dir, 'incident.md'))).toBe(x.decision === 'rolled-back');
-      expect(existsSync(join(cwd, '.prbodies', `${x.rolloutId}.md`))).toBe(true);
-      const records: { kind: string; action?: string }[] = readFileSync(join(dir, 'decisions.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { kind: string });
-      const decisions = records.filter((rec: { kind: string }) => rec.kind === 'decision');
-      expect(decisions.at(-1)?.action).toBe(x.decision === 'promoted' ? 'promote' : 'rollback');
-      expect(records.at(-1)).toMatchObject({ kind: 'finish', outcome: x.decision });
-    }
-    const verify = await runCli(['evidence', 'verify'], cwd);
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-  });
+  it(
+    'promotes the healthy canary, rolls back regression and chaos, writes ' + 'evidence, within about two minutes',
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'ac-demo-'));
+      const t0 = Date.now();
+      const r = await runCli(['demo', '--scenario', 'all', '--json', '--no-ui', '--listen', '127.0.0.1:0'], cwd);
+      const elapsed = (Date.now() - t0) / 1000;
+      expect(r.code, r.stderr).toBe(0);
+      expect(elapsed).toBeLessThan(150);
+      expect(r.stderr).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.ok).toBe(true);
+      const by = Object.fromEntries(summary.rollouts.map((x: { scenario: string }) => [x.scenario, x]));
+      expect(by.healthy).toMatchObject({ decision: 'promoted', ok: true, rollbackDurationSeconds: null });
+      for (const name of ['regression', 'chaos']) {
+        expect(by[name]).toMatchObject({ decision: 'rolled-back', ok: true });
+        expect(by[name].rollbackDurationSeconds).toBeLessThan(1);
+        expect(by[name].timeToDecideSeconds).toBeGreaterThan(0);
+        expect(by[name].reason).toMatch(/\w+: /);
+      }
+      expect(summary.webhooks.received).toBeGreaterThanOrEqual(3);
+      expect(summary.webhooks.verified).toBe(summary.webhooks.received);
+      for (const x of summary.rollouts) {
+        const dir = join(cwd, '.evidence', 'maestro-api', x.rolloutId);
+        expect(readdirSync(dir)).toEqual(expect.arrayContaining(['decisions.jsonl', 'summary.md', 'webhooks.jsonl']));
+        expect(existsSync(join(dir, 'incident.md'))).toBe(x.decision === 'rolled-back');
+        expect(existsSync(join(cwd, '.prbodies', `${x.rolloutId}.md`))).toBe(true);
+        const records: { kind: string; action?: string }[] = readFileSync(join(dir, 'decisions.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { kind: string });
+        const decisions = records.filter((rec: { kind: string }) => rec.kind === 'decision');
+        expect(decisions.at(-1)?.action).toBe(x.decision === 'promoted' ? 'promote' : 'rollback');
+        expect(records.at(-1)).toMatchObject({ kind: 'finish', outcome: x.decision });
+      }
+      const verify = await runCli(['evidence', 'verify'], cwd);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    },
+  );
 });

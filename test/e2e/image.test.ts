@@ -57,25 +57,28 @@ beforeAll(() => {
 }, 900_000);
 
 describe('the controller image (IMAGE_BASE=local npm run image)', () => {
-  it('is tagged with the package version, labelled, runs as 65532:65532 with NODE_ENV=production, and stays small', () => {
-    const inspect = JSON.parse(podman(['image', 'inspect', TAG]).stdout) as {
-      Size: number;
-      Config: { User: string; Env: string[]; Labels: Record<string, string>; Entrypoint: string[] };
-    }[];
-    const { Config, Size } = inspect[0]!;
-    expect(Config.User).toBe('65532:65532');
-    expect(Config.Env).toContain('NODE_ENV=production');
-    expect(Config.Entrypoint).toEqual(['node', '/app/dist/bin/adaptive-canary.js']);
-    const revision = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-    expect(Config.Labels).toMatchObject({
-      'org.opencontainers.image.version': VERSION,
-      'org.opencontainers.image.revision': revision,
-    });
-    expect(Config.Labels['org.opencontainers.image.source']).toMatch(/^\S+$/);
-    // Base (minbase + stripped Node 22 + npm + headers, about 230 MiB) plus the app: a budget that catches dev
-    // dependencies or build leftovers slipping in.
-    expect(Size / MiB).toBeLessThan(330);
-  });
+  it(
+    'is tagged with the package version, labelled, runs as 65532:65532 ' + 'with NODE_ENV=production, and stays small',
+    () => {
+      const inspect = JSON.parse(podman(['image', 'inspect', TAG]).stdout) as {
+        Size: number;
+        Config: { User: string; Env: string[]; Labels: Record<string, string>; Entrypoint: string[] };
+      }[];
+      const { Config, Size } = inspect[0]!;
+      expect(Config.User).toBe('65532:65532');
+      expect(Config.Env).toContain('NODE_ENV=production');
+      expect(Config.Entrypoint).toEqual(['node', '/app/dist/bin/adaptive-canary.js']);
+      const revision = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+      expect(Config.Labels).toMatchObject({
+        'org.opencontainers.image.version': VERSION,
+        'org.opencontainers.image.revision': revision,
+      });
+      expect(Config.Labels['org.opencontainers.image.source']).toMatch(/^\S+$/);
+      // Base (minbase + stripped Node 22 + npm + headers, about 230 MiB) plus the app: a budget that catches dev
+      // dependencies or build leftovers slipping in.
+      expect(Size / MiB).toBeLessThan(330);
+    },
+  );
 
   it('runs Node 22 as uid/gid 65532 with production dependencies only and better-sqlite3 built for it', () => {
     const r = node(
@@ -209,27 +212,31 @@ describe('serve inside the container (host network, to reach the loopback API se
   const until = <T>(what: string, get: () => T | undefined): Promise<T> =>
     untilValue(what, get, { timeoutMs: 60_000, detail: () => `serve output:\n${output}` });
 
-  it('takes the Lease, rolls the regressed canary back with an abort patch, and releases the Lease on SIGTERM as PID 1', async () => {
-    const lease = () => api.leases.store.get('adaptive-canary', 'adaptive-canary-controller');
-    expect(await until('the lease', () => lease()?.spec?.holderIdentity)).toBe('pod-in-image');
-    await until('the abort', () => (api.getRollout(NS, 'maestro-api')?.status?.abort === true ? true : undefined));
-    const abort = api.patches().filter((p) => JSON.stringify(p.body) === '{"status":{"abort":true}}');
-    expect(abort).toHaveLength(1);
-    const state = await until('the rolled-back state annotation', () => {
-      const raw = api.getRollout(NS, 'maestro-api')?.metadata.annotations?.['adaptive-canary.dev/state'];
-      const s = raw ? (JSON.parse(raw) as { stored: { state: { phase: string } } }) : undefined;
-      return s?.stored.state.phase === 'rolled-back' ? s : undefined;
-    });
-    expect(state.stored.state.phase).toBe('rolled-back');
-    // podman kill delivers SIGTERM to the container's PID 1, node itself (no init). Without a handler of its own
-    // the kernel would drop the signal and the container would keep running.
-    const exited = new Promise<number | null | 'still running'>((done) => {
-      proc!.once('exit', done);
-      setTimeout(() => done('still running'), 20_000);
-    });
-    expect(podman(['kill', '--signal', 'TERM', NAME]).code).toBe(0);
-    expect(await exited).toBe(0);
-    expect(output).toMatch(/SIGTERM: stopping/);
-    expect(lease()?.spec?.holderIdentity).toBeUndefined();
-  });
+  it(
+    'takes the Lease, rolls the regressed canary back with an abort patch, ' +
+      'and releases the Lease on SIGTERM as PID 1',
+    async () => {
+      const lease = () => api.leases.store.get('adaptive-canary', 'adaptive-canary-controller');
+      expect(await until('the lease', () => lease()?.spec?.holderIdentity)).toBe('pod-in-image');
+      await until('the abort', () => (api.getRollout(NS, 'maestro-api')?.status?.abort === true ? true : undefined));
+      const abort = api.patches().filter((p) => JSON.stringify(p.body) === '{"status":{"abort":true}}');
+      expect(abort).toHaveLength(1);
+      const state = await until('the rolled-back state annotation', () => {
+        const raw = api.getRollout(NS, 'maestro-api')?.metadata.annotations?.['adaptive-canary.dev/state'];
+        const s = raw ? (JSON.parse(raw) as { stored: { state: { phase: string } } }) : undefined;
+        return s?.stored.state.phase === 'rolled-back' ? s : undefined;
+      });
+      expect(state.stored.state.phase).toBe('rolled-back');
+      // podman kill delivers SIGTERM to the container's PID 1, node itself (no init). Without a handler of its own
+      // the kernel would drop the signal and the container would keep running.
+      const exited = new Promise<number | null | 'still running'>((done) => {
+        proc!.once('exit', done);
+        setTimeout(() => done('still running'), 20_000);
+      });
+      expect(podman(['kill', '--signal', 'TERM', NAME]).code).toBe(0);
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/SIGTERM: stopping/);
+      expect(lease()?.spec?.holderIdentity).toBeUndefined();
+    },
+  );
 });

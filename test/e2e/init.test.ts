@@ -68,7 +68,11 @@ describe('adaptive-canary init (built CLI)', () => {
     const refused = run(['init', '--service', 'checkout', '--dir', 'deploy'], cwd);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /^error \[E_EXISTS\]: refusing to overwrite \d+ existing file\(s\) in .*deploy: .*canary\.yaml.*\(use --force to overwrite\)\n$/,
+      new RegExp(
+        String.raw`^error \[E_EXISTS\]: refusing to overwrite \d+ existing file` +
+          String.raw`\(s\) in .*deploy: .*canary\.yaml.*\(use --force to overwrit` +
+          String.raw`e\)\n$`,
+      ),
     );
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
     expect(readFileSync(policy, 'utf8')).toBe('# edited by a person\n');

@@ -22,7 +22,11 @@ spec:
 `;
 
 function sample(version: string, otlp: string, extra: string): string {
-  return `"${process.execPath}" "${ADAPTIVE_CANARY_BIN}" sample-service --service-version ${version} --listen 127.0.0.1:$PORT --otlp ${otlp} --otlp-interval 200ms ${extra}`;
+  return (
+    `"${process.execPath}" "${ADAPTIVE_CANARY_BIN}" sample-service ` +
+    `--service-version ${version} --listen 127.0.0.1:$PORT --otlp ${otlp} ` +
+    `--otlp-interval 200ms ${extra}`
+  );
 }
 
 function traffic(url: string): () => void {

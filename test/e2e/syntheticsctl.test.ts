@@ -14,7 +14,8 @@ const example = join(root, 'examples/maestro-api/synthetics/maestro-api-canary.y
 const dir = mkdtempSync(join(tmpdir(), 'syntheticsctl-e2e-'));
 const SECRET = 'e2e-Secret-pw';
 let api: MaestroApi;
-const PARSE_JUNIT = `
+const PARSE_JUNIT =
+  `
 import json, sys, xml.etree.ElementTree as ET
 root = ET.fromstring(sys.stdin.read())
 assert root.tag == 'testsuites'
@@ -22,7 +23,8 @@ out = []
 for suite in root.iter('testsuite'):
     for case in suite.iter('testcase'):
         f = case.find('failure')
-        out.append({'suite': suite.get('name'), 'case': case.get('name'), 'failure': None if f is None else f.get('message')})
+        out.append({'suite': suite.get('name'), 'case': case.get('name'), 'failure': None if f is None else ` +
+  `f.get('message')})
 print(json.dumps(out))
 `;
 
@@ -81,7 +83,9 @@ describe('syntheticsctl (built CLI)', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(
       bad,
-      'apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: b}\nspec:\n  interval: 1s\n  timeout: 5s\n  flows:\n    - name: f\n      stepz: []\n',
+      'apiVersion: syntheticsctl/v1\nkind: ProbeSuite\nmetadata: {name: ' +
+        'b}\nspec:\n  interval: 1s\n  timeout: 5s\n  flows:\n    - name: f\n   ' +
+        '   stepz: []\n',
     );
     const r = await cli(['validate', bad, join(dir, 'missing.yaml')]);
     expect(r.code).toBe(2);

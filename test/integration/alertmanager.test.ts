@@ -124,54 +124,57 @@ async function createSilence(
 }
 
 describe('silence check against a real Alertmanager', () => {
-  it('reports a real regex silence on our service outside the planned window, and not one on another service', async () => {
-    const ours = await createSilence([{ name: 'service', value: 'maestro-.*', isRegex: true }], 8, 'noisy deploy');
-    const theirs = await createSilence([{ name: 'service', value: 'billing', isRegex: false }], 8, 'billing work');
-    const onlyTickets = await createSilence(
-      [
-        { name: 'severity', value: 'ticket', isRegex: false },
-        { name: 'rollout', value: 'r-other', isRegex: false },
-      ],
-      8,
-      'other rollout',
-    );
-    const window = maintenanceWindow.parse({ weekdays: ['tuesday'], times: [{ start: '22:00', end: '23:30' }] });
-    const check = await checkSilences({
-      alertmanagerUrl: amUrl,
-      service: 'maestro-api',
-      rollout: 'r1',
-      window,
-      now: new Date(),
-    });
-    expect(check.status).toBe('blocked');
-    expect(check.blocking.map((s) => s.id)).toEqual([ours]);
-    expect(check.blocking[0]!.mutes).toContain('CanaryRollbackInProgress');
-    expect(check.reason).toContain('noisy deploy');
-    expect(JSON.stringify(check)).not.toContain(theirs);
-    expect(JSON.stringify(check)).not.toContain(onlyTickets);
+  it(
+    'reports a real regex silence on our service outside the planned ' + 'window, and not one on another service',
+    async () => {
+      const ours = await createSilence([{ name: 'service', value: 'maestro-.*', isRegex: true }], 8, 'noisy deploy');
+      const theirs = await createSilence([{ name: 'service', value: 'billing', isRegex: false }], 8, 'billing work');
+      const onlyTickets = await createSilence(
+        [
+          { name: 'severity', value: 'ticket', isRegex: false },
+          { name: 'rollout', value: 'r-other', isRegex: false },
+        ],
+        8,
+        'other rollout',
+      );
+      const window = maintenanceWindow.parse({ weekdays: ['tuesday'], times: [{ start: '22:00', end: '23:30' }] });
+      const check = await checkSilences({
+        alertmanagerUrl: amUrl,
+        service: 'maestro-api',
+        rollout: 'r1',
+        window,
+        now: new Date(),
+      });
+      expect(check.status).toBe('blocked');
+      expect(check.blocking.map((s) => s.id)).toEqual([ours]);
+      expect(check.blocking[0]!.mutes).toContain('CanaryRollbackInProgress');
+      expect(check.reason).toContain('noisy deploy');
+      expect(JSON.stringify(check)).not.toContain(theirs);
+      expect(JSON.stringify(check)).not.toContain(onlyTickets);
 
-    // The same silence counts as planned when the window covers it (here: a window that is always open).
-    const planned = await checkSilences({
-      alertmanagerUrl: amUrl,
-      service: 'maestro-api',
-      rollout: 'r1',
-      window: maintenanceWindow.parse({}),
-      now: new Date(),
-    });
-    expect(planned).toMatchObject({ ok: true, status: 'pass' });
-    expect(planned.planned.map((s) => s.id)).toEqual([ours]);
+      // The same silence counts as planned when the window covers it (here: a window that is always open).
+      const planned = await checkSilences({
+        alertmanagerUrl: amUrl,
+        service: 'maestro-api',
+        rollout: 'r1',
+        window: maintenanceWindow.parse({}),
+        now: new Date(),
+      });
+      expect(planned).toMatchObject({ ok: true, status: 'pass' });
+      expect(planned.planned.map((s) => s.id)).toEqual([ours]);
 
-    for (const id of [ours, theirs, onlyTickets])
-      expect((await fetch(`${amUrl}/api/v2/silence/${id}`, { method: 'DELETE' })).status).toBe(200);
-    const after = await checkSilences({
-      alertmanagerUrl: amUrl,
-      service: 'maestro-api',
-      rollout: 'r1',
-      window,
-      now: new Date(),
-    });
-    expect(after).toMatchObject({ ok: true, status: 'pass', blocking: [] });
-  });
+      for (const id of [ours, theirs, onlyTickets])
+        expect((await fetch(`${amUrl}/api/v2/silence/${id}`, { method: 'DELETE' })).status).toBe(200);
+      const after = await checkSilences({
+        alertmanagerUrl: amUrl,
+        service: 'maestro-api',
+        rollout: 'r1',
+        window,
+        now: new Date(),
+      });
+      expect(after).toMatchObject({ ok: true, status: 'pass', blocking: [] });
+    },
+  );
 
   it('reports unknown when Alertmanager does not answer', async () => {
     const check = await checkSilences({
@@ -185,57 +188,63 @@ describe('silence check against a real Alertmanager', () => {
 });
 
 describe('rollback alert through a real Alertmanager', () => {
-  it('is routed to Release Captain and SRE Oncall with the reasons, and inhibits canary noise but not service pages', async () => {
-    const now = new Date();
-    const posted = await postRollbackAlert({
-      alertmanagerUrl: amUrl,
-      service: 'maestro-api',
-      rollout: 'r1',
-      reasons: ['error-rate: canary 3.1x baseline (mixture LR 412 > 1/alpha 200)'],
-      now,
-    });
-    expect(posted).toEqual({ ok: true });
-    const byPath = (path: string, alertname: string) =>
-      received.find((n) => n.path === path && n.body.alerts.some((a) => a.labels.alertname === alertname));
-    const rc = await until('release captain notification', () =>
-      byPath('/release-captain', 'CanaryRollbackInProgress'),
-    );
-    const sre = await until('sre oncall notification', () => byPath('/sre-oncall', 'CanaryRollbackInProgress'));
-    expect(rc.body).toMatchObject({
-      status: 'firing',
-      receiver: 'maestro-api-release-captain',
-      groupLabels: { alertname: 'CanaryRollbackInProgress', service: 'maestro-api', rollout: 'r1' },
-    });
-    expect(rc.body.alerts[0]!.annotations.description).toContain('mixture LR 412');
-    expect(sre.body.receiver).toBe('maestro-api-sre-oncall');
+  it(
+    'is routed to Release Captain and SRE Oncall with the reasons, and ' +
+      'inhibits canary noise but not service pages',
+    async () => {
+      const now = new Date();
+      const posted = await postRollbackAlert({
+        alertmanagerUrl: amUrl,
+        service: 'maestro-api',
+        rollout: 'r1',
+        reasons: ['error-rate: canary 3.1x baseline (mixture LR 412 > 1/alpha 200)'],
+        now,
+      });
+      expect(posted).toEqual({ ok: true });
+      const byPath = (path: string, alertname: string) =>
+        received.find((n) => n.path === path && n.body.alerts.some((a) => a.labels.alertname === alertname));
+      const rc = await until('release captain notification', () =>
+        byPath('/release-captain', 'CanaryRollbackInProgress'),
+      );
+      const sre = await until('sre oncall notification', () => byPath('/sre-oncall', 'CanaryRollbackInProgress'));
+      expect(rc.body).toMatchObject({
+        status: 'firing',
+        receiver: 'maestro-api-release-captain',
+        groupLabels: { alertname: 'CanaryRollbackInProgress', service: 'maestro-api', rollout: 'r1' },
+      });
+      expect(rc.body.alerts[0]!.annotations.description).toContain('mixture LR 412');
+      expect(sre.body.receiver).toBe('maestro-api-sre-oncall');
 
-    // While the rollback alert fires, the canary burn page is inhibited; the service SLO page is not.
-    const labels = { service: 'maestro-api', source: 'adaptive-canary', severity: 'page' };
-    const res = await fetch(`${amUrl}/api/v2/alerts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([
-        {
-          labels: {
-            ...labels,
-            alertname: 'CanaryErrorBudgetBurn',
-            component: 'canary',
-            rollout: 'r1',
-            variant: 'canary',
-            version: '1.5.0',
-            slo: 'availability',
+      // While the rollback alert fires, the canary burn page is inhibited; the service SLO page is not.
+      const labels = { service: 'maestro-api', source: 'adaptive-canary', severity: 'page' };
+      const res = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            labels: {
+              ...labels,
+              alertname: 'CanaryErrorBudgetBurn',
+              component: 'canary',
+              rollout: 'r1',
+              variant: 'canary',
+              version: '1.5.0',
+              slo: 'availability',
+            },
           },
-        },
-        { labels: { ...labels, alertname: 'ServiceErrorBudgetBurn', component: 'slo', slo: 'availability' } },
-      ]),
-    });
-    expect(res.status).toBe(200);
-    await until('service page notification', () => byPath('/sre-oncall', 'ServiceErrorBudgetBurn'));
-    const state = (await (
-      await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="CanaryErrorBudgetBurn"')}`)
-    ).json()) as { status: { state: string; inhibitedBy: string[] } }[];
-    expect(state[0]!.status.state).toBe('suppressed');
-    expect(state[0]!.status.inhibitedBy.length).toBe(1);
-    expect(received.some((n) => n.body.alerts.some((a) => a.labels.alertname === 'CanaryErrorBudgetBurn'))).toBe(false);
-  });
+          { labels: { ...labels, alertname: 'ServiceErrorBudgetBurn', component: 'slo', slo: 'availability' } },
+        ]),
+      });
+      expect(res.status).toBe(200);
+      await until('service page notification', () => byPath('/sre-oncall', 'ServiceErrorBudgetBurn'));
+      const state = (await (
+        await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="CanaryErrorBudgetBurn"')}`)
+      ).json()) as { status: { state: string; inhibitedBy: string[] } }[];
+      expect(state[0]!.status.state).toBe('suppressed');
+      expect(state[0]!.status.inhibitedBy.length).toBe(1);
+      expect(received.some((n) => n.body.alerts.some((a) => a.labels.alertname === 'CanaryErrorBudgetBurn'))).toBe(
+        false,
+      );
+    },
+  );
 });

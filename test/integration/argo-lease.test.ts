@@ -92,19 +92,22 @@ describe('leader election with a coordination.k8s.io/v1 Lease', () => {
     await until(() => b.isLeader());
   });
 
-  it('a stop during a renewal in flight still releases the lease, and the renewal does not make it lead again', async () => {
-    const events: string[] = [];
-    const a = elector('pod-a', events);
-    expect(await a.tryAcquireOrRenew()).toBe(true);
-    const seen = api.requests.length;
-    const renewal = a.tryAcquireOrRenew(); // what the loop's timer may have started when SIGTERM arrives
-    await until(() => api.requests.length > seen); // its read is answered; its update is on the way
-    await a.stop();
-    await renewal;
-    expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.holderIdentity).toBeUndefined();
-    expect(a.isLeader()).toBe(false);
-    expect(events).toEqual(['pod-a started', 'pod-a stopped']);
-  });
+  it(
+    'a stop during a renewal in flight still releases the lease, and the ' + 'renewal does not make it lead again',
+    async () => {
+      const events: string[] = [];
+      const a = elector('pod-a', events);
+      expect(await a.tryAcquireOrRenew()).toBe(true);
+      const seen = api.requests.length;
+      const renewal = a.tryAcquireOrRenew(); // what the loop's timer may have started when SIGTERM arrives
+      await until(() => api.requests.length > seen); // its read is answered; its update is on the way
+      await a.stop();
+      await renewal;
+      expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.holderIdentity).toBeUndefined();
+      expect(a.isLeader()).toBe(false);
+      expect(events).toEqual(['pod-a started', 'pod-a stopped']);
+    },
+  );
 
   it('a leader whose lease is taken (409 on renew) stops at once', async () => {
     const events: string[] = [];
@@ -118,53 +121,56 @@ describe('leader election with a coordination.k8s.io/v1 Lease', () => {
 });
 
 describe('lease lost mid-rollout', () => {
-  it('the cut-off leader stops acting before the standby acts, and the standby resumes from the annotation', async () => {
-    const argo = new ArgoSimulator(api);
-    api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS }));
-    argo.reconcile(NS, 'maestro-api');
-    await until(() => api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused');
-    const [a, b] = [elector('pod-a'), elector('pod-b')];
-    const actA = await ArgoActuator.create({
-      kubeConfig: api.kubeConfig(NS, 'token-pod-a'),
-      namespace: NS,
-      rollout: 'maestro-api',
-      fence: () => a.isLeader(),
-      retry: { attempts: 2, baseDelayMs: 5 },
-      pollIntervalMs: 10,
-    });
-    const actB = await ArgoActuator.create({
-      kubeConfig: api.kubeConfig(NS, 'token-pod-b'),
-      namespace: NS,
-      rollout: 'maestro-api',
-      fence: () => b.isLeader(),
-      retry: { attempts: 2, baseDelayMs: 5 },
-      pollIntervalMs: 10,
-    });
-    const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-c'));
-    a.start();
-    await until(() => a.isLeader());
-    b.start();
-    await actA.setWeight(25);
-    await updateState(client, NS, 'maestro-api', () => ({ step: 1, by: 'pod-a' }));
+  it(
+    'the cut-off leader stops acting before the standby acts, and the ' + 'standby resumes from the annotation',
+    async () => {
+      const argo = new ArgoSimulator(api);
+      api.seedRollout(makeRollout({ name: 'maestro-api', namespace: NS }));
+      argo.reconcile(NS, 'maestro-api');
+      await until(() => api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused');
+      const [a, b] = [elector('pod-a'), elector('pod-b')];
+      const actA = await ArgoActuator.create({
+        kubeConfig: api.kubeConfig(NS, 'token-pod-a'),
+        namespace: NS,
+        rollout: 'maestro-api',
+        fence: () => a.isLeader(),
+        retry: { attempts: 2, baseDelayMs: 5 },
+        pollIntervalMs: 10,
+      });
+      const actB = await ArgoActuator.create({
+        kubeConfig: api.kubeConfig(NS, 'token-pod-b'),
+        namespace: NS,
+        rollout: 'maestro-api',
+        fence: () => b.isLeader(),
+        retry: { attempts: 2, baseDelayMs: 5 },
+        pollIntervalMs: 10,
+      });
+      const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-c'));
+      a.start();
+      await until(() => a.isLeader());
+      b.start();
+      await actA.setWeight(25);
+      await updateState(client, NS, 'maestro-api', () => ({ step: 1, by: 'pod-a' }));
 
-    // pod-a is partitioned from the API server: every request it makes fails from now on; pod-b is fine.
-    api.inject({ token: 'token-pod-a', status: 'reset', times: 100_000 });
-    const lostAfter = await until(() => !a.isLeader());
-    expect(lostAfter).toBeLessThanOrEqual(800);
-    await expect(actA.setWeight(50)).rejects.toMatchObject({ code: 'E_NOT_LEADER' });
-    await expect(actA.rollback()).rejects.toMatchObject({ code: 'E_NOT_LEADER' });
-    expect(b.isLeader()).toBe(false); // pod-a's lease has not expired yet: nobody acts
-    await until(() => b.isLeader(), LEASE_MS + 3 * RETRY_MS);
-    expect(a.isLeader()).toBe(false);
-    const { state } = await readState<{ step: number }>(client, NS, 'maestro-api');
-    expect(state).toEqual({ step: 1, by: 'pod-a' });
-    await actB.setWeight(50);
-    expect((await actB.state()).canaryWeight).toBe(50);
-    // The partition heals: pod-a sees pod-b's lease and stays a standby.
-    api.clearFaults();
-    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
-    expect(a.isLeader()).toBe(false);
-    expect(a.currentHolder).toBe('pod-b');
-    argo.close();
-  });
+      // pod-a is partitioned from the API server: every request it makes fails from now on; pod-b is fine.
+      api.inject({ token: 'token-pod-a', status: 'reset', times: 100_000 });
+      const lostAfter = await until(() => !a.isLeader());
+      expect(lostAfter).toBeLessThanOrEqual(800);
+      await expect(actA.setWeight(50)).rejects.toMatchObject({ code: 'E_NOT_LEADER' });
+      await expect(actA.rollback()).rejects.toMatchObject({ code: 'E_NOT_LEADER' });
+      expect(b.isLeader()).toBe(false); // pod-a's lease has not expired yet: nobody acts
+      await until(() => b.isLeader(), LEASE_MS + 3 * RETRY_MS);
+      expect(a.isLeader()).toBe(false);
+      const { state } = await readState<{ step: number }>(client, NS, 'maestro-api');
+      expect(state).toEqual({ step: 1, by: 'pod-a' });
+      await actB.setWeight(50);
+      expect((await actB.state()).canaryWeight).toBe(50);
+      // The partition heals: pod-a sees pod-b's lease and stays a standby.
+      api.clearFaults();
+      await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+      expect(a.isLeader()).toBe(false);
+      expect(a.currentHolder).toBe('pod-b');
+      argo.close();
+    },
+  );
 });

@@ -78,7 +78,8 @@ const rollout = () => {
   const ro = api.getRollout(NS, 'maestro-api')!;
   return { ...ro, status: ro.status as Status | undefined };
 };
-const stored = (): any => JSON.parse(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null'); // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stored = (): any => JSON.parse(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null');
 
 beforeEach(async () => {
   canaryErrors = 0;
@@ -145,108 +146,120 @@ describe('serve: ClusterController', () => {
     await until(() => stored()?.stored?.state?.phase === 'rolled-back');
   });
 
-  it('failover: the leader dies mid-rollout; the standby takes over within one lease period and resumes from the annotation', async () => {
-    // Long second bake: the leader cannot promote (early promotion needs half a bake) before it dies.
-    api.patchRollout(NS, 'maestro-api', {
-      metadata: {
-        annotations: {
-          'adaptive-canary.dev/policy': JSON.stringify({
-            ...policy,
-            steps: [
-              { weight: 10, bake: '300ms' },
-              { weight: 25, bake: '3s' },
-              { weight: 50, bake: '300ms' },
-            ],
-          }),
-        },
-      },
-    });
-    const [a, b] = [replica('pod-a'), replica('pod-b')];
-    await a.start();
-    await until(() => a.isLeader());
-    await b.start();
-    await until(() => rollout().status?.canary?.weights?.canary?.weight === 25);
-    await until(() => (stored()?.stored?.decisions?.length ?? 0) >= 2);
-    const decisionsBefore = stored().stored.decisions.length;
-    await a.stop({ release: false }); // a crash: the lease is not released
-    const held = leaseSpec();
-    expect(held.holderIdentity).toBe('pod-a');
-    await until(() => b.isLeader(), 30_000);
-    // Timed from the Lease's own timestamps (written by the replicas when they renewed and acquired), not from this
-    // test's polling: the standby waits out one lease period after the leader's last renewal, never less (it must
-    // not steal a live lease), and takes over at a retry after that. The upper bound is one more lease period of
-    // room for timers firing late on a loaded machine; a standby that waited for a second expiry would fail it.
-    const taken = leaseSpec();
-    expect(taken).toMatchObject({ holderIdentity: 'pod-b', leaseTransitions: (held.leaseTransitions ?? 0) + 1 });
-    const gapMs = Date.parse(String(taken.acquireTime)) - Date.parse(String(held.renewTime));
-    expect(gapMs).toBeGreaterThanOrEqual(LEASE_MS);
-    expect(gapMs).toBeLessThan(2 * LEASE_MS);
-    await until(() => rollout().status?.stableRS === 'c4n4ry');
-    // The controller sets the phase before it appends the decision to its snapshot; wait for both.
-    await until(() => b.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'promote') === true);
-    const snap = b.hub.get(`${NS}/maestro-api`)!;
-    expect(snap.phase).toBe('promoted');
-    expect(snap.decisions.length).toBeGreaterThan(decisionsBefore); // resumed: the earlier decisions are there too
-    expect(snap.decisions.filter((d) => d.action === 'start')).toHaveLength(1);
-  });
-
-  it('signature gate: a Rollout whose policy requires signatures is left alone until it verifies against --public-key', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const warnings: string[] = [];
-    const a = replica('pod-a', warnings, { signatures: { publicKey } });
-    await a.start();
-    await until(() =>
-      warnings.some((w) =>
-        /not started: the policy requires signatures and the Rollout does not verify: not signed/.test(w),
-      ),
-    );
-    expect(a.hub.list()).toEqual([]);
-    // `adaptive-canary sign --annotate` on the manifest, re-applied: the live object (with status) now verifies.
-    const { status: _status, ...manifest } = rollout();
-    const signed = parse(annotateManifests(stringify(manifest), privateKey)) as {
-      metadata: { annotations: Record<string, string> };
-    };
-    api.patchRollout(NS, 'maestro-api', { metadata: { annotations: signed.metadata.annotations } });
-    await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true);
-  });
-
-  it('silence check: a muting silence (silenceCheck: hold) holds the start; it starts once the silence is gone', async () => {
-    let silences: unknown[] = [
-      {
-        id: 'sil-1',
-        status: { state: 'active' },
-        matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-        createdBy: 'someone',
-        comment: 'noisy',
-      },
-    ];
-    const am = http.createServer(
-      (req, res) =>
-        void res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(req.url === '/api/v2/silences' ? JSON.stringify(silences) : '{}'),
-    );
-    await new Promise<void>((r) => am.listen(0, '127.0.0.1', r));
-    try {
-      const alerting = {
-        alertmanagerUrl: `http://127.0.0.1:${(am.address() as AddressInfo).port}`,
-        silenceCheck: 'hold',
-      };
+  it(
+    'failover: the leader dies mid-rollout; the standby takes over within ' +
+      'one lease period and resumes from the annotation',
+    async () => {
+      // Long second bake: the leader cannot promote (early promotion needs half a bake) before it dies.
       api.patchRollout(NS, 'maestro-api', {
-        metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, alerting }) } },
+        metadata: {
+          annotations: {
+            'adaptive-canary.dev/policy': JSON.stringify({
+              ...policy,
+              steps: [
+                { weight: 10, bake: '300ms' },
+                { weight: 25, bake: '3s' },
+                { weight: 50, bake: '300ms' },
+              ],
+            }),
+          },
+        },
       });
-      const warnings: string[] = [];
-      const a = replica('pod-a', warnings);
+      const [a, b] = [replica('pod-a'), replica('pod-b')];
       await a.start();
-      await until(() => warnings.some((w) => /not started: held by the silence check/.test(w)));
+      await until(() => a.isLeader());
+      await b.start();
+      await until(() => rollout().status?.canary?.weights?.canary?.weight === 25);
+      await until(() => (stored()?.stored?.decisions?.length ?? 0) >= 2);
+      const decisionsBefore = stored().stored.decisions.length;
+      await a.stop({ release: false }); // a crash: the lease is not released
+      const held = leaseSpec();
+      expect(held.holderIdentity).toBe('pod-a');
+      await until(() => b.isLeader(), 30_000);
+      // Timed from the Lease's own timestamps (written by the replicas when they renewed and acquired), not from this
+      // test's polling: the standby waits out one lease period after the leader's last renewal, never less (it must
+      // not steal a live lease), and takes over at a retry after that. The upper bound is one more lease period of
+      // room for timers firing late on a loaded machine; a standby that waited for a second expiry would fail it.
+      const taken = leaseSpec();
+      expect(taken).toMatchObject({ holderIdentity: 'pod-b', leaseTransitions: (held.leaseTransitions ?? 0) + 1 });
+      const gapMs = Date.parse(String(taken.acquireTime)) - Date.parse(String(held.renewTime));
+      expect(gapMs).toBeGreaterThanOrEqual(LEASE_MS);
+      expect(gapMs).toBeLessThan(2 * LEASE_MS);
+      await until(() => rollout().status?.stableRS === 'c4n4ry');
+      // The controller sets the phase before it appends the decision to its snapshot; wait for both.
+      await until(() => b.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'promote') === true);
+      const snap = b.hub.get(`${NS}/maestro-api`)!;
+      expect(snap.phase).toBe('promoted');
+      expect(snap.decisions.length).toBeGreaterThan(decisionsBefore); // resumed: the earlier decisions are there too
+      expect(snap.decisions.filter((d) => d.action === 'start')).toHaveLength(1);
+    },
+  );
+
+  it(
+    'signature gate: a Rollout whose policy requires signatures is left ' +
+      'alone until it verifies against --public-key',
+    async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const warnings: string[] = [];
+      const a = replica('pod-a', warnings, { signatures: { publicKey } });
+      await a.start();
+      await until(() =>
+        warnings.some((w) =>
+          /not started: the policy requires signatures and the Rollout does not verify: not signed/.test(w),
+        ),
+      );
       expect(a.hub.list()).toEqual([]);
-      silences = [];
-      await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true); // retried after an interval
-    } finally {
-      am.closeAllConnections();
-      await new Promise<void>((r) => am.close(() => r()));
-    }
-  });
+      // `adaptive-canary sign --annotate` on the manifest, re-applied: the live object (with status) now verifies.
+      const { status: _status, ...manifest } = rollout();
+      const signed = parse(annotateManifests(stringify(manifest), privateKey)) as {
+        metadata: { annotations: Record<string, string> };
+      };
+      api.patchRollout(NS, 'maestro-api', { metadata: { annotations: signed.metadata.annotations } });
+      await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true);
+    },
+  );
+
+  it(
+    'silence check: a muting silence (silenceCheck: hold) holds the start; ' + 'it starts once the silence is gone',
+    async () => {
+      let silences: unknown[] = [
+        {
+          id: 'sil-1',
+          status: { state: 'active' },
+          matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          createdBy: 'someone',
+          comment: 'noisy',
+        },
+      ];
+      const am = http.createServer(
+        (req, res) =>
+          void res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(req.url === '/api/v2/silences' ? JSON.stringify(silences) : '{}'),
+      );
+      await new Promise<void>((r) => am.listen(0, '127.0.0.1', r));
+      try {
+        const alerting = {
+          alertmanagerUrl: `http://127.0.0.1:${(am.address() as AddressInfo).port}`,
+          silenceCheck: 'hold',
+        };
+        api.patchRollout(NS, 'maestro-api', {
+          metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, alerting }) } },
+        });
+        const warnings: string[] = [];
+        const a = replica('pod-a', warnings);
+        await a.start();
+        await until(() => warnings.some((w) => /not started: held by the silence check/.test(w)));
+        expect(a.hub.list()).toEqual([]);
+        silences = [];
+        // retried after an interval
+        await until(() => a.hub.get(`${NS}/maestro-api`)?.decisions.some((d) => d.action === 'start') === true);
+      } finally {
+        am.closeAllConnections();
+        await new Promise<void>((r) => am.close(() => r()));
+      }
+    },
+  );
 });

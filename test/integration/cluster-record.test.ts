@@ -104,85 +104,89 @@ const stored = (): StoredState | null =>
   ) as StoredState | null;
 
 describe('serve: the cluster record survives a leader change', () => {
-  it('a leader dies with webhooks still pending; the new leader continues the evidence chain and delivers every webhook', async () => {
-    api.seedRollout(
-      makeRollout({
-        name: 'maestro-api',
-        namespace: NS,
-        annotations: {
-          'adaptive-canary.dev/policy': JSON.stringify({
-            service: 'maestro-api',
-            interval: '150ms',
-            judge: 'threshold',
-            steps: [
-              { weight: 10, bake: '300ms' },
-              { weight: 25, bake: '3s' },
-              { weight: 50, bake: '300ms' },
-            ],
-            metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
-            inconclusive: { maxExtension: '300ms', then: 'promote' },
-            webhooks: [{ url: hookUrl, secret: '${env:HOOK_SECRET}' }],
-          }),
-        },
-      }),
-    );
-    argo.reconcile(NS, 'maestro-api');
-    const warnings: string[] = [];
-    receiverUp = false; // every delivery of the first leader stays pending (retrying on 503)
-    const [a, b] = [replica('pod-a', warnings), replica('pod-b', warnings)];
-    await a.start();
-    await until(() => a.isLeader());
-    await b.start();
-    await until(() => (stored()?.stored.decisions.length ?? 0) >= 2); // start (10%) and step (25%) decided
-    await a.stop({ release: false }); // a crash: no release, nothing more written
-    receiverUp = true;
-    await until(() => b.isLeader());
-    await until(() => api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry');
-    await until(() => b.hub.get(`${NS}/maestro-api`)?.phase === 'promoted');
+  it(
+    'a leader dies with webhooks still pending; the new leader continues ' +
+      'the evidence chain and delivers every webhook',
+    async () => {
+      api.seedRollout(
+        makeRollout({
+          name: 'maestro-api',
+          namespace: NS,
+          annotations: {
+            'adaptive-canary.dev/policy': JSON.stringify({
+              service: 'maestro-api',
+              interval: '150ms',
+              judge: 'threshold',
+              steps: [
+                { weight: 10, bake: '300ms' },
+                { weight: 25, bake: '3s' },
+                { weight: 50, bake: '300ms' },
+              ],
+              metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+              inconclusive: { maxExtension: '300ms', then: 'promote' },
+              webhooks: [{ url: hookUrl, secret: '${env:HOOK_SECRET}' }],
+            }),
+          },
+        }),
+      );
+      argo.reconcile(NS, 'maestro-api');
+      const warnings: string[] = [];
+      receiverUp = false; // every delivery of the first leader stays pending (retrying on 503)
+      const [a, b] = [replica('pod-a', warnings), replica('pod-b', warnings)];
+      await a.start();
+      await until(() => a.isLeader());
+      await b.start();
+      await until(() => (stored()?.stored.decisions.length ?? 0) >= 2); // start (10%) and step (25%) decided
+      await a.stop({ release: false }); // a crash: no release, nothing more written
+      receiverUp = true;
+      await until(() => b.isLeader());
+      await until(() => api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry');
+      await until(() => b.hub.get(`${NS}/maestro-api`)?.phase === 'promoted');
 
-    // Every decision the state holds has a webhook (same delivery id as the first leader's), signed.
-    const rolloutId = `${NS}.maestro-api.c4n4ry`;
-    const decisions = () => stored()!.stored.decisions;
-    await until(() => decisions().some((d) => d.decision.action === 'promote'));
-    await until(() =>
-      decisions().every((d) => received.some((r) => r.id === `${rolloutId}:${d.seq}:${d.decision.action}`)),
-    );
-    expect(received.every((r) => r.verified)).toBe(true);
-    expect(decisions().map((d) => d.decision.action)).toEqual(expect.arrayContaining(['start', 'step', 'promote']));
+      // Every decision the state holds has a webhook (same delivery id as the first leader's), signed.
+      const rolloutId = `${NS}.maestro-api.c4n4ry`;
+      const decisions = () => stored()!.stored.decisions;
+      await until(() => decisions().some((d) => d.decision.action === 'promote'));
+      await until(() =>
+        decisions().every((d) => received.some((r) => r.id === `${rolloutId}:${d.seq}:${d.decision.action}`)),
+      );
+      expect(received.every((r) => r.verified)).toBe(true);
+      expect(decisions().map((d) => d.decision.action)).toEqual(expect.arrayContaining(['start', 'step', 'promote']));
 
-    // Once every webhook settled, its outbox flag is written — after the delivery outcomes were uploaded.
-    await until(() => decisions().every((d) => d.notifiedAt !== null));
+      // Once every webhook settled, its outbox flag is written — after the delivery outcomes were uploaded.
+      await until(() => decisions().every((d) => d.notifiedAt !== null));
 
-    // The evidence, pulled as a laptop would: one unbroken chain holding a record of every decision.
-    const root = join(mkdtempSync(join(tmpdir(), 'ac-pull-')), '.evidence');
-    await until(() =>
-      api.configMaps.store
-        .list('adaptive-canary')
-        .some((cm) => /finish/.test(String((cm.data as Record<string, string>)?.['decisions.jsonl']))),
-    );
-    const pulled = await pullEvidence({
-      kubeConfig: api.kubeConfig(NS, 'token-laptop'),
-      evidenceNamespace: 'adaptive-canary',
-      root,
-    });
-    expect(pulled).toHaveLength(1);
-    expect(verifyEvidence(pulled[0]!.dir)).toMatchObject({ ok: true });
-    const evidence = readRollout(pulled[0]!.dir);
-    expect(evidence.meta.outcome).toBe('promoted');
-    const records = evidence.records.filter((r) => r.kind === 'decision');
-    const recorded = records.map((r) => `${r.action} ${r.at}`);
-    for (const d of decisions())
-      expect(recorded).toContain(`${d.decision.action} ${new Date(d.decision.at).toISOString()}`);
-    // Each webhook anchors the record it reports: its seq and SHA-256 are in the pulled chain.
-    for (const r of received) {
-      const anchor = r.payload.evidence!;
-      expect(evidence.records.find((x) => x.seq === anchor.seq)?.hash).toBe(anchor.hash);
-    }
-    // The webhook outcomes were recorded beside the chain, including the first leader's abandoned attempts.
-    expect(evidence.deliveries.some((d) => d.outcome === 'delivered')).toBe(true);
-    // Events on the Rollout, from both leaders.
-    const events = api.events.store.list(NS);
-    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['CanaryStarted', 'CanaryPromoted']));
-    expect(new Set(events.map((e) => e.reportingInstance))).toEqual(new Set(['pod-a', 'pod-b']));
-  });
+      // The evidence, pulled as a laptop would: one unbroken chain holding a record of every decision.
+      const root = join(mkdtempSync(join(tmpdir(), 'ac-pull-')), '.evidence');
+      await until(() =>
+        api.configMaps.store
+          .list('adaptive-canary')
+          .some((cm) => /finish/.test(String((cm.data as Record<string, string>)?.['decisions.jsonl']))),
+      );
+      const pulled = await pullEvidence({
+        kubeConfig: api.kubeConfig(NS, 'token-laptop'),
+        evidenceNamespace: 'adaptive-canary',
+        root,
+      });
+      expect(pulled).toHaveLength(1);
+      expect(verifyEvidence(pulled[0]!.dir)).toMatchObject({ ok: true });
+      const evidence = readRollout(pulled[0]!.dir);
+      expect(evidence.meta.outcome).toBe('promoted');
+      const records = evidence.records.filter((r) => r.kind === 'decision');
+      const recorded = records.map((r) => `${r.action} ${r.at}`);
+      for (const d of decisions())
+        expect(recorded).toContain(`${d.decision.action} ${new Date(d.decision.at).toISOString()}`);
+      // Each webhook anchors the record it reports: its seq and SHA-256 are in the pulled chain.
+      for (const r of received) {
+        const anchor = r.payload.evidence!;
+        expect(evidence.records.find((x) => x.seq === anchor.seq)?.hash).toBe(anchor.hash);
+      }
+      // The webhook outcomes were recorded beside the chain, including the first leader's abandoned attempts.
+      expect(evidence.deliveries.some((d) => d.outcome === 'delivered')).toBe(true);
+      // Events on the Rollout, from both leaders.
+      const events = api.events.store.list(NS);
+      expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['CanaryStarted', 'CanaryPromoted']));
+      expect(new Set(events.map((e) => e.reportingInstance))).toEqual(new Set(['pod-a', 'pod-b']));
+    },
+  );
 });

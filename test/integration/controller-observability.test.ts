@@ -123,84 +123,95 @@ async function rollout(
 }
 
 describe('controller observability hooks', () => {
-  it('warns on a muting silence (warn), posts the rollback alert once traffic is on stable, annotates each step and the rollback', async () => {
-    let weight: () => Promise<number> = () => Promise.resolve(-1);
-    const am = await fakeObservability({ silences: [silence()], weight: () => weight() });
-    const grafana = await fakeObservability({ weight: () => weight() });
-    const policy = policySpec.parse({
-      service: 'maestro-api',
-      interval: '500ms',
-      steps: [{ weight: 50, bake: '30s' }],
-      latencyBoundsMs: [5, 25, 100],
-      alerting: { alertmanagerUrl: am.url, silenceCheck: 'warn' },
-      grafana: { url: grafana.url, tokenEnv: 'TEST_GRAFANA_TOKEN' },
-    });
-    const { r, actuator, warnings } = await rollout(policy, { TEST_GRAFANA_TOKEN: 'glsa_secret' }, { errorRate: 0.6 });
-    weight = async () => (await actuator.state()).canaryWeight;
-    const pre = await r.preStart();
-    expect(pre).toMatchObject({
-      start: true,
-      reason: expect.stringMatching(/started anyway \(silenceCheck: warn\).*sil-1/),
-    });
-    r.controller.start();
-    const snap = await r.controller.done;
-    expect(snap.phase).toBe('rolled-back');
-    await r.close(); // drains the hooks before the evidence closes
-    const alerts = am.hits.filter((h) => h.path === 'POST /api/v2/alerts');
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.canaryWeight).toBe(0);
-    expect(alerts[0]!.body).toEqual([
-      expect.objectContaining({
-        labels: expect.objectContaining({ alertname: expect.any(String), service: 'maestro-api', rollout: 'obs' }),
-      }),
-    ]);
-    const annotations = grafana.hits.filter((h) => h.path === 'POST /api/annotations');
-    expect(
-      annotations.map((a) =>
-        (a.body as { tags: string[] }).tags.find((t) => ['step', 'promote', 'rollback'].includes(t)),
-      ),
-    ).toEqual(['step', 'rollback']);
-    expect(annotations.every((a) => a.auth === 'Bearer glsa_secret')).toBe(true);
-    const notes = chain(r.evidence.dir).filter((n) => n.kind === 'note');
-    expect(notes.map((n) => [n.topic, n.level])).toEqual([
-      ['silence-check', 'warning'],
-      ['rollback-alert', 'info'],
-    ]);
-    expect(warnings.some((w) => /sil-1/.test(w))).toBe(true);
-    const verify = spawnCli(['evidence', 'verify'], join(r.evidence.dir, '../../..'));
-    expect(await verify.exited, verify.out()).toBe(0);
-  });
-
-  it('never blocks: Alertmanager and Grafana failing are evidence notes, and the rollback still happens at once', async () => {
-    const broken = await fakeObservability({ fail: true });
-    const policy = policySpec.parse({
-      service: 'maestro-api',
-      interval: '500ms',
-      steps: [{ weight: 50, bake: '30s' }],
-      latencyBoundsMs: [5, 25, 100],
-      alerting: { alertmanagerUrl: broken.url, silenceCheck: 'hold' },
-      grafana: { url: broken.url },
-    });
-    const { r } = await rollout(policy, { GRAFANA_TOKEN: 't0ken' }, { errorRate: 0.6 });
-    expect(await r.preStart()).toMatchObject({
-      start: true,
-      reason: expect.stringMatching(/silence check skipped: cannot list silences.*HTTP 500/),
-    });
-    r.controller.start();
-    const snap = await r.controller.done;
-    expect(snap.phase).toBe('rolled-back');
-    expect(snap.rollbackDurationSeconds).toBeLessThan(1);
-    await r.close();
-    const notes = chain(r.evidence.dir).filter((n) => n.kind === 'note');
-    expect(notes.map((n) => [n.topic, n.level])).toEqual(
-      expect.arrayContaining([
+  it(
+    'warns on a muting silence (warn), posts the rollback alert once ' +
+      'traffic is on stable, annotates each step and the rollback',
+    async () => {
+      let weight: () => Promise<number> = () => Promise.resolve(-1);
+      const am = await fakeObservability({ silences: [silence()], weight: () => weight() });
+      const grafana = await fakeObservability({ weight: () => weight() });
+      const policy = policySpec.parse({
+        service: 'maestro-api',
+        interval: '500ms',
+        steps: [{ weight: 50, bake: '30s' }],
+        latencyBoundsMs: [5, 25, 100],
+        alerting: { alertmanagerUrl: am.url, silenceCheck: 'warn' },
+        grafana: { url: grafana.url, tokenEnv: 'TEST_GRAFANA_TOKEN' },
+      });
+      const { r, actuator, warnings } = await rollout(
+        policy,
+        { TEST_GRAFANA_TOKEN: 'glsa_secret' },
+        { errorRate: 0.6 },
+      );
+      weight = async () => (await actuator.state()).canaryWeight;
+      const pre = await r.preStart();
+      expect(pre).toMatchObject({
+        start: true,
+        reason: expect.stringMatching(/started anyway \(silenceCheck: warn\).*sil-1/),
+      });
+      r.controller.start();
+      const snap = await r.controller.done;
+      expect(snap.phase).toBe('rolled-back');
+      await r.close(); // drains the hooks before the evidence closes
+      const alerts = am.hits.filter((h) => h.path === 'POST /api/v2/alerts');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]!.canaryWeight).toBe(0);
+      expect(alerts[0]!.body).toEqual([
+        expect.objectContaining({
+          labels: expect.objectContaining({ alertname: expect.any(String), service: 'maestro-api', rollout: 'obs' }),
+        }),
+      ]);
+      const annotations = grafana.hits.filter((h) => h.path === 'POST /api/annotations');
+      expect(
+        annotations.map((a) =>
+          (a.body as { tags: string[] }).tags.find((t) => ['step', 'promote', 'rollback'].includes(t)),
+        ),
+      ).toEqual(['step', 'rollback']);
+      expect(annotations.every((a) => a.auth === 'Bearer glsa_secret')).toBe(true);
+      const notes = chain(r.evidence.dir).filter((n) => n.kind === 'note');
+      expect(notes.map((n) => [n.topic, n.level])).toEqual([
         ['silence-check', 'warning'],
-        ['rollback-alert', 'warning'],
-        ['annotation', 'warning'],
-      ]),
-    );
-    expect(JSON.stringify(notes)).not.toContain('t0ken');
-  });
+        ['rollback-alert', 'info'],
+      ]);
+      expect(warnings.some((w) => /sil-1/.test(w))).toBe(true);
+      const verify = spawnCli(['evidence', 'verify'], join(r.evidence.dir, '../../..'));
+      expect(await verify.exited, verify.out()).toBe(0);
+    },
+  );
+
+  it(
+    'never blocks: Alertmanager and Grafana failing are evidence notes, ' + 'and the rollback still happens at once',
+    async () => {
+      const broken = await fakeObservability({ fail: true });
+      const policy = policySpec.parse({
+        service: 'maestro-api',
+        interval: '500ms',
+        steps: [{ weight: 50, bake: '30s' }],
+        latencyBoundsMs: [5, 25, 100],
+        alerting: { alertmanagerUrl: broken.url, silenceCheck: 'hold' },
+        grafana: { url: broken.url },
+      });
+      const { r } = await rollout(policy, { GRAFANA_TOKEN: 't0ken' }, { errorRate: 0.6 });
+      expect(await r.preStart()).toMatchObject({
+        start: true,
+        reason: expect.stringMatching(/silence check skipped: cannot list silences.*HTTP 500/),
+      });
+      r.controller.start();
+      const snap = await r.controller.done;
+      expect(snap.phase).toBe('rolled-back');
+      expect(snap.rollbackDurationSeconds).toBeLessThan(1);
+      await r.close();
+      const notes = chain(r.evidence.dir).filter((n) => n.kind === 'note');
+      expect(notes.map((n) => [n.topic, n.level])).toEqual(
+        expect.arrayContaining([
+          ['silence-check', 'warning'],
+          ['rollback-alert', 'warning'],
+          ['annotation', 'warning'],
+        ]),
+      );
+      expect(JSON.stringify(notes)).not.toContain('t0ken');
+    },
+  );
 
   it('run holds the start on a muting silence (silenceCheck: hold), says why and exits 1', async () => {
     const am = await fakeObservability({ silences: [silence({ id: 'sil-hold', comment: 'friday freeze' })] });

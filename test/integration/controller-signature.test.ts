@@ -43,7 +43,7 @@ spec:
 
 const example = loadPolicy(join(EXAMPLE, 'canary.yaml'), { CANARY_WEBHOOK_SECRET: 'x' }).spec;
 
-describe('signed-manifest gate (issue 5)', () => {
+describe('signed-manifest gate: run refuses a manifest that does not verify', () => {
   it("accepts the committed example and refuses a one-byte-changed copy with the verifier's message", () => {
     expect(checkSignedManifest(EXAMPLE, example, { allowUnsigned: false }).note).toMatchObject({
       level: 'info',
@@ -58,7 +58,11 @@ describe('signed-manifest gate (issue 5)', () => {
     }
     expect(err).toBeInstanceOf(CheckFailedError);
     expect((err as CheckFailedError).message).toMatch(
-      /rollouts\.yaml does not verify against cosign\.pub \(rollouts\.yaml\.sig\): FAILED: .*invalid signature: the file was changed after signing/,
+      new RegExp(
+        String.raw`rollouts\.yaml does not verify against cosign\.pub \(rollout` +
+          String.raw`s\.yaml\.sig\): FAILED: .*invalid signature: the file was ch` +
+          String.raw`anged after signing`,
+      ),
     );
     const allowed = checkSignedManifest(dir, example, { allowUnsigned: true });
     expect(allowed.warning).toMatch(/^--allow-unsigned: rolling out although rollouts\.yaml does not verify/);

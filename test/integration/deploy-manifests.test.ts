@@ -162,93 +162,98 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
   });
   afterAll(async () => api.close());
 
-  it('lease election, cluster-wide watch, state annotation, promote, abort, evidence and Events are all authorized', async () => {
-    const argo = new ArgoSimulator(api);
-    api.seedRollout(makeRollout({ name: 'maestro-api', namespace: 'shop' }));
-    argo.reconcile('shop', 'maestro-api');
-    const leaseName = (byKind('Role')[0]!.rules as Doc[]).find((r) => r.resourceNames)!.resourceNames[0];
-    const elector = new LeaderElector({
-      kubeConfig: api.kubeConfig(),
-      namespace: 'adaptive-canary',
-      name: leaseName,
-      identity: 'pod-a',
-      retryPeriodMs: 50,
-    });
-    expect(await elector.tryAcquireOrRenew()).toBe(true);
-    expect(await elector.tryAcquireOrRenew()).toBe(true);
-    const client = await RolloutClient.create(api.kubeConfig());
-    const watcher = new RolloutWatcher(api.kubeConfig(), client, () => undefined, {});
-    await watcher.start();
-    await new Promise((r) => setTimeout(r, 50));
-    const act = await ArgoActuator.create({
-      kubeConfig: api.kubeConfig(),
-      namespace: 'shop',
-      rollout: 'maestro-api',
-      pollIntervalMs: 10,
-    });
-    await new Promise((r) => setTimeout(r, 50));
-    await act.setWeight(25);
-    await updateState(client, 'shop', 'maestro-api', () => ({ step: 1 }));
-    await act.rollback();
-    // The cluster evidence (ConfigMaps in the controller's namespace) and an Event on the Rollout, as serve writes them.
-    const evidence = await EvidenceConfigMaps.create(api.kubeConfig(), 'adaptive-canary');
-    const owner = {
-      rolloutId: 'shop.maestro-api.c4n4ry',
-      service: 'maestro-api',
-      namespace: 'shop',
-      name: 'maestro-api',
-    };
-    const segments = await evidence.write(owner, [], { 'decisions.jsonl': '{"seq":1}\n', 'head.json': '{}' });
-    await evidence.write(owner, segments, { 'decisions.jsonl': '{"seq":1}\n{"seq":2}\n', 'head.json': '{}' });
-    expect((await evidence.list({ rolloutId: owner.rolloutId }))[0]?.files['decisions.jsonl']).toBe(
-      '{"seq":1}\n{"seq":2}\n',
-    );
-    const warnings: string[] = [];
-    const events = await RolloutEventRecorder.create(
-      api.kubeConfig(),
-      { namespace: 'shop', name: 'maestro-api' },
-      { instance: 'pod-a', onWarning: (w) => warnings.push(w) },
-    );
-    const decision = { action: 'rollback', at: Date.now(), step: 0, weight: 0, score: 0.2, by: 'judge', reasons: [] };
-    events.notify({
-      event: 'rollback',
-      service: 'maestro-api',
-      rolloutId: owner.rolloutId,
-      step: 0,
-      weight: 0,
-      score: 0.2,
-      decision: decision as never,
-    });
-    await events.flush(5_000);
-    expect(warnings).toEqual([]);
-    expect(api.events.store.list('shop').map((e) => e.reason)).toEqual(['CanaryRolledBack']);
-    await elector.stop(true);
-    watcher.stop();
-    argo.close();
-    const denied = api.requests
-      .filter((r) => !allowed(r))
-      .map((r) => `${r.method} ${r.path}${r.query.watch ? '?watch' : ''}`);
-    expect(denied).toEqual([]);
-    const verbs = new Set(
-      api.requests.map(
-        (r) =>
-          `${r.method}${r.query.watch ? ' watch' : ''} ${r.path.split('/').slice(-1)[0] === 'status' ? 'status' : r.path.split('/')[2]}`,
-      ),
-    );
-    expect([...verbs].sort()).toEqual(
-      expect.arrayContaining([
-        'GET argoproj.io',
-        'GET watch argoproj.io',
-        'PATCH argoproj.io',
-        'PATCH status',
-        'POST coordination.k8s.io',
-        'PUT coordination.k8s.io',
-        'GET coordination.k8s.io',
-        'GET v1',
-        'POST v1',
-        'PUT v1',
-        'POST events.k8s.io',
-      ]),
-    );
-  });
+  it(
+    'lease election, cluster-wide watch, state annotation, promote, abort, ' + 'evidence and Events are all authorized',
+    async () => {
+      const argo = new ArgoSimulator(api);
+      api.seedRollout(makeRollout({ name: 'maestro-api', namespace: 'shop' }));
+      argo.reconcile('shop', 'maestro-api');
+      const leaseName = (byKind('Role')[0]!.rules as Doc[]).find((r) => r.resourceNames)!.resourceNames[0];
+      const elector = new LeaderElector({
+        kubeConfig: api.kubeConfig(),
+        namespace: 'adaptive-canary',
+        name: leaseName,
+        identity: 'pod-a',
+        retryPeriodMs: 50,
+      });
+      expect(await elector.tryAcquireOrRenew()).toBe(true);
+      expect(await elector.tryAcquireOrRenew()).toBe(true);
+      const client = await RolloutClient.create(api.kubeConfig());
+      const watcher = new RolloutWatcher(api.kubeConfig(), client, () => undefined, {});
+      await watcher.start();
+      await new Promise((r) => setTimeout(r, 50));
+      const act = await ArgoActuator.create({
+        kubeConfig: api.kubeConfig(),
+        namespace: 'shop',
+        rollout: 'maestro-api',
+        pollIntervalMs: 10,
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      await act.setWeight(25);
+      await updateState(client, 'shop', 'maestro-api', () => ({ step: 1 }));
+      await act.rollback();
+      // The cluster evidence (ConfigMaps in the controller's namespace) and an Event on the Rollout, as serve writes
+      // them.
+      const evidence = await EvidenceConfigMaps.create(api.kubeConfig(), 'adaptive-canary');
+      const owner = {
+        rolloutId: 'shop.maestro-api.c4n4ry',
+        service: 'maestro-api',
+        namespace: 'shop',
+        name: 'maestro-api',
+      };
+      const segments = await evidence.write(owner, [], { 'decisions.jsonl': '{"seq":1}\n', 'head.json': '{}' });
+      await evidence.write(owner, segments, { 'decisions.jsonl': '{"seq":1}\n{"seq":2}\n', 'head.json': '{}' });
+      expect((await evidence.list({ rolloutId: owner.rolloutId }))[0]?.files['decisions.jsonl']).toBe(
+        '{"seq":1}\n{"seq":2}\n',
+      );
+      const warnings: string[] = [];
+      const events = await RolloutEventRecorder.create(
+        api.kubeConfig(),
+        { namespace: 'shop', name: 'maestro-api' },
+        { instance: 'pod-a', onWarning: (w) => warnings.push(w) },
+      );
+      const decision = { action: 'rollback', at: Date.now(), step: 0, weight: 0, score: 0.2, by: 'judge', reasons: [] };
+      events.notify({
+        event: 'rollback',
+        service: 'maestro-api',
+        rolloutId: owner.rolloutId,
+        step: 0,
+        weight: 0,
+        score: 0.2,
+        decision: decision as never,
+      });
+      await events.flush(5_000);
+      expect(warnings).toEqual([]);
+      expect(api.events.store.list('shop').map((e) => e.reason)).toEqual(['CanaryRolledBack']);
+      await elector.stop(true);
+      watcher.stop();
+      argo.close();
+      const denied = api.requests
+        .filter((r) => !allowed(r))
+        .map((r) => `${r.method} ${r.path}${r.query.watch ? '?watch' : ''}`);
+      expect(denied).toEqual([]);
+      const verbs = new Set(
+        api.requests.map(
+          (r) =>
+            `${r.method}${r.query.watch ? ' watch' : ''} ` +
+            `${r.path.split('/').slice(-1)[0] === 'status' ? 'status' : r.path.split('/')[2]}`,
+        ),
+      );
+      expect([...verbs].sort()).toEqual(
+        expect.arrayContaining([
+          'GET argoproj.io',
+          'GET watch argoproj.io',
+          'PATCH argoproj.io',
+          'PATCH status',
+          'POST coordination.k8s.io',
+          'PUT coordination.k8s.io',
+          'GET coordination.k8s.io',
+          'GET v1',
+          'POST v1',
+          'PUT v1',
+          'POST events.k8s.io',
+        ]),
+      );
+    },
+  );
 });

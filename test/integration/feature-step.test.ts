@@ -200,46 +200,51 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
     expect(c.text()).toMatch(/steps 25%, 50%, 75%, then 100%/);
   }, 45_000);
 
-  it('sets a flag whose "on" variant returns 5xx back to 0, with the rollback in the evidence (--prometheus)', async () => {
-    const { cwd, flagFile } = ws.broken;
-    writePolicy(cwd, { url: 'http://127.0.0.1:1', job: 'broken' }); // --prometheus wins over this URL, which points nowhere
-    const c = capture(cwd);
-    const code = await runMain(
-      program,
-      [
-        'run',
-        '--target',
-        'flagd',
-        '--flag-file',
-        'flags/maestro-api.flagd.json',
-        '--flag',
-        FLAG,
-        '--feature-step',
-        '10',
-        '--prometheus',
-        prom.url,
-        '--policy',
-        'canary.yaml',
-        '--listen',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      c.io,
-    );
-    expect(code, c.text()).toBe(1);
-    expect(fractional(flagFile)).toEqual({
-      fractional: [
-        ['on', 0],
-        ['off', 100],
-      ],
-    });
-    const d = decisions(cwd);
-    expect(d[0]).toMatchObject({ action: 'start', weight: 10 });
-    expect(d.at(-1)).toMatchObject({ action: 'rollback', weight: 0 });
-    const rollback = d.at(-1);
-    expect(rollback?.by).toMatch(/^(judge|rule:critical-metric)$/); // the analysis, not a fault or a person
-    expect(rollback?.reasons.find((r) => r.verdict === 'fail')?.signal).toBe('error-rate');
-  }, 45_000);
+  it(
+    'sets a flag whose "on" variant returns 5xx back to 0, with the ' + 'rollback in the evidence (--prometheus)',
+    async () => {
+      const { cwd, flagFile } = ws.broken;
+      // --prometheus wins over this URL, which points nowhere
+      writePolicy(cwd, { url: 'http://127.0.0.1:1', job: 'broken' });
+      const c = capture(cwd);
+      const code = await runMain(
+        program,
+        [
+          'run',
+          '--target',
+          'flagd',
+          '--flag-file',
+          'flags/maestro-api.flagd.json',
+          '--flag',
+          FLAG,
+          '--feature-step',
+          '10',
+          '--prometheus',
+          prom.url,
+          '--policy',
+          'canary.yaml',
+          '--listen',
+          '127.0.0.1:0',
+          '--no-ui',
+        ],
+        c.io,
+      );
+      expect(code, c.text()).toBe(1);
+      expect(fractional(flagFile)).toEqual({
+        fractional: [
+          ['on', 0],
+          ['off', 100],
+        ],
+      });
+      const d = decisions(cwd);
+      expect(d[0]).toMatchObject({ action: 'start', weight: 10 });
+      expect(d.at(-1)).toMatchObject({ action: 'rollback', weight: 0 });
+      const rollback = d.at(-1);
+      expect(rollback?.by).toMatch(/^(judge|rule:critical-metric)$/); // the analysis, not a fault or a person
+      expect(rollback?.reasons.find((r) => r.verdict === 'fail')?.signal).toBe('error-rate');
+    },
+    45_000,
+  );
 
   it('exits 2 when there is no metric source, without touching the flag file', async () => {
     const { cwd, flagFile } = workspace();

@@ -59,7 +59,10 @@ describe('Grafana annotations', () => {
       dashboardUID: 'maestro-api-canary',
       time: 1_748_980_000_123,
       tags: ['adaptive-canary', 'maestro-api', 'rollback', 'rollout:maestro-api-20250603-1'],
-      text: 'maestro-api maestro-api-20250603-1: rollback (step 2, weight 25%, score 0.41)\n- error-rate: canary 3.1x baseline\n- synthetic score 0.90 < 0.95 twice',
+      text:
+        'maestro-api maestro-api-20250603-1: rollback (step 2, weight 25%, ' +
+        'score 0.41)\n- error-rate: canary 3.1x baseline\n- synthetic score ' +
+        '0.90 < 0.95 twice',
     });
   });
 

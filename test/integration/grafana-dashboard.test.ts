@@ -94,49 +94,52 @@ describe('Canary Release Overview dashboard', () => {
     expect(validate.errors!.some((e) => e.instancePath === '/panels/3/gridPos')).toBe(true);
   });
 
-  it('has every panel the playbook asks for, each query with a refId, on the 24-column grid without overlap', async () => {
-    const d = (await canaryDashboard(spec)) as unknown as {
-      uid: string;
-      panels: {
-        title: string;
-        gridPos: { x: number; y: number; w: number; h: number };
-        targets: { refId?: string; expr: string }[];
-      }[];
-      annotations: { list: Json[] };
-    };
-    expect(d.uid).toBe('maestro-api-canary');
-    const titles = d.panels.map((p) => p.title).join(' | ');
-    for (const t of [
-      'Request rate',
-      'Error ratio',
-      'Latency quantiles',
-      'Composite score',
-      'Synthetic availability',
-      'Error budget burn',
-      'Canary weight and step',
-      'Rollback duration histogram',
-    ])
-      expect(titles).toContain(t);
-    expect(d.panels.flatMap((p) => p.targets).every((t) => typeof t.refId === 'string' && t.expr.length > 0)).toBe(
-      true,
-    );
-    expect(JSON.stringify(d.panels)).toContain('maestro_api_rollback_duration_seconds_bucket');
-    const cells = new Set<string>();
-    for (const { gridPos: g } of d.panels) {
-      expect(g.x + g.w).toBeLessThanOrEqual(24);
-      for (let x = g.x; x < g.x + g.w; x++)
-        for (let y = g.y; y < g.y + g.h; y++) {
-          expect(cells.has(`${x},${y}`)).toBe(false);
-          cells.add(`${x},${y}`);
-        }
-    }
-    expect(d.annotations.list.map((a) => a.name)).toEqual(['Canary decisions (controller)', 'Decisions (metrics)']);
-    expect(d.annotations.list[0]!.target).toEqual({
-      type: 'tags',
-      tags: ['adaptive-canary', 'maestro-api'],
-      limit: 100,
-      matchAny: false,
-    });
-    expect(dashboardPanels(spec).length).toBe(d.panels.length);
-  });
+  it(
+    'has every panel the playbook asks for, each query with a refId, on ' + 'the 24-column grid without overlap',
+    async () => {
+      const d = (await canaryDashboard(spec)) as unknown as {
+        uid: string;
+        panels: {
+          title: string;
+          gridPos: { x: number; y: number; w: number; h: number };
+          targets: { refId?: string; expr: string }[];
+        }[];
+        annotations: { list: Json[] };
+      };
+      expect(d.uid).toBe('maestro-api-canary');
+      const titles = d.panels.map((p) => p.title).join(' | ');
+      for (const t of [
+        'Request rate',
+        'Error ratio',
+        'Latency quantiles',
+        'Composite score',
+        'Synthetic availability',
+        'Error budget burn',
+        'Canary weight and step',
+        'Rollback duration histogram',
+      ])
+        expect(titles).toContain(t);
+      expect(d.panels.flatMap((p) => p.targets).every((t) => typeof t.refId === 'string' && t.expr.length > 0)).toBe(
+        true,
+      );
+      expect(JSON.stringify(d.panels)).toContain('maestro_api_rollback_duration_seconds_bucket');
+      const cells = new Set<string>();
+      for (const { gridPos: g } of d.panels) {
+        expect(g.x + g.w).toBeLessThanOrEqual(24);
+        for (let x = g.x; x < g.x + g.w; x++)
+          for (let y = g.y; y < g.y + g.h; y++) {
+            expect(cells.has(`${x},${y}`)).toBe(false);
+            cells.add(`${x},${y}`);
+          }
+      }
+      expect(d.annotations.list.map((a) => a.name)).toEqual(['Canary decisions (controller)', 'Decisions (metrics)']);
+      expect(d.annotations.list[0]!.target).toEqual({
+        type: 'tags',
+        tags: ['adaptive-canary', 'maestro-api'],
+        limit: 100,
+        matchAny: false,
+      });
+      expect(dashboardPanels(spec).length).toBe(d.panels.length);
+    },
+  );
 });

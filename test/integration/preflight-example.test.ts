@@ -46,7 +46,11 @@ describe('preflight on the paved-road example', () => {
       /^✓ synthetic-suite: .*uptime 99\.9\d\d% over 7d from syntheticsctl history \(required ≥ 99\.900%\)/m,
     );
     expect(r.stdout).toMatch(
-      /^✓ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml verifies against cosign\.pub \(sig \+ bundle\)$/m,
+      new RegExp(
+        String.raw`^✓ synthetic-suite-signature: synthetics\/maestro-api-canary` +
+          String.raw`\.yaml verifies against cosign\.pub \(sig \+ bundle\)$`,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/^✓ synthetic-suite-sync: /m);
     expect(r.stdout).toMatch(/^✓ signature: rollouts\.yaml verifies against cosign\.pub \(sig \+ bundle\)/m);
@@ -99,7 +103,12 @@ describe('preflight on the paved-road example', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^✓ synthetic-suite: synthetics\/maestro-api-canary\.yaml is valid;/m);
     expect(r.stdout).toMatch(
-      /^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sig\): invalid signature/m,
+      new RegExp(
+        String.raw`^✗ synthetic-suite-signature: synthetics\/maestro-api-canary` +
+          String.raw`\.yaml does not verify \(synthetics\/maestro-api-canary\.yam` +
+          String.raw`l\.sig\): invalid signature`,
+        'm',
+      ),
     );
   });
 
@@ -110,7 +119,13 @@ describe('preflight on the paved-road example', () => {
     const r = await preflight(broken);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml is not signed \(no synthetics\/maestro-api-canary\.yaml\.sig or synthetics\/maestro-api-canary\.yaml\.sigstore\.json\)$/m,
+      new RegExp(
+        String.raw`^✗ synthetic-suite-signature: synthetics\/maestro-api-canary` +
+          String.raw`\.yaml is not signed \(no synthetics\/maestro-api-canary\.ya` +
+          String.raw`ml\.sig or synthetics\/maestro-api-canary\.yaml\.sigstore\.j` +
+          String.raw`son\)$`,
+        'm',
+      ),
     );
   });
 
@@ -125,7 +140,12 @@ describe('preflight on the paved-road example', () => {
     const r = await preflight(broken);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^✗ synthetic-suite-signature: synthetics\/maestro-api-canary\.yaml does not verify \(synthetics\/maestro-api-canary\.yaml\.sigstore\.json\): /m,
+      new RegExp(
+        String.raw`^✗ synthetic-suite-signature: synthetics\/maestro-api-canary` +
+          String.raw`\.yaml does not verify \(synthetics\/maestro-api-canary\.yam` +
+          String.raw`l\.sigstore\.json\): `,
+        'm',
+      ),
     );
   });
 
@@ -136,7 +156,13 @@ describe('preflight on the paved-road example', () => {
     const r = await preflight(broken);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^✗ promotion-criteria: drift in 1 field\(s\): min-composite-score: ADR 0002 "0\.9", policy spec\.promotion\.minScore "0\.95", rollouts\.yaml annotation adaptive-canary\.dev\/min-composite-score "0\.95"/m,
+      new RegExp(
+        String.raw`^✗ promotion-criteria: drift in 1 field\(s\): min-composite-` +
+          String.raw`score: ADR 0002 "0\.9", policy spec\.promotion\.minScore "0\.` +
+          String.raw`95", rollouts\.yaml annotation adaptive-canary\.dev\/min-com` +
+          String.raw`posite-score "0\.95"`,
+        'm',
+      ),
     );
   });
 

@@ -27,7 +27,8 @@ spec:
 `;
 
 const sample = (version: string): string =>
-  `"${process.execPath}" "${BIN}" sample-service --service-version ${version} --listen 127.0.0.1:$PORT --cold-requests 600 --cold-latency-ms 150`;
+  `"${process.execPath}" "${BIN}" sample-service --service-version ${version}` +
+  ` --listen 127.0.0.1:$PORT --cold-requests 600 --cold-latency-ms 150`;
 
 async function runRollout(withBaseline: boolean): Promise<{ run: Spawned; cwd: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'ac-baseline-'));
@@ -58,19 +59,23 @@ function decisions(cwd: string): { action: string; reasons: { signal: string; me
 }
 
 describe('run --baseline (real processes)', () => {
-  it('promotes a cold-starting canary compared with its baseline; compared with warm stable it is rolled back', async () => {
-    const [alone, paired] = await Promise.all([runRollout(false), runRollout(true)]);
-    const [aloneCode, pairedCode] = await Promise.all([alone.run.exited, paired.run.exited]);
-    expect(aloneCode, alone.run.out()).toBe(1);
-    expect(alone.run.out()).toMatch(/rolled-back/);
-    expect(pairedCode, paired.run.out()).toBe(0);
-    expect(paired.run.out()).toMatch(/promoted/);
-    // The evidence says what each decision compared the canary with.
-    const last = decisions(paired.cwd).at(-1)!;
-    expect(last.action).toBe('promote');
-    expect(last.reasons.find((r) => r.signal === 'comparison')?.message).toMatch(/the baseline \(fresh stable/);
-    const rollback = decisions(alone.cwd).at(-1)!;
-    expect(rollback.action).toBe('rollback');
-    expect(rollback.reasons.find((r) => r.signal === 'comparison')?.message).toMatch(/the stable version/);
-  }, 60_000);
+  it(
+    'promotes a cold-starting canary compared with its baseline; compared ' + 'with warm stable it is rolled back',
+    async () => {
+      const [alone, paired] = await Promise.all([runRollout(false), runRollout(true)]);
+      const [aloneCode, pairedCode] = await Promise.all([alone.run.exited, paired.run.exited]);
+      expect(aloneCode, alone.run.out()).toBe(1);
+      expect(alone.run.out()).toMatch(/rolled-back/);
+      expect(pairedCode, paired.run.out()).toBe(0);
+      expect(paired.run.out()).toMatch(/promoted/);
+      // The evidence says what each decision compared the canary with.
+      const last = decisions(paired.cwd).at(-1)!;
+      expect(last.action).toBe('promote');
+      expect(last.reasons.find((r) => r.signal === 'comparison')?.message).toMatch(/the baseline \(fresh stable/);
+      const rollback = decisions(alone.cwd).at(-1)!;
+      expect(rollback.action).toBe('rollback');
+      expect(rollback.reasons.find((r) => r.signal === 'comparison')?.message).toMatch(/the stable version/);
+    },
+    60_000,
+  );
 });

@@ -13,7 +13,8 @@ import { spawnCli, waitFor } from './controller-helpers.js';
  * `run` with upstream COMMANDS (real child processes, their own process groups) stopped by SIGTERM and by
  * kill -9: what is left running, in the state database and in the evidence afterwards.
  */
-const SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
+const SERVER =
+  `require('node:http').createServer((q, s) => ` + `s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
 
 function query<T>(stateFile: string, sql: string): T[] {
   try {

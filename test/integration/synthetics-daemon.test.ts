@@ -95,7 +95,9 @@ describe('the probe daemon', () => {
       const metrics = await fetch(`${daemon.url}/metrics`).then((r) => r.text());
       const { createHash } = await import('node:crypto');
       expect(metrics).toContain(
-        `syntheticsctl_suite_info{suite="maestro-api-canary",sha256="${createHash('sha256').update(text).digest('hex')}"} 1`,
+        `syntheticsctl_suite_info{suite="maestro-api-canary",sha256="` +
+          `${createHash('sha256').update(text).digest('hex')}` +
+          `"} 1`,
       );
       expect(metrics).not.toContain('pw-for-tests');
     } finally {

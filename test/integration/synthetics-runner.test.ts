@@ -59,60 +59,63 @@ const run = async (spec: Record<string, unknown>, baseUrl = target.url, env: Rec
   runFlow(prepareSuite(suiteOf(spec), { baseUrl, env }), 'f');
 
 describe('synthetics runner against loopback HTTP', () => {
-  it('chains login → extraction → authorised read, with ${vars} in assertions and secrets redacted everywhere', async () => {
-    const spec = {
-      interval: '10s',
-      timeout: '2s',
-      variables: { password: '${env:PROBE_PASSWORD}', wanted: 'book' },
-      flows: [
-        {
-          name: 'f',
-          steps: [
-            {
-              name: 'login',
-              request: { method: 'POST', path: '/login', json: { user: 'bot', password: '${password}' } },
-              extract: {
-                token: { jsonpath: '$.token', secret: true },
-                id: { jsonpath: '$.id' },
-                reqId: { header: 'x-request-id' },
+  it(
+    'chains login → extraction → authorised read, with ${vars} in ' + 'assertions and secrets redacted everywhere',
+    async () => {
+      const spec = {
+        interval: '10s',
+        timeout: '2s',
+        variables: { password: '${env:PROBE_PASSWORD}', wanted: 'book' },
+        flows: [
+          {
+            name: 'f',
+            steps: [
+              {
+                name: 'login',
+                request: { method: 'POST', path: '/login', json: { user: 'bot', password: '${password}' } },
+                extract: {
+                  token: { jsonpath: '$.token', secret: true },
+                  id: { jsonpath: '$.id' },
+                  reqId: { header: 'x-request-id' },
+                },
+                assert: [{ status: 200 }, { jsonpath: { path: '$.token', equals: '${token}' } }],
               },
-              assert: [{ status: 200 }, { jsonpath: { path: '$.token', equals: '${token}' } }],
-            },
-            {
-              name: 'read',
-              request: {
-                path: '/orders/${id}',
-                headers: { authorization: 'Bearer ${token}' },
-                query: { pw: '${password}' },
+              {
+                name: 'read',
+                request: {
+                  path: '/orders/${id}',
+                  headers: { authorization: 'Bearer ${token}' },
+                  query: { pw: '${password}' },
+                },
+                assert: [
+                  { status: [200, 201] },
+                  { jsonpath: { path: '$.id', equals: '${id}' } },
+                  { jsonpath: { path: '$.items', contains: '${wanted}' } },
+                  { jsonpath: { path: '$.total', gt: 10, lt: 20 } },
+                  { header: { name: 'Content-Type', matches: 'json' } },
+                  { body: { contains: 'pen' } },
+                ],
               },
-              assert: [
-                { status: [200, 201] },
-                { jsonpath: { path: '$.id', equals: '${id}' } },
-                { jsonpath: { path: '$.items', contains: '${wanted}' } },
-                { jsonpath: { path: '$.total', gt: 10, lt: 20 } },
-                { header: { name: 'Content-Type', matches: 'json' } },
-                { body: { contains: 'pen' } },
-              ],
-            },
-          ],
-        },
-      ],
-    };
-    const prepared = prepareSuite(suiteOf(spec), { baseUrl: target.url, env: { PROBE_PASSWORD: 'hunter2-secret' } });
-    const suite = await runSuite(prepared);
-    const flow = suite.flows[0]!;
-    expect(flow.status).toBe('passed');
-    expect(flow.steps.map((s) => s.httpStatus)).toEqual([200, 200]);
-    const t = flow.steps[0]!.timings;
-    expect(t.processing).toBeGreaterThan(0);
-    expect(t.tls).toBe(0);
-    for (const name of ['list', 'json', 'junit'] as const) {
-      const text = renderReport(name, suite);
-      expect(text).not.toContain('hunter2-secret');
-      expect(text).not.toContain('tok-abcdef');
-    }
-    expect(renderReport('json', suite)).toContain('pw=***');
-  });
+            ],
+          },
+        ],
+      };
+      const prepared = prepareSuite(suiteOf(spec), { baseUrl: target.url, env: { PROBE_PASSWORD: 'hunter2-secret' } });
+      const suite = await runSuite(prepared);
+      const flow = suite.flows[0]!;
+      expect(flow.status).toBe('passed');
+      expect(flow.steps.map((s) => s.httpStatus)).toEqual([200, 200]);
+      const t = flow.steps[0]!.timings;
+      expect(t.processing).toBeGreaterThan(0);
+      expect(t.tls).toBe(0);
+      for (const name of ['list', 'json', 'junit'] as const) {
+        const text = renderReport(name, suite);
+        expect(text).not.toContain('hunter2-secret');
+        expect(text).not.toContain('tok-abcdef');
+      }
+      expect(renderReport('json', suite)).toContain('pw=***');
+    },
+  );
 
   it('reports a failed assertion with expected and actual', async () => {
     const r = await run(oneStep({ path: '/orders/42' }, [{ status: 200 }]));

@@ -52,7 +52,8 @@ function makeCerts(): void {
   writeFileSync(join(dir, 'serial'), '01\n');
   writeFileSync(
     join(dir, 'ca.cnf'),
-    '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n[x]\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+    '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n' +
+      '[p]\ncommonName=supplied\n[x]\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
   );
   openssl(
     'ca',

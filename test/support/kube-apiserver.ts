@@ -18,7 +18,9 @@ import { serveWatch } from './kube-watch.js';
 export interface KubeApiServerOptions {
   /** Bearer tokens clients may send (default ["test-token"]); faults can target one token (one replica). */
   tokens?: string[];
-  /** false = the Rollout CRD has no status subresource: /status answers 404 (kubectl then patches the main resource). */
+  /**
+   * false = the Rollout CRD has no status subresource: /status answers 404 (kubectl then patches the main resource).
+   */
   statusSubresource?: boolean;
 }
 
@@ -243,7 +245,8 @@ export class KubeApiServer {
         throw new StatusError(
           415,
           'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${contentType})`,
+          `the body of the request was in an unknown format - accepted media ` +
+            `types include: application/merge-patch+json (got ${contentType})`,
         );
       return ok(200, patch(rt, ns, name, body, { status: sub === 'status', warnings }));
     }

@@ -42,7 +42,8 @@ export function checkConfigMap(obj: KubeObject): string[] {
   for (const [k, v] of [...Object.entries(data), ...Object.entries(binary)]) {
     if (k.length > 253 || !CONFIG_KEY.test(k))
       p.push(
-        `data[${k}]: Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+        `data[${k}]: Invalid value: "${k}": a valid config key must consist of ` +
+          `alphanumeric characters, '-', '_' or '.'`,
       );
     if (typeof v !== 'string') p.push(`data[${k}]: Invalid value: must be a string`);
     else total += Buffer.byteLength(v);

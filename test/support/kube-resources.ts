@@ -53,7 +53,9 @@ function conflict(rt: ResourceType, name: string): StatusError {
   return new StatusError(
     409,
     'Conflict',
-    `Operation cannot be fulfilled on ${qualified(rt)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    `Operation cannot be fulfilled on ${qualified(rt)} "${name}": the ` +
+      `object has been modified; please apply your changes to the latest ` +
+      `version and try again`,
   );
 }
 

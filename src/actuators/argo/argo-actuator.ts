@@ -30,7 +30,7 @@ export interface ArgoActuatorOptions {
 }
 
 /**
- * Direct mode (DESIGN.md §3.2): drives an Argo Rollout whose steps were rendered from the policy
+ * Direct mode (docs/architecture.md): drives an Argo Rollout whose steps were rendered from the policy
  * (`setWeight` + `pause: {}` per policy step) with the merge patches of `kubectl argo rollouts`.
  * Every promote reads the Rollout first and refuses on an aborted or unreadable one (never a blind promote);
  * rollback sends its one patch before anything else.
@@ -87,7 +87,9 @@ export class ArgoActuator implements Actuator {
     if (next !== percent) {
       throw new AppError(
         'E_ARGO_STEP',
-        `${this.id}: the Rollout's next setWeight step is ${next ?? 'none'}, not ${percent}; render its steps from the policy (adaptive-canary render rollout)`,
+        `${this.id}: the Rollout's next setWeight step is ${next ?? 'none'}, ` +
+          `not ${percent}; render its steps from the policy (adaptive-canary ` +
+          `render rollout)`,
       );
     }
     await this.applyPatches(promotePatches(ro, false));
@@ -118,7 +120,10 @@ export class ArgoActuator implements Actuator {
     }
   }
 
-  /** Faults: the Rollout aborted by someone else (a person's `kubectl argo rollouts abort`, Argo's own analysis) or deleted. */
+  /**
+   * Faults: the Rollout aborted by someone else (a person's `kubectl argo rollouts abort`, Argo's own analysis) or
+   * deleted.
+   */
   onFault(listener: (fault: ActuatorFault) => void): () => void {
     this.faultListeners.add(listener);
     const handle = (e: RolloutEvent): void => {
@@ -189,7 +194,8 @@ export class ArgoActuator implements Actuator {
       if (this.now >= deadline)
         throw new AppError(
           'E_ARGO_TIMEOUT',
-          `${this.id}: Argo did not show ${what} in time (phase ${v.phase}, canary weight ${v.canaryWeight ?? 'unknown'})`,
+          `${this.id}: Argo did not show ${what} in time (phase ${v.phase}, ` +
+            `canary weight ${v.canaryWeight ?? 'unknown'})`,
         );
       await defaultSleep(this.opts.pollIntervalMs ?? 50);
     }

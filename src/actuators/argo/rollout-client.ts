@@ -45,7 +45,9 @@ export class RolloutClient {
     )) as RolloutObject;
   }
 
-  /** Lists Rollouts in one namespace (or all when namespace is undefined); returns items and the list resourceVersion. */
+  /**
+   * Lists Rollouts in one namespace (or all when namespace is undefined); returns items and the list resourceVersion.
+   */
   async list(
     namespace: string | undefined,
     labelSelector?: string,

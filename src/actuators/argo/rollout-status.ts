@@ -1,6 +1,6 @@
 /**
- * Pure reading of an Argo Rollout (argo-flagger.md §1) and the exact merge patches `kubectl argo rollouts`
- * sends (pkg/kubectl-argo-rollouts/cmd/{abort,promote}).
+ * Pure reading of an Argo Rollout and the exact merge patches `kubectl argo rollouts`
+ * sends (pkg/kubectl-argo-rollouts/cmd/{abort,promote}; docs/kubernetes.md, "Direct mode").
  */
 export interface RolloutObject {
   metadata: {

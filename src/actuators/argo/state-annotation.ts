@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import { httpStatus } from './retry.js';
 import type { RolloutClient } from './rollout-client.js';
 
-/** The controller's own state lives on the Rollout, so any replica can resume (DESIGN.md §3.3). */
+/** The controller's own state lives on the Rollout, so any replica can resume (docs/kubernetes.md). */
 export const STATE_ANNOTATION = 'adaptive-canary.dev/state';
 
 export interface StoredState<T> {

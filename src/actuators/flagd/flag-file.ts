@@ -83,6 +83,7 @@ export function findFractional(node: Json | undefined): Json[] | undefined {
 export function noFractional(file: string, flag: string): AppError {
   return new AppError(
     'E_FLAGD_TARGETING',
-    `${file}: flag "${flag}" has no fractional targeting; add e.g. "targeting": {"fractional": [["on", 0], ["off", 100]]}`,
+    `${file}: flag "${flag}" has no fractional targeting; add e.g. ` +
+      `"targeting": {"fractional": [["on", 0], ["off", 100]]}`,
   );
 }

@@ -94,7 +94,8 @@ export class FlagdActuator implements Actuator {
     if (!stable || !canary || !(canary in def.variants) || !(stable in def.variants)) {
       throw new AppError(
         'E_FLAGD_VARIANTS',
-        `${this.opts.file}: flag "${this.opts.flag}" needs a canary and a stable variant among ${Object.keys(def.variants).join(', ')}`,
+        `${this.opts.file}: flag "${this.opts.flag}" needs a canary and a ` +
+          `stable variant among ${Object.keys(def.variants).join(', ')}`,
       );
     }
     return { fractional, canary, stable };

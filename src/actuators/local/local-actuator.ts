@@ -24,8 +24,8 @@ export interface LocalActuatorOptions {
  * The `local` actuator: the embedded router in front of two upstreams (URLs or commands it starts).
  *
  * @example
- * const act = await LocalActuator.start({ stable: 'http://127.0.0.1:9001', canary: 'node server.js', latencyBoundsMs: [50, 250] });
- * await act.setWeight(10);
+ * const act = await LocalActuator.start({ stable: 'http://127.0.0.1:9001', canary: 'node server.js', latencyBoundsMs:
+ * [50, 250] }); await act.setWeight(10);
  * const { confirmedAt } = await act.rollback(); // every new request now goes to stable
  */
 export class LocalActuator implements Actuator {

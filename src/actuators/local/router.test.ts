@@ -93,33 +93,36 @@ describe('LocalActuator (embedded router)', () => {
     return { act, stable, canary };
   }
 
-  it('with a baseline, splits the canary share in half between canary and baseline (stable keeps the rest)', async () => {
-    const stable = await backend('stable');
-    const canary = await backend('canary');
-    const baseline = await backend('baseline');
-    const act = await LocalActuator.start({
-      stable: stable.url,
-      canary: canary.url,
-      baseline: baseline.url,
-      latencyBoundsMs: [5, 50, 500],
-    });
-    cleanup.push(
-      () => stable.close(),
-      () => canary.close(),
-      () => baseline.close(),
-      () => act.close(),
-    );
-    await act.setWeight(20);
-    const seen = { stable: 0, canary: 0, baseline: 0 };
-    for (let i = 0; i < 200; i++) seen[(await get(`${act.url}/api/x`)).body as keyof typeof seen] += 1;
-    expect(seen).toEqual({ stable: 160, canary: 20, baseline: 20 });
-    const obs = act.router.recorder.take();
-    expect(obs.control).toMatchObject({ requests: 20, errors: 0 });
-    expect(obs.canary).toMatchObject({ requests: 20 });
-    // Promoted, the canary takes everything; rolled back, stable does.
-    await act.promote();
-    for (let i = 0; i < 10; i++) expect((await get(`${act.url}/api/x`)).body).toBe('canary');
-  });
+  it(
+    'with a baseline, splits the canary share in half between canary and ' + 'baseline (stable keeps the rest)',
+    async () => {
+      const stable = await backend('stable');
+      const canary = await backend('canary');
+      const baseline = await backend('baseline');
+      const act = await LocalActuator.start({
+        stable: stable.url,
+        canary: canary.url,
+        baseline: baseline.url,
+        latencyBoundsMs: [5, 50, 500],
+      });
+      cleanup.push(
+        () => stable.close(),
+        () => canary.close(),
+        () => baseline.close(),
+        () => act.close(),
+      );
+      await act.setWeight(20);
+      const seen = { stable: 0, canary: 0, baseline: 0 };
+      for (let i = 0; i < 200; i++) seen[(await get(`${act.url}/api/x`)).body as keyof typeof seen] += 1;
+      expect(seen).toEqual({ stable: 160, canary: 20, baseline: 20 });
+      const obs = act.router.recorder.take();
+      expect(obs.control).toMatchObject({ requests: 20, errors: 0 });
+      expect(obs.canary).toMatchObject({ requests: 20 });
+      // Promoted, the canary takes everything; rolled back, stable does.
+      await act.promote();
+      for (let i = 0; i < 10; i++) expect((await get(`${act.url}/api/x`)).body).toBe('canary');
+    },
+  );
 
   it('splits by weight and records status and latency per variant', async () => {
     const { act } = await setup(503);
@@ -167,7 +170,9 @@ describe('LocalActuator (embedded router)', () => {
   });
 
   it('starts command upstreams on a free port and reports when one dies', async () => {
-    const serve = `node -e "require('http').createServer((q,s)=>s.end(process.env.NAME)).listen(process.env.PORT,'127.0.0.1')"`;
+    const serve =
+      `node -e ` +
+      `"require('http').createServer((q,s)=>s.end(process.env.NAME)).listen(process.env.PORT,'127.0.0.1')"`;
     const act = await LocalActuator.start({
       stable: `NAME=stable ${serve}`,
       canary: `NAME=canary ${serve}`,

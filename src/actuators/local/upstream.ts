@@ -97,7 +97,9 @@ export class Upstream {
       stderrTail = (stderrTail + b.toString()).slice(-400);
     });
     child.once('exit', (code, signal) => {
-      this.exitMessage = `${this.opts.variant} command exited (${signal ?? `code ${code}`})${stderrTail ? `: ${stderrTail.trim().split('\n').pop()}` : ''}`;
+      this.exitMessage =
+        `${this.opts.variant} command exited (${signal ?? `code ${code}`})` +
+        `${stderrTail ? `: ${stderrTail.trim().split('\n').pop()}` : ''}`;
       if (!this.stopping) this.opts.onExit?.(this.exitMessage);
     });
     await this.waitReady(host, port);
@@ -119,7 +121,9 @@ export class Upstream {
     await this.stop();
     throw new UnreachableError(
       `${this.opts.variant} upstream`,
-      `\`${this.opts.target}\` did not accept connections on ${host}:${port} (the command gets PORT=${port}) within ${this.opts.startTimeoutMs ?? 30_000} ms`,
+      `\`${this.opts.target}\` did not accept connections on ${host}:${port} ` +
+        `(the command gets PORT=${port}) within ${this.opts.startTimeoutMs ?? 30_000}` +
+        ` ms`,
     );
   }
 

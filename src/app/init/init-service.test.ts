@@ -46,7 +46,8 @@ describe('scaffold', () => {
   const files = {
     'canary.yaml': 'service: maestro-api\n',
     'rollouts.yaml':
-      'metadata:\n  annotations:\n    a: b\n    cosign.sigstore.dev/message: H4sI\n    cosign.sigstore.dev/signature: MEUC\n  name: maestro-api\n',
+      'metadata:\n  annotations:\n    a: b\n    cosign.sigstore.dev/message: ' +
+      'H4sI\n    cosign.sigstore.dev/signature: MEUC\n  name: maestro-api\n',
     'policy/kyverno.yaml': 'publicKeys: |\n  -----BEGIN PUBLIC KEY-----\n  MFkw\n  -----END PUBLIC KEY-----\nnext: 1\n',
     'rollouts.yaml.sig': 'MEUCIQ...',
     'rollouts.yaml.sigstore.json': '{}',

@@ -138,7 +138,8 @@ export function scaffold(opts: {
     const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? `, and ${existing.length - 5} more` : '');
     throw new AppError(
       'E_EXISTS',
-      `refusing to overwrite ${existing.length} existing file(s) in ${opts.destDir}: ${shown} (use --force to overwrite)`,
+      `refusing to overwrite ${existing.length} existing file(s) in ${opts.destDir}` +
+        `: ${shown} (use --force to overwrite)`,
       ExitCode.usage,
     );
   }

@@ -68,7 +68,8 @@ function printTimeline(io: CliIO, file: string, { outcome, timeline }: ReplayRes
     const shown = (notable.length > 0 ? rankReasons(notable) : a.reasons.slice(0, 1)).map(reasonLine);
     println(
       io.stdout,
-      `  ${String(e.t).padStart(6)}  ${`${e.weight}%`.padStart(6)}  ${a.score.toFixed(2).padStart(5)}  ${a.verdict.padEnd(12)}  ${shown[0] ?? ''}`,
+      `  ${String(e.t).padStart(6)}  ${`${e.weight}%`.padStart(6)}  ${a.score.toFixed(2).padStart(5)}` +
+        `  ${a.verdict.padEnd(12)}  ${shown[0] ?? ''}`,
     );
     for (const more of shown.slice(1)) println(io.stdout, `  ${' '.repeat(37)}  ${more}`);
     const d = e.decision;
@@ -79,7 +80,9 @@ function printTimeline(io: CliIO, file: string, { outcome, timeline }: ReplayRes
   if (diverged)
     println(
       io.stdout,
-      `  note: from t=${diverged.t}s the controller would have had the canary at ${diverged.controllerWeight}%, the recording is at ${diverged.weight}%; later intervals are judged as recorded`,
+      `  note: from t=${diverged.t}s the controller would have had the ` +
+        `canary at ${diverged.controllerWeight}%, the recording is at ${diverged.weight}` +
+        `%; later intervals are judged as recorded`,
     );
   println(io.stdout, `  → ${outcome.decision.toUpperCase()} at t=${outcome.at}s (${outcome.rule})`);
   println(io.stdout);

@@ -13,18 +13,29 @@ export function eventLine(e: ControllerEvent, view: ControllerView): string | un
     const p = e.point;
     const s = view.get(e.rolloutId);
     const syn = p.syntheticAvailability === null ? 'n/a' : p.syntheticAvailability.toFixed(2);
-    return `${e.rolloutId}  t=${p.t.toFixed(0)}s step ${p.step + 1}/${s?.stepCount ?? '?'} weight ${pct(p.weight)}  score ${p.score.toFixed(3)} ${p.verdict}  canary ${p.canaryErrors}/${p.canaryRequests} err  stable ${p.baselineErrors}/${p.baselineRequests} err  synthetic ${syn}`;
+    return (
+      `${e.rolloutId}  t=${p.t.toFixed(0)}s step ${p.step + 1}/${s?.stepCount ?? '?'}` +
+      ` weight ${pct(p.weight)}  score ${p.score.toFixed(3)} ${p.verdict}  ` +
+      `canary ${p.canaryErrors}/${p.canaryRequests} err  stable ${p.baselineErrors}` +
+      `/${p.baselineRequests} err  synthetic ${syn}`
+    );
   }
   if (e.type === 'decision') {
     const d = e.decision;
     const why = headline(d.reasons);
-    return `${e.rolloutId}  ${d.action.toUpperCase()} → step ${d.step + 1} weight ${pct(d.weight)} (by ${d.by})${why ? ` — ${why}` : ''}`;
+    return (
+      `${e.rolloutId}  ${d.action.toUpperCase()} → step ${d.step + 1} weight ${pct(d.weight)}` +
+      ` (by ${d.by})${why ? ` — ${why}` : ''}`
+    );
   }
   return undefined;
 }
 
 function block(s: RolloutSnapshot, width: number): string[] {
-  const head = `${s.id.padEnd(18)} ${s.phase.padEnd(11)} step ${s.step + 1}/${s.stepCount}  weight ${pct(s.weight).padStart(4)}  bake ${bar(s.bakeProgress)}  score ${s.score.toFixed(3)} ${s.verdict}`;
+  const head =
+    `${s.id.padEnd(18)} ${s.phase.padEnd(11)} step ${s.step + 1}/${s.stepCount}` +
+    `  weight ${pct(s.weight).padStart(4)}  bake ${bar(s.bakeProgress)}  ` +
+    `score ${s.score.toFixed(3)} ${s.verdict}`;
   const extra =
     s.rollbackDurationSeconds !== null ? `  rollback ${(s.rollbackDurationSeconds * 1000).toFixed(1)} ms` : '';
   const lines = [head + extra];

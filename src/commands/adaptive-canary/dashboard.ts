@@ -14,7 +14,8 @@ interface Options {
 export default defineCommand<Options>({
   name: 'dashboard',
   summary:
-    'Serve the Canary Release Overview read-only over past rollouts in .evidence/ (timelines, verdicts, reasons, webhooks)',
+    'Serve the Canary Release Overview read-only over past rollouts in ' +
+    '.evidence/ (timelines, verdicts, reasons, webhooks)',
   readOnly: true,
   options: [
     new Option('--root <dir>', 'evidence root').default('.evidence'),

@@ -20,7 +20,8 @@ interface Options {
 export default defineCommand<Options>({
   name: 'demo',
   summary:
-    'Run real canary rollouts of the sample maestro-api on this machine: healthy promoted, regression and chaos rolled back',
+    'Run real canary rollouts of the sample maestro-api on this machine: ' +
+    'healthy promoted, regression and chaos rolled back',
   options: [
     new Option('--scenario <name>', 'which rollout(s) to run')
       .choices(['healthy', 'regression', 'chaos', 'all'])
@@ -32,13 +33,15 @@ export default defineCommand<Options>({
     new Option('--rps <n>', 'generated user requests per second per rollout').default('60'),
     new Option(
       '--metrics <source>',
-      "what the judge reads: the router's counts, or OpenTelemetry metrics the sample services export over OTLP to the controller",
+      "what the judge reads: the router's counts, or OpenTelemetry metrics " +
+        'the sample services export over OTLP to the controller',
     )
       .choices(['router', 'otlp'])
       .default('router'),
     new Option(
       '--allow-unsigned',
-      "run even if the example's rollouts.yaml does not verify against its cosign.pub (warned and recorded in the evidence)",
+      "run even if the example's rollouts.yaml does not verify against its " +
+        'cosign.pub (warned and recorded in the evidence)',
     ),
   ],
   examples: [
@@ -102,13 +105,16 @@ function printSummary(out: NodeJS.WritableStream, s: DemoSummary): void {
       r.rollbackDurationSeconds === null ? '' : `, rollback took ${(r.rollbackDurationSeconds * 1000).toFixed(3)} ms`;
     println(
       out,
-      `${r.ok ? '✓' : '✗'} ${r.scenario.padEnd(10)} ${r.decision.padEnd(11)} (expected ${r.expected}) in ${ttd}${rb}  [${r.rolloutId}]`,
+      `${r.ok ? '✓' : '✗'} ${r.scenario.padEnd(10)} ${r.decision.padEnd(11)} ` +
+        `(expected ${r.expected}) in ${ttd}${rb}  [${r.rolloutId}]`,
     );
     if (r.reason) println(out, `    ${r.reason}  (decided by ${r.decidedBy})`);
   }
   println(
     out,
-    `webhooks: ${s.webhooks.verified}/${s.webhooks.received} signed deliveries verified; evidence in .evidence/maestro-api/, review write-ups in .prbodies/`,
+    `webhooks: ${s.webhooks.verified}/${s.webhooks.received} signed ` +
+      `deliveries verified; evidence in .evidence/maestro-api/, review ` +
+      `write-ups in .prbodies/`,
   );
   println(
     out,

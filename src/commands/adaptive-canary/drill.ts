@@ -34,7 +34,8 @@ interface DrillReport {
 export default defineCommand<Options>({
   name: 'drill',
   summary:
-    "SRE rollback drill: trigger the suite's rollback-chaos-lite flow on the canary, report detection time and rollback duration",
+    "SRE rollback drill: trigger the suite's rollback-chaos-lite flow on " +
+    'the canary, report detection time and rollback duration',
   options: [
     new Option('--stable <url|cmd>', 'stable version (default: the sample maestro-api, started in-process)'),
     new Option('--canary <url|cmd>', 'canary version that the chaos flow targets (with --stable)'),
@@ -53,7 +54,9 @@ export default defineCommand<Options>({
   ],
   examples: [
     'adaptive-canary drill',
-    'PROBE_PASSWORD=... adaptive-canary drill --stable http://127.0.0.1:9001 --canary http://127.0.0.1:9002 --policy canary.yaml',
+    'PROBE_PASSWORD=... adaptive-canary drill --stable ' +
+      'http://127.0.0.1:9001 --canary http://127.0.0.1:9002 --policy ' +
+      'canary.yaml',
   ],
   async run({ opts, io }) {
     if (Boolean(opts.stable) !== Boolean(opts.canary)) throw new UsageError('--stable and --canary go together');
@@ -65,7 +68,10 @@ export default defineCommand<Options>({
         report.rollbackDurationSeconds === null ? '-' : `${(report.rollbackDurationSeconds * 1000).toFixed(3)} ms`;
       println(
         io.stdout,
-        `drill ${report.rolloutId}: ${report.rolledBack ? 'rolled back' : 'NOT rolled back'}; detected ${d} after chaos onset; rollback (decision → 100% stable) ${r}; playbook target: median rollback < ${report.targetMedianRollbackSeconds / 60} min`,
+        `drill ${report.rolloutId}: ${report.rolledBack ? 'rolled back' : 'NOT rolled back'}` +
+          `; detected ${d} after chaos onset; rollback (decision → 100% stable) ${r}` +
+          `; playbook target: median rollback < ${report.targetMedianRollbackSeconds / 60}` +
+          ` min`,
       );
       if (report.reason) println(io.stdout, `  ${report.reason}  (decided by ${report.decidedBy})`);
     }

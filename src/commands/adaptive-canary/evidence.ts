@@ -92,7 +92,9 @@ const show = defineCommand<Common>({
 const verify = defineCommand<Common>({
   name: 'verify',
   summary:
-    'Check the hash chains and that each is complete: exit 1 naming the first bad or missing record when anything was edited, inserted, deleted, reordered or cut',
+    'Check the hash chains and that each is complete: exit 1 naming the ' +
+    'first bad or missing record when anything was edited, inserted, ' +
+    'deleted, reordered or cut',
   args: ['[rollout]'],
   readOnly: true,
   options: [rootOption(), stateOption(), jsonOption()],
@@ -154,7 +156,9 @@ const mark = defineCommand<MarkOptions>({
     else
       println(
         io.stdout,
-        `marked ${record.rolloutId}${opts.falseAbort ? ' as a false abort' : ''}${opts.resolved ? ' as resolved' : ''} (record ${record.seq}, hash ${record.hash.slice(0, 16)}…)`,
+        `marked ${record.rolloutId}${opts.falseAbort ? ' as a false abort' : ''}` +
+          `${opts.resolved ? ' as resolved' : ''}` +
+          ` (record ${record.seq}, hash ${record.hash.slice(0, 16)}…)`,
       );
     return ExitCode.ok;
   },
@@ -169,7 +173,8 @@ interface PullOptions extends Common {
 const pull = defineCommand<PullOptions>({
   name: 'pull',
   summary:
-    "Bring a cluster's evidence home (the ConfigMaps `serve` writes) as .evidence/<service>/<rollout-id>/ and .prbodies/",
+    "Bring a cluster's evidence home (the ConfigMaps `serve` writes) as " +
+    '.evidence/<service>/<rollout-id>/ and .prbodies/',
   options: [
     rootOption(),
     new Option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)'),
@@ -202,7 +207,9 @@ const pull = defineCommand<PullOptions>({
       for (const p of pulled)
         println(
           io.stdout,
-          `${p.status === 'written' ? 'pulled' : "kept local (it extends the cluster's)"} ${p.rollout} → ${relative(io.cwd, p.dir) || '.'} (${p.records} records)`,
+          `${p.status === 'written' ? 'pulled' : "kept local (it extends the cluster's)"}` +
+            ` ${p.rollout} → ${relative(io.cwd, p.dir) || '.'} (${p.records} ` +
+            `records)`,
         );
     return ExitCode.ok;
   },

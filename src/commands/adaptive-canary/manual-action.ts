@@ -34,7 +34,8 @@ function manualActionCommand(action: ManualAction): ReturnType<typeof defineComm
       new Option('--dry-run', 'say what would be sent, send nothing'),
     ],
     examples: [
-      `ADAPTIVE_CANARY_TOKEN=… adaptive-canary ${action} maestro-api-20261129-0412 --server http://127.0.0.1:8080${destructive ? ' --yes' : ''}`,
+      `ADAPTIVE_CANARY_TOKEN=… adaptive-canary ${action} ` +
+        `maestro-api-20261129-0412 --server http://127.0.0.1:8080${destructive ? ' --yes' : ''}`,
     ],
     async run({ args, opts, io }) {
       const rolloutId = args[0] as string;

@@ -11,7 +11,15 @@ interface Options {
 export default defineCommand<Options>({
   name: 'replay',
   summary:
-    "Replay recorded rollouts (JSON Lines) through the controller's own decision engine: the judge and the rollout state machine, fed each recorded interval as one analysis interval. Without --policy the steps are the recording's own (each run of one recorded weight is a step, baked as long as it was recorded); with one, its steps decide when the controller would have moved on (a note says when its weight would have differed from the recording's). Exit 0: no file rolled back (promoted or inconclusive); 1: at least one rollback; 2: bad input",
+    "Replay recorded rollouts (JSON Lines) through the controller's own " +
+    'decision engine: the judge and the rollout state machine, fed each ' +
+    'recorded interval as one analysis interval. Without --policy the ' +
+    "steps are the recording's own (each run of one recorded weight is a " +
+    'step, baked as long as it was recorded); with one, its steps decide ' +
+    'when the controller would have moved on (a note says when its weight ' +
+    "would have differed from the recording's). Exit 0: no file rolled " +
+    'back (promoted or inconclusive); 1: at least one rollback; 2: bad ' +
+    'input',
   args: ['<files...>'],
   readOnly: true,
   options: [

@@ -33,7 +33,9 @@ interface Options {
 export default defineCommand<Options>({
   name: 'run',
   summary:
-    "Drive a canary rollout of your own service on this machine: through the embedded weighted router, or a flagd feature flag's weights (--target flagd)",
+    'Drive a canary rollout of your own service on this machine: through ' +
+    "the embedded weighted router, or a flagd feature flag's weights " +
+    '(--target flagd)',
   options: [
     new Option('--policy <file>', 'the release policy (canary.yaml)').makeOptionMandatory(),
     new Option('--target <target>', 'what moves the traffic: the embedded router, or a flagd flag file')
@@ -43,7 +45,10 @@ export default defineCommand<Options>({
     new Option('--canary <url|cmd>', 'router: canary version, a URL or a command serving HTTP on $PORT (required)'),
     new Option(
       '--baseline <url|cmd>',
-      "router: baseline, fresh instances of the stable version started with the canary (a URL or a command serving HTTP on $PORT); they get half of the canary's share and the judge compares the canary with them, so a cold start is not read as a regression",
+      'router: baseline, fresh instances of the stable version started with ' +
+        'the canary (a URL or a command serving HTTP on $PORT); they get half ' +
+        "of the canary's share and the judge compares the canary with them, so " +
+        'a cold start is not read as a regression',
     ),
     new Option(
       '--flag-file <file>',
@@ -52,11 +57,17 @@ export default defineCommand<Options>({
     new Option('--flag <name>', 'flagd: the flag whose fractional targeting is stepped (required)'),
     new Option(
       '--feature-step <pct>',
-      "flagd: step the canary variant by this many percent (pct, 2·pct, … below 100, then promote to 100) instead of the policy's step weights; each step bakes as long as the policy's step at or below that weight (the first step's bake below it). Without it the policy's steps are used as written",
+      'flagd: step the canary variant by this many percent (pct, 2·pct, … ' +
+        "below 100, then promote to 100) instead of the policy's step weights; " +
+        "each step bakes as long as the policy's step at or below that weight " +
+        "(the first step's bake below it). Without it the policy's steps are " +
+        'used as written',
     ),
     new Option(
       '--prometheus <url>',
-      'flagd: Prometheus to read per-variant metrics from (default: spec.prometheus.url; one of them is required, as the router cannot tell flag variants apart)',
+      'flagd: Prometheus to read per-variant metrics from (default: ' +
+        'spec.prometheus.url; one of them is required, as the router cannot ' +
+        'tell flag variants apart)',
     ),
     new Option(
       '--variant-label <label>',
@@ -64,11 +75,15 @@ export default defineCommand<Options>({
     ).default('variant'),
     new Option(
       '--canary-variant <name>',
-      "flagd: the variant under test (default: the fractional variant that is not the defaultVariant); router with spec.metricSource otlp: the canary's service.version (or the policy's variantAttribute)",
+      'flagd: the variant under test (default: the fractional variant that ' +
+        'is not the defaultVariant); router with spec.metricSource otlp: the ' +
+        "canary's service.version (or the policy's variantAttribute)",
     ),
     new Option(
       '--stable-variant <name>',
-      "flagd: the variant everyone else gets (default: the flag's defaultVariant); router with spec.metricSource otlp: stable's service.version",
+      "flagd: the variant everyone else gets (default: the flag's " +
+        "defaultVariant); router with spec.metricSource otlp: stable's " +
+        'service.version',
     ),
     new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default(
       '127.0.0.1:8080',
@@ -83,13 +98,19 @@ export default defineCommand<Options>({
     new Option('--start-timeout <duration>', 'how long a command upstream may take to listen').default('30s'),
     new Option(
       '--allow-unsigned',
-      'roll out even though rollouts.yaml next to the policy is unsigned or does not verify (local experiments; warned and recorded in the evidence)',
+      'roll out even though rollouts.yaml next to the policy is unsigned or ' +
+        'does not verify (local experiments; warned and recorded in the ' +
+        'evidence)',
     ),
   ],
   examples: [
     'adaptive-canary run --policy canary.yaml --stable http://127.0.0.1:9001 --canary "node server.js"',
-    'adaptive-canary run --policy canary.yaml --stable http://10.0.0.5:8080 --canary http://10.0.0.6:8080 --suite synthetics/maestro-api-canary.yaml',
-    'adaptive-canary run --target flagd --flag-file flags/maestro-api.flagd.json --flag new-checkout --feature-step 10 --policy canary.yaml --prometheus http://127.0.0.1:9090',
+    'adaptive-canary run --policy canary.yaml --stable ' +
+      'http://10.0.0.5:8080 --canary http://10.0.0.6:8080 --suite ' +
+      'synthetics/maestro-api-canary.yaml',
+    'adaptive-canary run --target flagd --flag-file ' +
+      'flags/maestro-api.flagd.json --flag new-checkout --feature-step 10 ' +
+      '--policy canary.yaml --prometheus http://127.0.0.1:9090',
   ],
   async run({ opts, io }) {
     const { loadPolicy } = await import('../../controller/load-policy.js');
@@ -174,7 +195,9 @@ function report(io: CliIO, result: RunLocalResult): ExitCode {
   if (result.held !== undefined) {
     println(
       io.stderr,
-      `held: ${s.id} was not started (spec.alerting.silenceCheck: hold); expire the silence or plan it in spec.alerting.maintenanceWindow, then run again`,
+      `held: ${s.id} was not started (spec.alerting.silenceCheck: hold); ` +
+        `expire the silence or plan it in spec.alerting.maintenanceWindow, ` +
+        `then run again`,
     );
     return ExitCode.failed;
   }
@@ -188,7 +211,11 @@ function report(io: CliIO, result: RunLocalResult): ExitCode {
   const last = s.decisions.at(-1);
   println(
     io.stdout,
-    `${s.id}: ${s.phase}${last ? ` by ${last.by}` : ''}${s.rollbackDurationSeconds !== null ? `; rollback took ${(s.rollbackDurationSeconds * 1000).toFixed(3)} ms` : ''}; evidence in ${s.evidenceDir ?? '-'}`,
+    `${s.id}: ${s.phase}${last ? ` by ${last.by}` : ''}` +
+      (s.rollbackDurationSeconds !== null
+        ? `; rollback took ${(s.rollbackDurationSeconds * 1000).toFixed(3)} ms`
+        : '') +
+      `; evidence in ${s.evidenceDir ?? '-'}`,
   );
   return s.phase === 'promoted' ? ExitCode.ok : ExitCode.failed;
 }

@@ -57,7 +57,10 @@ export default defineCommand<SampleServiceOptions>({
     new Option('--cold-latency-ms <ms>', 'extra latency on each of those cold-start requests').default('50'),
     new Option(
       '--otlp <url>',
-      'also export OpenTelemetry metrics (http.server.request.duration) with the OTel SDK to this OTLP/HTTP URL, e.g. http://127.0.0.1:8080/v1/metrics; headers from OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+      'also export OpenTelemetry metrics (http.server.request.duration) with ' +
+        'the OTel SDK to this OTLP/HTTP URL, e.g. ' +
+        'http://127.0.0.1:8080/v1/metrics; headers from ' +
+        'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
     ),
     new Option('--otlp-protocol <protocol>', 'OTLP encoding')
       .choices(['http/protobuf', 'http/json'])
@@ -76,8 +79,10 @@ export default defineCommand<SampleServiceOptions>({
   ],
   examples: [
     'adaptive-canary sample-service --service-version 1.4.0 --listen 127.0.0.1:0',
-    'adaptive-canary sample-service --service-version 1.5.0 --listen 127.0.0.1:0 --error-rate 0.05 --latency-ms 40 --tail-latency-ms 400',
-    'adaptive-canary sample-service --service-version 1.5.0 --listen 127.0.0.1:0 --otlp http://127.0.0.1:8080/v1/metrics',
+    'adaptive-canary sample-service --service-version 1.5.0 --listen ' +
+      '127.0.0.1:0 --error-rate 0.05 --latency-ms 40 --tail-latency-ms 400',
+    'adaptive-canary sample-service --service-version 1.5.0 --listen ' +
+      '127.0.0.1:0 --otlp http://127.0.0.1:8080/v1/metrics',
   ],
   async run({ opts, io }) {
     const { startMaestroApi } = await import('../../demo/maestro-api.js');

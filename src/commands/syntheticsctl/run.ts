@@ -49,7 +49,8 @@ export default defineCommand<RunOptions>({
         if (!opts.quiet)
           println(
             io.stdout,
-            `${new Date(r.startedAt).toISOString()} ${r.flow} ${r.status} ${Math.round(r.durationMs)}ms${r.retries ? ` (${r.retries} retries)` : ''}`,
+            `${new Date(r.startedAt).toISOString()} ${r.flow} ${r.status} ${Math.round(r.durationMs)}` +
+              `ms${r.retries ? ` (${r.retries} retries)` : ''}`,
           );
       },
       onError: (m) => println(io.stderr, `error: ${m}`),
@@ -59,7 +60,8 @@ export default defineCommand<RunOptions>({
     });
     println(
       io.stdout,
-      `syntheticsctl run: ${prepared.suite.metadata.name} (sha256 ${daemon.sha256.slice(0, 12)}) → ${prepared.baseUrl}; metrics at ${daemon.url}/metrics`,
+      `syntheticsctl run: ${prepared.suite.metadata.name} (sha256 ${daemon.sha256.slice(0, 12)}` +
+        `) → ${prepared.baseUrl}; metrics at ${daemon.url}/metrics`,
     );
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));

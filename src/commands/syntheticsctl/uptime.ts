@@ -55,12 +55,15 @@ export default defineCommand<UptimeOptions>({
     else {
       println(
         io.stdout,
-        `${suite} over ${formatDuration(windowMs)}: uptime ${pct(report.uptime)} (${report.upPoints}/${report.points} intervals), reachability ${pct(report.reachability)} (${report.successes}/${report.runs} runs)`,
+        `${suite} over ${formatDuration(windowMs)}: uptime ${pct(report.uptime)}` +
+          ` (${report.upPoints}/${report.points} intervals), reachability ${pct(report.reachability)}` +
+          ` (${report.successes}/${report.runs} runs)`,
       );
       for (const f of report.flows)
         println(
           io.stdout,
-          `  ${f.flow}: uptime ${pct(f.uptime)}, reachability ${pct(f.reachability)}, ${f.runs} runs, ${f.pointsWithoutData} intervals without data`,
+          `  ${f.flow}: uptime ${pct(f.uptime)}, reachability ${pct(f.reachability)}` +
+            `, ${f.runs} runs, ${f.pointsWithoutData} intervals without data`,
         );
     }
     if (!ok)

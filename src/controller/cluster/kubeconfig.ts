@@ -17,7 +17,8 @@ export async function loadKubeConfig(file?: string): Promise<KubeConfig> {
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server)
     throw new UsageError(
-      `the kubeconfig${file ? ` ${file}` : ''} has no current context with a cluster server (current-context: "${kc.getCurrentContext()}")`,
+      `the kubeconfig${file ? ` ${file}` : ''} has no current context with a ` +
+        `cluster server (current-context: "${kc.getCurrentContext()}")`,
     );
   return kc;
 }

@@ -4,7 +4,8 @@ import { policyFromAnnotation } from './rollout-policy.js';
 describe('policyFromAnnotation', () => {
   it('accepts a whole CanaryPolicy document or just its spec, as YAML or JSON', () => {
     const doc =
-      'apiVersion: adaptive-canary/v1\nkind: CanaryPolicy\nmetadata: {name: p}\nspec: {service: maestro-api, interval: 30s}\n';
+      'apiVersion: adaptive-canary/v1\nkind: CanaryPolicy\nmetadata: {name: ' +
+      'p}\nspec: {service: maestro-api, interval: 30s}\n';
     expect(policyFromAnnotation(doc, 'shop/maestro-api')).toMatchObject({ service: 'maestro-api', interval: 30_000 });
     expect(policyFromAnnotation('{"service":"maestro-api"}', 'shop/maestro-api').service).toBe('maestro-api');
   });

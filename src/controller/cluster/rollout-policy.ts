@@ -17,7 +17,8 @@ export function policyFromAnnotation(text: string, where: string): PolicySpec {
   if (!result.success)
     throw new AppError(
       'E_POLICY_ANNOTATION',
-      `${where}: invalid ${POLICY_ANNOTATION}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `${where}: invalid ${POLICY_ANNOTATION}: ` +
+        `${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return 'spec' in result.data ? result.data.spec : result.data;
 }

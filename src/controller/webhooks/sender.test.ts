@@ -143,7 +143,8 @@ describe('WebhookSender', () => {
     const pass = { ...reason, signal: 'latency-p99', verdict: 'pass' as const, effect: undefined };
     const decision = { at: '2026-08-03T10:00:00Z', action: 'rollback' as const, step: 1, weight: 25, score: 0.4 };
     expect(messageForDecision('svc', 'r9', { ...decision, by: 'judge', reasons: [pass, reason] })?.text).toBe(
-      'r9: rollback at step 2 (weight 25%) — error-rate: canary 1.9× baseline (1.0–4.3), 34 vs 17.6 expected errors — regressed',
+      'r9: rollback at step 2 (weight 25%) — error-rate: canary 1.9× ' +
+        'baseline (1.0–4.3), 34 vs 17.6 expected errors — regressed',
     );
   });
 });

@@ -107,7 +107,8 @@ describe('NetflixACAJudge rules (docs/statistics.md §7)', () => {
       classification,
       critical,
     });
-    expect(scoreMetrics([r('a', 'Pass'), r('a', 'High'), r('b', 'Pass')], { a: 60 }).score).toBe(70); // 60·50% + 40·100%
+    // 60·50% + 40·100%
+    expect(scoreMetrics([r('a', 'Pass'), r('a', 'High'), r('b', 'Pass')], { a: 60 }).score).toBe(70);
     expect(scoreMetrics([r('a', 'Pass'), r('b', 'Pass'), r('c', 'Pass')], {}).score).toBe(100);
     expect(scoreMetrics([r('a', 'Pass'), r('b', 'High', true)], {}).score).toBe(0);
     expect(scoreMetrics([r('a', 'Pass'), r('b', 'Nodata')], {}).score).toBe(0);

@@ -18,7 +18,8 @@ export function resolveRollout(what: string, root: string, cwd: string): string 
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
     throw new UsageError(
-      `rollout id "${what}" exists for several services; name one: ${matches.map((m) => m.slice(root.length + 1)).join(', ')}`,
+      `rollout id "${what}" exists for several services; name one: ` +
+        `${matches.map((m) => m.slice(root.length + 1)).join(', ')}`,
     );
   }
   throw new RolloutNotFoundError(what, root);

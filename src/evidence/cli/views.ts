@@ -54,7 +54,10 @@ export function listTable(rows: RolloutEvidence[]): string[] {
 export function verifyLine(v: VerifyResult, cwd: string): string {
   const where = relative(cwd, v.dir) || '.';
   if (v.ok)
-    return `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}… (seq ${v.head.seq}), ${STATUS_WORDS[v.status]}`;
+    return (
+      `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}` +
+      `… (seq ${v.head.seq}), ${STATUS_WORDS[v.status]}`
+    );
   const bad = v.firstBad!;
   return `TAMPERED ${where}: first bad record ${bad.seq} (decisions.jsonl line ${bad.line}): ${bad.reason}`;
 }
@@ -68,8 +71,13 @@ const STATUS_WORDS: Record<VerifyResult['status'], string> = {
 
 export function showHeader(r: RolloutEvidence): string[] {
   return [
-    `integrity: ${r.integrity.ok ? `ok (${r.integrity.records} records, ${r.integrity.status})` : `BROKEN at record ${r.integrity.firstBad!.seq}, line ${r.integrity.firstBad!.line}: ${r.integrity.firstBad!.reason}`}`,
-    `deliveries: ${r.deliveries.length} (${r.deliveries.filter((d) => d.outcome !== 'delivered').length} not delivered)`,
+    'integrity: ' +
+      (r.integrity.ok
+        ? `ok (${r.integrity.records} records, ${r.integrity.status})`
+        : `BROKEN at record ${r.integrity.firstBad!.seq}, line ${r.integrity.firstBad!.line}: ` +
+          r.integrity.firstBad!.reason),
+    `deliveries: ${r.deliveries.length} (${r.deliveries.filter((d) => d.outcome !== 'delivered').length}` +
+      ` not delivered)`,
     ...(r.meta.falseAbort ? [`marked false abort: ${r.meta.falseAbort.why} (${r.meta.falseAbort.at})`] : []),
     ...(r.incident.present ? [`incident review: ${r.incident.resolved ? 'resolved' : 'open'}`] : []),
     ...(r.meta.rollbackDurationSeconds !== null ? [`rollback duration: ${num(r.meta.rollbackDurationSeconds)} s`] : []),

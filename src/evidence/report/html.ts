@@ -4,13 +4,16 @@ import type { EvidenceReview, Report, Standup } from './model.js';
 import { barChart, esc } from './svg.js';
 
 /** One self-contained HTML file: inline CSS and SVG, no scripts, no external assets (works offline, mails well). */
-const CSS = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d2330}
+const CSS =
+  `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 ` +
+  `1rem;color:#1d2330}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde1e8;padding-bottom:.2rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:.75rem}
 .card{border:1px solid #dde1e8;border-radius:6px;padding:.6rem .8rem}.card b{display:block;font-size:1.35rem}
 .card.bad{border-color:#c62828;background:#fdecea}.card.ok{border-color:#2e7d32;background:#edf7ee}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e6e8ee;padding:.3rem .4rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e6e8ee;padding:.3rem ` +
+  `.4rem;text-align:left;vertical-align:top}
 th{background:#f5f6f9}.muted{color:#667085}code{font-size:12px}
 svg text{font-size:11px;fill:#1d2330}svg rect.ok{fill:#43a047}svg rect.bad{fill:#e53935}svg rect.neutral{fill:#5c6bc0}
 svg line.ref{stroke:#c62828;stroke-dasharray:4 3;stroke-width:1.5}svg text.ref{fill:#c62828}
@@ -22,22 +25,32 @@ export function renderHtml(report: Report): string {
       ? `Evidence review ${report.from.slice(0, 10)} → ${report.to.slice(0, 10)}`
       : `Release standup ${report.to.slice(0, 10)}`;
   const body = report.kind === 'evidence-review' ? reviewBody(report) : standupBody(report);
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
-<body><h1>${esc(title)}</h1><p class="muted">From <code>${esc(report.root)}</code>, ${esc(report.from)} → ${esc(report.to)}, generated ${esc(report.generatedAt)} by adaptive-canary.</p>
+<body><h1>${esc(title)}</h1><p class="muted">From <code>${esc(report.root)}</code>, ${esc(report.from)} → ` +
+    `${esc(report.to)}, generated ${esc(report.generatedAt)} by adaptive-canary.</p>
 ${body}
 </body></html>
-`;
+`
+  );
 }
 
 function card(label: string, value: string, note: string, tone?: 'ok' | 'bad'): string {
-  return `<div class="card${tone ? ` ${tone}` : ''}">${esc(label)}<b>${esc(value)}</b><span class="muted">${esc(note)}</span></div>`;
+  return (
+    `<div class="card${tone ? ` ${tone}` : ''}">${esc(label)}<b>${esc(value)}` +
+    `</b><span class="muted">${esc(note)}</span></div>`
+  );
 }
 
 function table(head: string[], rows: string[][]): string {
   if (rows.length === 0) return '<p class="muted">None.</p>';
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return (
+    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}` +
+    `</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}` +
+    `</tbody></table>`
+  );
 }
 
 function reviewBody(r: EvidenceReview): string {

@@ -21,20 +21,35 @@ function reviewMarkdown(r: EvidenceReview): string[] {
     '',
     '| | |',
     '|---|---|',
-    `| rollouts | ${r.totals.rollouts} (${r.totals.promoted} promoted, ${r.totals.rolledBack} rolled back, ${r.totals.inFlight} in flight) |`,
-    `| rollback duration | median ${seconds(d.median)}, p90 ${seconds(d.p90)}, max ${seconds(d.max)} vs target ${seconds(target)} — ${medianOk}; ${d.withinTarget}/${d.count} within target |`,
-    `| time to decide | median ${seconds(r.timeToDecide.median)}, p90 ${seconds(r.timeToDecide.p90)} (${r.timeToDecide.count} decided) |`,
-    `| false-abort rate | ${percent(r.falseAbort.rate)} (${r.falseAbort.marked} of ${r.falseAbort.rollbacks} rollbacks marked false) |`,
-    `| evidence integrity | ${r.integrity.intact}/${r.integrity.verified} chains intact${r.integrity.broken.length ? ' — **BROKEN chains below**' : ''} |`,
-    `| webhook deliveries | ${r.webhooks.delivered}/${r.webhooks.deliveries} delivered, ${r.webhooks.failed} failed, ${r.webhooks.abandoned} abandoned |`,
+    `| rollouts | ${r.totals.rollouts} (${r.totals.promoted} promoted, ${r.totals.rolledBack}` +
+      ` rolled back, ${r.totals.inFlight} in flight) |`,
+    `| rollback duration | median ${seconds(d.median)}, p90 ${seconds(d.p90)}` +
+      `, max ${seconds(d.max)} vs target ${seconds(target)} — ${medianOk}; ${d.withinTarget}` +
+      `/${d.count} within target |`,
+    `| time to decide | median ${seconds(r.timeToDecide.median)}, p90 ${seconds(r.timeToDecide.p90)}` +
+      ` (${r.timeToDecide.count} decided) |`,
+    `| false-abort rate | ${percent(r.falseAbort.rate)} (${r.falseAbort.marked}` +
+      ` of ${r.falseAbort.rollbacks} rollbacks marked false) |`,
+    `| evidence integrity | ${r.integrity.intact}/${r.integrity.verified} ` +
+      `chains intact${r.integrity.broken.length ? ' — **BROKEN chains below**' : ''}` +
+      ` |`,
+    `| webhook deliveries | ${r.webhooks.delivered}/${r.webhooks.deliveries}` +
+      ` delivered, ${r.webhooks.failed} failed, ${r.webhooks.abandoned} ` +
+      `abandoned |`,
     '',
     '## Rollouts',
     '',
-    '| started | service | rollout | outcome | decided by | reasons | time to decide | rollback | false abort | chain |',
+    '| started | service | rollout | outcome | decided by | reasons | time ' +
+      'to decide | rollback | false abort | chain |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...r.rollouts.map(
       (x) =>
-        `| ${x.startedAt} | ${x.service} | [${x.rolloutId}](${x.dir}/summary.md) | ${x.outcome ?? 'in flight'} | ${cell(x.decidedBy ?? '—')}${x.rule ? ` (${cell(x.rule)})` : ''} | ${cell(x.reasons.join('; ') || '—')} | ${seconds(x.timeToDecideSeconds)} | ${seconds(x.rollbackDurationSeconds)} | ${cell(x.falseAbort ?? '')} | ${x.integrityOk ? 'ok' : '**broken**'} |`,
+        `| ${x.startedAt} | ${x.service} | [${x.rolloutId}](${x.dir}` +
+        `/summary.md) | ${x.outcome ?? 'in flight'} | ${cell(x.decidedBy ?? '—')}` +
+        `${x.rule ? ` (${cell(x.rule)})` : ''}` +
+        ` | ${cell(x.reasons.join('; ') || '—')} | ${seconds(x.timeToDecideSeconds)}` +
+        ` | ${seconds(x.rollbackDurationSeconds)} | ${cell(x.falseAbort ?? '')}` +
+        ` | ${x.integrityOk ? 'ok' : '**broken**'} |`,
     ),
     '',
     ...(r.integrity.broken.length
@@ -73,7 +88,10 @@ function standupMarkdown(r: Standup): string[] {
     '|---|---|---|---|---|---|',
     ...r.services.map(
       (s) =>
-        `| ${s.service} | ${s.rollouts} | ${s.promoted} | ${s.rolledBack} | ${percent(s.budgetBurn)} | ${s.overLimit ? `**over the ${percent(r.budgetLimit)} limit**` : s.budgetBurn === null ? 'no data' : 'ok'} |`,
+        `| ${s.service} | ${s.rollouts} | ${s.promoted} | ${s.rolledBack} | ${percent(s.budgetBurn)}` +
+        ' | ' +
+        (s.overLimit ? `**over the ${percent(r.budgetLimit)} limit**` : s.budgetBurn === null ? 'no data' : 'ok') +
+        ` |`,
     ),
     '',
     '## Releases in flight',
@@ -84,7 +102,9 @@ function standupMarkdown(r: Standup): string[] {
           '|---|---|---|---|---|---|---|',
           ...r.inFlight.map(
             (f) =>
-              `| ${f.service} | ${f.rolloutId} | ${f.startedAt} | ${f.step ?? '—'} | ${f.weight === null ? '—' : `${num(f.weight)}%`} | ${num(f.score)} | ${f.lastAction ?? '—'} |`,
+              `| ${f.service} | ${f.rolloutId} | ${f.startedAt} | ${f.step ?? '—'} | ` +
+              `${f.weight === null ? '—' : `${num(f.weight)}%`}` +
+              ` | ${num(f.score)} | ${f.lastAction ?? '—'} |`,
           ),
         ]
       : ['None.']),
@@ -94,7 +114,9 @@ function standupMarkdown(r: Standup): string[] {
     ...(r.openIncidents.length
       ? r.openIncidents.map(
           (i) =>
-            `- **${i.service}/${i.rolloutId}** rolled back ${i.finishedAt ?? ''}: ${cell(i.reasons.join('; ') || 'no reasons recorded')} — review: [${i.incident}](${i.incident})`,
+            `- **${i.service}/${i.rolloutId}** rolled back ${i.finishedAt ?? ''}: ` +
+            `${cell(i.reasons.join('; ') || 'no reasons recorded')}` +
+            ` — review: [${i.incident}](${i.incident})`,
         )
       : ['None.']),
     '',

@@ -35,13 +35,25 @@ export function barChart(
   };
   const rows = bars.map((b, i) => {
     const y = 20 + i * rowH;
-    return `<g><title>${esc(b.title ?? `${b.label}: ${b.value} ${opts.unit}`)}</title><text x="${left - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}</text><rect class="${b.tone}" x="${left}" y="${y + 3}" width="${Math.max(1, x(b.value) - left).toFixed(1)}" height="${rowH - 6}"/><text x="${(x(b.value) + 4).toFixed(1)}" y="${y + 14}">${esc(fmt(b.value))} ${esc(opts.unit)}</text></g>`;
+    return (
+      `<g><title>${esc(b.title ?? `${b.label}: ${b.value} ${opts.unit}`)}` +
+      `</title><text x="${left - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}` +
+      `</text><rect class="${b.tone}" x="${left}" y="${y + 3}" width="${Math.max(1, x(b.value) - left).toFixed(1)}` +
+      `" height="${rowH - 6}"/><text x="${(x(b.value) + 4).toFixed(1)}" y="${y + 14}` +
+      `">${esc(fmt(b.value))} ${esc(opts.unit)}</text></g>`
+    );
   });
   const ref = opts.reference
-    ? `<line class="ref" x1="${x(opts.reference.value).toFixed(1)}" x2="${x(opts.reference.value).toFixed(1)}" y1="12" y2="${height - 14}"/><text class="ref" x="${x(opts.reference.value).toFixed(1)}" y="10" text-anchor="middle">${esc(opts.reference.label)}</text>`
+    ? `<line class="ref" x1="${x(opts.reference.value).toFixed(1)}" x2="${x(opts.reference.value).toFixed(1)}` +
+      `" y1="12" y2="${height - 14}"/><text class="ref" x="${x(opts.reference.value).toFixed(1)}` +
+      `" y="10" text-anchor="middle">${esc(opts.reference.label)}</text>`
     : '';
   const empty = bars.length === 0 ? `<text x="${left}" y="36">no data</text>` : '';
-  return `<svg role="img" aria-label="${esc(opts.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${rows.join('')}${ref}${empty}</svg>`;
+  return (
+    `<svg role="img" aria-label="${esc(opts.title)}" viewBox="0 0 ${width} ${height}` +
+    `" width="${width}" height="${height}">${rows.join('')}${ref}${empty}` +
+    `</svg>`
+  );
 }
 
 function fmt(v: number): string {

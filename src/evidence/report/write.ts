@@ -35,11 +35,14 @@ export function writeReport(input: WriteReportInput): {
   const warnings: string[] = [];
   let summary: string;
   if (report.kind === 'evidence-review') {
-    summary = `${report.totals.rollouts} rollouts, ${report.integrity.intact}/${report.integrity.verified} chains intact`;
+    summary =
+      `${report.totals.rollouts} rollouts, ${report.integrity.intact}/${report.integrity.verified}` + ` chains intact`;
     for (const b of report.integrity.broken)
       warnings.push(`evidence chain broken: ${b.rollout} record ${b.firstBad.seq}: ${b.firstBad.reason}`);
   } else {
-    summary = `${report.services.length} services, ${report.inFlight.length} in flight, ${report.openIncidents.length} open incidents`;
+    summary =
+      `${report.services.length} services, ${report.inFlight.length} in ` +
+      `flight, ${report.openIncidents.length} open incidents`;
   }
   return { report, text, summary, warnings };
 }

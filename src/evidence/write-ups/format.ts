@@ -43,13 +43,22 @@ export function timelineTable(records: readonly EvidenceRecord[], startedAt: str
     const t = `+${num((Date.parse(r.at) - t0) / 1000)} s`;
     if (r.kind === 'decision') {
       const why = headline(r.reasons) ?? '';
-      return `| ${r.seq} | ${r.at} | ${t} | ${r.action} | ${r.step} | ${num(r.weight)}% | ${num(r.score)} | ${cell(r.by)} | ${cell(why)} |`;
+      return (
+        `| ${r.seq} | ${r.at} | ${t} | ${r.action} | ${r.step} | ${num(r.weight)}` +
+        `% | ${num(r.score)} | ${cell(r.by)} | ${cell(why)} |`
+      );
     }
     if (r.kind === 'finish')
-      return `| ${r.seq} | ${r.at} | ${t} | finish: ${r.outcome} | | | | | rollback ${seconds(r.rollbackDurationSeconds)} |`;
+      return (
+        `| ${r.seq} | ${r.at} | ${t} | finish: ${r.outcome} | | | | | rollback ${seconds(r.rollbackDurationSeconds)}` +
+        ` |`
+      );
     if (r.kind === 'note')
       return `| ${r.seq} | ${r.at} | ${t} | note: ${cell(r.topic)} (${r.level}) | | | | | ${cell(r.message)} |`;
-    return `| ${r.seq} | ${r.at} | ${t} | mark${r.falseAbort ? ' false-abort' : ''}${r.resolved ? ' resolved' : ''} | | | | ${cell(r.by ?? '')} | ${cell(r.why)} |`;
+    return (
+      `| ${r.seq} | ${r.at} | ${t} | mark${r.falseAbort ? ' false-abort' : ''}${r.resolved ? ' resolved' : ''}` +
+      ` | | | | ${cell(r.by ?? '')} | ${cell(r.why)} |`
+    );
   });
   return [
     '| # | at | since start | action | step | weight | score | by | why |',
@@ -73,7 +82,9 @@ export function intervalsTable(points: readonly IntervalPoint[] | undefined, lim
     .slice(-limit)
     .map(
       (p) =>
-        `| +${num(p.t)} s | ${p.step} | ${num(p.weight)}% | ${num(p.score)} | ${p.verdict} | ${p.canaryErrors}/${p.canaryRequests} | ${p.baselineErrors}/${p.baselineRequests} | ${pct(p.syntheticAvailability)} | ${pct(p.budgetBurn)} |`,
+        `| +${num(p.t)} s | ${p.step} | ${num(p.weight)}% | ${num(p.score)} | ${p.verdict}` +
+        ` | ${p.canaryErrors}/${p.canaryRequests} | ${p.baselineErrors}/${p.baselineRequests}` +
+        ` | ${pct(p.syntheticAvailability)} | ${pct(p.budgetBurn)} |`,
     );
   return [
     `| t | step | weight | score | verdict | canary errors | baseline errors | synthetic | budget burn |`,

@@ -14,7 +14,8 @@ import {
 const QUESTIONS = [
   'What was the customer impact (requests, users, duration)?',
   'What changed in the canary, and why did it regress (root cause)?',
-  'Was the rollback right? If the canary was in fact healthy, mark it: `adaptive-canary evidence mark ROLLOUT --false-abort --why "..."`.',
+  'Was the rollback right? If the canary was in fact healthy, mark it: ' +
+    '`adaptive-canary evidence mark ROLLOUT --false-abort --why "..."`.',
   'Did detection and rollback meet their targets? What would make them faster?',
   'Which alerts, dashboards or probes helped, and which were missing or noisy?',
   'Follow-up actions (owner, due date):',
@@ -33,16 +34,21 @@ export function renderIncident(ctx: WriteUpContext): string {
     '',
     'Status: open',
     '',
-    `<!-- When the review is done, change the line above to "Status: resolved", or run: adaptive-canary evidence mark ${meta.rolloutId} --resolved --why "..." -->`,
+    `<!-- When the review is done, change the line above to "Status: ` +
+      `resolved", or run: adaptive-canary evidence mark ${meta.rolloutId} ` +
+      `--resolved --why "..." -->`,
     '',
     '## What happened (from the evidence)',
     '',
-    `- Canary \`${meta.versions.canary ?? '?'}\` (stable \`${meta.versions.stable ?? '?'}\`) started ${meta.startedAt}.`,
+    `- Canary \`${meta.versions.canary ?? '?'}\` (stable \`${meta.versions.stable ?? '?'}` +
+      `\`) started ${meta.startedAt}.`,
     firstFail
-      ? `- First failing signal: **${firstFail.r.signal}** at ${firstFail.d.at} (step ${firstFail.d.step}, weight ${num(firstFail.d.weight)}%).`
+      ? `- First failing signal: **${firstFail.r.signal}** at ${firstFail.d.at}` +
+        ` (step ${firstFail.d.step}, weight ${num(firstFail.d.weight)}%).`
       : '- No failing signal recorded (a person or drill rolled back).',
     last
-      ? `- Rolled back at ${last.at} by \`${last.by}\`${last.rule ? ` (rule \`${last.rule}\`)` : ''}, score ${num(last.score)}.`
+      ? `- Rolled back at ${last.at} by \`${last.by}\`${last.rule ? ` (rule \`${last.rule}\`)` : ''}` +
+        `, score ${num(last.score)}.`
       : '- No decision recorded.',
     `- Time to decide: ${seconds(meta.timeToDecideSeconds)}.`,
     `- Rollback duration (decision → 100% stable): ${rollbackVerdict(meta.rollbackDurationSeconds)}.`,

@@ -19,7 +19,8 @@ export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): str
     '',
     '### What shipped',
     '',
-    `- canary \`${meta.versions.canary ?? '?'}\` replacing stable \`${meta.versions.stable ?? '?'}\`, rollout \`${meta.rolloutId}\``,
+    `- canary \`${meta.versions.canary ?? '?'}\` replacing stable \`${meta.versions.stable ?? '?'}` +
+      `\`, rollout \`${meta.rolloutId}\``,
     `- policy digest: ${meta.policyDigest ? `\`${meta.policyDigest}\`` : '—'}`,
     `- started ${meta.startedAt}, finished ${meta.finishedAt ?? '—'}`,
     '',
@@ -30,9 +31,13 @@ export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): str
     '### Decision',
     '',
     last
-      ? `**${last.action}** at step ${last.step} (weight ${num(last.weight)}%), composite score ${num(last.score)}, decided by \`${last.by}\`${last.rule ? ` (rule \`${last.rule}\`)` : ''}.`
+      ? `**${last.action}** at step ${last.step} (weight ${num(last.weight)}` +
+        `%), composite score ${num(last.score)}, decided by \`${last.by}\`` +
+        `${last.rule ? ` (rule \`${last.rule}\`)` : ''}` +
+        `.`
       : 'No decision recorded.',
-    `Time to decide: ${seconds(meta.timeToDecideSeconds)}.${meta.outcome === 'rolled-back' ? ` Rollback duration: ${rollbackVerdict(meta.rollbackDurationSeconds)}.` : ''}`,
+    `Time to decide: ${seconds(meta.timeToDecideSeconds)}.` +
+      (meta.outcome === 'rolled-back' ? ` Rollback duration: ${rollbackVerdict(meta.rollbackDurationSeconds)}.` : ''),
     '',
     ...(last?.reasons.map(reasonItem) ?? []),
     '',
@@ -44,7 +49,8 @@ export function renderPrBody(ctx: WriteUpContext, incidentWritten: boolean): str
     '',
     '### Evidence',
     '',
-    `- [decisions.jsonl](${link(EVIDENCE_FILES.decisions)}) — ${records.length} hash-chained records, head \`${meta.head?.hash ?? '—'}\``,
+    `- [decisions.jsonl](${link(EVIDENCE_FILES.decisions)}) — ${records.length}` +
+      ` hash-chained records, head \`${meta.head?.hash ?? '—'}\``,
     `- [webhooks.jsonl](${link(EVIDENCE_FILES.webhooks)}) — ${deliveries.length} deliveries, ${failed} not delivered`,
     `- [summary.md](${link(EVIDENCE_FILES.summary)})`,
     ...(incidentWritten

@@ -36,7 +36,8 @@ export function renderSummary(
     '## Decision',
     '',
     last
-      ? `**${last.action}** at step ${last.step} (weight ${num(last.weight)}%), score ${num(last.score)}, by ${last.by}.`
+      ? `**${last.action}** at step ${last.step} (weight ${num(last.weight)}` +
+        `%), score ${num(last.score)}, by ${last.by}.`
       : 'No decision recorded.',
     '',
     ...(last?.reasons.map(reasonItem) ?? []),

@@ -29,7 +29,9 @@ export function otlpSubscription(
   const attribute = block.variantAttribute ?? defaults.attribute ?? SERVICE_VERSION_ATTR;
   if (!baseline || !canary) {
     throw new UsageError(
-      `metricSource otlp needs the ${attribute} values of stable and canary: give --stable-variant and --canary-variant, or spec.metricSource.baseline and .canary`,
+      `metricSource otlp needs the ${attribute} values of stable and canary: ` +
+        `give --stable-variant and --canary-variant, or ` +
+        `spec.metricSource.baseline and .canary`,
     );
   }
   const customKinds = new Set(spec.metrics.filter((m) => m.kind === 'custom').map((m) => m.name));

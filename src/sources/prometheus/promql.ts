@@ -46,10 +46,15 @@ function variantMatcher(v: VariantSelector): string {
   return `${v.label}=~${quote(values.map(regexEscape).join('|'))}`;
 }
 
-/** `metric{selectors, variant}`, or with an info metric: the variant taken from it (`* on(job, instance) group_left`). */
+/**
+ * `metric{selectors, variant}`, or with an info metric: the variant taken from it (`* on(job, instance) group_left`).
+ */
 function selected(names: QueryNames, metric: string, selectors: Record<string, string>, v: VariantSelector): string {
   if (!names.infoMetric) return `${metric}${matchers(selectors, [variantMatcher(v)])}`;
-  return `${metric}${matchers(selectors)} * on(job, instance) group_left(${v.label}) ${names.infoMetric}${matchers({}, [variantMatcher(v)])}`;
+  return (
+    `${metric}${matchers(selectors)} * on(job, instance) group_left(${v.label}` +
+    `) ${names.infoMetric}${matchers({}, [variantMatcher(v)])}`
+  );
 }
 
 /** Cumulative request counts per variant and status code; errors are the 5xx codes (or an error type). */

@@ -81,7 +81,8 @@ describe('PromQL templates', () => {
         { label: 'rollouts_pod_template_hash', baseline: 'abc', canary: 'def' },
       ),
     ).toBe(
-      'sum by (rollouts_pod_template_hash, le) (http_request_duration_seconds_bucket{rollouts_pod_template_hash=~"abc|def"})',
+      'sum by (rollouts_pod_template_hash, le) ' +
+        '(http_request_duration_seconds_bucket{rollouts_pod_template_hash=~"abc|def"})',
     );
     expect(customQuery('sum(rate(x{$variant}[1m]))', 'version', '1.5.0')).toBe('sum(rate(x{version="1.5.0"}[1m]))');
   });
