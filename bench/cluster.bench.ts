@@ -185,7 +185,9 @@ interface ServeRow {
   rssMb: number;
 }
 
-/** The real `serve` code path: ClusterController (Lease, one watch, a RolloutController per Rollout, state annotations). */
+/**
+ * The real `serve` code path: ClusterController (Lease, one watch, a RolloutController per Rollout, state annotations).
+ */
 async function runServe(n: number): Promise<ServeRow> {
   const port = await freePort();
   const promUrl = `http://127.0.0.1:${port}`;
@@ -230,7 +232,8 @@ async function runServe(n: number): Promise<ServeRow> {
     rssMb: process.memoryUsage().rss / 2 ** 20,
   };
   console.error(
-    `serve N=${n}: ${JSON.stringify(row)}${warnings.length ? `; ${warnings.length} warnings, first: ${warnings[0]}` : ''}`,
+    `serve N=${n}: ` +
+      `${JSON.stringify(row)}${warnings.length ? `; ${warnings.length} warnings, first: ${warnings[0]}` : ''}`,
   );
   await cluster.stop();
   await prom.stop();
@@ -246,22 +249,33 @@ const anchor = rows[0];
 const f = (x: number, d = 1): string => x.toFixed(d);
 const table = rows.map(
   (r) =>
-    `| ${r.n} | ${f(r.cpuMsPerTick)} | ${f(r.cpuMsPerTick / r.n, 2)} | ${f(r.cpuMsPerTick / r.n / (anchor!.cpuMsPerTick / anchor!.n), 2)}× | ${f(r.judgeCpuMsPerTick, 2)} | ${f(r.cpuMsPerTick / Math.max(r.judgeCpuMsPerTick, 0.001), 0)}× | ${f(r.wallMsPerTick)} | ${f(r.promQueriesPerTick, 0)} | ${f(r.apiRequestsPerTick, 0)} | ${f(r.coreShare * 100, 2)}% | ${r.conflicts} | ${r.noData} |`,
+    `| ${r.n} | ${f(r.cpuMsPerTick)} | ${f(r.cpuMsPerTick / r.n, 2)} | ` +
+    `${f(r.cpuMsPerTick / r.n / (anchor!.cpuMsPerTick / anchor!.n), 2)}` +
+    `× | ${f(r.judgeCpuMsPerTick, 2)} | ${f(r.cpuMsPerTick / Math.max(r.judgeCpuMsPerTick, 0.001), 0)}` +
+    `× | ${f(r.wallMsPerTick)} | ${f(r.promQueriesPerTick, 0)} | ${f(r.apiRequestsPerTick, 0)}` +
+    ` | ${f(r.coreShare * 100, 2)}% | ${r.conflicts} | ${r.noData} |`,
 );
 const serveAnchor = serveRows[0];
 const serveTable = serveRows.map(
   (r) =>
-    `| ${r.n} | ${f(r.cpuMsPerTick)} | ${f(r.cpuMsPerRolloutTick, 2)} | ${f(r.cpuMsPerRolloutTick / serveAnchor!.cpuMsPerRolloutTick, 2)}× | ${f(r.intervalsPerTick, 0)} | ${f(r.promQueriesPerTick, 0)} | ${f(r.apiRequestsPerTick, 0)} | ${f((r.coreShare * 100 * SERVE_INTERVAL_S) / INTERVAL_S, 2)}% | ${f(r.coreShare * 100, 1)}% | ${f(r.startupS, 1)} | ${f(r.rssMb, 0)} |`,
+    `| ${r.n} | ${f(r.cpuMsPerTick)} | ${f(r.cpuMsPerRolloutTick, 2)} | ` +
+    `${f(r.cpuMsPerRolloutTick / serveAnchor!.cpuMsPerRolloutTick, 2)}` +
+    `× | ${f(r.intervalsPerTick, 0)} | ${f(r.promQueriesPerTick, 0)} | ${f(r.apiRequestsPerTick, 0)}` +
+    ` | ${f((r.coreShare * 100 * SERVE_INTERVAL_S) / INTERVAL_S, 2)}% | ${f(r.coreShare * 100, 1)}` +
+    `% | ${f(r.startupS, 1)} | ${f(r.rssMb, 0)} |`,
 );
 const serveSection = serveRows.length
   ? `## \`serve\` (ClusterController): the real code path
 
 One process, leader via the Lease, one cluster-wide Rollout watch, one RolloutController per Rollout (in-memory SQLite,
 Argo actuator, Prometheus source by pod template hash), the state annotation written after every interval
-(read + resourceVersion-checked patch). Policies use a ${SERVE_INTERVAL_S} s interval so the run is short; CPU is measured
+(read + resourceVersion-checked patch). Policies use a ${SERVE_INTERVAL_S} s interval so the run is short; CPU is ` +
+    `measured
 over ${TICKS} intervals after every rollout has evaluated at least one, then scaled to a ${INTERVAL_S} s interval.
 
-| N | CPU ms / interval | CPU ms / rollout-interval | per-rollout vs N=${serveAnchor?.n ?? '-'} (anchor) | intervals evaluated / interval | Prometheus queries / interval | API requests / interval | one core at a ${INTERVAL_S} s interval | one core at ${SERVE_INTERVAL_S} s | start-up s | RSS MiB |
+| N | CPU ms / interval | CPU ms / rollout-interval | per-rollout vs N=${serveAnchor?.n ?? '-'} (anchor) | ` +
+    `intervals evaluated / interval | Prometheus queries / interval | API requests / interval | ` +
+    `one core at a ${INTERVAL_S} s interval | one core at ${SERVE_INTERVAL_S} s | start-up s | RSS MiB |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${serveTable.join('\n')}
 
@@ -270,14 +284,18 @@ ${serveTable.join('\n')}
 const pipelineSection = rows.length
   ? `## Pipeline only (the per-tick work without the controller loop)
 
-| N | CPU ms / tick | CPU ms / rollout | per-rollout vs N=${anchor?.n ?? '-'} (anchor) | judge alone ms / tick | tick ÷ judge | wall ms / tick | Prometheus queries / tick | API requests / tick | one core at a ${INTERVAL_S} s interval | 409s | no-data |
+| N | CPU ms / tick | CPU ms / rollout | per-rollout vs N=${anchor?.n ?? '-'} (anchor) | judge alone ms / tick | ` +
+    `tick ÷ judge | wall ms / tick | Prometheus queries / tick | API requests / tick | ` +
+    `one core at a ${INTERVAL_S} s interval | 409s | no-data |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 `
   : '';
-const report = `# Cluster benchmark
+const report =
+  `# Cluster benchmark
 
-Generated by \`npm run bench:cluster\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${TICKS} measured ticks per N after one warm-up).
+Generated by \`npm run bench:cluster\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ` +
+  `${TICKS} measured ticks per N after one warm-up).
 One controller process analyses N rollouts mid-canary. Per tick and rollout: 2 PromQL range queries against a real
 Prometheus 2.42 (scraping one target with the stable and canary series of every rollout), the sequential judge, and a
 resourceVersion-checked write of the state annotation to the in-test Kubernetes API server (client-node, HTTP).
@@ -285,9 +303,12 @@ Rollouts come from one cluster-wide watch (no polling). The API server and metri
 CPU is the controller's alone (user + system, \`process.cpuUsage\`). Pipeline queries run ${CONCURRENCY} at a time.
 
 ${serveSection}${pipelineSection}
-Goal (issue 6): 1,000 concurrent rollouts on one core with a ${INTERVAL_S} s interval → the N=1000 row's "one core" column must be well
-under 100%. Prometheus queries grow as 2·N (one requests-by-code and one latency-bucket query per rollout; custom metrics add 2 each).
-"409s" counts state writes refused because the watch cache was one version behind; "no-data" counts canary observations without requests.
+Goal: 1,000 concurrent rollouts on one core with a ${INTERVAL_S} s interval → the N=1000 row's "one core" ` +
+  `column must be well
+under 100%. Prometheus queries grow as 2·N (one requests-by-code and one latency-bucket query per rollout; custom ` +
+  `metrics add 2 each).
+"409s" counts state writes refused because the watch cache was one version behind; "no-data" counts canary ` +
+  `observations without requests.
 `;
 writeFileSync(new URL('./results/cluster.md', import.meta.url), report);
 console.log(report);

@@ -278,18 +278,24 @@ async function main(): Promise<void> {
   process.stderr.write(`memory, ${MINUTES} min…\n`);
   const mem = await memory(MINUTES);
   const lines = [
-    `# Metric sources: OTLP vs Prometheus (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version})`,
+    `# Metric sources: OTLP vs Prometheus (${new Date().toISOString().slice(0, 10)}` +
+      `, ${cpus().length} cores, Node ${process.version})`,
     '',
     'CPU of the controller process per analysis interval per rollout (ms), same traffic (4 histogram series per',
     "service, 2 services per rollout). OTLP = decode + ingest of the interval's exports + collect; Prometheus =",
     "the source's two range queries per rollout against a real Prometheus 2.42 (its own CPU not counted).",
     'Ratio = OTLP ÷ Prometheus (below 1: OTLP is cheaper for the controller).',
     '',
-    '| rollouts | OTLP proto ms | OTLP JSON ms | Prometheus ms | proto ÷ Prom | JSON ÷ Prom | proto µs/point | JSON µs/point | Prom wall ms/interval |',
+    '| rollouts | OTLP proto ms | OTLP JSON ms | Prometheus ms | proto ÷ ' +
+      'Prom | JSON ÷ Prom | proto µs/point | JSON µs/point | Prom wall ' +
+      'ms/interval |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.rollouts} | ${f(r.proto.perRollout)} | ${f(r.json.perRollout)} | ${f(r.prometheus.perRollout)} | ${f(r.proto.perRollout / r.prometheus.perRollout, 2)} | ${f(r.json.perRollout / r.prometheus.perRollout, 2)} | ${f(r.proto.perPoint, 1)} | ${f(r.json.perPoint, 1)} | ${f(r.prometheus.wallMs, 0)} |`,
+        `| ${r.rollouts} | ${f(r.proto.perRollout)} | ${f(r.json.perRollout)} ` +
+        `| ${f(r.prometheus.perRollout)} | ${f(r.proto.perRollout / r.prometheus.perRollout, 2)}` +
+        ` | ${f(r.json.perRollout / r.prometheus.perRollout, 2)} | ${f(r.proto.perPoint, 1)}` +
+        ` | ${f(r.json.perPoint, 1)} | ${f(r.prometheus.wallMs, 0)} |`,
     ),
     '',
     `Memory: 100 rollouts exporting every 250 ms for ${MINUTES} min (a counter restart every 100 s), heap after GC:`,
@@ -299,7 +305,8 @@ async function main(): Promise<void> {
     ...mem.map((m) => `| ${m.t} | ${m.heapMb} | ${m.series} |`),
     '',
     mem.length > 1
-      ? `heap first → last after the first sample: ${mem[1]!.heapMb} → ${mem.at(-1)!.heapMb} MB (max ${Math.max(...mem.slice(1).map((m) => m.heapMb))} MB)`
+      ? `heap first → last after the first sample: ${mem[1]!.heapMb} → ${mem.at(-1)!.heapMb}` +
+        ` MB (max ${Math.max(...mem.slice(1).map((m) => m.heapMb))} MB)`
       : 'too short for a memory trend',
   ];
   const text = `${lines.join('\n')}\n`;

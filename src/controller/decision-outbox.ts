@@ -11,7 +11,10 @@ export interface DecisionOutboxOptions {
   notifier?: Notifier | undefined;
   now: () => number;
   onWarning?: ((message: string) => void) | undefined;
-  /** Names of the observation sources (embedded, otlp, prometheus, synthetics): each record says where its inputs came from. */
+  /**
+   * Names of the observation sources (embedded, otlp, prometheus, synthetics): each record says where its inputs came
+   * from.
+   */
   sources?: string[];
   /** The id webhooks carry and derive delivery ids from (default `rolloutId`, the state store's id). */
   publicId?: string | undefined;
@@ -57,7 +60,8 @@ export class DecisionOutbox {
         o.store.markRecorded(o.rolloutId, seq, o.now());
       } catch (err) {
         o.onWarning?.(
-          `evidence: could not record the ${d.action} decision (kept in the state database; retried on restart): ${(err as Error).message}`,
+          `evidence: could not record the ${d.action} decision (kept in the ` +
+            `state database; retried on restart): ${(err as Error).message}`,
         );
       }
     }

@@ -51,7 +51,9 @@ export class ControllerMetrics {
   });
   private readonly variantInfo = new Gauge({
     name: m.VARIANT_INFO,
-    help: 'Which version label value is the canary and which the baseline; the value is the rollout start (unix seconds).',
+    help:
+      'Which version label value is the canary and which the baseline; the ' +
+      'value is the rollout start (unix seconds).',
     labelNames: ['service', 'rollout', 'variant', 'version'] as const,
     registers: [this.registry],
   });

@@ -159,59 +159,62 @@ describe('RolloutController with a SQLite state store', () => {
     expect(text).toMatch(/adaptive_canary_decisions_total\{service="maestro-api",rollout="r1",decision="rollback"\} 1/);
   });
 
-  it('emits every metric the rendered Prometheus rules and Grafana dashboard query (names from metric-names.ts)', async () => {
-    const store = await StateStore.open(':memory:');
-    const metrics = new ControllerMetrics();
-    const { c } = await controller(store, ['inconclusive', 'fail'], {
-      metrics,
-      versions: { stable: '1.4.0', canary: '1.5.0' },
-    });
-    c.start({ loop: false });
-    await tick(c);
-    const running = await metrics.registry.metrics();
-    const series = (name: string): string[] =>
-      running.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-    // Every controller metric metric-names.ts declares...
-    const declared = (Object.values(names) as unknown[]).filter(
-      (v): v is string => typeof v === 'string' && v.startsWith('adaptive_canary_'),
-    );
-    // ...and every controller metric the rendered artifacts actually query.
-    const rendered = JSON.stringify(canaryRuleGroups(policy)) + JSON.stringify(await canaryDashboard(policy));
-    const queried: string[] = [
-      ...new Set(rendered.match(/\badaptive_canary_[a-z_]+|\b[a-z_]+_rollback_duration_seconds/g) ?? []),
-    ];
-    expect(queried).toEqual(
-      expect.arrayContaining([
-        names.DECISIONS_TOTAL,
-        names.CANARY_WEIGHT,
-        names.VARIANT_INFO,
-        names.rollbackDurationMetric('maestro-api'),
-      ]),
-    );
-    for (const name of new Set([...declared, ...queried])) {
-      const found = name.endsWith('_rollback_duration_seconds') ? series(`${name}_bucket`) : series(name);
-      expect(found, `${name} in /metrics`).not.toHaveLength(0);
-    }
-    const rl = 'service="maestro-api",rollout="r1"';
-    expect(running).toContain(`${names.DECISIONS_TOTAL}{${rl},decision="${names.DECISION_ROLLBACK}"} 0`);
-    for (const n of [names.SCORE, names.CANARY_WEIGHT, names.STEP, names.LAST_ANALYSIS_TIMESTAMP])
-      expect(series(n)[0]).toMatch(new RegExp(`^${n}\\{${rl}\\} `));
-    expect(series(names.CANARY_WEIGHT)[0]).toMatch(/ 10$/);
-    expect(series(names.LAST_ANALYSIS_TIMESTAMP)[0]).toMatch(new RegExp(` ${now / 1000}$`));
-    const started = Math.floor((now - 1000) / 1000);
-    expect(series(names.VARIANT_INFO).sort()).toEqual([
-      `${names.VARIANT_INFO}{${rl},variant="${names.BASELINE_VALUE}",version="1.4.0"} ${started}`,
-      `${names.VARIANT_INFO}{${rl},variant="${names.CANARY_VALUE}",version="1.5.0"} ${started}`,
-    ]);
+  it(
+    'emits every metric the rendered Prometheus rules and Grafana ' + 'dashboard query (names from metric-names.ts)',
+    async () => {
+      const store = await StateStore.open(':memory:');
+      const metrics = new ControllerMetrics();
+      const { c } = await controller(store, ['inconclusive', 'fail'], {
+        metrics,
+        versions: { stable: '1.4.0', canary: '1.5.0' },
+      });
+      c.start({ loop: false });
+      await tick(c);
+      const running = await metrics.registry.metrics();
+      const series = (name: string): string[] =>
+        running.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+      // Every controller metric metric-names.ts declares...
+      const declared = (Object.values(names) as unknown[]).filter(
+        (v): v is string => typeof v === 'string' && v.startsWith('adaptive_canary_'),
+      );
+      // ...and every controller metric the rendered artifacts actually query.
+      const rendered = JSON.stringify(canaryRuleGroups(policy)) + JSON.stringify(await canaryDashboard(policy));
+      const queried: string[] = [
+        ...new Set(rendered.match(/\badaptive_canary_[a-z_]+|\b[a-z_]+_rollback_duration_seconds/g) ?? []),
+      ];
+      expect(queried).toEqual(
+        expect.arrayContaining([
+          names.DECISIONS_TOTAL,
+          names.CANARY_WEIGHT,
+          names.VARIANT_INFO,
+          names.rollbackDurationMetric('maestro-api'),
+        ]),
+      );
+      for (const name of new Set([...declared, ...queried])) {
+        const found = name.endsWith('_rollback_duration_seconds') ? series(`${name}_bucket`) : series(name);
+        expect(found, `${name} in /metrics`).not.toHaveLength(0);
+      }
+      const rl = 'service="maestro-api",rollout="r1"';
+      expect(running).toContain(`${names.DECISIONS_TOTAL}{${rl},decision="${names.DECISION_ROLLBACK}"} 0`);
+      for (const n of [names.SCORE, names.CANARY_WEIGHT, names.STEP, names.LAST_ANALYSIS_TIMESTAMP])
+        expect(series(n)[0]).toMatch(new RegExp(`^${n}\\{${rl}\\} `));
+      expect(series(names.CANARY_WEIGHT)[0]).toMatch(/ 10$/);
+      expect(series(names.LAST_ANALYSIS_TIMESTAMP)[0]).toMatch(new RegExp(` ${now / 1000}$`));
+      const started = Math.floor((now - 1000) / 1000);
+      expect(series(names.VARIANT_INFO).sort()).toEqual([
+        `${names.VARIANT_INFO}{${rl},variant="${names.BASELINE_VALUE}",version="1.4.0"} ${started}`,
+        `${names.VARIANT_INFO}{${rl},variant="${names.CANARY_VALUE}",version="1.5.0"} ${started}`,
+      ]);
 
-    await tick(c);
-    expect((await c.done).phase).toBe('rolled-back');
-    const after = await metrics.registry.metrics();
-    expect(after).toContain(`${names.DECISIONS_TOTAL}{${rl},decision="${names.DECISION_ROLLBACK}"} 1`);
-    expect(after).toContain(`${names.CANARY_WEIGHT}{${rl}} 0`);
-    expect(after).not.toContain(`${names.VARIANT_INFO}{`);
-    expect(after).toContain(`${names.rollbackDurationMetric('maestro-api')}_count 1`);
-  });
+      await tick(c);
+      expect((await c.done).phase).toBe('rolled-back');
+      const after = await metrics.registry.metrics();
+      expect(after).toContain(`${names.DECISIONS_TOTAL}{${rl},decision="${names.DECISION_ROLLBACK}"} 1`);
+      expect(after).toContain(`${names.CANARY_WEIGHT}{${rl}} 0`);
+      expect(after).not.toContain(`${names.VARIANT_INFO}{`);
+      expect(after).toContain(`${names.rollbackDurationMetric('maestro-api')}_count 1`);
+    },
+  );
 
   it("emits a fresh snapshot after every interval, and the final decision's snapshot is the last word", async () => {
     const store = await StateStore.open(':memory:');

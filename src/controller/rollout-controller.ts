@@ -129,7 +129,10 @@ export class RolloutController {
     return this.state.phase;
   }
 
-  /** Starts the loop (`loop: false`: only `tickNow` runs intervals, for tests); a new rollout moves to its first step now. */
+  /**
+   * Starts the loop (`loop: false`: only `tickNow` runs intervals, for tests); a new rollout moves to its first step
+   * now.
+   */
   start(opts: { loop?: boolean } = {}): void {
     this.unsubscribeFault = this.options.actuator.onFault((f) => void this.enqueue(() => this.onFault(f)));
     const s = this.state;
@@ -265,7 +268,9 @@ export class RolloutController {
       statistic: 'process-exit',
       value: 1,
       threshold: 0,
-      message: `${f.message}; rolling back${f.variant === 'stable' ? ' (stable is down too: traffic has nowhere healthy to go, page the oncall)' : ''}`,
+      message:
+        `${f.message}; rolling back` +
+        `${f.variant === 'stable' ? ' (stable is down too: traffic has nowhere healthy to go, page the oncall)' : ''}`,
     };
     await this.apply(
       transition(this.meta.plan, this.state, { type: 'fault', at: f.at, reason } satisfies RolloutEvent),

@@ -55,18 +55,21 @@ export interface TransitionWrite {
   rollback?: { decidedAt: number; confirmedAt: number };
 }
 
-const SCHEMA = `
+const SCHEMA =
+  `
 CREATE TABLE IF NOT EXISTS rollouts (
   id TEXT PRIMARY KEY, service TEXT NOT NULL, meta TEXT NOT NULL, state TEXT NOT NULL, phase TEXT NOT NULL,
   rollback_decided_at INTEGER, rollback_confirmed_at INTEGER, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS intervals (
-  rollout_id TEXT NOT NULL, seq INTEGER NOT NULL, observation TEXT NOT NULL, assessment TEXT NOT NULL, point TEXT NOT NULL,
+  rollout_id TEXT NOT NULL, seq INTEGER NOT NULL, observation TEXT NOT NULL, assessment TEXT NOT NULL, point TEXT ` +
+  `NOT NULL,
   PRIMARY KEY (rollout_id, seq));
 CREATE TABLE IF NOT EXISTS decisions (
   rollout_id TEXT NOT NULL, seq INTEGER NOT NULL, decision TEXT NOT NULL, notified_at INTEGER, recorded_at INTEGER,
   PRIMARY KEY (rollout_id, seq));
 CREATE TABLE IF NOT EXISTS locks (
-  rollout_id TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, heartbeat_at INTEGER NOT NULL);
+  rollout_id TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, heartbeat_at INTEGER ` +
+  `NOT NULL);
 CREATE TABLE IF NOT EXISTS processes (
   rollout_id TEXT NOT NULL, role TEXT NOT NULL, pid INTEGER NOT NULL, pid_start TEXT, host TEXT NOT NULL,
   command TEXT NOT NULL, started_at INTEGER NOT NULL, PRIMARY KEY (rollout_id, role));
@@ -180,7 +183,9 @@ export class StateStore {
   ): (StoredInterval & { rolloutId: string; endedAt: number })[] {
     const rows = this.db
       .prepare(
-        'SELECT i.rollout_id, i.seq, i.observation, i.assessment, i.point FROM intervals i JOIN rollouts r ON r.id = i.rollout_id WHERE r.service = ? AND r.updated_at > ?',
+        'SELECT i.rollout_id, i.seq, i.observation, i.assessment, i.point FROM ' +
+          'intervals i JOIN rollouts r ON r.id = i.rollout_id WHERE r.service = ' +
+          '? AND r.updated_at > ?',
       )
       .all(service, fromMs) as (IntervalRow & { rollout_id: string })[];
     return rows
@@ -208,7 +213,8 @@ export class StateStore {
       if (w.rollback) {
         this.db
           .prepare(
-            'UPDATE rollouts SET rollback_decided_at = ?, rollback_confirmed_at = ? WHERE id = ? AND rollback_decided_at IS NULL',
+            'UPDATE rollouts SET rollback_decided_at = ?, rollback_confirmed_at = ' +
+              '? WHERE id = ? AND rollback_decided_at IS NULL',
           )
           .run(w.rollback.decidedAt, w.rollback.confirmedAt, id);
       }

@@ -19,7 +19,8 @@ export interface AnalysisOptions {
 
 /**
  * One Analysis per rollout: feed it every interval in order; it returns the judge's verdict combined with the
- * playbook rules (docs/statistics.md §5–6). Pure and deterministic: same policy, options and observations → same output.
+ * playbook rules (docs/statistics.md §5–6). Pure and deterministic: same policy, options and observations → same
+ * output.
  *
  * Rules, in the order they are reported: a critical metric regressed; the judge's own failure rule
  * (Argo failureLimit, Kayenta score ≤ marginal); synthetic score < minScore for `consecutive` intervals (not

@@ -117,14 +117,17 @@ function reasonFor(metric: MetricPolicy, logW: number, logThreshold: number, ver
   const means =
     canaryMean === null || baselineMean === null
       ? `${s.canary} canary and ${s.baseline} baseline samples`
-      : `mean ${fmt(canaryMean)} on canary vs ${fmt(baselineMean)} on baseline${ratio === null ? '' : ` (×${fmt(ratio)})`}`;
+      : `mean ${fmt(canaryMean)} on canary vs ${fmt(baselineMean)} on baseline` +
+        `${ratio === null ? '' : ` (×${fmt(ratio)})`}`;
   return {
     signal: metric.name,
     verdict,
     statistic: 'betting-wealth',
     value: round(wealth),
     threshold: round(threshold),
-    message: `${head}: ${means} over ${s.pairs} paired samples, evidence ${fmt(wealth)} vs ${fmt(threshold)} to roll back`,
+    message:
+      `${head}: ${means} over ${s.pairs} paired samples, evidence ${fmt(wealth)}` +
+      ` vs ${fmt(threshold)} to roll back`,
     details: {
       test: 'betting',
       logWealth: round(logW),

@@ -3,7 +3,7 @@ import type { PolicySpec } from '../schema/policy.js';
 import type { Reason } from './assessment.js';
 
 /**
- * Error budget (slo-alerting-dashboards.md §1): burn rate = error ratio / (1 − SLO); budget consumed over a
+ * Error budget (docs/statistics.md, "Error budget"): burn rate = error ratio / (1 − SLO); budget consumed over a
  * window W = burn × W / period. During a rollout we track the canary's own contribution: its errors as a share
  * of all the service's requests in each interval, so a 10% canary at 100% errors burns like a 10% error ratio.
  */
@@ -43,7 +43,10 @@ export function createErrorBudget(spec: PolicySpec): (o: IntervalObservation) =>
         statistic: 'budget-burn',
         value: consumed,
         threshold: maxBurn,
-        message: `canary consumed ${(consumed * 100).toPrecision(3)}% of the ${Math.round(period / 86_400_000)}-day error budget (limit ${maxBurn * 100}%); burn rate this interval ${burnRate(ratio, slo).toPrecision(3)}×`,
+        message:
+          `canary consumed ${(consumed * 100).toPrecision(3)}% of the ${Math.round(period / 86_400_000)}` +
+          `-day error budget (limit ${maxBurn * 100}%); ` +
+          `burn rate this interval ${burnRate(ratio, slo).toPrecision(3)}×`,
         details: { burnRate: burnRate(ratio, slo), slo, canaryErrors, serviceRequests: total },
       },
     };

@@ -27,7 +27,9 @@ export interface JudgeOutput {
    * critical-metric and composite-score rules, so the port stays faithful.
    */
   authoritative?: boolean;
-  /** The judge has affirmative evidence that the canary is no worse than tolerated: promote without finishing the steps. */
+  /**
+   * The judge has affirmative evidence that the canary is no worse than tolerated: promote without finishing the steps.
+   */
   promoteEarly?: boolean;
 }
 

@@ -13,7 +13,9 @@ export interface RunOutcome {
   /** Seconds from start when decided (the interval's `t`). */
   at: number;
   reasons: Reason[];
-  /** Who decided, as the controller records it ("judge", "rule:<name>", "policy:inconclusive"), or "recording-ended". */
+  /**
+   * Who decided, as the controller records it ("judge", "rule:<name>", "policy:inconclusive"), or "recording-ended".
+   */
   rule: string;
   score: number;
 }

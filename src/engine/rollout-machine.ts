@@ -308,7 +308,10 @@ function extensionReason(plan: RolloutPlan, a: Assessment): Reason {
     statistic: 'bake-extension',
     value: a.score,
     threshold: plan.minScore,
-    message: `not enough evidence to ${a.score >= plan.minScore ? 'promote' : 'advance'} (score ${a.score.toFixed(3)}, need ${plan.minScore}); extending the bake by up to ${plan.inconclusive.maxExtensionMs / 1000}s`,
+    message:
+      `not enough evidence to ${a.score >= plan.minScore ? 'promote' : 'advance'}` +
+      ` (score ${a.score.toFixed(3)}, need ${plan.minScore}); extending the ` +
+      `bake by up to ${plan.inconclusive.maxExtensionMs / 1000}s`,
     details: { maxExtensionSeconds: plan.inconclusive.maxExtensionMs / 1000 },
   };
 }
@@ -320,6 +323,8 @@ function exhaustedReason(plan: RolloutPlan, a: Assessment, then: string): Reason
     statistic: 'bake-extension',
     value: a.score,
     threshold: plan.minScore,
-    message: `still inconclusive after extending the bake by ${plan.inconclusive.maxExtensionMs / 1000}s; policy says ${then}`,
+    message:
+      `still inconclusive after extending the bake by ${plan.inconclusive.maxExtensionMs / 1000}` +
+      `s; policy says ${then}`,
   };
 }

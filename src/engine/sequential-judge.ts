@@ -110,7 +110,10 @@ function reasonFor(
     statistic: 'mixture-likelihood-ratio',
     value: round(bf),
     threshold: round(threshold),
-    message: `${head}: ${what} ${e.canaryEvents} on canary vs ${fmt(e.expectedCanary)} expected, ${ratioText}, evidence ${fmt(bf)} vs ${fmt(threshold)} to roll back${verdict === 'inconclusive' ? ` (${canaryRequests} canary requests so far)` : ''}`,
+    message:
+      `${head}: ${what} ${e.canaryEvents} on canary vs ${fmt(e.expectedCanary)}` +
+      ` expected, ${ratioText}, evidence ${fmt(bf)} vs ${fmt(threshold)} to ` +
+      `roll back${verdict === 'inconclusive' ? ` (${canaryRequests} canary requests so far)` : ''}`,
     effect: {
       counted: what,
       observed: e.canaryEvents,

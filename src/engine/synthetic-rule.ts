@@ -8,8 +8,8 @@ import type { Reason } from './assessment.js';
  * result (after retries). Failures the baseline's probes share (flaky probe, shared dependency outage) are not
  * held against the canary: over the run of low intervals (at least `consecutive` of them) the canary must have
  * failed significantly more often than the baseline (one-sided Fisher exact test, p < 0.01). A suite with few
- * runs per interval may therefore need a third low interval to show that. Without baseline probes there is nothing to compare with
- * and the playbook rule applies as written.
+ * runs per interval may therefore need a third low interval to show that. Without baseline probes there is nothing to
+ * compare with and the playbook rule applies as written.
  */
 export interface SyntheticResult {
   /** Health for the composite score; undefined when the canary had no probe results this interval. */
@@ -50,10 +50,15 @@ export function createSyntheticRule(
     const verdict = failed ? 'fail' : low.length > 0 ? 'inconclusive' : 'pass';
     const base = baseline === undefined ? 'no baseline probes' : `baseline ${pct(baseline)}`;
     const message = failed
-      ? `canary probes passed ${pct(canary)} < ${pct(rule.minScore)} for ${low.length} consecutive intervals (${c.passed}/${c.runs} passed; ${base}; canary worse than baseline, p = ${p.toPrecision(2)})`
+      ? `canary probes passed ${pct(canary)} < ${pct(rule.minScore)} for ${low.length}` +
+        ` consecutive intervals (${c.passed}/${c.runs} passed; ${base}; canary ` +
+        `worse than baseline, p = ${p.toPrecision(2)})`
       : excused
-        ? `canary probes passed ${pct(canary)} is low but the baseline's probes failed about as often (${base}, p = ${p.toPrecision(2)}): not held against the canary`
-        : `canary probes passed ${pct(canary)} (${c.passed}/${c.runs} passed; ${base}); ${low.length}/${rule.consecutive} low intervals in a row`;
+        ? `canary probes passed ${pct(canary)} is low but the baseline's probes ` +
+          `failed about as often (${base}, p = ${p.toPrecision(2)}): not held ` +
+          `against the canary`
+        : `canary probes passed ${pct(canary)} (${c.passed}/${c.runs} passed; ${base}` +
+          `); ${low.length}/${rule.consecutive} low intervals in a row`;
     return {
       failed,
       health: excused ? Math.min(1, canary / Math.max(baseline ?? 1, 1e-9)) : canary,

@@ -6,8 +6,8 @@ import { fmt } from './sequential-judge.js';
 import type { Reason, Verdict } from './assessment.js';
 
 /**
- * Argo Rollouts / Flagger semantics (argo-flagger.md §2, §4): every interval each metric is one measurement of
- * the canary alone against absolute bounds. A measurement outside them is Failed; the run fails when
+ * Argo Rollouts / Flagger semantics (docs/statistics.md, "Threshold judge"): every interval each metric is one
+ * measurement of the canary alone against absolute bounds. A measurement outside them is Failed; the run fails when
  * failed > failureLimit (−1 disables). No data is, per `threshold.noData`: Argo's Error (the run fails when
  * consecutive errors > consecutiveErrorLimit; a good measurement resets the streak), Flagger's failed check
  * ("no values found" counts like a failure), or ignored.
@@ -97,7 +97,10 @@ function reason(m: MetricPolicy, { value, bounds, outcome, verdict, c }: Measure
     statistic: 'threshold',
     value: value ?? 0,
     threshold: bounds.max ?? bounds.min ?? 0,
-    message: `${outcome}: canary ${shown}, must be ${range}; ${c.failed} failed (limit ${spec.threshold.failureLimit}), ${c.consecutiveError} consecutive errors (limit ${spec.threshold.consecutiveErrorLimit})`,
+    message:
+      `${outcome}: canary ${shown}, must be ${range}; ${c.failed} failed ` +
+      `(limit ${spec.threshold.failureLimit}), ${c.consecutiveError} ` +
+      `consecutive errors (limit ${spec.threshold.consecutiveErrorLimit})`,
     details: {
       value,
       failed: c.failed,

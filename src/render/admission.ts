@@ -64,7 +64,8 @@ export function kyvernoPolicy(policy: CanaryPolicy, publicKeyPem: string): Recor
 export function validatingAdmissionPolicy(policy: CanaryPolicy): Record<string, unknown>[] {
   const name = `require-signed-${policy.spec.service}-rollouts`;
   const message =
-    'Rollouts must carry cosign.sigstore.dev/message and cosign.sigstore.dev/signature (adaptive-canary sign --annotate)';
+    'Rollouts must carry cosign.sigstore.dev/message and ' +
+    'cosign.sigstore.dev/signature (adaptive-canary sign --annotate)';
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -85,7 +86,9 @@ export function validatingAdmissionPolicy(policy: CanaryPolicy): Record<string, 
         validations: [
           {
             expression:
-              "has(object.metadata.annotations) && 'cosign.sigstore.dev/message' in object.metadata.annotations && 'cosign.sigstore.dev/signature' in object.metadata.annotations",
+              "has(object.metadata.annotations) && 'cosign.sigstore.dev/message' in " +
+              "object.metadata.annotations && 'cosign.sigstore.dev/signature' in " +
+              'object.metadata.annotations',
             message,
             reason: 'Forbidden',
           },

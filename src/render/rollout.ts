@@ -37,7 +37,9 @@ export function analysisTemplate(policy: CanaryPolicy): Record<string, unknown> 
           failureCondition: 'result.verdict == "fail"',
           provider: {
             web: {
-              url: `${base}/api/v1/analysis/${s.rollout.namespace}/${name}?canaryHash={{args.canary-hash}}&stableHash={{args.stable-hash}}`,
+              url:
+                `${base}/api/v1/analysis/${s.rollout.namespace}/${name}` +
+                `?canaryHash={{args.canary-hash}}&stableHash={{args.stable-hash}}`,
               jsonPath: '{$.data}',
               timeoutSeconds: 10,
             },

@@ -12,7 +12,8 @@ export const renderTargets: Record<string, { summary: string; load: () => Promis
   },
   admission: {
     summary:
-      'policy/*.yaml: Kyverno ClusterPolicy verifying signed Rollouts + ValidatingAdmissionPolicy requiring the signature',
+      'policy/*.yaml: Kyverno ClusterPolicy verifying signed Rollouts + ' +
+      'ValidatingAdmissionPolicy requiring the signature',
     load: async () => (await import('./admission.js')).default,
   },
   prometheus: {

@@ -18,7 +18,9 @@ export const SIGSTORE_PRIVATE_KEY_PEM = 'ENCRYPTED SIGSTORE PRIVATE KEY';
 /** Older cosign releases wrote this label; cosign still reads it, so do we. */
 export const LEGACY_COSIGN_PRIVATE_KEY_PEM = 'ENCRYPTED COSIGN PRIVATE KEY';
 
-/** The only scrypt parameters cosign accepts (encrypted.go CheckParams); anything else could be a DoS or a downgrade. */
+/**
+ * The only scrypt parameters cosign accepts (encrypted.go CheckParams); anything else could be a DoS or a downgrade.
+ */
 const ALLOWED_SCRYPT = [
   { N: 32768, r: 8, p: 1 },
   { N: 65536, r: 8, p: 1 },

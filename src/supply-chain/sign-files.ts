@@ -4,7 +4,7 @@ import { formatSignatureFile, signBlob } from './blob-signature.js';
 import { buildBundle } from './bundle.js';
 import { decryptPrivateKey } from './cosign-key-format.js';
 
-/** What `sign FILE` produces: `.sig` and `.sigstore.json` carry the same signature (signing.md §4). */
+/** What `sign FILE` produces: `.sig` and `.sigstore.json` carry the same signature (docs/security.md, "Signatures"). */
 export interface DetachedSignatures {
   sig: string;
   bundle: string;

@@ -19,7 +19,9 @@ export interface VerifyOutcome {
   lines: string[];
 }
 
-/** One entry point for `verify`, preflight and `run`'s signed-manifest gate. Usage problems throw; bad signatures don't. */
+/**
+ * One entry point for `verify`, preflight and `run`'s signed-manifest gate. Usage problems throw; bad signatures don't.
+ */
 export function verifyFile(req: VerifyRequest): VerifyOutcome {
   const key = readPublicKeyFile(req.keyFile);
   const blob = readBinaryFile(req.file);

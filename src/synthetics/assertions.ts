@@ -54,7 +54,9 @@ export function evaluateAssertion(a: ProbeAssertion, view: ResponseView): Assert
   if (a.latencyMs) {
     const ms = Math.round(ex.durationMs);
     const degraded = a.latencyMs.degradedAbove !== undefined && ms > a.latencyMs.degradedAbove && ms <= a.latencyMs.max;
-    const expected = `<= ${a.latencyMs.max}ms${a.latencyMs.degradedAbove !== undefined ? ` (degraded above ${a.latencyMs.degradedAbove}ms)` : ''}`;
+    const expected =
+      `<= ${a.latencyMs.max}ms` +
+      `${a.latencyMs.degradedAbove !== undefined ? ` (degraded above ${a.latencyMs.degradedAbove}ms)` : ''}`;
     return { ...result('latencyMs', `latency ${expected}`, ms <= a.latencyMs.max, expected, `${ms}ms`), degraded };
   }
   if (a.jsonpath) return jsonPathAssertion(a.jsonpath, view);

@@ -6,7 +6,7 @@ import type { FlowResult } from './results.js';
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 
 /**
- * blackbox_exporter's metric names with `flow` and `step` labels (reference/synthetics.md §3). Labels never
+ * blackbox_exporter's metric names with `flow` and `step` labels (docs/synthetics.md). Labels never
  * carry interpolated URLs: an order id in a path would make a new series per probe.
  */
 export class ProbeGauges {

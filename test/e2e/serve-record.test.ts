@@ -98,78 +98,86 @@ const until = <T>(what: string, get: () => T | undefined, ms = 60_000): Promise<
   untilValue(what, get, { timeoutMs: ms, detail: () => `serve stderr:\n${serve.stderr()}` });
 
 describe('serve leaves the laptop record on the cluster (built CLI)', () => {
-  it('rolls a regressed canary back, sends a signed rollback webhook, puts an Event on the Rollout, and evidence pull + verify pass', async () => {
-    await until('the abort', () => (api.getRollout(NS, 'maestro-api')?.status?.abort === true ? true : undefined));
+  it(
+    'rolls a regressed canary back, sends a signed rollback webhook, puts ' +
+      'an Event on the Rollout, and evidence pull + verify pass',
+    async () => {
+      await until('the abort', () => (api.getRollout(NS, 'maestro-api')?.status?.abort === true ? true : undefined));
 
-    // The rollback webhook: signed with the policy's secret (read from serve's environment), anchored in the chain.
-    const rollback = await until('the rollback webhook', () =>
-      received.find((r) => (JSON.parse(r.raw) as { event: string }).event === 'rollback'),
-    );
-    const expected = `sha256=${createHmac('sha256', SECRET).update(rollback.raw).digest('hex')}`;
-    expect(rollback.signature).toBe(expected);
-    const payload = JSON.parse(rollback.raw) as {
-      rolloutId: string;
-      deliveryId: string;
-      reasons: { signal: string }[];
-      evidence: { seq: number; hash: string };
-    };
-    expect(payload).toMatchObject({ rolloutId: ROLLOUT_ID, deliveryId: rollback.delivery });
-    expect(payload.reasons.map((r) => r.signal)).toContain('error-rate');
+      // The rollback webhook: signed with the policy's secret (read from serve's environment), anchored in the chain.
+      const rollback = await until('the rollback webhook', () =>
+        received.find((r) => (JSON.parse(r.raw) as { event: string }).event === 'rollback'),
+      );
+      const expected = `sha256=${createHmac('sha256', SECRET).update(rollback.raw).digest('hex')}`;
+      expect(rollback.signature).toBe(expected);
+      const payload = JSON.parse(rollback.raw) as {
+        rolloutId: string;
+        deliveryId: string;
+        reasons: { signal: string }[];
+        evidence: { seq: number; hash: string };
+      };
+      expect(payload).toMatchObject({ rolloutId: ROLLOUT_ID, deliveryId: rollback.delivery });
+      expect(payload.reasons.map((r) => r.signal)).toContain('error-rate');
 
-    // An Event on the Rollout that says why (what `kubectl describe rollout` lists).
-    const event = await until('the CanaryRolledBack event', () =>
-      api.events.store.list(NS).find((e) => e.reason === 'CanaryRolledBack'),
-    );
-    expect(event).toMatchObject({
-      type: 'Warning',
-      reportingController: 'adaptive-canary.dev/controller',
-      reportingInstance: 'pod-x',
-      regarding: { kind: 'Rollout', name: 'maestro-api', namespace: NS },
-    });
-    expect(event.note).toMatch(
-      /^Rolled back at step 1 \(canary weight now 0%, score [0-9.]+, by [^)]+\): error-rate: .+ \[evidence shop\.maestro-api\.c4n4ry\]$/,
-    );
-    expect(Buffer.byteLength(String(event.note))).toBeLessThanOrEqual(1024);
+      // An Event on the Rollout that says why (what `kubectl describe rollout` lists).
+      const event = await until('the CanaryRolledBack event', () =>
+        api.events.store.list(NS).find((e) => e.reason === 'CanaryRolledBack'),
+      );
+      expect(event).toMatchObject({
+        type: 'Warning',
+        reportingController: 'adaptive-canary.dev/controller',
+        reportingInstance: 'pod-x',
+        regarding: { kind: 'Rollout', name: 'maestro-api', namespace: NS },
+      });
+      expect(event.note).toMatch(
+        new RegExp(
+          String.raw`^Rolled back at step 1 \(canary weight now 0%, score [0-9.]+` +
+            String.raw`, by [^)]+\): error-rate: .+ \[evidence shop\.maestro-api\.c` +
+            String.raw`4n4ry\]$`,
+        ),
+      );
+      expect(Buffer.byteLength(String(event.note))).toBeLessThanOrEqual(1024);
 
-    // The evidence brought home, then checked with the laptop commands, unchanged.
-    await until('the finish record in the cluster', () =>
-      api.configMaps.store
-        .list('adaptive-canary')
-        .some((cm) =>
-          /"kind":"finish"/.test((cm.data as Record<string, string> | undefined)?.['decisions.jsonl'] ?? ''),
-        )
-        ? true
-        : undefined,
-    );
-    const pull = await runBuiltCliAsync(['evidence', 'pull', '--kubeconfig', kubeconfig, '--namespace', NS], {
-      cwd: home,
-    });
-    expect(pull.stderr).toBe('');
-    expect(pull.code).toBe(0);
-    expect(pull.stdout).toMatch(new RegExp(`pulled ${NS}/maestro-api → .evidence/maestro-api/${ROLLOUT_ID}`));
-    const dir = join(home, '.evidence', 'maestro-api', ROLLOUT_ID);
-    for (const f of ['decisions.jsonl', 'head.json', 'webhooks.jsonl', 'summary.md', 'incident.md'])
-      expect(existsSync(join(dir, f)), f).toBe(true);
-    expect(readFileSync(join(home, '.prbodies', `${ROLLOUT_ID}.md`), 'utf8')).toMatch(/rolled back|Rolled back/);
-    const verify = await runBuiltCliAsync(['evidence', 'verify'], { cwd: home });
-    expect(verify.code, verify.stderr).toBe(0);
-    const show = await runBuiltCliAsync(['evidence', 'show', ROLLOUT_ID, '--json'], { cwd: home });
-    expect(show.code).toBe(0);
-    const shown = JSON.parse(show.stdout) as {
-      records: { seq: number; hash: string; kind: string; action?: string }[];
-    };
-    expect(shown.records.at(-1)?.kind).toBe('finish');
-    // The webhook's anchor is the rollback record itself.
-    expect(shown.records.find((r) => r.seq === payload.evidence.seq)).toMatchObject({
-      kind: 'decision',
-      action: 'rollback',
-      hash: payload.evidence.hash,
-    });
+      // The evidence brought home, then checked with the laptop commands, unchanged.
+      await until('the finish record in the cluster', () =>
+        api.configMaps.store
+          .list('adaptive-canary')
+          .some((cm) =>
+            /"kind":"finish"/.test((cm.data as Record<string, string> | undefined)?.['decisions.jsonl'] ?? ''),
+          )
+          ? true
+          : undefined,
+      );
+      const pull = await runBuiltCliAsync(['evidence', 'pull', '--kubeconfig', kubeconfig, '--namespace', NS], {
+        cwd: home,
+      });
+      expect(pull.stderr).toBe('');
+      expect(pull.code).toBe(0);
+      expect(pull.stdout).toMatch(new RegExp(`pulled ${NS}/maestro-api → .evidence/maestro-api/${ROLLOUT_ID}`));
+      const dir = join(home, '.evidence', 'maestro-api', ROLLOUT_ID);
+      for (const f of ['decisions.jsonl', 'head.json', 'webhooks.jsonl', 'summary.md', 'incident.md'])
+        expect(existsSync(join(dir, f)), f).toBe(true);
+      expect(readFileSync(join(home, '.prbodies', `${ROLLOUT_ID}.md`), 'utf8')).toMatch(/rolled back|Rolled back/);
+      const verify = await runBuiltCliAsync(['evidence', 'verify'], { cwd: home });
+      expect(verify.code, verify.stderr).toBe(0);
+      const show = await runBuiltCliAsync(['evidence', 'show', ROLLOUT_ID, '--json'], { cwd: home });
+      expect(show.code).toBe(0);
+      const shown = JSON.parse(show.stdout) as {
+        records: { seq: number; hash: string; kind: string; action?: string }[];
+      };
+      expect(shown.records.at(-1)?.kind).toBe('finish');
+      // The webhook's anchor is the rollback record itself.
+      expect(shown.records.find((r) => r.seq === payload.evidence.seq)).toMatchObject({
+        kind: 'decision',
+        action: 'rollback',
+        hash: payload.evidence.hash,
+      });
 
-    const exited = new Promise<number | null>((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  });
+      const exited = new Promise<number | null>((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+  );
 
   it('evidence pull: exit 3 when the API server is unreachable, exit 2 on a bad kubeconfig', async () => {
     const port = await freePort();

@@ -70,47 +70,55 @@ const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
   untilValue('condition', get, { timeoutMs: ms, detail: () => `serve stderr:\n${serve.stderr()}` });
 
 describe('adaptive-canary serve (built CLI)', () => {
-  it('takes the Lease, drives the Rollout with Prometheus observations, answers the analysis endpoint, and releases the Lease on SIGTERM', async () => {
-    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(
-      await until(
-        () =>
-          Promise.resolve(api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity),
-        10_000,
-      ),
-    ).toBe('pod-x');
-    const analysis = await until(async () => {
-      const res = await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`);
-      return res.ok ? ((await res.json()) as { data: { verdict: string; score: number } }) : undefined;
-    });
-    expect(['pass', 'inconclusive']).toContain(analysis.data.verdict);
-    // Real traffic through a real Prometheus: the rollout is promoted through its steps.
-    await until(() =>
-      Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined),
-    );
-    const snapshot = await until(async () => {
-      const res = (await (await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`)).json()) as {
-        data: { phase: string };
-      };
-      return res.data.phase === 'promoted' ? res.data : undefined;
-    });
-    expect(snapshot.phase).toBe('promoted');
-    // The policy requires signatures (the default); this Rollout is unsigned and serve has no --public-key.
-    expect(serve.stderr()).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
-    const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
-    expect(
-      state.stored.intervals.some(
-        (i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0,
-      ),
-    ).toBe(true);
-    const metrics = await until(async () => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return /adaptive_canary_decisions_total\{[^}]*decision="promote"[^}]*\} 1/.test(text) ? text : undefined;
-    }, 10_000);
-    expect(metrics).toMatch(/adaptive_canary_intervals_total\{/);
-    const exited = new Promise<number | null>((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity).toBeUndefined();
-  });
+  it(
+    'takes the Lease, drives the Rollout with Prometheus observations, ' +
+      'answers the analysis endpoint, and releases the Lease on SIGTERM',
+    async () => {
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect(
+        await until(
+          () =>
+            Promise.resolve(
+              api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity,
+            ),
+          10_000,
+        ),
+      ).toBe('pod-x');
+      const analysis = await until(async () => {
+        const res = await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`);
+        return res.ok ? ((await res.json()) as { data: { verdict: string; score: number } }) : undefined;
+      });
+      expect(['pass', 'inconclusive']).toContain(analysis.data.verdict);
+      // Real traffic through a real Prometheus: the rollout is promoted through its steps.
+      await until(() =>
+        Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined),
+      );
+      const snapshot = await until(async () => {
+        const res = (await (await fetch(`${url}/api/v1/analysis/${NS}/maestro-api`)).json()) as {
+          data: { phase: string };
+        };
+        return res.data.phase === 'promoted' ? res.data : undefined;
+      });
+      expect(snapshot.phase).toBe('promoted');
+      // The policy requires signatures (the default); this Rollout is unsigned and serve has no --public-key.
+      expect(serve.stderr()).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
+      const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
+      expect(
+        state.stored.intervals.some(
+          (i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0,
+        ),
+      ).toBe(true);
+      const metrics = await until(async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return /adaptive_canary_decisions_total\{[^}]*decision="promote"[^}]*\} 1/.test(text) ? text : undefined;
+      }, 10_000);
+      expect(metrics).toMatch(/adaptive_canary_intervals_total\{/);
+      const exited = new Promise<number | null>((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(
+        api.leases.store.get('adaptive-canary', 'adaptive-canary-controller')?.spec?.holderIdentity,
+      ).toBeUndefined();
+    },
+  );
 });

@@ -93,40 +93,49 @@ const preflight = (cwd: string, extra: string[] = []): ReturnType<typeof runCli>
   );
 
 describe('preflight error budget from the controller state (no Prometheus)', () => {
-  it('passes on healthy traffic, from the default state file run and demo write, with the burn and the counts', async () => {
-    const dir = copyExample();
-    const now = Date.now();
-    const db = join(dir, DEFAULT_STATE_FILE);
-    // 30 errors in 60,000 requests: 0.0005 / 0.001 × 1/720 = 0.0694% of the budget.
-    await writeRollout(
-      db,
-      'maestro-api-healthy',
-      'maestro-api',
-      lastHour(now, (k) => (k % 2 === 0 ? [1, 0] : [0, 0])),
-    );
-    // Outside the window or another service: must not count (each alone would fail the check).
-    await writeRollout(db, 'maestro-api-yesterday', 'maestro-api', [
-      { endedAt: now - 2 * 3_600_000, baseline: [900, 900], canary: [100, 100] },
-    ]);
-    await writeRollout(
-      db,
-      'billing-now',
-      'billing',
-      lastHour(now, () => [900, 100]),
-    );
-    const r = await preflight(dir);
-    expect(r.stdout).toMatch(
-      /^✓ error-budget: 0\.07% of the 30d error budget burned in the last 1h \(limit 10\.00%, SLO 0\.999\) from the controller state .*\.adaptive-canary\/state\.db: 30 errors in 60000 requests over 60 interval\(s\) of 1 rollout\(s\)$/m,
-    );
-    expect(r.stdout).toMatch(/Ready: every check passed\./);
-    expect(r.code).toBe(0);
-    const json = JSON.parse((await preflight(dir, ['--json'])).stdout) as {
-      checks: { name: string; details?: { burn: number; errorRatio: number } }[];
-    };
-    const budget = json.checks.find((c) => c.name === 'error-budget')!.details!;
-    expect(budget.errorRatio).toBe(0.0005);
-    expect(budget.burn).toBeCloseTo(0.0005 / 0.001 / 720, 12);
-  });
+  it(
+    'passes on healthy traffic, from the default state file run and demo ' + 'write, with the burn and the counts',
+    async () => {
+      const dir = copyExample();
+      const now = Date.now();
+      const db = join(dir, DEFAULT_STATE_FILE);
+      // 30 errors in 60,000 requests: 0.0005 / 0.001 × 1/720 = 0.0694% of the budget.
+      await writeRollout(
+        db,
+        'maestro-api-healthy',
+        'maestro-api',
+        lastHour(now, (k) => (k % 2 === 0 ? [1, 0] : [0, 0])),
+      );
+      // Outside the window or another service: must not count (each alone would fail the check).
+      await writeRollout(db, 'maestro-api-yesterday', 'maestro-api', [
+        { endedAt: now - 2 * 3_600_000, baseline: [900, 900], canary: [100, 100] },
+      ]);
+      await writeRollout(
+        db,
+        'billing-now',
+        'billing',
+        lastHour(now, () => [900, 100]),
+      );
+      const r = await preflight(dir);
+      expect(r.stdout).toMatch(
+        new RegExp(
+          String.raw`^✓ error-budget: 0\.07% of the 30d error budget burned in th` +
+            String.raw`e last 1h \(limit 10\.00%, SLO 0\.999\) from the controller ` +
+            String.raw`state .*\.adaptive-canary\/state\.db: 30 errors in 60000 req` +
+            String.raw`uests over 60 interval\(s\) of 1 rollout\(s\)$`,
+          'm',
+        ),
+      );
+      expect(r.stdout).toMatch(/Ready: every check passed\./);
+      expect(r.code).toBe(0);
+      const json = JSON.parse((await preflight(dir, ['--json'])).stdout) as {
+        checks: { name: string; details?: { burn: number; errorRatio: number } }[];
+      };
+      const budget = json.checks.find((c) => c.name === 'error-budget')!.details!;
+      expect(budget.errorRatio).toBe(0.0005);
+      expect(budget.burn).toBeCloseTo(0.0005 / 0.001 / 720, 12);
+    },
+  );
 
   it('fails on an error burst, with the burn and the limit', async () => {
     const dir = copyExample();
@@ -140,7 +149,13 @@ describe('preflight error budget from the controller state (no Prometheus)', () 
     );
     const r = await preflight(dir, ['--state', 'burst.db']);
     expect(r.stdout).toMatch(
-      /^✗ error-budget: 13\.89% of the 30d error budget burned in the last 1h \(limit 10\.00%, SLO 0\.999\) from the controller state .*burst\.db: 6000 errors in 60000 requests over 60 interval\(s\) of 1 rollout\(s\)$/m,
+      new RegExp(
+        String.raw`^✗ error-budget: 13\.89% of the 30d error budget burned in t` +
+          String.raw`he last 1h \(limit 10\.00%, SLO 0\.999\) from the controller` +
+          String.raw` state .*burst\.db: 6000 errors in 60000 requests over 60 in` +
+          String.raw`terval\(s\) of 1 rollout\(s\)$`,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/Not ready: 1 failed, 0 unknown\./);
     expect(r.code).toBe(1);
@@ -150,7 +165,12 @@ describe('preflight error budget from the controller state (no Prometheus)', () 
     const dir = copyExample();
     const none = await preflight(dir);
     expect(none.stdout).toMatch(
-      /^\? error-budget: no --prometheus URL, and no controller state at .*\.adaptive-canary\/state\.db \(run or demo write it; --state names another\)$/m,
+      new RegExp(
+        String.raw`^\? error-budget: no --prometheus URL, and no controller sta` +
+          String.raw`te at .*\.adaptive-canary\/state\.db \(run or demo write it;` +
+          String.raw` --state names another\)$`,
+        'm',
+      ),
     );
     expect(none.code).toBe(1);
     const db = join(dir, 'old.db');

@@ -19,7 +19,9 @@ class Target {
     this.server = createServer((_req, res) => res.end(this.text()));
   }
   add(n: number, o: { code: number; bucket: number; errorType?: string }): void {
-    const key = `http_response_status_code="${o.code}",http_route="/api/orders"${o.errorType ? `,error_type="${o.errorType}"` : ''}`;
+    const key =
+      `http_response_status_code="${o.code}",http_route="/api/orders"` +
+      `${o.errorType ? `,error_type="${o.errorType}"` : ''}`;
     const c = this.counts.get(key) ?? new Array<number>(BOUNDS_S.length + 1).fill(0);
     c[o.bucket]! += n;
     this.counts.set(key, c);

@@ -134,26 +134,29 @@ describe('PrometheusSource against a real Prometheus', () => {
     expect(source.http.queries).toBe(3 * (2 + 2 * 2));
   });
 
-  it('reads the baseline as control by its own label value, and every series of a custom query as a sample', async () => {
-    const source = new PrometheusSource({
-      url: prom.url,
-      variant: { ...variant, control: '1.4.0-baseline' },
-      latencyBoundsMs: policy.latencyBoundsMs,
-      metrics: [{ ...policy.metrics[2]!, name: 'per-code', query: 'sum by (code) (http_requests_total{$variant})' }],
-      selectors: { job: 'maestro-api' },
-    });
-    const start = Date.now();
-    await waitForScrapeAfter(prom.url, start);
-    const windowStart = Date.now();
-    const s = await traffic(fresh, 40);
-    await traffic(canary, 40);
-    await waitForScrapeAfter(prom.url, Date.now());
-    const got = await source.observeWindow(windowStart, Date.now());
-    expect(got.control).toMatchObject({ requests: s.requests, errors: 0 });
-    // The 25%-error canary has 200 and 500 series: two samples; the baseline only 200s.
-    expect(got.canary?.custom?.['per-code']).toHaveLength(2);
-    expect(got.control?.custom?.['per-code']).toHaveLength(1);
-  });
+  it(
+    'reads the baseline as control by its own label value, and every ' + 'series of a custom query as a sample',
+    async () => {
+      const source = new PrometheusSource({
+        url: prom.url,
+        variant: { ...variant, control: '1.4.0-baseline' },
+        latencyBoundsMs: policy.latencyBoundsMs,
+        metrics: [{ ...policy.metrics[2]!, name: 'per-code', query: 'sum by (code) (http_requests_total{$variant})' }],
+        selectors: { job: 'maestro-api' },
+      });
+      const start = Date.now();
+      await waitForScrapeAfter(prom.url, start);
+      const windowStart = Date.now();
+      const s = await traffic(fresh, 40);
+      await traffic(canary, 40);
+      await waitForScrapeAfter(prom.url, Date.now());
+      const got = await source.observeWindow(windowStart, Date.now());
+      expect(got.control).toMatchObject({ requests: s.requests, errors: 0 });
+      // The 25%-error canary has 200 and 500 series: two samples; the baseline only 200s.
+      expect(got.canary?.custom?.['per-code']).toHaveLength(2);
+      expect(got.control?.custom?.['per-code']).toHaveLength(1);
+    },
+  );
 
   // The server takes every query and never answers, so the call can only return through the source's own timeout
   // (without one it would hang until this test's 20 s limit fails it).

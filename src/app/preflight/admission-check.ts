@@ -34,7 +34,9 @@ export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult
   return {
     name,
     status: 'pass',
-    reason: `${expected.map((f) => f.path).join(' + ')} rendered and current; no cluster configured, so presence in a cluster was not checked`,
+    reason:
+      `${expected.map((f) => f.path).join(' + ')} rendered and current; no ` +
+      `cluster configured, so presence in a cluster was not checked`,
     details: { files: expected.map((f) => f.path), cluster: null },
   };
 }

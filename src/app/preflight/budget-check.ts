@@ -25,7 +25,10 @@ function judge(ctx: PreflightContext, errorRatio: number, source: string, extra:
   const window = ctx.policy.spec.preflight.burnWindow;
   const burn = budgetConsumed(errorRatio, slo, window, period);
   const details = { burn, maxBurn, slo, errorRatio, window: formatDuration(window), source, ...extra };
-  const reason = `${pct(burn)} of the ${formatDuration(period)} error budget burned in the last ${formatDuration(window)} (limit ${pct(maxBurn)}, SLO ${slo}) from ${source}`;
+  const reason =
+    `${pct(burn)} of the ${formatDuration(period)} error budget burned in ` +
+    `the last ${formatDuration(window)} (limit ${pct(maxBurn)}, SLO ${slo}` +
+    `) from ${source}`;
   return { name: 'error-budget', status: burn < maxBurn ? 'pass' : 'fail', reason, details };
 }
 
@@ -44,7 +47,9 @@ async function fromPrometheus(ctx: PreflightContext, url: string): Promise<Check
     return {
       name,
       status: 'unknown',
-      reason: `Prometheus has no ${HTTP_REQUESTS} for ${serviceSelector(ctx.policy.spec.service)} in the last ${formatDuration(window)}`,
+      reason:
+        `Prometheus has no ${HTTP_REQUESTS} for ${serviceSelector(ctx.policy.spec.service)}` +
+        ` in the last ${formatDuration(window)}`,
       details: { query },
     };
   }
@@ -56,6 +61,8 @@ export async function checkErrorBudget(ctx: PreflightContext): Promise<CheckResu
   if (ctx.prometheusUrl) return fromPrometheus(ctx, ctx.prometheusUrl);
   const t = await observedTraffic(ctx);
   if (typeof t === 'string') return { name: 'error-budget', status: 'unknown', reason: t };
-  const source = `the controller state ${ctx.stateFile ?? ''}: ${t.errors} errors in ${t.requests} requests over ${t.intervals} interval(s) of ${t.rollouts} rollout(s)`;
+  const source =
+    `the controller state ${ctx.stateFile ?? ''}: ${t.errors} errors in ${t.requests}` +
+    ` requests over ${t.intervals} interval(s) of ${t.rollouts} rollout(s)`;
   return judge(ctx, t.errors / t.requests, source, { ...t, stateFile: ctx.stateFile });
 }

@@ -50,7 +50,8 @@ export function checkPromotionCriteria(ctx: PreflightContext): CheckResult {
     if (values.adr === values.policy && values.policy === values.annotation) continue;
     const show = (v: string | undefined): string => (v === undefined ? '(missing)' : JSON.stringify(v));
     drift.push(
-      `${c.name}: ADR 0002 ${show(values.adr)}, policy ${c.policyPath} ${show(values.policy)}, ${p.manifest} annotation ${CRITERIA_PREFIX}${c.name} ${show(values.annotation)}`,
+      `${c.name}: ADR 0002 ${show(values.adr)}, policy ${c.policyPath} ${show(values.policy)}` +
+        `, ${p.manifest} annotation ${CRITERIA_PREFIX}${c.name} ${show(values.annotation)}`,
     );
   }
   const details = { criteria: PROMOTION_CRITERIA.length, adr, policy, annotations };

@@ -28,7 +28,9 @@ function checkSignedFile(ctx: PreflightContext, name: string, rel: string): Chec
         return {
           name,
           status: 'fail',
-          reason: `${rel} does not verify (${kind === 'sig' ? `${rel}.sig` : `${rel}.sigstore.json`}): ${out.lines.join(' ').replace(/^FAILED: [^:]+: /, '')}`,
+          reason:
+            `${rel} does not verify (${kind === 'sig' ? `${rel}.sig` : `${rel}.sigstore.json`}` +
+            `): ${out.lines.join(' ').replace(/^FAILED: [^:]+: /, '')}`,
         };
     }
   } catch (err) {

@@ -106,7 +106,9 @@ export async function checkSuiteSync(ctx: PreflightContext): Promise<CheckResult
     return {
       name,
       status: 'fail',
-      reason: `the running suite differs from ${rel}: running sha256 ${got.slice(0, 12)}…, file ${want.slice(0, 12)}… (restart syntheticsctl run)`,
+      reason:
+        `the running suite differs from ${rel}: running sha256 ${got.slice(0, 12)}` +
+        `…, file ${want.slice(0, 12)}… (restart syntheticsctl run)`,
       details,
     };
   return {

@@ -48,7 +48,10 @@ export function flagdMetricSource(prometheusUrl: string | undefined, spec: Polic
   if (!url && otlpBlock(spec)) return 'otlp';
   if (!url) {
     throw new UsageError(
-      '--target flagd needs a metric source: the embedded router cannot tell flag variants apart, so give Prometheus with --prometheus <url> or spec.prometheus.url in the policy, or take OTLP (spec.metricSource: {type: otlp})',
+      '--target flagd needs a metric source: the embedded router cannot tell ' +
+        'flag variants apart, so give Prometheus with --prometheus <url> or ' +
+        'spec.prometheus.url in the policy, or take OTLP (spec.metricSource: ' +
+        '{type: otlp})',
     );
   }
   return url;
@@ -120,7 +123,11 @@ export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult
       live: options.live,
       cleanups,
       warn,
-      where: `flag "${options.flag}" in ${options.flagFile} (${variants.canary} vs ${variants.stable}; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then 100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${options.variantLabel}`})`,
+      where:
+        `flag "${options.flag}" in ${options.flagFile} (${variants.canary} vs ${variants.stable}` +
+        `; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then ` +
+        `100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${options.variantLabel}`}` +
+        `)`,
       otlp,
     });
   } finally {

@@ -196,7 +196,8 @@ export async function superviseRollout(options: SuperviseOptions): Promise<RunLo
   options.cleanups.push(() => server.close());
   println(
     options.io.stdout,
-    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}: ${options.where}  dashboard: ${server.url}${options.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
+    `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}` +
+      `: ${options.where}  dashboard: ${server.url}${options.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
   );
   options.cleanups.push(attachProgress(hub, options.io.stdout, { live: options.live }));
   options.cleanups.push(

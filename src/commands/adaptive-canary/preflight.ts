@@ -19,7 +19,8 @@ interface Options {
 export default defineCommand<Options>({
   name: 'preflight',
   summary:
-    'Run the Definition of Ready: promotion criteria, error budget, synthetic suite (uptime, signature, sync), signature, admission policy',
+    'Run the Definition of Ready: promotion criteria, error budget, ' +
+    'synthetic suite (uptime, signature, sync), signature, admission policy',
   readOnly: true,
   options: [
     new Option('-p, --policy <file>', 'the canary policy').default('canary.yaml'),

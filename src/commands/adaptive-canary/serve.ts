@@ -21,7 +21,9 @@ interface Options {
 export default defineCommand<Options>({
   name: 'serve',
   summary:
-    'Run the controller on Kubernetes: drive every Argo Rollout that carries adaptive-canary.dev/policy (leader election with a Lease), serve the API and /metrics',
+    'Run the controller on Kubernetes: drive every Argo Rollout that ' +
+    'carries adaptive-canary.dev/policy (leader election with a Lease), ' +
+    'serve the API and /metrics',
   options: [
     new Option(
       '--kubeconfig <file>',
@@ -37,19 +39,26 @@ export default defineCommand<Options>({
     new Option('--prometheus-url <url>', 'Prometheus for policies without spec.prometheus.url'),
     new Option(
       '--public-key <file>',
-      'cosign public key (e.g. mounted from a Secret): a Rollout whose policy requires signatures (spec.signing.required, the default) is only driven when its cosign.sigstore.dev annotations verify against it',
+      'cosign public key (e.g. mounted from a Secret): a Rollout whose ' +
+        'policy requires signatures (spec.signing.required, the default) is ' +
+        'only driven when its cosign.sigstore.dev annotations verify against it',
     ),
     new Option(
       '--allow-unsigned',
-      'drive Rollouts that are unsigned or do not verify anyway (warned); without it and without --public-key such Rollouts are left alone',
+      'drive Rollouts that are unsigned or do not verify anyway (warned); ' +
+        'without it and without --public-key such Rollouts are left alone',
     ),
     new Option(
       '--evidence-dir <dir>',
-      "local working copy of the evidence being written (the record is the ConfigMaps in the Lease's namespace; `evidence pull` brings it home); default: a fresh directory under $TMPDIR",
+      'local working copy of the evidence being written (the record is the ' +
+        "ConfigMaps in the Lease's namespace; `evidence pull` brings it home); " +
+        'default: a fresh directory under $TMPDIR',
     ),
   ],
   examples: [
-    'adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url http://prometheus.monitoring:9090 --public-key /etc/adaptive-canary/cosign.pub',
+    'adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url ' +
+      'http://prometheus.monitoring:9090 --public-key ' +
+      '/etc/adaptive-canary/cosign.pub',
   ],
   async run({ opts, io }) {
     const { loadKubeConfig } = await import('../../controller/cluster/kubeconfig.js');

@@ -14,7 +14,8 @@ interface Options {
 export default defineCommand<Options>({
   name: 'sign',
   summary:
-    'Sign a file like `cosign sign-blob` (FILE.sig + FILE.sigstore.json), or embed k8s-manifest-sigstore annotations (--annotate)',
+    'Sign a file like `cosign sign-blob` (FILE.sig + FILE.sigstore.json), ' +
+    'or embed k8s-manifest-sigstore annotations (--annotate)',
   args: ['<file>'],
   options: [
     new Option('--key <file>', 'cosign private key (password from COSIGN_PASSWORD or a prompt)').makeOptionMandatory(),

@@ -228,7 +228,8 @@ export class ClusterController {
         this.retryLater(key, policy.interval);
         throw new AppError(
           'E_SILENCE_HOLD',
-          `held by the silence check (spec.alerting.silenceCheck: hold): ${pre.reason}; checking again in ${Math.max(policy.interval, 1_000) / 1000}s`,
+          `held by the silence check (spec.alerting.silenceCheck: hold): ${pre.reason}` +
+            `; checking again in ${Math.max(policy.interval, 1_000) / 1000}s`,
         );
       }
     }

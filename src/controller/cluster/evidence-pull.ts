@@ -89,7 +89,8 @@ function apiError(err: unknown, options: PullOptions): AppError {
   if (status === 401 || status === 403)
     return new AppError(
       'E_KUBE_FORBIDDEN',
-      `${server} refused to list ConfigMaps in ${options.evidenceNamespace} (HTTP ${status}): the kubeconfig's user needs "list configmaps" there`,
+      `${server} refused to list ConfigMaps in ${options.evidenceNamespace} ` +
+        `(HTTP ${status}): the kubeconfig's user needs "list configmaps" there`,
       ExitCode.usage,
       { cause: err },
     );

@@ -95,7 +95,9 @@ export class RolloutEventRecorder implements Notifier {
     const kind = KIND[d.action];
     const at = this.now();
     // client-go names Events `<regarding>.<hex nanoseconds>`; a counter keeps two in one millisecond apart.
-    const name = `${this.rollout.name}.${(BigInt(Math.floor(at)) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
+    const name =
+      `${this.rollout.name}.` +
+      `${(BigInt(Math.floor(at)) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
     try {
       await withRetry(
         () =>

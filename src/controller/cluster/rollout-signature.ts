@@ -34,7 +34,9 @@ export function checkRolloutSignature(
   if (options.allowUnsigned) return `--allow-unsigned: driving the Rollout although ${problem}`;
   throw new CheckFailedError(
     'E_MANIFEST_SIGNATURE',
-    `the policy requires signatures and ${problem}; not driving it (sign the Rollout with \`adaptive-canary sign --annotate\` and re-apply it, or run serve with --allow-unsigned)`,
+    `the policy requires signatures and ${problem}; not driving it (sign ` +
+      `the Rollout with \`adaptive-canary sign --annotate\` and re-apply it, ` +
+      `or run serve with --allow-unsigned)`,
   );
 }
 

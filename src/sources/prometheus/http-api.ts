@@ -1,7 +1,8 @@
 /**
  * A small client for the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`) on global fetch.
  * Every failure mode — unreachable, timeout, HTTP error, `status: "error"` — comes back as `null` (no data),
- * because a missing metric must make the judge inconclusive, never make it roll back (docs/statistics.md, "Missing data").
+ * because a missing metric must make the judge inconclusive, never make it roll back (docs/statistics.md, "Missing
+ * data").
  */
 export interface PromSample {
   metric: Record<string, string>;

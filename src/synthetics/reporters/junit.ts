@@ -9,16 +9,24 @@ export function junitReport(result: SuiteResult): string {
   const failures = result.flows.reduce((n, f) => n + f.steps.filter((s) => s.status === 'failed').length, 0);
   const time = secs(result.flows.reduce((n, f) => n + f.durationMs, 0));
   const suites = result.flows.map((f) => flowSuite(result.suite, f)).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${esc(result.suite)}" tests="${tests}" failures="${failures}" errors="0" time="${time}">\n${suites}</testsuites>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${esc(result.suite)}` +
+    `" tests="${tests}" failures="${failures}" errors="0" time="${time}">\n${suites}` +
+    `</testsuites>\n`
+  );
 }
 
 function flowSuite(suite: string, flow: FlowResult): string {
   const failures = flow.steps.filter((s) => s.status === 'failed').length;
   const skipped = flow.steps.filter((s) => s.status === 'skipped').length;
   const cases = flow.steps.map((s) => stepCase(`${suite}.${flow.flow}`, s)).join('');
-  const out = `flow ${flow.flow}: ${flow.status}; attempts ${flow.attempts.length} (retries ${flow.retries}, first attempt ${flow.firstAttemptStatus}); target ${flow.baseUrl}`;
+  const out =
+    `flow ${flow.flow}: ${flow.status}; attempts ${flow.attempts.length} ` +
+    `(retries ${flow.retries}, first attempt ${flow.firstAttemptStatus}); ` +
+    `target ${flow.baseUrl}`;
   return (
-    `  <testsuite name="${esc(`${suite}.${flow.flow}`)}" tests="${flow.steps.length}" failures="${failures}" errors="0" skipped="${skipped}" ` +
+    `  <testsuite name="${esc(`${suite}.${flow.flow}`)}" tests="${flow.steps.length}` +
+    `" failures="${failures}" errors="0" skipped="${skipped}" ` +
     `time="${secs(flow.durationMs)}" timestamp="${new Date(flow.startedAt).toISOString().slice(0, 19)}">\n${cases}` +
     `    <system-out>${esc(out)}</system-out>\n  </testsuite>\n`
   );
@@ -41,7 +49,10 @@ function stepCase(classname: string, step: StepResult): string {
     ...failed.map((a) => `${a.description}\n  expected: ${a.expected}\n  actual:   ${a.actual}`),
   ].join('\n');
   const type = step.error?.kind ?? 'assertion';
-  return `${open}>\n      <failure message="${esc(message)}" type="${esc(type)}">${esc(detail)}</failure>\n    </testcase>\n`;
+  return (
+    `${open}>\n      <failure message="${esc(message)}" type="${esc(type)}` +
+    `">${esc(detail)}</failure>\n    </testcase>\n`
+  );
 }
 
 const secs = (ms: number): string => (ms / 1000).toFixed(3);

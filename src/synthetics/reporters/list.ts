@@ -27,10 +27,14 @@ function flowLines(flow: FlowResult): string[] {
 function stepLines(step: StepResult): string[] {
   if (step.status === 'skipped') return [`  ${MARK.skipped} ${step.name} (not run: an earlier step failed)`];
   const t = step.timings;
-  const phases = `resolve ${ms(t.resolve)} connect ${ms(t.connect)} tls ${ms(t.tls)} processing ${ms(t.processing)} transfer ${ms(t.transfer)}`;
+  const phases =
+    `resolve ${ms(t.resolve)} connect ${ms(t.connect)} tls ${ms(t.tls)} ` +
+    `processing ${ms(t.processing)} transfer ${ms(t.transfer)}`;
   const redirects = step.redirects > 0 ? ` after ${step.redirects} redirect${step.redirects === 1 ? '' : 's'}` : '';
   const lines = [
-    `  ${MARK[step.status]} ${step.name}  ${step.method} ${step.url} → ${step.httpStatus || 'no response'}${redirects}  ${ms(step.durationMs)}`,
+    `  ${MARK[step.status]} ${step.name}  ${step.method} ${step.url} → ` +
+      `${step.httpStatus || 'no response'}${redirects}` +
+      `  ${ms(step.durationMs)}`,
     `       ${phases}`,
   ];
   if (step.error) lines.push(`       error (${step.error.kind}): ${step.error.message}`);
