@@ -55,30 +55,33 @@ describe('leader election with a coordination.k8s.io/v1 Lease', () => {
     expect(String(lease?.spec?.renewTime)).toMatch(/\.\d{6}Z$/); // MicroTime, as the real API server requires
   });
 
-  it('a standby takes over once one lease period has passed on its clock since the leader last renewed, not before', async () => {
-    // The standby's clock is the test's: expiry is caused by advancing it, not by how fast a loaded machine runs.
-    const events: string[] = [];
-    let bNow = Date.now();
-    const [a, b] = [elector('pod-a', events), elector('pod-b', events, () => bNow)];
-    a.start();
-    await until(() => a.isLeader());
-    b.start();
-    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
-    expect(b.isLeader()).toBe(false);
-    expect(b.currentHolder).toBe('pod-a');
-    await a.stop(false); // dies without releasing
-    const roundsOfB = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) await b.tryAcquireOrRenew();
-    };
-    await roundsOfB(); // b sees the last renewal, and the lease unchanged since
-    bNow += LEASE_MS - 1;
-    await roundsOfB();
-    expect(b.isLeader()).toBe(false); // one millisecond short of a lease period: still the dead leader's
-    bNow += 1;
-    await until(() => b.isLeader()); // one lease period since b last saw it change: b takes over
-    expect(events).toEqual(['pod-a started', 'pod-a stopped', 'pod-b started']);
-    expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.leaseTransitions).toBe(1);
-  });
+  it(
+    'a standby takes over once one lease period has passed on its clock ' + 'since the leader last renewed, not before',
+    async () => {
+      // The standby's clock is the test's: expiry is caused by advancing it, not by how fast a loaded machine runs.
+      const events: string[] = [];
+      let bNow = Date.now();
+      const [a, b] = [elector('pod-a', events), elector('pod-b', events, () => bNow)];
+      a.start();
+      await until(() => a.isLeader());
+      b.start();
+      await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+      expect(b.isLeader()).toBe(false);
+      expect(b.currentHolder).toBe('pod-a');
+      await a.stop(false); // dies without releasing
+      const roundsOfB = async (): Promise<void> => {
+        for (let i = 0; i < 3; i++) await b.tryAcquireOrRenew();
+      };
+      await roundsOfB(); // b sees the last renewal, and the lease unchanged since
+      bNow += LEASE_MS - 1;
+      await roundsOfB();
+      expect(b.isLeader()).toBe(false); // one millisecond short of a lease period: still the dead leader's
+      bNow += 1;
+      await until(() => b.isLeader()); // one lease period since b last saw it change: b takes over
+      expect(events).toEqual(['pod-a started', 'pod-a stopped', 'pod-b started']);
+      expect(api.leases.store.get(NS, 'adaptive-canary-controller')?.spec?.leaseTransitions).toBe(1);
+    },
+  );
 
   it('a graceful stop releases the lease so the standby takes over at once', async () => {
     // The standby's clock stands still, so the lease can never expire for it: taking over proves the release did it.
