@@ -1,5 +1,6 @@
 import { dashboardPanels, type PanelQuery } from '../render/dashboard-panels.js';
 import type { PolicySpec } from '../schema/policy.js';
+import { INPUT_LIMITS } from '../schema/input-limits.js';
 import { joinUrl, requestJson, type FetchLike } from './http.js';
 
 /**
@@ -76,6 +77,7 @@ async function runQuery(input: SnapshotInput, q: PanelQuery, stepSeconds: number
     url: `${joinUrl(input.prometheusUrl, path)}?${params.toString()}`,
     fetch: input.fetch,
     timeoutMs: input.timeoutMs,
+    maxBytes: INPUT_LIMITS.prometheusResponse,
   });
   const base = { refId: q.refId, legend: q.legend, expr };
   if (!res.ok) return { ...base, series: [], error: res.error };

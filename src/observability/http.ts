@@ -1,3 +1,5 @@
+import { INPUT_LIMITS, InputTooLargeError, readLimitedBody } from '../schema/input-limits.js';
+
 /**
  * One JSON-over-HTTP call that never throws: observability must not break the rollout (or a rollback) it
  * observes, so every failure comes back as a value with a message safe to record (no tokens in it).
@@ -13,6 +15,8 @@ export interface JsonRequest {
   headers?: Record<string, string>;
   fetch?: FetchLike;
   timeoutMs?: number;
+  /** The largest response body read; larger ones are a failure (default INPUT_LIMITS.apiResponse). */
+  maxBytes?: number;
 }
 
 export async function requestJson<T>(req: JsonRequest): Promise<HttpResult<T>> {
@@ -27,7 +31,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<HttpResult<T>> {
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       signal: AbortSignal.timeout(req.timeoutMs ?? 5000),
     });
-    const text = await res.text();
+    const text = await readLimitedBody(res, req.maxBytes ?? INPUT_LIMITS.apiResponse, 'the response');
     if (!res.ok)
       return { ok: false, status: res.status, error: `${where}: HTTP ${res.status} ${text.slice(0, 300).trim()}` };
     try {
@@ -36,6 +40,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<HttpResult<T>> {
       return { ok: false, status: res.status, error: `${where}: response is not JSON` };
     }
   } catch (err) {
+    if (err instanceof InputTooLargeError) return { ok: false, error: `${where}: ${err.message}` };
     const e = err as Error & { cause?: { code?: string } };
     const why = e.name === 'TimeoutError' ? `timed out after ${req.timeoutMs ?? 5000}ms` : (e.cause?.code ?? e.message);
     return { ok: false, error: `${where}: ${why}` };

@@ -17,6 +17,12 @@ export const INPUT_LIMITS = {
   evidenceIndex: 64 * 1024,
   /** A request body the HTTP API accepts (actions, OTLP, webhooks in tests). */
   requestBody: 1024 * 1024,
+  /** A file to sign or verify (a manifest, a suite, a release artifact): hashed from memory. */
+  signedFile: 64 * 1024 * 1024,
+  /** A response from Prometheus (a query result, a `/metrics` scrape): a range query over many series. */
+  prometheusResponse: 16 * 1024 * 1024,
+  /** A response from Alertmanager, Grafana or a webhook receiver (small JSON; a silence list at most). */
+  apiResponse: 4 * 1024 * 1024,
 } as const;
 
 /** An input is larger than its documented limit. Exit 2: the user handed over the wrong (or a hostile) input. */
@@ -86,4 +92,32 @@ function fileError(file: string, err: unknown): FileError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
   return new FileError(file, why, { cause: err });
+}
+
+/**
+ * Reads an HTTP response's body as text, refusing one over `maxBytes`: a declared Content-Length over the limit
+ * is refused before reading, and a streamed body stops (and the connection is cancelled) once past it, so a
+ * misbehaving server cannot fill the controller's memory.
+ */
+export async function readLimitedBody(res: Response, maxBytes: number, what: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new InputTooLargeError(what, declared, maxBytes);
+  }
+  if (!res.body) return '';
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new InputTooLargeError(what, length, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, length));
 }

@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { FileError, UsageError } from '../errors.js';
+import { INPUT_LIMITS, readLimitedFile } from '../schema/input-limits.js';
 import { readTextFile } from '../schema/load-document.js';
 import { generateCosignKeyPair, readPublicKey } from './cosign-key-format.js';
 
@@ -38,11 +39,7 @@ export function readPublicKeyFile(file: string): KeyObject {
   return readPublicKey(readTextFile(file), file);
 }
 
-export function readBinaryFile(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(file, code === 'ENOENT' ? 'no such file' : (err as Error).message, { cause: err });
-  }
+/** A file to sign or verify, or (with `maxBytes` = INPUT_LIMITS.document) a signature or bundle beside it. */
+export function readBinaryFile(file: string, maxBytes: number = INPUT_LIMITS.signedFile): Buffer {
+  return readLimitedFile(file, maxBytes);
 }

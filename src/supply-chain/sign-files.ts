@@ -1,8 +1,8 @@
 import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { formatSignatureFile, signBlob } from './blob-signature.js';
 import { buildBundle } from './bundle.js';
 import { decryptPrivateKey } from './cosign-key-format.js';
+import { readBinaryFile } from './key-file-store.js';
 
 /** What `sign FILE` produces: `.sig` and `.sigstore.json` carry the same signature (docs/security.md, "Signatures"). */
 export interface DetachedSignatures {
@@ -20,5 +20,5 @@ export function signDetached(blob: Buffer, keyPem: string, password: string): De
 }
 
 export function signFileDetached(file: string, keyPem: string, password: string): DetachedSignatures {
-  return signDetached(readFileSync(file), keyPem, password);
+  return signDetached(readBinaryFile(file), keyPem, password);
 }

@@ -1,5 +1,6 @@
 import { SignatureError, parseSignatureFile, verifyBlobSignature } from './blob-signature.js';
 import { verifyBundle } from './bundle.js';
+import { INPUT_LIMITS } from '../schema/input-limits.js';
 import { readBinaryFile, readPublicKeyFile } from './key-file-store.js';
 import { verifyAnnotatedManifests } from './manifest-annotations.js';
 
@@ -35,9 +36,10 @@ export function verifyFile(req: VerifyRequest): VerifyOutcome {
     return { ok, lines };
   }
   try {
-    if (req.bundle !== undefined) verifyBundle(readBinaryFile(req.bundle).toString('utf8'), blob, key);
+    if (req.bundle !== undefined)
+      verifyBundle(readBinaryFile(req.bundle, INPUT_LIMITS.document).toString('utf8'), blob, key);
     else if (req.signature !== undefined)
-      verifyBlobSignature(blob, parseSignatureFile(readBinaryFile(req.signature)), key);
+      verifyBlobSignature(blob, parseSignatureFile(readBinaryFile(req.signature, INPUT_LIMITS.document)), key);
     return { ok: true, lines: ['Verified OK'] };
   } catch (err) {
     if (err instanceof SignatureError) return { ok: false, lines: [`FAILED: ${req.file}: ${err.message}`] };

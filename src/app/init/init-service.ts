@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { AppError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
 import { nextStepsReadme } from './init-readme.js';
 
 /** The spellings of a service name that appear in the template, each mapped from the maestro-api original. */
@@ -104,7 +105,7 @@ export function planScaffold(
   const files = all
     .filter((rel) => !isExcluded(rel) && rel !== 'README.md')
     .map((rel) => {
-      const raw = readFileSync(join(templateDir, rel));
+      const raw = readLimitedFile(join(templateDir, rel), INPUT_LIMITS.document);
       const path = substitute(rel, names);
       if (raw.includes(0)) return { path, content: raw };
       const clean = redactSigner(raw.toString('utf8'));

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
+import { INPUT_LIMITS, readLimitedText } from '../../schema/input-limits.js';
 import admission from '../../render/admission.js';
 import type { CheckResult, PreflightContext } from './check.js';
 
@@ -23,7 +24,7 @@ export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult
       reason: `not rendered: ${missing.join(', ')} (run adaptive-canary render admission)`,
     };
   const stale = expected
-    .filter((f) => readFileSync(join(ctx.policyDir, f.path), 'utf8') !== f.content)
+    .filter((f) => readLimitedText(join(ctx.policyDir, f.path), INPUT_LIMITS.document) !== f.content)
     .map((f) => f.path);
   if (stale.length > 0)
     return {

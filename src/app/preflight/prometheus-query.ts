@@ -1,4 +1,5 @@
 import { UnreachableError } from '../../errors.js';
+import { INPUT_LIMITS, readLimitedBody } from '../../schema/input-limits.js';
 
 /** One instant query against Prometheus' HTTP API; the first sample's value, or undefined for an empty result. */
 export async function instantQuery(
@@ -14,7 +15,8 @@ export async function instantQuery(
   } catch (err) {
     throw new UnreachableError('Prometheus', `${baseUrl}: ${(err as Error).message}`, { cause: err });
   }
-  const body = (await res.json().catch(() => ({}))) as {
+  const text = await readLimitedBody(res, INPUT_LIMITS.prometheusResponse, `the Prometheus response from ${baseUrl}`);
+  const body = (parseJson(text) ?? {}) as {
     status?: string;
     error?: string;
     data?: { result?: { value?: [number, string] }[] };
@@ -25,4 +27,12 @@ export async function instantQuery(
   if (value === undefined) return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

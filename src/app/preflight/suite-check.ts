@@ -8,7 +8,7 @@ import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synt
 import { checkSuiteFile } from '../../synthetics/validate-suite.js';
 import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './check.js';
-import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
+import { INPUT_LIMITS, readLimitedBody, readLimitedFile } from '../../schema/input-limits.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(3)}%`;
 /** "7d" reads better than formatDuration's "1w" next to the playbook's wording. */
@@ -91,7 +91,7 @@ export async function checkSuiteSync(ctx: PreflightContext): Promise<CheckResult
     const res = await ctx.fetch(`${ctx.syntheticsUrl.replace(/\/+$/, '')}/metrics`, {
       signal: AbortSignal.timeout(10_000),
     });
-    text = await res.text();
+    text = await readLimitedBody(res, INPUT_LIMITS.prometheusResponse, `${ctx.syntheticsUrl}/metrics`);
   } catch (err) {
     return {
       name,

@@ -1,3 +1,5 @@
+import { INPUT_LIMITS, InputTooLargeError, readLimitedBody } from '../../schema/input-limits.js';
+
 /**
  * A small client for the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`) on global fetch.
  * Every failure mode — unreachable, timeout, HTTP error, `status: "error"` — comes back as `null` (no data),
@@ -69,10 +71,13 @@ export class PromHttp {
           signal: AbortSignal.timeout(timeoutMs),
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
         });
-        const json = (await res.json()) as { status?: string; data?: { resultType: string; result: unknown } };
+        const json = JSON.parse(
+          await readLimitedBody(res, INPUT_LIMITS.prometheusResponse, 'the Prometheus response'),
+        ) as { status?: string; data?: { resultType: string; result: unknown } };
         if (res.ok && json.status === 'success' && json.data) return json.data;
         if (res.status < 500) break; // 400/422: a bad query stays bad
       } catch (err) {
+        if (err instanceof InputTooLargeError) break; // the same query would be as large again
         // Unreachable: retry. Timed out: the next try would time out too, and the interval is waiting.
         if (err instanceof Error && err.name === 'TimeoutError') break;
       }
