@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestJson } from '../observability/http.js';
 import { PromHttp } from '../sources/prometheus/http-api.js';
-import { instantQuery } from '../supply-chain/preflight/prometheus-query.js';
+import { instantQuery } from '../app/preflight/prometheus-query.js';
 import { INPUT_LIMITS } from './input-limits.js';
 
 // A real loopback server answering a well-formed Prometheus result padded by `reply.pad` bytes, either with a

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planScaffold, serviceNames } from '../commands/adaptive-canary/init-service.js';
+import { planScaffold, serviceNames } from '../app/init/init-service.js';
 import { INPUT_LIMITS } from '../schema/input-limits.js';
 import { generateCosignKeyPair } from './cosign-key-format.js';
 import { signFileDetached } from './sign-files.js';
