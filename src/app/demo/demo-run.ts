@@ -46,7 +46,7 @@ export interface DemoSummary {
 }
 
 /** The paved-road example: examples/ ships in the package, two levels above src/demo and dist/demo. */
-export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/maestro-api/', import.meta.url));
+export const EXAMPLE_DIR = fileURLToPath(new URL('../../../examples/maestro-api/', import.meta.url));
 
 /** The example policy with the demo's pace: same judge and rules, seconds instead of minutes. */
 export function demoPolicy(base: PolicySpec, intervalMs: number, webhook: { url: string; secret: string }): PolicySpec {
