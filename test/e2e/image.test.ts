@@ -175,6 +175,9 @@ describe('serve inside the container (host network, to reach the loopback API se
         NAME,
         '--network',
         'host',
+        // serve keeps its working copy of the evidence chain in the temp dir: deploy/ mounts an emptyDir there.
+        '--tmpfs',
+        '/tmp:rw,size=64m,mode=1777',
         '--volume',
         `${kubeconfig}:/etc/adaptive-canary/kubeconfig:ro`,
         TAG,
