@@ -140,5 +140,9 @@ echo "build-image: building $tag"
 podman build "${pull[@]}" --runtime "$runtime" "${ulimits[@]}" --network "${IMAGE_BUILD_NETWORK:-host}" \
   "${build_args[@]}" "${secrets[@]}" \
   --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "SOURCE=$source_url" \
+  --label "org.opencontainers.image.version=$version" --label "org.opencontainers.image.revision=$revision" \
+  --label "org.opencontainers.image.source=$source_url" \
   --tag "$tag" --file Containerfile .
+# The --label flags as well as the Containerfile's LABEL: podman 4.3 reuses a cached LABEL layer when only a
+# build-arg's value changed, which left the previous commit's revision on the image.
 podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$tag"
