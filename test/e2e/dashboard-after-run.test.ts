@@ -51,8 +51,9 @@ describe('the demo on a terminal keeps its dashboard', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'dashboard-kept-'));
     dirs.push(cwd);
     // util-linux `script` gives the demo a pseudo-terminal, as a person's shell does; Ctrl-C is a ^C typed into it.
-    const command =
-      `${process.execPath} ${ADAPTIVE_CANARY_BIN} demo --scenario regression ` + `--interval 1s --listen 127.0.0.1:0`;
+    // `exec`: script runs the command through $SHELL, and a dash in between would die of the same SIGINT (exit 130).
+    const demoArgs = 'demo --scenario regression --interval 1s --listen 127.0.0.1:0';
+    const command = `exec ${process.execPath} ${ADAPTIVE_CANARY_BIN} ${demoArgs}`;
     const demo = track(
       spawn(installedBinary('script'), ['-qfec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] }),
     );

@@ -78,9 +78,11 @@ export async function startPrometheus(
 }
 
 /**
- * Resolves once Prometheus has scraped every target at least once after `sinceMs` (epoch ms). Prometheus hands new
+ * Resolves once a scrape of every target that started after `sinceMs` (epoch ms) is queryable. Prometheus hands new
  * targets to its scrape loops on a 5 s tick, so a freshly started one lists none for a while; on a loaded machine
- * that and the first scrape take far longer, hence the generous default.
+ * that and the first scrape take far longer, hence the generous default. The targets API alone is not enough: it can
+ * report a scrape before the scrape's samples are committed, so a query at that moment still sees the previous
+ * values. `up` is appended with the scrape's samples, so `timestamp(up)` past `sinceMs` means they are all in.
  */
 export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs = 45_000): Promise<void> {
   let last: unknown = 'no answer from /api/v1/targets yet';
@@ -93,7 +95,13 @@ export async function waitForScrapeAfter(url: string, sinceMs: number, timeoutMs
         .activeTargets;
       last = targets;
       const scraped = targets.every((t) => Date.parse(t.lastScrape) > sinceMs && t.health === 'up');
-      return targets.length > 0 && scraped ? true : undefined;
+      if (targets.length === 0 || !scraped) return undefined;
+      const q = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('timestamp(up)')}`).catch(() => undefined);
+      if (!q?.ok) return undefined;
+      const samples = ((await q.json()) as { data: { result: { value: [number, string] }[] } }).data.result;
+      last = { targets, 'timestamp(up)': samples };
+      const committed = samples.length === targets.length && samples.every((r) => Number(r.value[1]) * 1000 > sinceMs);
+      return committed ? true : undefined;
     },
     { timeoutMs, everyMs: 200, detail: () => JSON.stringify(last) },
   );

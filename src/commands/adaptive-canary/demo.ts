@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
+import { waitForStop } from '../../cli/wait-for-stop.js';
 import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -85,9 +86,10 @@ export default defineCommand<Options>({
           if (opts.json) println(io.stdout, JSON.stringify(summary, null, 2));
           else printSummary(io.stdout, summary);
           if (!keepServing) return;
+          // Listen for Ctrl-C before saying to press it: a ^C typed in between would kill the process (exit 130).
+          const stopped = waitForStop();
           println(io.stdout, `the dashboard keeps serving at ${summary.dashboard} — press Ctrl-C to stop`);
-          const { waitForStop } = await import('../../cli/wait-for-stop.js');
-          await waitForStop();
+          await stopped;
         },
       });
       return summary.ok ? ExitCode.ok : ExitCode.failed;
