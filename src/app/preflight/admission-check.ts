@@ -23,9 +23,19 @@ export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult
       status: 'fail',
       reason: `not rendered: ${missing.join(', ')} (run adaptive-canary render admission)`,
     };
-  const stale = expected
-    .filter((f) => readLimitedText(join(ctx.policyDir, f.path), INPUT_LIMITS.document) !== f.content)
-    .map((f) => f.path);
+  const stale: string[] = [];
+  for (const f of expected) {
+    let text: string;
+    try {
+      // Limited like every file read: an oversized (or hostile) file in the folder fails this check, unread.
+      text = readLimitedText(join(ctx.policyDir, f.path), INPUT_LIMITS.document);
+    } catch (err) {
+      if (err instanceof AppError)
+        return { name, status: 'fail', reason: `cannot read the rendered ${f.path} [${err.code}]: ${err.message}` };
+      throw err;
+    }
+    if (text !== f.content) stale.push(f.path);
+  }
   if (stale.length > 0)
     return {
       name,
