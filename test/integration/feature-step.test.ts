@@ -135,6 +135,14 @@ function decisions(cwd: string): Decision[] {
     .filter((r) => r.kind === 'decision');
 }
 
+/** `run --target flagd` on the workspace's flag file and policy, with `extra` arguments; exit code and output. */
+async function runFlagd(cwd: string, extra: string[]): Promise<{ code: number; text: string }> {
+  const c = capture(cwd);
+  const args = ['run', '--target', 'flagd', '--flag-file', 'flags/maestro-api.flagd.json', '--flag', FLAG];
+  const code = await runMain(program, [...args, ...extra, '--policy', 'canary.yaml'], c.io);
+  return { code, text: c.text() };
+}
+
 let prom: PrometheusProcess;
 let healthy: FlagService;
 let broken: FlagService;
@@ -160,28 +168,8 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
   it('steps a healthy flag by --feature-step to 100% (policy with spec.prometheus)', async () => {
     const { cwd, flagFile } = ws.healthy;
     writePolicy(cwd, { url: prom.url, job: 'healthy' });
-    const c = capture(cwd);
-    const code = await runMain(
-      program,
-      [
-        'run',
-        '--target',
-        'flagd',
-        '--flag-file',
-        'flags/maestro-api.flagd.json',
-        '--flag',
-        FLAG,
-        '--feature-step',
-        '25',
-        '--policy',
-        'canary.yaml',
-        '--listen',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      c.io,
-    );
-    expect(code, c.text()).toBe(0);
+    const { code, text } = await runFlagd(cwd, ['--feature-step', '25', '--listen', '127.0.0.1:0', '--no-ui']);
+    expect(code, text).toBe(0);
     expect(fractional(flagFile)).toEqual({
       fractional: [
         ['on', 100],
@@ -197,7 +185,7 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
         .every((w) => [50, 75].includes(w)),
     ).toBe(true);
     expect(d.at(-1)).toMatchObject({ action: 'promote', weight: 100 });
-    expect(c.text()).toMatch(/steps 25%, 50%, 75%, then 100%/);
+    expect(text).toMatch(/steps 25%, 50%, 75%, then 100%/);
   }, 45_000);
 
   it(
@@ -206,30 +194,10 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
       const { cwd, flagFile } = ws.broken;
       // --prometheus wins over this URL, which points nowhere
       writePolicy(cwd, { url: 'http://127.0.0.1:1', job: 'broken' });
-      const c = capture(cwd);
-      const code = await runMain(
-        program,
-        [
-          'run',
-          '--target',
-          'flagd',
-          '--flag-file',
-          'flags/maestro-api.flagd.json',
-          '--flag',
-          FLAG,
-          '--feature-step',
-          '10',
-          '--prometheus',
-          prom.url,
-          '--policy',
-          'canary.yaml',
-          '--listen',
-          '127.0.0.1:0',
-          '--no-ui',
-        ],
-        c.io,
-      );
-      expect(code, c.text()).toBe(1);
+      const { code, text } = await runFlagd(cwd, [
+        ...['--feature-step', '10', '--prometheus', prom.url, '--listen', '127.0.0.1:0', '--no-ui'],
+      ]);
+      expect(code, text).toBe(1);
       expect(fractional(flagFile)).toEqual({
         fractional: [
           ['on', 0],
@@ -250,25 +218,11 @@ describe('adaptive-canary run --target flagd --feature-step (real Prometheus, fl
     const { cwd, flagFile } = workspace();
     writePolicy(cwd);
     const before = readFileSync(flagFile, 'utf8');
-    const c = capture(cwd);
-    const code = await runMain(
-      program,
-      [
-        'run',
-        '--target',
-        'flagd',
-        '--flag-file',
-        'flags/maestro-api.flagd.json',
-        '--flag',
-        FLAG,
-        '--policy',
-        'canary.yaml',
-      ],
-      c.io,
-    );
+    const { code, text } = await runFlagd(cwd, []);
     expect(code).toBe(2);
-    expect(c.text()).toMatch(/--target flagd needs a metric source: .*--prometheus <url> or spec.prometheus.url/);
+    expect(text).toMatch(/--target flagd needs a metric source: .*--prometheus <url> or spec.prometheus.url/);
     expect(readFileSync(flagFile, 'utf8')).toBe(before);
+    const c = capture(cwd);
     expect(await runMain(program, ['run', '--target', 'flagd', '--flag', FLAG, '--policy', 'canary.yaml'], c.io)).toBe(
       2,
     );
