@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
-import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
-import { makeRollout } from '../support/rollout-fixture.js';
+import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
+import { seedAnnotatedRollout } from '../support/serve-cli.js';
 
 // The controller image, built as `IMAGE_BASE=local npm run image` builds it (a Debian minbase + Node 22 base made
 // here, since CI reaches no image registry; then the Containerfile), and run the way deploy/ runs it: read-only
@@ -120,28 +119,13 @@ describe('serve inside the container (host network, to reach the loopback API se
   const NAME = `adaptive-canary-image-test-${process.pid}`;
   let api: KubeApiServer;
   let argo: ArgoSimulator;
-  let prom: PrometheusProcess;
-  let stable: MaestroApi;
-  let canary: MaestroApi;
+  let pair: ScrapedPair | undefined;
   let proc: ChildProcess | undefined;
-  let traffic: NodeJS.Timeout | undefined;
   let output = '';
 
   beforeAll(async () => {
-    stable = await startMaestroApi({ version: '1.4.0' });
-    canary = await startMaestroApi({ version: '1.5.0', faults: { errorRate: 0.5 } }); // a regressed canary
-    prom = await startPrometheus([
-      { job: 'maestro-api-0', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
-      { job: 'maestro-api-1', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
-    ]);
-    await waitForScrapeAfter(prom.url, Date.now());
     // /api routes are where the canary's faults apply (an unauthenticated order lookup: 401, or the fault's 500).
-    traffic = setInterval(() => {
-      for (const u of [stable.url, stable.url, stable.url, canary.url])
-        void fetch(`${u}/api/orders/1`)
-          .then((r) => r.arrayBuffer())
-          .catch(() => undefined);
-    }, 10);
+    pair = await startScrapedPair({ path: '/api/orders/1' }, { faults: { errorRate: 0.5 } }); // a regressed canary
     api = await KubeApiServer.start();
     argo = new ArgoSimulator(api);
     const policy = {
@@ -154,17 +138,9 @@ describe('serve inside the container (host network, to reach the loopback API se
       ],
       metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
       inconclusive: { maxExtension: '30s', then: 'rollback' },
-      prometheus: { url: prom.url, timeout: '2s' },
+      prometheus: { url: pair.prom.url, timeout: '2s' },
     };
-    api.seedRollout(
-      makeRollout({
-        name: 'maestro-api',
-        namespace: NS,
-        weights: [10, 50],
-        annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
-      }),
-    );
-    argo.reconcile(NS, 'maestro-api');
+    seedAnnotatedRollout(api, argo, NS, policy);
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'ac-image-')), 'kubeconfig');
     writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig(), { mode: 0o644 });
     proc = spawn(
@@ -203,13 +179,10 @@ describe('serve inside the container (host network, to reach the loopback API se
   });
 
   afterAll(async () => {
-    clearInterval(traffic);
     if (proc && proc.exitCode === null) podman(['kill', NAME]);
     argo?.close();
     await api?.close();
-    await prom?.stop();
-    await stable?.close();
-    await canary?.close();
+    await pair?.stop();
   });
 
   const until = <T>(what: string, get: () => T | undefined): Promise<T> =>

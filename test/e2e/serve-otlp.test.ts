@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
+import { CANARY_HASH, STABLE_HASH, startTraffic } from '../support/scraped-pair.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
@@ -19,7 +20,7 @@ let canary: MaestroApi;
 let proc: ChildProcess;
 let url = '';
 let serve: ServeCli;
-let traffic: NodeJS.Timeout;
+let stopTraffic: (() => void) | undefined;
 
 beforeAll(async () => {
   api = await KubeApiServer.start();
@@ -45,18 +46,13 @@ beforeAll(async () => {
     intervalMs: 250,
     resource: { [HASH_ATTR]: hash },
   });
-  stable = await startMaestroApi({ version: '1.4.0', otel: otel('st4b1e') });
-  canary = await startMaestroApi({ version: '1.5.0', otel: otel('c4n4ry') });
-  traffic = setInterval(() => {
-    for (const u of [stable.url, stable.url, stable.url, canary.url])
-      void fetch(`${u}/version`)
-        .then((r) => r.arrayBuffer())
-        .catch(() => undefined);
-  }, 10);
+  stable = await startMaestroApi({ version: '1.4.0', otel: otel(STABLE_HASH) });
+  canary = await startMaestroApi({ version: '1.5.0', otel: otel(CANARY_HASH) });
+  stopTraffic = startTraffic(stable, canary, { path: '/version' });
 });
 
 afterAll(async () => {
-  clearInterval(traffic);
+  stopTraffic?.();
   if (proc?.exitCode === null) proc.kill('SIGKILL');
   argo?.close();
   await api?.close();

@@ -5,13 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { runBuiltCliAsync } from '../support/built-cli.js';
 import { freePort } from '../support/free-port.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
-import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
 import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // A regressed canary on a cluster, end to end: the built CLI's `serve` against the in-test API server (it stands
@@ -23,31 +22,19 @@ const SECRET = 'whsec_e2e_cluster';
 const ROLLOUT_ID = `${NS}.maestro-api.c4n4ry`;
 let api: KubeApiServer;
 let argo: ArgoSimulator;
-let prom: PrometheusProcess;
-let stable: MaestroApi;
-let canary: MaestroApi;
+let pair: ScrapedPair;
 let proc: ChildProcess;
 let hook: http.Server;
-let traffic: NodeJS.Timeout;
 let serve: ServeCli;
 let home = '';
 let kubeconfig = '';
 const received: { raw: string; signature: string | undefined; delivery: string | undefined }[] = [];
 
 beforeAll(async () => {
-  stable = await startMaestroApi({ version: '1.4.0' });
-  canary = await startMaestroApi({ version: '1.5.0', faults: { brokenEndpoint: '/api/orders' } });
-  prom = await startPrometheus([
-    { job: 'stable', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
-    { job: 'canary', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
-  ]);
-  await waitForScrapeAfter(prom.url, Date.now());
-  traffic = setInterval(() => {
-    for (const u of [stable.url, stable.url, stable.url, canary.url])
-      void fetch(`${u}/api/orders`, { method: 'POST', body: '{}' })
-        .then((r) => r.arrayBuffer())
-        .catch(() => undefined);
-  }, 10);
+  pair = await startScrapedPair(
+    { path: '/api/orders', method: 'POST', body: '{}' },
+    { faults: { brokenEndpoint: '/api/orders' } },
+  );
   hook = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -72,7 +59,7 @@ beforeAll(async () => {
       { weight: 50, bake: '30s' },
     ],
     metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
-    prometheus: { url: prom.url, timeout: '2s' },
+    prometheus: { url: pair.prom.url, timeout: '2s' },
     webhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/ci`, secret: '${env:HOOK_SECRET}' }],
   };
   seedAnnotatedRollout(api, argo, NS, policy);
@@ -83,13 +70,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  clearInterval(traffic);
   if (proc && proc.exitCode === null) proc.kill('SIGKILL');
   argo?.close();
   await api?.close();
-  await prom?.stop();
-  await stable?.close();
-  await canary?.close();
+  await pair?.stop();
   hook?.closeAllConnections();
   hook?.close();
 });

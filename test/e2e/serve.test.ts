@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
-import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 import { untilValue } from '../support/poll.js';
+import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
 import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (a kubeconfig file, client-node), the Argo simulator,
@@ -12,30 +11,13 @@ import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/s
 const NS = 'shop';
 let api: KubeApiServer;
 let argo: ArgoSimulator;
-let prom: PrometheusProcess;
-let stable: MaestroApi;
-let canary: MaestroApi;
+let pair: ScrapedPair;
 let proc: ChildProcess;
 let url = '';
 let serve: ServeCli;
-let traffic: NodeJS.Timeout;
 
 beforeAll(async () => {
-  stable = await startMaestroApi({ version: '1.4.0' });
-  canary = await startMaestroApi({ version: '1.5.0' });
-  prom = await startPrometheus(
-    [
-      { job: 'maestro-api', targets: [new URL(stable.url).host], labels: { rollouts_pod_template_hash: 'st4b1e' } },
-      { job: 'maestro-api', targets: [new URL(canary.url).host], labels: { rollouts_pod_template_hash: 'c4n4ry' } },
-    ].map((j, i) => ({ ...j, job: `${j.job}-${i}` })),
-  );
-  await waitForScrapeAfter(prom.url, Date.now());
-  traffic = setInterval(() => {
-    for (const u of [stable.url, stable.url, stable.url, canary.url])
-      void fetch(`${u}/version`)
-        .then((r) => r.arrayBuffer())
-        .catch(() => undefined);
-  }, 10);
+  pair = await startScrapedPair({ path: '/version' });
   api = await KubeApiServer.start();
   argo = new ArgoSimulator(api);
   const policy = {
@@ -48,7 +30,7 @@ beforeAll(async () => {
     ],
     metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
     inconclusive: { maxExtension: '2s', then: 'promote' },
-    prometheus: { url: prom.url, timeout: '2s' },
+    prometheus: { url: pair.prom.url, timeout: '2s' },
   };
   seedAnnotatedRollout(api, argo, NS, policy);
   serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'] });
@@ -57,13 +39,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  clearInterval(traffic);
   if (proc.exitCode === null) proc.kill('SIGKILL');
   argo?.close();
   await api?.close();
-  await prom?.stop();
-  await stable?.close();
-  await canary?.close();
+  await pair?.stop();
 });
 
 const until = <T>(get: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
