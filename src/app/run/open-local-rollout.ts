@@ -47,7 +47,8 @@ export interface LocalRollout {
   evidence: EvidenceLogSink;
   /** The silence check (spec.alerting): call before `controller.start()` on a rollout still pending. */
   preStart(): Promise<PreStart>;
-  /** Stops the loop, waits (bounded) for webhook deliveries, closes the evidence and the probes. */
+  /** Stops the loop, waits (bounded) for webhook deliveries, closes every source (the probes, an OTLP subscription)
+   * and the evidence. */
   close(): Promise<void>;
 }
 
@@ -129,7 +130,7 @@ export async function openLocalRollout(options: LocalRolloutOptions): Promise<Lo
     preStart: () => hooks?.preStart() ?? Promise.resolve({ start: true }),
     close: async () => {
       await controller.stop();
-      await synthetics?.close();
+      for (const s of sources) if (s.close) await s.close();
       // Webhook deliveries and observability calls record their outcome in the evidence: drain them first.
       await notify.flush(2_000);
       evidence.close();

@@ -144,6 +144,11 @@ export class OtlpReceiver {
     return this.windows.size;
   }
 
+  /** Rollouts subscribed now: each closes its subscription when it ends, so a long-lived receiver does not grow. */
+  get subscriptionCount(): number {
+    return this.subs.size;
+  }
+
   ingest(req: DecodedRequest): IngestResult {
     const now = this.now();
     let rejected = req.rejected;
