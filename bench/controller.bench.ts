@@ -206,7 +206,8 @@ Added by the router: **p50 +${addP50.toFixed(3)} ms, p99 +${addP99.toFixed(3)} m
 
 Stable and canary both answer 1% 500s; ${ONSET_MS / 1000} s into the rollout (10% canary, 5 s intervals, steps ` +
   `10/25/50%)
-the canary goes to 5%. Detection = fault onset → rollback decision. Rollback = decision → router confirms 100% stable;
+the canary goes to 5%. Detection = fault onset → rollback decision.
+Rollback = decision → router confirms 100% stable;
 "late" = requests that *started* after that confirmation and still reached the canary (must be 0).
 
 | run | detected after onset (s) | rollback (ms) | late canary requests | decided by | first failing signal |

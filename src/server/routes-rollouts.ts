@@ -49,7 +49,8 @@ async function actorOf(req: Request): Promise<string> {
 /**
  * `/api/v1/rollouts`: read-only views are open (the server listens on loopback by default); the four manual
  * actions need the bearer token.
- * @example GET /api/v1/rollouts → {"data":[{"id":"maestro-api-1","phase":"progressing",...}],"pagination":{"total":1}}
+ * @example GET /api/v1/rollouts
+ *   {"data":[{"id":"maestro-api-1","phase":"progressing",...}],"pagination":{"total":1}}
  */
 export function rolloutRoutes(view: ControllerView, access: { token?: string | undefined; readOnly?: true }): Hono {
   const app = new Hono();
