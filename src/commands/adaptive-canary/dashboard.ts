@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
+import { waitForStop } from '../../cli/wait-for-stop.js';
 import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -29,15 +30,15 @@ export default defineCommand<Options>({
     const { Registry } = await import('prom-client');
     const { EvidenceView } = await import('../../server/evidence-view.js');
     const { startServer } = await import('../../server/start-server.js');
-    const { waitForStop } = await import('../../cli/wait-for-stop.js');
     const view = new EvidenceView(root);
     const server = await startServer({ listen: opts.listen, view, registry: new Registry(), readOnly: true });
     const shown = relative(io.cwd, root) || '.';
+    const stopped = waitForStop();
     println(
       io.stdout,
       `dashboard: ${server.url}  (read-only: ${view.list().length} past rollouts from ${shown}; Ctrl-C to stop)`,
     );
-    await waitForStop();
+    await stopped;
     await server.close();
     return ExitCode.ok;
   },

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { parseListen } from '../../server/listen-address.js';
 import { defineCommand } from '../../cli/define-command.js';
+import { waitForStop } from '../../cli/wait-for-stop.js';
 import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -98,11 +99,9 @@ export default defineCommand<SampleServiceOptions>({
     };
     const otel = opts.otlp ? await otelOptions(opts) : undefined;
     const api = await startMaestroApi({ host, port, version: opts.serviceVersion, faults, ...(otel ? { otel } : {}) });
+    const stopped = waitForStop();
     println(io.stdout, `maestro-api ${api.version} listening on ${api.url}`);
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const signal = await stopped;
     await api.close();
     println(io.stderr, `maestro-api ${api.version} stopped (${signal})`);
     return ExitCode.ok;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
+import { waitForStop } from '../../cli/wait-for-stop.js';
 import { println } from '../../io.js';
 import { UnreachableError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -100,11 +101,9 @@ export default defineCommand<Options>({
       token: io.env.ADAPTIVE_CANARY_TOKEN,
       otlp,
     });
+    const stopped = waitForStop();
     println(io.stdout, `serving ${server.url} as ${identity} (lease ${namespace}/${opts.leaseName})`);
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const signal = await stopped;
     println(
       io.stderr,
       `${signal}: stopping; the lease is released so a standby takes over at once (traffic is left as it is)`,

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
+import { waitForStop } from '../../cli/wait-for-stop.js';
 import { println } from '../../io.js';
 import { ExitCode } from '../../exit-codes.js';
 import { parseListen } from '../../server/listen-address.js';
@@ -58,15 +59,13 @@ export default defineCommand<RunOptions>({
       history.close();
       throw err;
     });
+    const stopped = waitForStop();
     println(
       io.stdout,
       `syntheticsctl run: ${prepared.suite.metadata.name} (sha256 ${daemon.sha256.slice(0, 12)}` +
         `) → ${prepared.baseUrl}; metrics at ${daemon.url}/metrics`,
     );
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const signal = await stopped;
     println(io.stderr, `${signal}: finishing probes in flight...`);
     await daemon.close();
     println(io.stderr, `stopped; ${recorded} results recorded this run`);
