@@ -384,4 +384,57 @@ describe('RolloutController with a SQLite state store', () => {
     expect((await second.done).phase).toBe('rolled-back');
     expect(actuator.calls).toEqual(['weight:50', 'rollback']);
   });
+  it('a resume that started fresh upstreams stamps restartedAt on later observations and notes it', async () => {
+    const file = `${process.env.TMPDIR ?? '/tmp'}/ctl-restart-${process.pid}-${Date.now()}.db`;
+    const seen: { t: number; restartedAt?: number }[] = [];
+    const recording = (p: unknown): Analysis => {
+      const a = scripted(['inconclusive'])(p);
+      return { evaluate: (o) => (seen.push({ t: o.t, restartedAt: o.restartedAt }), a.evaluate(o)) };
+    };
+    const notes: { topic: string; message: string; details?: Record<string, unknown> }[] = [];
+    const evidence = {
+      dir: '/nowhere',
+      record: () => ({ seq: 1, hash: 'h' }),
+      note: (n: (typeof notes)[number]) => void notes.push(n),
+      finish: () => undefined,
+      close: () => undefined,
+    };
+    const warm = { ...policy, warmup: 2000 };
+    const opts = (store: StateStore) => ({
+      id: 'r3',
+      policy: warm,
+      actuator: new FakeActuator(),
+      sources: [source],
+      createAnalysis: recording,
+      store,
+      metrics: new ControllerMetrics(),
+      clock,
+      evidence,
+      startedUpstreams: ['stable (pid 11)', 'canary (pid 12)'],
+    });
+    const store1 = await StateStore.open(file);
+    const first = await RolloutController.open(opts(store1));
+    expect(first.restart).toBeUndefined(); // a new rollout: the warm-up from the start covers it
+    first.start({ loop: false });
+    await tick(first);
+    await tick(first);
+    store1.close(); // kill -9
+    const store2 = await StateStore.open(file);
+    store2.db.prepare('UPDATE locks SET pid = 999999999').run();
+    seen.length = 0;
+    const second = await RolloutController.open(opts(store2));
+    open.push({ store: store2, c: second });
+    expect(seen.map((o) => o.restartedAt)).toEqual([undefined, undefined]); // the stored ones, as they were
+    expect(second.restart).toMatchObject({ at: 2, warmupUntil: 4 });
+    expect(notes).toEqual([
+      expect.objectContaining({
+        topic: 'restart',
+        message: expect.stringMatching(/t=2s with freshly started upstreams \(stable \(pid 11\), canary/) as string,
+        details: { restartedAt: 2, warmupSeconds: 2, upstreams: ['stable (pid 11)', 'canary (pid 12)'] },
+      }),
+    ]);
+    second.start({ loop: false });
+    await tick(second);
+    expect(seen.at(-1)).toEqual({ t: 3, restartedAt: 2 });
+  });
 });

@@ -48,6 +48,21 @@ export interface RolloutControllerOptions {
   publicId?: string;
   /** A decision's webhooks settled after it was stored (its outbox flag changed): serve persists again. */
   onNotified?: () => void;
+  /**
+   * The upstream processes this controller has just started (e.g. "canary (pid 4242)"). On a resume they are
+   * as cold as at the start: the policy's warm-up applies again from here (observations carry `restartedAt`),
+   * and the evidence records the restart.
+   */
+  startedUpstreams?: string[];
+}
+
+/** A resume that restarted the upstream processes: from when (rollout seconds) and until when it is not judged. */
+export interface UpstreamRestart {
+  at: number;
+  warmupUntil: number;
+  upstreams: string[];
+  /** What the evidence note says (the terminal shows it too). */
+  message: string;
 }
 
 /**
@@ -82,6 +97,8 @@ export class RolloutController {
   private readonly outbox: DecisionOutbox;
   /** True when this controller picked up a rollout a previous process had started. */
   resumed = false;
+  /** Set when this resume restarted the upstream processes (their warm-up starts again). */
+  restart: UpstreamRestart | undefined;
 
   private constructor(private readonly options: RolloutControllerOptions) {
     this.now = options.clock ?? preciseNow;
@@ -258,7 +275,14 @@ export class RolloutController {
     };
     this.lastT = Math.round((this.lastT + durationMs / 1000) * 1000) / 1000;
     const [baseline, canary, control] = [merge('baseline'), merge('canary'), merge('control')];
-    return { t: this.lastT, weight: this.state.weight, baseline, canary, ...(control ? { control } : {}) };
+    return {
+      t: this.lastT,
+      weight: this.state.weight,
+      baseline,
+      canary,
+      ...(control ? { control } : {}),
+      ...(this.restart ? { restartedAt: this.restart.at } : {}),
+    };
   }
 
   private async onFault(f: ActuatorFault): Promise<void> {
@@ -373,6 +397,34 @@ export class RolloutController {
     await this.restoreTraffic();
     this.outbox.resend(stored.decisions);
     if (isTerminal(this.state.phase)) this.finish();
+    else if (this.state.phase !== 'pending' && (o.startedUpstreams ?? []).length > 0)
+      this.noteRestart(o.startedUpstreams ?? [], stored.meta.policy.warmup);
+  }
+
+  /**
+   * Fresh upstream processes after a resume are cold again; without a second warm-up the canary's few requests
+   * would carry its cold start far more than stable's many (an identical canary rolled back after restarts).
+   */
+  private noteRestart(upstreams: string[], warmupMs: number): void {
+    const at = this.lastT;
+    const warmupUntil = Math.round((at + warmupMs / 1000) * 1000) / 1000;
+    const message =
+      `resumed at t=${at}s with freshly started upstreams (${upstreams.join(', ')}): ` +
+      (warmupMs > 0
+        ? `the policy's warm-up of ${warmupMs / 1000}s applies again: intervals ending by ` +
+          `t=${warmupUntil}s are observed, not judged`
+        : 'the policy has no warm-up (spec.warmup), so their cold start is judged as it was at the start');
+    this.restart = { at, warmupUntil, upstreams, message };
+    try {
+      this.options.evidence?.note?.({
+        topic: 'restart',
+        level: 'info',
+        message,
+        details: { restartedAt: at, warmupSeconds: warmupMs / 1000, upstreams },
+      });
+    } catch (err) {
+      this.options.onWarning?.(`evidence: could not record the restart: ${(err as Error).message}`);
+    }
   }
 
   /** Puts traffic where the stored state says; a remembered rollback is re-applied before anything else. */

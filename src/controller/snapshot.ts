@@ -34,6 +34,7 @@ export function intervalPoint(o: IntervalObservation, a: Assessment, state: Roll
     canaryErrors: o.canary?.errors ?? 0,
     baselineRequests: o.baseline?.requests ?? 0,
     baselineErrors: o.baseline?.errors ?? 0,
+    ...(a.warmup ? { warmup: true } : {}),
   };
 }
 

@@ -61,6 +61,29 @@ describe('judged view: baselines and warm-up', () => {
     expect(after.reasons.find((r) => r.signal === 'error-rate')?.details?.canaryEvents).toBe(0);
   });
 
+  it('a restart of the upstreams opens the warm-up again, from the restart on', () => {
+    // Cold for 60 s after t = 0 and again after the restart at t = 100 (restartedAt on each later interval).
+    const coldAgain = (t: number): IntervalObservation => ({
+      ...interval(t, false),
+      canary: cold(t > 100 ? t - 100 : t, 100),
+      ...(t > 100 ? { restartedAt: 100 } : {}),
+    });
+    const times = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180];
+    const withRestart = createAnalysis({ ...errorsOnly, warmup: '60s' });
+    const out = times.map((t) => withRestart.evaluate(coldAgain(t)));
+    expect(out.map((v) => v.verdict)).not.toContain('fail');
+    const warm = times.filter((_, i) => out[i]!.warmup);
+    expect(warm).toEqual([10, 20, 30, 40, 50, 60, 110, 120, 130, 140, 150, 160]);
+    const afterRestart = out[times.indexOf(110)]!.reasons.find((r) => r.signal === 'comparison')!;
+    expect(afterRestart).toMatchObject({ statistic: 'warmup', value: 10, threshold: 60 });
+    expect(afterRestart.message).toMatch(/^warm-up after the upstreams restarted at 100s: interval ending 10s of 60s/);
+    expect(afterRestart.details).toMatchObject({ restartedAt: 100, warmup: 'yes' });
+    // Without restartedAt the second cold start is judged against warm stable, and rolled back.
+    const a = createAnalysis({ ...errorsOnly, warmup: '60s' });
+    const blind = times.map((t) => a.evaluate({ ...coldAgain(t), restartedAt: undefined }));
+    expect(blind.map((v) => v.verdict)).toContain('fail');
+  });
+
   it('the error budget still counts, and can roll back, during warm-up', () => {
     const a = createAnalysis({
       ...errorsOnly,

@@ -20,7 +20,9 @@ export interface JudgedView {
  * - a baseline (`control` in observations: fresh stable instances started with the canary, given the same
  *   load) — when it has data the judge compares the canary with it instead of with stable, so a cold start is
  *   on both sides of the comparison and cancels (Kayenta's practice);
- * - the policy's `warmup`: intervals ending within it are observed, recorded and shown, but not judged.
+ * - the policy's `warmup`: intervals ending within it are observed, recorded and shown, but not judged; the
+ *   same again from each restart of the upstream processes (`restartedAt`), which makes them as cold as at
+ *   the start — the canary's few requests would carry its cold start far more than stable's many.
  * Only the judge is redirected: the synthetic rule and the error budget always read stable and the canary.
  * Once a baseline has shown data the rollout keeps comparing with it (an interval where it has none tells the
  * judge nothing), so a gap in the baseline's data never brings a cold canary back against a warm stable.
@@ -35,20 +37,32 @@ export function createJudgedView(spec: PolicySpec): (o: IntervalObservation) => 
 
 function judgedView(o: IntervalObservation, spec: PolicySpec, withBaseline: boolean): JudgedView {
   const comparison: Comparison = withBaseline ? 'baseline' : 'stable';
-  const warmup = o.t * 1000 <= spec.warmup;
+  // Rounded to the millisecond, as `t` is: 10.3 − 10.1 must not read as a hair over 0.2 s.
+  const sinceRestartMs = o.restartedAt === undefined ? undefined : Math.round((o.t - o.restartedAt) * 1000);
+  const afterRestart = sinceRestartMs !== undefined && sinceRestartMs <= spec.warmup && o.t * 1000 > spec.warmup;
+  const warmup = o.t * 1000 <= spec.warmup || afterRestart;
   const against = withBaseline
     ? 'the baseline (fresh stable instances started with the canary)'
     : 'the stable version serving now';
+  const seconds = spec.warmup / 1000;
   const reason: Reason = {
     signal: 'comparison',
     verdict: warmup ? 'inconclusive' : 'pass',
     statistic: warmup ? 'warmup' : 'comparison',
-    value: o.t,
-    threshold: spec.warmup / 1000,
-    message: warmup
-      ? `warm-up: interval ending at ${o.t}s of ${spec.warmup / 1000}s observed, not judged (canary vs ${against})`
-      : `canary compared with ${against}`,
-    details: { comparison, warmup: warmup ? 'yes' : 'no', warmupSeconds: spec.warmup / 1000 },
+    value: afterRestart ? sinceRestartMs / 1000 : o.t,
+    threshold: seconds,
+    message: afterRestart
+      ? `warm-up after the upstreams restarted at ${o.restartedAt}s: interval ending ${sinceRestartMs / 1000}s ` +
+        `of ${seconds}s later observed, not judged (canary vs ${against})`
+      : warmup
+        ? `warm-up: interval ending at ${o.t}s of ${seconds}s observed, not judged (canary vs ${against})`
+        : `canary compared with ${against}`,
+    details: {
+      comparison,
+      warmup: warmup ? 'yes' : 'no',
+      warmupSeconds: seconds,
+      ...(o.restartedAt !== undefined ? { restartedAt: o.restartedAt } : {}),
+    },
   };
   if (warmup) return { comparison, warmup, reason };
   return { observation: withBaseline ? { ...o, baseline: o.control ?? null } : o, comparison, warmup, reason };

@@ -45,6 +45,12 @@ export const intervalObservation = z
      * stable (a cold start then shows on both sides). Named `control` because `baseline` above means stable.
      */
     control: variantObservation.nullish(),
+    /**
+     * Seconds (the clock of `t`) at which a resumed controller last started the upstream processes afresh (after
+     * kill -9 or SIGTERM, `run` stops the old ones and starts new ones, as cold as at the start): the policy's
+     * warm-up applies again from here. Absent when nothing was restarted (URLs, or no resume).
+     */
+    restartedAt: z.number().nonnegative().optional(),
   })
   .strict();
 

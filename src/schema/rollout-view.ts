@@ -29,6 +29,8 @@ export interface IntervalPoint {
   canaryErrors: number;
   baselineRequests: number;
   baselineErrors: number;
+  /** Inside the policy's warm-up (from the start, or from a restart of the upstreams): observed, not judged. */
+  warmup?: boolean;
 }
 
 export interface DecisionPoint {

@@ -40,6 +40,8 @@ export interface LocalRolloutOptions {
   env?: NodeJS.ProcessEnv;
   /** Checks made before the rollout opened (the manifest signature), chained into its evidence. */
   notes?: EvidenceNote[];
+  /** The upstream processes just started for this run: on a resume, their warm-up starts again. */
+  startedUpstreams?: string[];
 }
 
 export interface LocalRollout {
@@ -118,6 +120,7 @@ export async function openLocalRollout(options: LocalRolloutOptions): Promise<Lo
       onsetAt: options.onsetAt,
       onWarning: options.onWarning,
       versions: options.versions,
+      startedUpstreams: options.startedUpstreams,
     });
   } catch (err) {
     evidence.close();

@@ -17,7 +17,7 @@ export function eventLine(e: ControllerEvent, view: ControllerView): string | un
       `${e.rolloutId}  t=${p.t.toFixed(0)}s step ${p.step + 1}/${s?.stepCount ?? '?'}` +
       ` weight ${pct(p.weight)}  score ${p.score.toFixed(3)} ${p.verdict}  ` +
       `canary ${p.canaryErrors}/${p.canaryRequests} err  stable ${p.baselineErrors}` +
-      `/${p.baselineRequests} err  synthetic ${syn}`
+      `/${p.baselineRequests} err  synthetic ${syn}${p.warmup ? '  warm-up: observed, not judged' : ''}`
     );
   }
   if (e.type === 'decision') {

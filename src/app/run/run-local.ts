@@ -83,8 +83,12 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
     assertLockFree(store, id);
     await reapUpstreams(store, id, (m) => println(options.io.stderr, m));
     cleanups.push(() => forgetUpstreams(store, id));
+    const started: string[] = [];
     const actuator = await LocalActuator.start({
-      onSpawn: (variant, pid, command) => recordUpstream(store, id, variant, identify(pid), command),
+      onSpawn: (variant, pid, command) => {
+        recordUpstream(store, id, variant, identify(pid), command);
+        started.push(`${variant} (pid ${pid})`);
+      },
       host: r.host,
       port: r.port,
       stable: options.stable,
@@ -119,6 +123,7 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
       onWarning: warn,
       env: options.io.env,
       notes: options.notes,
+      startedUpstreams: started,
     });
     cleanups.push(() => rollout.close());
     const afterStart = options.afterStart;
@@ -199,6 +204,7 @@ export async function superviseRollout(options: SuperviseOptions): Promise<RunLo
     `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}` +
       `: ${options.where}  dashboard: ${server.url}${options.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
   );
+  if (c.restart) println(options.io.stdout, `${c.id}  ${c.restart.message}`);
   options.cleanups.push(attachProgress(hub, options.io.stdout, { live: options.live }));
   options.cleanups.push(
     onInterrupt(options.io, async (choice) => {
