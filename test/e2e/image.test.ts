@@ -44,7 +44,10 @@ function podman(args: string[], timeoutMs = 60_000): { code: number | null; stdo
 const offline = (args: string[]) => podman([...RUN, '--network', 'none', TAG, ...args]);
 const node = (script: string) => podman([...RUN, '--network', 'none', '--entrypoint', 'node', TAG, '-e', script]);
 
+/** The commit the image was built from, read before the build (a commit made while the test runs is not in it). */
+let builtRevision = '';
 beforeAll(() => {
+  builtRevision = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
   const r = spawnSync('bash', [join(ROOT, 'scripts/build-image.sh')], {
     cwd: ROOT,
     env: { ...process.env, IMAGE_BASE: 'local' },
@@ -67,10 +70,10 @@ describe('the controller image (IMAGE_BASE=local npm run image)', () => {
       expect(Config.User).toBe('65532:65532');
       expect(Config.Env).toContain('NODE_ENV=production');
       expect(Config.Entrypoint).toEqual(['node', '/app/dist/bin/adaptive-canary.js']);
-      const revision = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+      expect(builtRevision).toMatch(/^[0-9a-f]{40}$/);
       expect(Config.Labels).toMatchObject({
         'org.opencontainers.image.version': VERSION,
-        'org.opencontainers.image.revision': revision,
+        'org.opencontainers.image.revision': builtRevision,
       });
       expect(Config.Labels['org.opencontainers.image.source']).toMatch(/^\S+$/);
       // Base (minbase + stripped Node 22 + npm + headers, about 230 MiB) plus the app: a budget that catches dev
