@@ -8,7 +8,7 @@ import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
 import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
-import { seedAnnotatedRollout } from '../support/serve-cli.js';
+import { errorRatePolicy, seedAnnotatedRollout } from '../support/serve-cli.js';
 
 // The controller image, built as `IMAGE_BASE=local npm run image` builds it (a Debian minbase + Node 22 base made
 // here, since CI reaches no image registry; then the Containerfile), and run the way deploy/ runs it: read-only
@@ -131,18 +131,10 @@ describe('serve inside the container (host network, to reach the loopback API se
     pair = await startScrapedPair({ path: '/api/orders/1' }, { faults: { errorRate: 0.5 } }); // a regressed canary
     api = await KubeApiServer.start();
     argo = new ArgoSimulator(api);
-    const policy = {
-      service: 'maestro-api',
-      interval: '1s',
-      judge: 'threshold',
-      steps: [
-        { weight: 10, bake: '30s' },
-        { weight: 50, bake: '30s' },
-      ],
-      metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+    const policy = errorRatePolicy('30s', {
       inconclusive: { maxExtension: '30s', then: 'rollback' },
       prometheus: { url: pair.prom.url, timeout: '2s' },
-    };
+    });
     seedAnnotatedRollout(api, argo, NS, policy);
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'ac-image-')), 'kubeconfig');
     writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig(), { mode: 0o644 });

@@ -5,7 +5,7 @@ import { CANARY_HASH, STABLE_HASH, startTraffic } from '../support/scraped-pair.
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
-import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
+import { errorRatePolicy, seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (no cluster runs here) and the Argo simulator, judging
 // one Rollout from OTLP alone: two sample-service instances instrumented with the real OpenTelemetry SDK export to
@@ -25,18 +25,10 @@ let stopTraffic: (() => void) | undefined;
 beforeAll(async () => {
   api = await KubeApiServer.start();
   argo = new ArgoSimulator(api);
-  const policy = {
-    service: 'maestro-api',
-    interval: '1s',
-    judge: 'threshold',
-    steps: [
-      { weight: 10, bake: '2s' },
-      { weight: 50, bake: '2s' },
-    ],
-    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+  const policy = errorRatePolicy('2s', {
     inconclusive: { maxExtension: '2s', then: 'rollback' },
     metricSource: { type: 'otlp' },
-  };
+  });
   seedAnnotatedRollout(api, argo, NS, policy);
   serve = await startServeCli(api, NS, { env: { POD_NAME: 'pod-otlp' } });
   proc = serve.proc;

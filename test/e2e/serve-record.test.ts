@@ -11,7 +11,7 @@ import { freePort } from '../support/free-port.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
 import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
-import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
+import { errorRatePolicy, seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // A regressed canary on a cluster, end to end: the built CLI's `serve` against the in-test API server (it stands
 // in for the cluster: Rollouts, Lease, ConfigMaps, Events over HTTP through client-node and a kubeconfig file),
@@ -50,18 +50,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   api = await KubeApiServer.start();
   argo = new ArgoSimulator(api);
-  const policy = {
-    service: 'maestro-api',
-    interval: '1s',
-    judge: 'threshold',
-    steps: [
-      { weight: 10, bake: '30s' },
-      { weight: 50, bake: '30s' },
-    ],
-    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+  const policy = errorRatePolicy('30s', {
     prometheus: { url: pair.prom.url, timeout: '2s' },
     webhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/ci`, secret: '${env:HOOK_SECRET}' }],
-  };
+  });
   seedAnnotatedRollout(api, argo, NS, policy);
   serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'], env: { HOOK_SECRET: SECRET } });
   proc = serve.proc;

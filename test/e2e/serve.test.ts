@@ -4,7 +4,7 @@ import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
 import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
-import { seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
+import { errorRatePolicy, seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (a kubeconfig file, client-node), the Argo simulator,
 // and a real Prometheus scraping two sample-service instances labelled with their pod template hashes.
@@ -20,18 +20,10 @@ beforeAll(async () => {
   pair = await startScrapedPair({ path: '/version' });
   api = await KubeApiServer.start();
   argo = new ArgoSimulator(api);
-  const policy = {
-    service: 'maestro-api',
-    interval: '1s',
-    judge: 'threshold',
-    steps: [
-      { weight: 10, bake: '2s' },
-      { weight: 50, bake: '2s' },
-    ],
-    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+  const policy = errorRatePolicy('2s', {
     inconclusive: { maxExtension: '2s', then: 'promote' },
     prometheus: { url: pair.prom.url, timeout: '2s' },
-  };
+  });
   seedAnnotatedRollout(api, argo, NS, policy);
   serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'] });
   proc = serve.proc;

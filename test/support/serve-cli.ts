@@ -8,6 +8,24 @@ import { ADAPTIVE_CANARY_BIN } from './built-cli.js';
 import type { KubeApiServer } from './kube-apiserver.js';
 import { makeRollout } from './rollout-fixture.js';
 
+/**
+ * The policy the serve tests annotate their Rollout with: the threshold judge on the error rate (5%, critical),
+ * 1 s intervals, steps 10% and 50% baked `bake` each; `extra` adds or overrides fields (the metric source, webhooks).
+ */
+export function errorRatePolicy(bake: string, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    service: 'maestro-api',
+    interval: '1s',
+    judge: 'threshold',
+    steps: [
+      { weight: 10, bake },
+      { weight: 50, bake },
+    ],
+    metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+    ...extra,
+  };
+}
+
 /** Seeds `maestro-api` in NS with a policy annotation and steps 10/50, and lets the Argo simulator reconcile it. */
 export function seedAnnotatedRollout(api: KubeApiServer, argo: ArgoSimulator, ns: string, policy: object): void {
   api.seedRollout(
