@@ -20,6 +20,7 @@ import { DEFAULT_EVIDENCE_ROOT, DEFAULT_PR_ROOT, EVIDENCE_FILES, prBodyPath, rol
 import { newMeta, readMeta, readHead } from './read.js';
 import { makeRedactor, type RedactOptions } from '../redaction/redact.js';
 import { writeWriteUps, type WriteUpFiles } from './write-ups/write-ups.js';
+import { headFileText, type HeadSigner } from './head-signature.js';
 
 export interface OpenEvidenceOptions {
   root?: string;
@@ -32,6 +33,8 @@ export interface OpenEvidenceOptions {
   policyDigest?: string;
   /** Extra secret values to redact (webhook secrets, resolved ${env:...}); secret env values are always redacted. */
   redact?: RedactOptions;
+  /** Signs every head.json written (the evidence key of `run --evidence-key`, `serve`, `evidence mark --key`). */
+  signHead?: HeadSigner;
 }
 
 /** A controller decision to record: a `DecisionPoint` (its `at` optional) plus what the judge saw. */
@@ -109,6 +112,7 @@ class FileEvidenceLog implements EvidenceLog {
   private readonly webhooksFd: number;
   private readonly clock: () => number;
   private readonly clean: <T>(value: T) => T;
+  private readonly signHead: HeadSigner | undefined;
   private meta: RolloutMeta;
   /** Set once finished: the write-ups are written again at close, when the webhook deliveries have settled. */
   private finished: FinishInput | undefined;
@@ -122,6 +126,7 @@ class FileEvidenceLog implements EvidenceLog {
     this.rolloutId = options.rolloutId;
     this.clock = options.clock ?? Date.now;
     this.clean = makeRedactor(options.redact);
+    this.signHead = options.signHead;
     const file = this.file('decisions');
     const check = resumeChain(file, readHead(dir));
     this.integrity = { ok: check.ok, ...(check.firstBad ? { firstBad: check.firstBad } : {}) };
@@ -141,7 +146,7 @@ class FileEvidenceLog implements EvidenceLog {
         startedAt: new Date(this.clock()).toISOString(),
       });
     this.writeMeta();
-    writeFileAtomic(join(dir, EVIDENCE_FILES.head), `${canonicalJson(this.head)}\n`);
+    this.writeHead();
   }
 
   append(input: DecisionInput): DecisionRecord;
@@ -219,7 +224,7 @@ class FileEvidenceLog implements EvidenceLog {
     const written = JSON.parse(line) as EvidenceRecord;
     this.head = { seq: written.seq, hash: written.hash };
     this.records.push(written);
-    writeFileAtomic(join(this.dir, EVIDENCE_FILES.head), `${canonicalJson(this.head)}\n`);
+    this.writeHead();
     if (written.kind === 'mark') this.applyMark(written);
     return written;
   }
@@ -230,6 +235,11 @@ class FileEvidenceLog implements EvidenceLog {
     if (mark.resolved) this.meta.resolved = { why: mark.why, at: mark.at };
     this.meta.head = this.head;
     this.writeMeta();
+  }
+
+  /** One atomic file with its signature, so a crash never leaves a head and a signature that disagree. */
+  private writeHead(): void {
+    writeFileAtomic(join(this.dir, EVIDENCE_FILES.head), headFileText(this.head, this.signHead));
   }
 
   private writeMeta(): void {

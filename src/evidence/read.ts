@@ -8,9 +8,10 @@ import {
   type RolloutMeta,
   type WebhookDelivery,
 } from '../schema/evidence.js';
-import { checkChain, type ChainHead, type ChainProblem } from './chain.js';
+import { checkChain, type ChainProblem } from './chain.js';
 import { checkCompleteness, type ChainStatus, type RolloutLiveness } from './completeness.js';
 import { EVIDENCE_FILES } from './paths.js';
+import type { SignedHead } from './head-signature.js';
 
 /** One rollout's evidence as read back: the chain (checked), deliveries, meta and which write-ups exist. */
 export interface RolloutEvidence {
@@ -30,12 +31,17 @@ export function readEvidenceText(file: string): string {
   return readLimitedFile(file, INPUT_LIMITS.evidence).toString('utf8');
 }
 
-export function readHead(dir: string): ChainHead | undefined {
+export function readHead(dir: string): SignedHead | undefined {
   const file = join(dir, EVIDENCE_FILES.head);
   if (!existsSync(file)) return undefined;
   try {
-    const head = JSON.parse(readLimitedText(file, INPUT_LIMITS.evidenceIndex)) as ChainHead;
-    return typeof head.seq === 'number' && typeof head.hash === 'string' ? head : undefined;
+    const head = JSON.parse(readLimitedText(file, INPUT_LIMITS.evidenceIndex)) as SignedHead;
+    if (typeof head.seq !== 'number' || typeof head.hash !== 'string') return undefined;
+    return {
+      seq: head.seq,
+      hash: head.hash,
+      ...(typeof head.signature === 'string' ? { signature: head.signature } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { ClusterController } from '../../src/controller/cluster/cluster-controll
 import { pullEvidence } from '../../src/controller/cluster/evidence-pull.js';
 import type { ObservationSource } from '../../src/controller/ports.js';
 import { verifySignature } from '../../src/controller/webhooks/signature.js';
+import { generateCosignKeyPair } from '../../src/supply-chain/cosign-key-format.js';
+import { headSignatureCheck, headSigner } from '../../src/supply-chain/evidence-key.js';
 import { readRollout, verifyEvidence } from '../../src/evidence/index.js';
 import type { VariantObservation } from '../../src/schema/observation.js';
 import type { WebhookPayload } from '../../src/schema/evidence.js';
@@ -16,6 +18,8 @@ import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { until as pollUntil } from '../support/poll.js';
 import { makeRollout } from '../support/rollout-fixture.js';
+
+const evidenceKey = generateCosignKeyPair('pw');
 
 // The cluster record across a leader change: two ClusterControllers (the replicas of `serve`) against the
 // in-test API server, which stands in for the cluster (ConfigMaps, Events, Leases, Rollouts over HTTP through
@@ -89,6 +93,7 @@ function replica(identity: string, warnings: string[]): ClusterController {
     env: { HOOK_SECRET: SECRET },
     evidenceDir: mkdtempSync(join(tmpdir(), `ac-cluster-${identity}-`)),
     webhookTimeoutMs: 500,
+    signHead: headSigner(evidenceKey.privatePem, 'pw'), // serve --evidence-key: every replica has the Secret
   });
   controllers.push(c);
   return c;
@@ -170,6 +175,13 @@ describe('serve: the cluster record survives a leader change', () => {
       });
       expect(pulled).toHaveLength(1);
       expect(verifyEvidence(pulled[0]!.dir)).toMatchObject({ ok: true });
+      // The head travelled with the chain, signed by the evidence key (whichever leader wrote it last).
+      const pub = join(root, '..', 'evidence.pub');
+      writeFileSync(pub, evidenceKey.publicPem);
+      expect(verifyEvidence(pulled[0]!.dir, { headSignature: headSignatureCheck(pub) })).toMatchObject({
+        ok: true,
+        signature: 'valid',
+      });
       const evidence = readRollout(pulled[0]!.dir);
       expect(evidence.meta.outcome).toBe('promoted');
       const records = evidence.records.filter((r) => r.kind === 'decision');

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../support/free-port.js';
 import { untilValue } from '../support/poll.js';
 
 export const BIN = resolve(import.meta.dirname, '../../dist/bin/adaptive-canary.js');
@@ -65,4 +68,32 @@ export async function receiver(
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+const TINY_SERVER =
+  `require('node:http').createServer((q, s) => ` + `s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
+
+/**
+ * A folder for `run` with upstream COMMANDS (`node server.js`, a tiny server on $PORT) and a policy with one long
+ * step: `args` run rollout r1 with state in state.db, the router on a free port and no live view.
+ */
+export async function upstreamWorkspace(): Promise<{ cwd: string; args: string[] }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'ac-upstreams-'));
+  writeFileSync(join(cwd, 'server.js'), TINY_SERVER);
+  writeFileSync(
+    join(cwd, 'canary.yaml'),
+    `apiVersion: adaptive-canary/v1
+kind: CanaryPolicy
+metadata: {name: maestro-api}
+spec:
+  service: maestro-api
+  interval: 500ms
+  steps: [{weight: 20, bake: 10m}]
+  signing: {required: false}
+`,
+  );
+  const router = await freePort();
+  const args = ['run', '--policy', 'canary.yaml', '--stable', 'node server.js', '--canary', 'node server.js'];
+  args.push('--id', 'r1', '--state', 'state.db', '--listen', '127.0.0.1:0', '--router', `127.0.0.1:${router}`);
+  return { cwd, args: [...args, '--no-ui'] };
 }

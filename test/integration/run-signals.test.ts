@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -7,15 +6,12 @@ import { pidAlive } from '../../src/controller/process-identity.js';
 import { freePort } from '../support/free-port.js';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { spawnCli, waitFor } from './controller-helpers.js';
+import { spawnCli, upstreamWorkspace as workspace, waitFor } from './controller-helpers.js';
 
 /**
  * `run` with upstream COMMANDS (real child processes, their own process groups) stopped by SIGTERM and by
  * kill -9: what is left running, in the state database and in the evidence afterwards.
  */
-const SERVER =
-  `require('node:http').createServer((q, s) => ` + `s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
-
 function query<T>(stateFile: string, sql: string): T[] {
   try {
     const db = new Database(stateFile, { readonly: true, fileMustExist: true });
@@ -31,27 +27,6 @@ function query<T>(stateFile: string, sql: string): T[] {
 
 /** Alive and not a zombie (orphans are reparented; /proc tells an unreaped corpse from a running process). */
 const alive = (pid: number): boolean => pidAlive(pid);
-
-async function workspace(): Promise<{ cwd: string; args: string[] }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'ac-signals-'));
-  writeFileSync(join(cwd, 'server.js'), SERVER);
-  writeFileSync(
-    join(cwd, 'canary.yaml'),
-    `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 20, bake: 10m}]
-  signing: {required: false}
-`,
-  );
-  const router = await freePort();
-  const args = ['run', '--policy', 'canary.yaml', '--stable', 'node server.js', '--canary', 'node server.js'];
-  args.push('--id', 'r1', '--state', 'state.db', '--listen', '127.0.0.1:0', '--router', `127.0.0.1:${router}`);
-  return { cwd, args: [...args, '--no-ui'] };
-}
 
 const upstreams = (cwd: string): { role: string; pid: number }[] =>
   query(join(cwd, 'state.db'), 'SELECT role, pid FROM processes ORDER BY role');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Actuator } from '../../actuators/actuator.js';
 import type { LocalActuator } from '../../actuators/local/local-actuator.js';
 import { createAnalysis } from '../../engine/analysis.js';
+import type { HeadSigner } from '../../evidence/head-signature.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import type { ProbeSuite } from '../../schema/probe-suite.js';
 import { EmbeddedRouterSource } from '../../sources/embedded.js';
@@ -42,6 +43,8 @@ export interface LocalRolloutOptions {
   notes?: EvidenceNote[];
   /** The upstream processes just started for this run: on a resume, their warm-up starts again. */
   startedUpstreams?: string[];
+  /** Signs every evidence head written (`run --evidence-key`). */
+  signHead?: HeadSigner | undefined;
 }
 
 export interface LocalRollout {
@@ -71,6 +74,7 @@ export async function openLocalRollout(options: LocalRolloutOptions): Promise<Lo
       rolloutId: options.id,
       redact: { secrets: options.secrets ?? [] },
       ...(options.versions ? { versions: options.versions } : {}),
+      ...(options.signHead ? { signHead: options.signHead } : {}),
     },
     options.policy,
   );

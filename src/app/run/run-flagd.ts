@@ -13,6 +13,7 @@ import { featureSteps } from '../../controller/feature-steps.js';
 import type { LoadedPolicy } from '../../controller/load-policy.js';
 import { ControllerMetrics } from '../../controller/metrics.js';
 import { openLocalRollout } from './open-local-rollout.js';
+import type { HeadSigner } from '../../evidence/head-signature.js';
 import type { EvidenceNote } from '../../controller/ports.js';
 import { newId, superviseRollout, type RunLocalResult } from './run-local.js';
 import { StateStore } from '../../controller/state-store.js';
@@ -37,6 +38,8 @@ export interface RunFlagdOptions {
   live: boolean;
   token?: string | undefined;
   notes?: EvidenceNote[];
+  /** Signs every evidence head written (`--evidence-key`). */
+  signHead?: HeadSigner | undefined;
 }
 
 /**
@@ -112,6 +115,7 @@ export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult
       env: options.io.env,
       notes: options.notes,
       versions: variants,
+      signHead: options.signHead,
     });
     cleanups.push(() => rollout.close());
     return await superviseRollout({

@@ -11,6 +11,7 @@ import { ControllerMetrics } from '../../controller/metrics.js';
 import { openLocalRollout, type LocalRollout } from './open-local-rollout.js';
 import { attachProgress } from './progress.js';
 import type { EvidenceNote } from '../../controller/ports.js';
+import type { HeadSigner } from '../../evidence/head-signature.js';
 import type { RolloutController } from '../../controller/rollout-controller.js';
 import { identify } from '../../controller/process-identity.js';
 import { assertLockFree } from '../../controller/rollout-lock.js';
@@ -46,6 +47,8 @@ export interface RunLocalOptions {
   /** With `spec.metricSource: {type: otlp}`: the variant attribute's values of stable and canary. */
   stableVariant?: string | undefined;
   canaryVariant?: string | undefined;
+  /** Signs every evidence head written (`--evidence-key`): `evidence verify --key` then proves the chain's end. */
+  signHead?: HeadSigner | undefined;
 }
 
 export interface RunLocalResult {
@@ -124,6 +127,7 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
       env: options.io.env,
       notes: options.notes,
       startedUpstreams: started,
+      signHead: options.signHead,
     });
     cleanups.push(() => rollout.close());
     const afterStart = options.afterStart;

@@ -89,29 +89,45 @@ const show = defineCommand<Common>({
   },
 });
 
-const verify = defineCommand<Common>({
+const verify = defineCommand<Common & { key?: string }>({
   name: 'verify',
   summary:
     'Check the hash chains and that each is complete: exit 1 naming the ' +
     'first bad or missing record when anything was edited, inserted, ' +
-    'deleted, reordered or cut',
+    'deleted, reordered or cut; with --key, also that each head.json is ' +
+    'signed by the evidence key (exit 1 when unsigned or badly signed)',
   args: ['[rollout]'],
   readOnly: true,
-  options: [rootOption(), stateOption(), jsonOption()],
+  options: [
+    rootOption(),
+    stateOption(),
+    new Option(
+      '--key <file>',
+      'cosign public key of the evidence key (`run`/`serve --evidence-key`): ' +
+        "each head.json must carry a valid signature by it, so the chain's end is attested, not only its records",
+    ),
+    jsonOption(),
+  ],
   examples: [
     'adaptive-canary evidence verify',
     'adaptive-canary evidence verify r-20260803-1012',
     'adaptive-canary evidence verify .evidence/maestro-api/r-20260803-1012',
+    'adaptive-canary evidence verify --key evidence.pub',
   ],
   async run({ args, opts, io }) {
     const { resolveRollout } = await import('../../evidence/cli/resolve.js');
     const { listRollouts } = await import('../../evidence/read.js');
     const { verifyEvidence } = await import('../../evidence/verify.js');
     const { verifyLine } = await import('../../evidence/cli/views.js');
+    const { headSignatureCheck } = await import('../../supply-chain/evidence-key.js');
     const root = resolve(io.cwd, opts.root);
+    // The key first: a bad key file is a usage error (exit 2) whatever the evidence says.
+    const headSignature = opts.key ? headSignatureCheck(resolve(io.cwd, opts.key)) : undefined;
     const dirs = args[0] ? [resolveRollout(args[0] as string, root, io.cwd)] : listRollouts(root);
     if (dirs.length === 0) throw new UsageError(`no evidence to verify under ${opts.root}`);
-    const results = await withLiveness(opts, io.cwd, (liveness) => dirs.map((d) => verifyEvidence(d, { liveness })));
+    const results = await withLiveness(opts, io.cwd, (liveness) =>
+      dirs.map((d) => verifyEvidence(d, { liveness, ...(headSignature ? { headSignature } : {}) })),
+    );
     const ok = results.every((r) => r.ok);
     if (opts.json) println(io.stdout, JSON.stringify({ ok, rollouts: results }, null, 2));
     else for (const r of results) println(r.ok ? io.stdout : io.stderr, verifyLine(r, io.cwd));
@@ -120,6 +136,7 @@ const verify = defineCommand<Common>({
 });
 
 interface MarkOptions extends Common {
+  key?: string;
   falseAbort?: boolean;
   resolved?: boolean;
   why?: string;
@@ -136,14 +153,23 @@ const mark = defineCommand<MarkOptions>({
     new Option('--resolved', 'the post-incident review is done'),
     new Option('--why <text>', 'the reason, in a sentence').makeOptionMandatory(),
     new Option('--by <name>', 'who marks it (default: $USER)'),
+    new Option(
+      '--key <file>',
+      'the evidence key (cosign private key; password from COSIGN_PASSWORD or a prompt): signs the new head. ' +
+        'Needed when the head is signed, so the mark keeps it signed',
+    ),
     jsonOption(),
   ],
   examples: ['adaptive-canary evidence mark r-20260803-1012 --false-abort --why "probe target outage hit stable too"'],
   async run({ args, opts, io }) {
     if (!opts.falseAbort && !opts.resolved) throw new UsageError('say what to mark: --false-abort and/or --resolved');
     const { markRollout } = await import('../../evidence/cli/mark.js');
+    const { loadHeadSigner } = await import('../../supply-chain/evidence-key.js');
     const root = resolve(io.cwd, opts.root);
+    // Only --key: the mark is a person's act, not the controller's (its environment's key is not implied).
+    const signHead = opts.key ? await loadHeadSigner(io, opts.key) : undefined;
     const record = markRollout({
+      ...(signHead ? { signHead } : {}),
       rollout: args[0] as string,
       root,
       cwd: io.cwd,

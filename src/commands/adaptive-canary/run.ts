@@ -28,6 +28,7 @@ interface Options {
   ui: boolean;
   startTimeout: string;
   allowUnsigned?: boolean;
+  evidenceKey?: string;
 }
 
 export default defineCommand<Options>({
@@ -102,6 +103,11 @@ export default defineCommand<Options>({
         'does not verify (local experiments; warned and recorded in the ' +
         'evidence)',
     ),
+    new Option(
+      '--evidence-key <file>',
+      'cosign private key that signs every evidence head.json (password from COSIGN_PASSWORD or a prompt; ' +
+        'default: $ADAPTIVE_CANARY_EVIDENCE_KEY); `evidence verify --key` checks the signature',
+    ),
   ],
   examples: [
     'adaptive-canary run --policy canary.yaml --stable http://127.0.0.1:9001 --canary "node server.js"',
@@ -123,6 +129,8 @@ export default defineCommand<Options>({
     const policy = loadPolicy(policyFile, io.env);
     const { flagdMetricSource, runFlagd } = await import('../../app/run/run-flagd.js');
     if (flagd) flagdMetricSource(opts.prometheus, policy.spec);
+    const { loadHeadSigner } = await import('../../supply-chain/evidence-key.js');
+    const signHead = await loadHeadSigner(io, opts.evidenceKey);
     const gate = checkSignedManifest(dirname(policyFile), policy.spec, { allowUnsigned: opts.allowUnsigned === true });
     if (gate.warning) println(io.stderr, `WARNING: ${gate.warning}`);
     const common = {
@@ -134,6 +142,7 @@ export default defineCommand<Options>({
       live: opts.ui && io.stdout.isTTY === true,
       token: io.env.ADAPTIVE_CANARY_TOKEN,
       notes: [gate.note],
+      signHead,
     };
     let result;
     if (flagd) {

@@ -17,6 +17,7 @@ interface Options {
   publicKey?: string;
   allowUnsigned?: boolean;
   evidenceDir?: string;
+  evidenceKey?: string;
 }
 
 export default defineCommand<Options>({
@@ -55,6 +56,11 @@ export default defineCommand<Options>({
         "ConfigMaps in the Lease's namespace; `evidence pull` brings it home); " +
         'default: a fresh directory under $TMPDIR',
     ),
+    new Option(
+      '--evidence-key <file>',
+      'cosign private key that signs every evidence head.json (password from COSIGN_PASSWORD or a prompt; ' +
+        'default: $ADAPTIVE_CANARY_EVIDENCE_KEY); `evidence verify --key` checks the signature',
+    ),
   ],
   examples: [
     'adaptive-canary serve --listen 0.0.0.0:8080 --prometheus-url ' +
@@ -67,6 +73,8 @@ export default defineCommand<Options>({
     const { startServer } = await import('../../server/start-server.js');
     const { readPublicKeyFile } = await import('../../supply-chain/key-file-store.js');
     const publicKey = opts.publicKey ? readPublicKeyFile(resolve(io.cwd, opts.publicKey)) : undefined;
+    const { loadHeadSigner } = await import('../../supply-chain/evidence-key.js');
+    const signHead = await loadHeadSigner(io, opts.evidenceKey);
     const kc = await loadKubeConfig(opts.kubeconfig && resolve(io.cwd, opts.kubeconfig));
     const namespace =
       opts.leaseNamespace ??
@@ -88,6 +96,7 @@ export default defineCommand<Options>({
       signatures: { publicKey, allowUnsigned: opts.allowUnsigned === true },
       sources: clusterOtlpSources(otlp),
       ...(opts.evidenceDir ? { evidenceDir: resolve(io.cwd, opts.evidenceDir) } : {}),
+      ...(signHead ? { signHead } : {}),
     });
     try {
       await cluster.start();

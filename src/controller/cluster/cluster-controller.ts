@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { HeadSigner } from '../../evidence/head-signature.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -54,6 +55,8 @@ export interface ClusterControllerOptions {
   /** Local working copy of the evidence being written (default: a temp dir of its own, removed at stop). */
   evidenceDir?: string;
   webhookTimeoutMs?: number;
+  /** Signs every evidence head written (`serve --evidence-key`); without it heads are unsigned. */
+  signHead?: HeadSigner;
 }
 
 interface Running extends PersistedRollout {
@@ -218,6 +221,7 @@ export class ClusterController {
       clock: this.options.clock,
       counter: this.options.counter,
       webhookTimeoutMs: this.options.webhookTimeoutMs,
+      signHead: this.options.signHead,
     });
     const { controller, hooks } = rollout;
     if (controller.phase === 'pending' && hooks) {

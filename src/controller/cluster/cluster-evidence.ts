@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { httpStatus } from '../../actuators/argo/retry.js';
+import type { HeadSigner } from '../../evidence/head-signature.js';
 import { prBodyPath, rolloutDir } from '../../evidence/paths.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { errorMessage } from '../../errors.js';
@@ -24,6 +25,8 @@ export interface ClusterEvidenceOptions {
   versions: { stable: string; canary: string };
   /** Writes only while this holds (the Lease). */
   fence: () => boolean;
+  /** Signs head.json (`serve --evidence-key`); the signed head travels to the ConfigMaps with it. */
+  signHead?: HeadSigner | undefined;
 }
 
 /**
@@ -67,6 +70,7 @@ export class ClusterEvidence {
         rolloutId: options.owner.rolloutId,
         redact: { secrets: options.secrets },
         versions: options.versions,
+        ...(options.signHead ? { signHead: options.signHead } : {}),
       },
       options.policy,
     );

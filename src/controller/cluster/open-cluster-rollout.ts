@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { HeadSigner } from '../../evidence/head-signature.js';
 import { ArgoActuator } from '../../actuators/argo/argo-actuator.js';
 import type { RequestCounter } from '../../actuators/argo/rollout-client.js';
 import type { RolloutEvent } from '../../actuators/argo/rollout-watcher.js';
@@ -38,6 +39,7 @@ export interface ClusterRolloutInput {
   clock?: (() => number) | undefined;
   counter?: RequestCounter | undefined;
   webhookTimeoutMs?: number | undefined;
+  signHead?: HeadSigner | undefined;
 }
 
 /** Everything one driven Rollout holds open; `close()` stops it without touching traffic. */
@@ -85,6 +87,7 @@ export async function openClusterRollout(i: ClusterRolloutInput): Promise<Cluste
       secrets,
       versions: { stable: i.variant.baseline, canary: i.variant.canary },
       fence: i.fence,
+      signHead: i.signHead,
     });
     closers.push(() => evidence.close());
     const webhooks = WebhookNotifier.create(withSecrets, {

@@ -2,7 +2,8 @@ import { basename, dirname } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { MarkRecord } from '../../schema/evidence.js';
 import { openEvidence } from '../log.js';
-import { readRollout } from '../read.js';
+import type { HeadSigner } from '../head-signature.js';
+import { readHead, readRollout } from '../read.js';
 import { resolveRollout } from './resolve.js';
 
 export interface MarkRequest {
@@ -13,6 +14,8 @@ export interface MarkRequest {
   resolved: boolean;
   why: string;
   by: string;
+  /** Signs the new head; required when the current head is signed (a mark must not strip the signature). */
+  signHead?: HeadSigner;
 }
 
 /** Appends a mark to a finished rollout's chain. Only finished rollouts: a running controller owns the file. */
@@ -29,7 +32,16 @@ export function markRollout(req: MarkRequest): MarkRecord {
   }
   if (req.resolved && !current.incident.present)
     throw new UsageError(`${current.meta.rolloutId} has no incident review to resolve`);
-  const log = openEvidence({ root: dirname(dirname(dir)), service: basename(dirname(dir)), rolloutId: basename(dir) });
+  if (readHead(dir)?.signature && !req.signHead)
+    throw new UsageError(
+      `${current.meta.rolloutId}'s head.json is signed: pass --key with the evidence key so the new head is signed too`,
+    );
+  const log = openEvidence({
+    root: dirname(dirname(dir)),
+    service: basename(dirname(dir)),
+    rolloutId: basename(dir),
+    ...(req.signHead ? { signHead: req.signHead } : {}),
+  });
   try {
     return log.append({
       kind: 'mark',

@@ -56,9 +56,11 @@ export function verifyLine(v: VerifyResult, cwd: string): string {
   if (v.ok)
     return (
       `ok       ${where}: ${v.records} records, chain head ${v.head.hash.slice(0, 16)}` +
-      `… (seq ${v.head.seq}), ${STATUS_WORDS[v.status]}`
+      `… (seq ${v.head.seq}${v.signature === 'valid' ? ', signed by the key' : ''}), ${STATUS_WORDS[v.status]}`
     );
   const bad = v.firstBad!;
+  if (v.failure === 'signature')
+    return `${v.signature === 'missing' ? 'UNSIGNED' : 'BAD SIG '} ${where}: ${bad.reason}`;
   return `TAMPERED ${where}: first bad record ${bad.seq} (decisions.jsonl line ${bad.line}): ${bad.reason}`;
 }
 
