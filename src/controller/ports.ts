@@ -17,6 +17,8 @@ export interface ObservationSource {
     control?: VariantObservation | null;
   }>;
   close?(): Promise<void>;
+  /** Select the baseline instances as `control` by this label value (Argo: their pod-template-hash), or none. */
+  setControl?(value: string | undefined): void;
 }
 
 export interface DecisionRecordInput {

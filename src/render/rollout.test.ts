@@ -115,6 +115,37 @@ describe('render rollout', () => {
     expect(ro.spec.strategy.canary.analysis.templates[0].templateName).toBe(at.metadata.name);
   });
 
+  it('with rollout.baseline, each bake is an Experiment step runs a stable-spec baseline sized like the canary', () => {
+    const withBaseline = canaryPolicy.parse({
+      apiVersion: 'adaptive-canary/v1',
+      kind: 'CanaryPolicy',
+      metadata: { name: 'maestro-api' },
+      spec: {
+        service: 'maestro-api',
+        steps: [
+          { weight: 10, bake: '5m' },
+          { weight: 50, bake: '10m' },
+        ],
+        rollout: { baseline: true },
+      },
+    });
+    const [bro, bat] = parseAllDocuments(renderRolloutYaml(withBaseline)).map(
+      (d) => d.toJS() as unknown,
+    ) as typeof docs;
+    expect(crdValidator('rollout-crd.yaml')(bro)).toEqual([]);
+    expect(crdValidator('analysis-template-crd.yaml')(bat)).toEqual([]);
+    expect(bro.spec.strategy.canary.steps).toEqual([
+      { setWeight: 10 },
+      { experiment: { duration: '5m', templates: [{ name: 'baseline', specRef: 'stable', replicas: 1 }] } },
+      { setWeight: 50 },
+      { experiment: { duration: '10m', templates: [{ name: 'baseline', specRef: 'stable', replicas: 2 }] } },
+    ]);
+    // The CRD check sees the experiment step: a misspelt template field fails.
+    const bad = structuredClone(bro);
+    bad.spec.strategy.canary.steps[1].experiment.templates[0].specref = 'stable';
+    expect(crdValidator('rollout-crd.yaml')(bad).join('\n')).toMatch(/specref|specRef/);
+  });
+
   it('is deterministic', () => {
     expect(renderRolloutYaml(policy)).toBe(renderRolloutYaml(policy));
   });

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { formatDuration } from '../schema/duration.js';
 import type { CanaryPolicy } from '../schema/policy.js';
+import { BASELINE_TEMPLATE } from '../schema/supply-chain-policy.js';
 import { criteriaAnnotations } from './promotion-criteria.js';
 import type { RenderContext, RenderedFile, RenderTarget } from './render-target.js';
 
@@ -54,11 +55,24 @@ function labels(policy: CanaryPolicy): Record<string, string> {
   return { 'app.kubernetes.io/name': policy.spec.service, 'app.kubernetes.io/managed-by': 'adaptive-canary' };
 }
 
+/**
+ * Each policy step is `setWeight` then its bake: a timed pause, or with `rollout.baseline` an Experiment step as
+ * long as the bake whose `baseline` template runs fresh pods of the stable spec, about as many as the canary has
+ * at that weight. An Experiment lasts one step (Argo terminates it when the Rollout moves on), so every step gets
+ * its own; its pods carry their own pod-template-hash, which serve reads from the Experiment's status.
+ */
 function steps(policy: CanaryPolicy): Record<string, unknown>[] {
-  return policy.spec.steps.flatMap((st) => [
-    { setWeight: st.weight },
-    { pause: { duration: formatDuration(st.bake) } },
-  ]);
+  const { replicas, baseline } = policy.spec.rollout;
+  return policy.spec.steps.flatMap((st): Record<string, unknown>[] => {
+    const duration = formatDuration(st.bake);
+    if (!baseline) return [{ setWeight: st.weight }, { pause: { duration } }];
+    const template = {
+      name: BASELINE_TEMPLATE,
+      specRef: 'stable',
+      replicas: Math.max(1, Math.round((replicas * st.weight) / 100)),
+    };
+    return [{ setWeight: st.weight }, { experiment: { duration, templates: [template] } }];
+  });
 }
 
 export function rollout(policy: CanaryPolicy): Record<string, unknown> {

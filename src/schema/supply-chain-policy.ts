@@ -14,6 +14,9 @@ export const signingPolicy = z
   })
   .strict();
 
+/** The Experiment template that runs the baseline (render rollout writes it; serve reads its pods' hash). */
+export const BASELINE_TEMPLATE = 'baseline';
+
 export const rolloutPolicy = z
   .object({
     namespace: z.string().default('default'),
@@ -25,6 +28,12 @@ export const rolloutPolicy = z
     image: z.string().default('registry.example/maestro-api:latest'),
     replicas: z.number().int().nonnegative().max(10_000).default(4),
     containerPort: z.number().int().min(1).max(65535).default(8080),
+    /**
+     * Start a baseline with every step: the step's bake becomes an Argo Experiment step whose `baseline` template
+     * runs fresh pods of the stable version (`specRef: stable`), as many as the canary has at that weight, so the
+     * canary is judged against pods as cold as itself (docs/kubernetes.md, "Baseline").
+     */
+    baseline: z.boolean().default(false),
     /** Argo Rollouts notifications service (argo-rollouts-notification-configmap `service.webhook.<name>`). */
     notificationService: z.string().default('adaptive-canary'),
     notificationTriggers: z

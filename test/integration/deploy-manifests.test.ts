@@ -106,6 +106,7 @@ describe('deploy/ manifests', () => {
     expect(one('ClusterRole').rules).toEqual([
       { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: ['argoproj.io'], resources: ['rollouts/status'], verbs: ['patch'] },
+      { apiGroups: ['argoproj.io'], resources: ['experiments'], verbs: ['get'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
     ]);
     // ConfigMaps (the evidence) only in the controller's own namespace, and never delete.
@@ -190,6 +191,7 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
       });
       await new Promise((r) => setTimeout(r, 50));
       await act.setWeight(25);
+      expect(await client.getExperiment('shop', 'maestro-api-c4n4ry--1')).toBeNull(); // a baseline step's lookup
       await updateState(client, 'shop', 'maestro-api', () => ({ step: 1 }));
       await act.rollback();
       // The cluster evidence (ConfigMaps in the controller's namespace) and an Event on the Rollout, as serve writes

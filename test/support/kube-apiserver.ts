@@ -10,7 +10,8 @@ import { serveWatch } from './kube-watch.js';
 
 /**
  * An in-test Kubernetes API server speaking the real HTTP API for what adaptive-canary uses: Rollouts
- * (get/list/watch/merge-patch, status subresource, validated against the upstream CRD schema), Leases
+ * (get/list/watch/merge-patch, status subresource, validated against the upstream CRD schema), the Experiments an
+ * `experiment` step creates (likewise validated against their upstream CRD), Leases
  * (get/create/update with resourceVersion conflicts), core/v1 ConfigMaps (the cluster evidence: create, list by
  * label, PUT with resourceVersion, the 1 MiB limit) and events.k8s.io/v1 Events (create with the strict v1
  * validation), plus injectable faults. It stands in for a cluster in the tests; see docs/kubernetes.md.
@@ -45,6 +46,7 @@ export interface RecordedRequest {
 }
 
 const ROLLOUT_CRD = fileURLToPath(new URL('../fixtures/argo-rollouts/rollout-crd.yaml', import.meta.url));
+const EXPERIMENT_CRD = fileURLToPath(new URL('../fixtures/argo-rollouts/experiment-crd.yaml', import.meta.url));
 // /apis/<group>/<version>/… for named groups, /api/v1/… for the core group ('').
 const PATH_RE = /^\/(?:apis\/([^/]+)|api)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/;
 
@@ -52,6 +54,7 @@ export class KubeApiServer {
   readonly requests: RecordedRequest[] = [];
   readonly warnings: string[] = [];
   readonly rollouts: ResourceType;
+  readonly experiments: ResourceType;
   readonly leases: ResourceType;
   readonly configMaps: ResourceType;
   readonly events: ResourceType;
@@ -72,6 +75,15 @@ export class KubeApiServer {
       store: new KubeStore(clock),
       statusSubresource: opts.statusSubresource ?? true,
       schema: loadCrdSchema(ROLLOUT_CRD),
+    };
+    this.experiments = {
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      plural: 'experiments',
+      kind: 'Experiment',
+      store: new KubeStore(clock),
+      statusSubresource: false, // upstream's Experiment CRD declares no subresources
+      schema: loadCrdSchema(EXPERIMENT_CRD),
     };
     this.leases = {
       group: 'coordination.k8s.io',
@@ -103,7 +115,7 @@ export class KubeApiServer {
   }
 
   private get types(): ResourceType[] {
-    return [this.rollouts, this.leases, this.configMaps, this.events];
+    return [this.rollouts, this.experiments, this.leases, this.configMaps, this.events];
   }
 
   static async start(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
@@ -160,6 +172,14 @@ export class KubeApiServer {
   /** Change a Rollout without going through HTTP (a human's kubectl or the Argo controller). */
   patchRollout(namespace: string, name: string, body: unknown, subresource: 'status' | 'main' = 'main'): KubeObject {
     return patch(this.rollouts, namespace, name, body, { status: subresource === 'status', warnings: this.warnings });
+  }
+
+  /** Create or change an Experiment as the Argo controller would (validated against the Experiment CRD). */
+  putExperiment(obj: KubeObject): KubeObject {
+    const copy = structuredClone(obj);
+    const prev = this.experiments.store.get(copy.metadata.namespace ?? 'default', copy.metadata.name);
+    this.warnings.push(...admit(this.experiments, copy));
+    return this.experiments.store.put(copy, prev ? 'MODIFIED' : 'ADDED');
   }
 
   getRollout(namespace: string, name: string): KubeObject | undefined {

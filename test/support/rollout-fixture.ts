@@ -1,6 +1,9 @@
 import type { KubeObject } from './kube-store.js';
 
-/** A canary Rollout as `render rollout` would produce: setWeight/pause{} per step, mid-update at step 0. */
+/**
+ * A canary Rollout as `render rollout` would produce: setWeight/pause{} per step, mid-update at step 0. With
+ * `baseline`, each pause is an Experiment step running a `baseline` template of the stable spec (rollout.baseline).
+ */
 export function makeRollout(opts: {
   name: string;
   namespace?: string;
@@ -8,6 +11,7 @@ export function makeRollout(opts: {
   stableHash?: string;
   canaryHash?: string;
   annotations?: Record<string, string>;
+  baseline?: boolean;
 }): KubeObject {
   const weights = opts.weights ?? [10, 25, 50];
   const labels = { app: opts.name };
@@ -23,7 +27,12 @@ export function makeRollout(opts: {
         canary: {
           canaryService: `${opts.name}-canary`,
           stableService: `${opts.name}-stable`,
-          steps: weights.flatMap((w) => [{ setWeight: w }, { pause: {} }]),
+          steps: weights.flatMap((w) => [
+            { setWeight: w },
+            opts.baseline
+              ? { experiment: { templates: [{ name: 'baseline', specRef: 'stable', replicas: Math.ceil(w / 25) }] } }
+              : { pause: {} },
+          ]),
         },
       },
     },

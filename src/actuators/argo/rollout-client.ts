@@ -1,10 +1,13 @@
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { httpStatus, withRetry, type RetryOptions } from './retry.js';
+import type { ExperimentObject } from './experiment-status.js';
 import type { RolloutObject } from './rollout-status.js';
 
 export const ROLLOUT_GROUP = 'argoproj.io';
 export const ROLLOUT_VERSION = 'v1alpha1';
 export const ROLLOUT_PLURAL = 'rollouts';
+/** The Experiments an `experiment` step creates (same group and version as Rollouts). */
+export const EXPERIMENT_PLURAL = 'experiments';
 
 /** Every request the actuator makes, by kind, so callers (and the benchmark) can count API traffic. */
 export interface RequestCounter {
@@ -28,6 +31,18 @@ export class RolloutClient {
     const k8s = await import('@kubernetes/client-node');
     const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
     return new RolloutClient(kc.makeApiClient(k8s.CustomObjectsApi), options, retry, counter);
+  }
+
+  /** One Experiment, or null when it does not exist (yet, or any more). */
+  async getExperiment(namespace: string, name: string): Promise<ExperimentObject | null> {
+    this.counter?.count('get');
+    const req = { group: ROLLOUT_GROUP, version: ROLLOUT_VERSION, namespace, plural: EXPERIMENT_PLURAL, name };
+    try {
+      return (await withRetry(() => this.api.getNamespacedCustomObject(req), this.retry)) as ExperimentObject;
+    } catch (err) {
+      if (httpStatus(err) === 404) return null;
+      throw err;
+    }
   }
 
   async get(namespace: string, name: string): Promise<RolloutObject> {

@@ -37,6 +37,8 @@ export interface RolloutStatus {
   stableRS?: string;
   currentPodHash?: string;
   canary?: {
+    /** The Experiment the current `experiment` step runs (set by Argo while it runs). */
+    currentExperiment?: string;
     weights?: {
       canary?: { weight?: number; podTemplateHash?: string };
       stable?: { weight?: number; podTemplateHash?: string };
@@ -58,6 +60,8 @@ export interface RolloutView {
   canaryHash: string | null;
   pauseReasons: string[];
   message: string | null;
+  /** The running Experiment of the current `experiment` step (a baseline), or null. */
+  currentExperiment: string | null;
 }
 
 export function viewRollout(ro: RolloutObject): RolloutView {
@@ -76,7 +80,12 @@ export function viewRollout(ro: RolloutObject): RolloutView {
     canaryHash: s.currentPodHash ?? null,
     pauseReasons,
     message: s.message ?? null,
+    currentExperiment: currentExperiment(s),
   };
+}
+
+function currentExperiment(s: RolloutStatus): string | null {
+  return s.canary?.currentExperiment || null;
 }
 
 export interface Patches {

@@ -16,6 +16,7 @@ import { ControllerHub } from '../hub.js';
 import { ControllerMetrics } from '../metrics.js';
 import type { ObservationSource } from '../ports.js';
 import { decodeState, parseJson } from './annotation-state.js';
+import { BaselineTracker, withBaseline, type BaselineFound } from './baseline-tracker.js';
 import { EvidenceConfigMaps } from './evidence-configmaps.js';
 import { Limiter } from './limiter.js';
 import { openClusterRollout } from './open-cluster-rollout.js';
@@ -200,6 +201,14 @@ export class ClusterController {
     const variant = { baseline: stableHash, canary: canaryHash };
     const sources = this.options.sources?.(policy, variant) ?? [this.prometheus(policy, variant)];
     const ref: { run?: Running } = {}; // set below; webhooks settle only after the loop started
+    // A baseline Experiment's pods (rollout.baseline), once one runs, are what the canary is compared with.
+    const baseline = new BaselineTracker({
+      client: this.client,
+      namespace: ns,
+      rollout: () => this.cache.get(key),
+      onBaseline: (found) => this.noteBaseline(key, ref.run, found),
+      warn: (m) => this.warn(`${key}: ${m}`),
+    });
     const rollout = await openClusterRollout({
       kubeConfig: this.options.kubeConfig,
       namespace: ns,
@@ -208,7 +217,7 @@ export class ClusterController {
       policy,
       variant,
       stored: raw ? decodeState(parseJson(raw), canaryHash) : null,
-      sources,
+      sources: withBaseline(sources, baseline),
       evidenceStore: this.evidence,
       evidenceDir: this.evidenceDir(),
       identity: this.options.identity,
@@ -255,6 +264,19 @@ export class ClusterController {
     });
     void controller.done.then(() => this.schedulePersist(run));
     controller.start();
+  }
+
+  /** Records in the evidence which baseline the canary is compared with from now on (and says so). */
+  private noteBaseline(key: string, run: Running | undefined, found: BaselineFound): void {
+    const message =
+      `baseline: comparing the canary with the pods of Experiment ${found.experiment} (template ` +
+      `${found.template}, fresh stable pods, pod-template-hash ${found.podTemplateHash})`;
+    this.warn(`${key}: ${message}`);
+    try {
+      run?.evidence.sink.note?.({ topic: 'baseline', level: 'info', message, details: { ...found } });
+    } catch (err) {
+      this.warn(`${key}: evidence: ${errorMessage(err)}`);
+    }
   }
 
   /** Queues a state write behind the rollout's previous one (they never overlap). */

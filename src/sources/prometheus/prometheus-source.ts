@@ -63,6 +63,14 @@ export class PrometheusSource {
     this.opts.variant = variant;
   }
 
+  /** Select the baseline instances (`control`) by this label value, or none (serve: a baseline Experiment's pods). */
+  setControl(value: string | undefined): void {
+    const variant = { ...this.opts.variant };
+    if (value === undefined) delete variant.control;
+    else variant.control = value;
+    this.opts.variant = variant;
+  }
+
   /** The window since the previous call (or the last `fallbackMs` on the first call), ending now. */
   async collect(fallbackMs = 10_000): Promise<Pair> {
     const end = this.now();
