@@ -26,8 +26,9 @@ export class ArgoSimulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   reconciles = 0;
 
-  /** How long after its creation an Experiment reports its ReplicaSets (their hashes). */
-  experimentDelayMs = 50;
+  /** How long after its creation an Experiment reports its ReplicaSets (their hashes); null: until released. */
+  experimentDelayMs: number | null = 50;
+  private readonly held: (() => void)[] = [];
 
   constructor(
     private readonly server: KubeApiServer,
@@ -151,8 +152,7 @@ export class ArgoSimulator {
       status: { phase: 'Pending' },
     };
     this.server.putExperiment(ex);
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    const report = (): void => {
       const stored = this.server.experiments.store.get(ns, current);
       if (!stored || stored.spec?.terminate) return;
       this.server.putExperiment({
@@ -171,8 +171,18 @@ export class ArgoSimulator {
           })),
         },
       });
+    };
+    if (this.experimentDelayMs === null) return void this.held.push(report);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      report();
     }, this.experimentDelayMs);
     this.timers.add(t);
+  }
+
+  /** Reports the ReplicaSets of Experiments held back by `experimentDelayMs = null`. */
+  releaseExperiments(): void {
+    for (const report of this.held.splice(0)) report();
   }
 }
 
