@@ -3,12 +3,13 @@
  * the controller's own state machine (src/engine/replay-run.ts), plus "calibrated" threshold and Kayenta variants
  * whose failure limits were tuned on separate seeds to ≤ 1% false aborts on the steady healthy condition
  * (bench/sim/calibrate.ts), and for every regression an oracle SPRT that knows the true ratio and onset
- * (bench/sim/oracle.ts). The conditions are the list in bench/sim/scenarios.ts. Prints and writes
- * bench/results/judges.md.
+ * (bench/sim/oracle.ts). The conditions are the list in bench/sim/scenarios.ts, each under the bench policy plus
+ * what it needs (`specFor`: a custom CPU metric, a warm-up). Prints and writes bench/results/judges.md.
  * Environment: BENCH_RUNS runs per condition (1000); BENCH_JUDGES a comma list of judges to run (default all; a
  * subset skips the report file and prints the tables); BENCH_CONDITIONS comma-separated substrings of condition names
  * to run;
- * BENCH_SEEDS=tuning runs on the tuning seeds instead of the evaluation seeds (for design work).
+ * BENCH_SEEDS=tuning runs on the tuning seeds instead of the evaluation seeds (for design work); BENCH_OUT=file
+ * also writes a partial run's cells there (JSON, as below).
  * A run over every condition on the evaluation seeds also writes its cells to bench/results/judges*.json (one file
  * per judge subset, so the judges can be run as separate processes); `--render` merges those files and writes the
  * report.
@@ -21,6 +22,7 @@ import { oracleTimeToDetect } from './sim/oracle.js';
 import { ORACLE, renderReport, type Meta } from './sim/report.js';
 import { decideTrace, runJudge, traceJudge, withFailureLimit, type JudgeRunResult } from './sim/run-judge.js';
 import { scenarios } from './sim/scenarios.js';
+import { specFor } from './sim/signals.js';
 import { simulate } from './sim/simulate.js';
 import { detectionCell, summarise, type Cell } from './sim/summary.js';
 
@@ -74,10 +76,6 @@ if (calibration)
       `, kayenta failureLimit ${calibration.kayentaFailureLimit} ` +
       `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
-const calibratedThreshold = calibration && {
-  ...spec,
-  threshold: { ...spec.threshold, failureLimit: calibration.thresholdFailureLimit },
-};
 const cells: Cell[] = [];
 const seconds: Record<string, number> = {};
 
@@ -90,24 +88,29 @@ function timed<T>(judge: string, f: () => T): T {
 
 for (const s of conditions) {
   const si = scenarios.indexOf(s);
+  const cspec = specFor(spec, s);
+  const calibratedThreshold = calibration && {
+    ...cspec,
+    threshold: { ...cspec.threshold, failureLimit: calibration.thresholdFailureLimit },
+  };
   const results: Record<string, JudgeRunResult[]> = Object.fromEntries(LABELS.map((l) => [l, []]));
   const oracle: (number | null)[] = [];
   const want = (l: string): boolean => (LABELS as readonly string[]).includes(l);
   for (let r = 0; r < RUNS; r++) {
     const seed = seedOf(si, r);
-    const run = simulate(s, spec, seededRandom(seed));
-    if (!s.healthy) oracle.push(oracleTimeToDetect(s, spec, run));
+    const run = simulate(s, cspec, seededRandom(seed));
+    if (!s.healthy) oracle.push(oracleTimeToDetect(s, cspec, run));
     if (want('sequential'))
-      results.sequential!.push(timed('sequential', () => runJudge(run, spec, 'sequential', seed)));
+      results.sequential!.push(timed('sequential', () => runJudge(run, cspec, 'sequential', seed)));
     if (want('kayenta') || want('kayenta (calibrated)')) {
-      const trace = timed('kayenta', () => traceJudge(run, spec, 'kayenta', seed));
-      if (want('kayenta')) results.kayenta!.push(decideTrace(run, spec, trace));
+      const trace = timed('kayenta', () => traceJudge(run, cspec, 'kayenta', seed));
+      if (want('kayenta')) results.kayenta!.push(decideTrace(run, cspec, trace));
       if (calibration && want('kayenta (calibrated)'))
         results['kayenta (calibrated)']!.push(
-          decideTrace(run, spec, withFailureLimit(trace, calibration.kayentaFailureLimit)),
+          decideTrace(run, cspec, withFailureLimit(trace, calibration.kayentaFailureLimit)),
         );
     }
-    if (want('threshold')) results.threshold!.push(timed('threshold', () => runJudge(run, spec, 'threshold', seed)));
+    if (want('threshold')) results.threshold!.push(timed('threshold', () => runJudge(run, cspec, 'threshold', seed)));
     if (calibratedThreshold && want('threshold (calibrated)'))
       results['threshold (calibrated)']!.push(runJudge(run, calibratedThreshold, 'threshold', seed));
   }
@@ -125,6 +128,8 @@ const meta: Meta = {
   seeds: process.env.BENCH_SEEDS === 'tuning' ? 'tuning' : 'evaluation',
 };
 const report = renderReport(cells, meta);
+if (process.env.BENCH_OUT)
+  writeFileSync(process.env.BENCH_OUT, `${JSON.stringify({ cells, meta: { ...meta, spec: undefined } })}\n`);
 if (saved) {
   if (full) writeFileSync(new URL('judges.md', RESULTS), report);
   const name = full ? 'judges.json' : `judges.${LABELS.map((l) => l.replace(/\W+/g, '-')).join('+')}.json`;

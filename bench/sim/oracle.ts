@@ -1,7 +1,8 @@
-import type { IntervalObservation } from '../../src/schema/observation.js';
+import { customSamplesOf } from '../../src/engine/observation-stats.js';
+import type { IntervalObservation, VariantObservation } from '../../src/schema/observation.js';
 import type { PolicySpec } from '../../src/schema/policy.js';
 import { bucketProbs } from './latency.js';
-import { PROBE_FLAKE } from './simulate.js';
+import { BURST_PROBE_PASS, PROBE_FLAKE } from './simulate.js';
 import type { Scenario } from './scenarios.js';
 import type { SimRun } from './simulate.js';
 
@@ -14,7 +15,11 @@ import type { SimRun } from './simulate.js';
  * - errors: r = the canary's error factor;
  * - latency: every histogram bucket b is its own event type with r_b = P_canary(b) / P_baseline(b) from the
  *   scenario's true distributions (all of the histogram, not just the share above one bound);
- * - synthetics: failed runs, r = the regressed canary's failure probability ÷ the healthy one's.
+ * - synthetics: failed runs, r = the regressed canary's failure probability ÷ the healthy one's in that interval
+ *   (a shared burst makes every version's probes fail more often);
+ * - a gauge: log(canary sample) − log(baseline sample) of each pair is normal with mean log(lift) and variance
+ *   2·noise² (the shared load cancels in the ratio), so each pair adds that normal likelihood ratio.
+ * With a baseline (`withBaseline`) the canary is compared with it, as the judge does.
  * Returns the time to detect (s after onset) or null when the run ended first.
  */
 export function oracleTimeToDetect(s: Scenario, spec: PolicySpec, run: SimRun): number | null {
@@ -23,19 +28,26 @@ export function oracleTimeToDetect(s: Scenario, spec: PolicySpec, run: SimRun): 
   const threshold = Math.log(1 / spec.alpha);
   const latencyRatios = s.canaryLatency ? bucketRatios(s, spec) : undefined;
   let llr = 0;
-  for (const o of run.intervals) {
+  for (const [i, o] of run.intervals.entries()) {
     if (o.t <= onset) continue;
-    llr += intervalLlr(s, o, latencyRatios);
+    llr += intervalLlr(s, o, latencyRatios, run.bursting[i]!);
     if (llr >= threshold) return Math.round(o.t - onset);
   }
   return null;
 }
 
-function intervalLlr(s: Scenario, o: IntervalObservation, latencyRatios: number[] | undefined): number {
+function intervalLlr(
+  s: Scenario,
+  o: IntervalObservation,
+  latencyRatios: number[] | undefined,
+  bursting: boolean,
+): number {
   const c = o.canary;
-  const b = o.baseline;
+  const b = s.withBaseline ? o.control : o.baseline;
   if (!c || !b) return 0;
   let llr = 0;
+  if (s.gauge?.lift !== undefined)
+    llr += gaugeLlr(s.gauge.lift, s.gauge.noise, customSamplesOf(c, 'cpu'), customSamplesOf(b, 'cpu'));
   const nc = c.requests ?? 0;
   const nb = b.requests ?? 0;
   const rho = nc + nb > 0 ? nc / (nc + nb) : 0;
@@ -47,12 +59,28 @@ function intervalLlr(s: Scenario, o: IntervalObservation, latencyRatios: number[
     const hrho = hc + hb > 0 ? hc / (hc + hb) : 0;
     for (let k = 0; k < latencyRatios.length; k++) llr += split(c.latency[k]!, b.latency[k]!, hrho, latencyRatios[k]!);
   }
-  if (s.canarySyntheticPass !== undefined && c.synthetic && b.synthetic) {
-    const runs = c.synthetic.runs + b.synthetic.runs;
-    const r = (1 - s.canarySyntheticPass) / PROBE_FLAKE;
-    const failedC = c.synthetic.runs - c.synthetic.passed;
-    const failedB = b.synthetic.runs - b.synthetic.passed;
-    if (runs > 0) llr += split(failedC, failedB, c.synthetic.runs / runs, r);
+  if (s.canarySyntheticPass !== undefined) llr += probeLlr(s.canarySyntheticPass, c, b, bursting);
+  return llr;
+}
+
+/** Failed probe runs; during a shared burst stable's probes fail more often too, so the ratio is smaller. */
+function probeLlr(pass: number, c: VariantObservation, b: VariantObservation, bursting: boolean): number {
+  if (!c.synthetic || !b.synthetic) return 0;
+  const runs = c.synthetic.runs + b.synthetic.runs;
+  if (!(runs > 0)) return 0;
+  const r = (1 - pass) / (bursting ? 1 - BURST_PROBE_PASS : PROBE_FLAKE);
+  const failedC = c.synthetic.runs - c.synthetic.passed;
+  const failedB = b.synthetic.runs - b.synthetic.passed;
+  return split(failedC, failedB, c.synthetic.runs / runs, r);
+}
+
+function gaugeLlr(lift: number, noise: number, c: number[], b: number[]): number {
+  const mu = Math.log(lift);
+  const v = 2 * noise * noise;
+  let llr = 0;
+  for (let i = 0; i < Math.min(c.length, b.length); i++) {
+    const d = Math.log(c[i]! / b[i]!);
+    llr += (mu * d - (mu * mu) / 2) / v;
   }
   return llr;
 }

@@ -37,11 +37,21 @@ export interface Scenario {
   gauge?: Gauge;
   /** Policy warm-up for this condition. */
   warmup?: string;
+  /**
+   * A healthy condition the judge is expected to roll back, and why (a cold canary against warm stable is worse
+   * than stable: outside the guarantee's null). The report shows it; the false-abort goal leaves it out.
+   */
+  expectedAbort?: string;
 }
 
 const BASE = lognormal(50, 0.5);
 const RPS = 200;
 const ERR = 0.005;
+/** A cold start: 3× the latency and 2× the errors at first, fading to none over 90 s (bench/sim/signals.ts). */
+const COLD: ColdStart = { seconds: 90, latencyFactor: 3, errorFactor: 2 };
+/** CPU per pod, three pods a side, 15% log-normal noise per pod, on the shared load (bench/sim/signals.ts). */
+const CPU: Gauge = { samples: 3, noise: 0.15 };
+const DAILY = (t: number, phase: number): number => 1 + 0.7 * Math.sin((2 * Math.PI * t) / 600 + phase);
 
 export const healthy = (name: string, extra: Partial<Scenario> = {}): Scenario => ({
   name,
@@ -65,9 +75,7 @@ export const scenarios: Scenario[] = [
   healthy('healthy: steady'),
   healthy('healthy: low traffic (10 rps)', { rps: 10 }),
   healthy('healthy: heavy-tailed latency', { baselineLatency: withParetoTail(BASE, 0.03, 100, 1.2) }),
-  healthy('healthy: shared daily load swings', {
-    load: (t, phase) => 1 + 0.7 * Math.sin((2 * Math.PI * t) / 600 + phase),
-  }),
+  healthy('healthy: shared daily load swings', { load: DAILY }),
   healthy('healthy: shared error bursts', { burst: { prob: 0.05, errorFactor: 10, length: 2 } }),
   healthy('healthy: metric gaps', { gaps: { prob: 0.08, outageProb: 0.3 } }),
   healthy('healthy: unequal split (share 0.4×weight)', { shareFactor: 0.4 }),
@@ -79,4 +87,20 @@ export const scenarios: Scenario[] = [
   regression('late onset: errors ×2 from t=200s', { canaryErrorFactor: 2, onset: 200 }),
   regression('synthetic-only failure (60% pass)', { canarySyntheticPass: 0.6 }),
   regression('late onset: errors ×10 from t=300s', { canaryErrorFactor: 10, onset: 300 }),
+  // Cold starts, baselines and gauges; each runs under its own policy (specFor in bench/sim/signals.ts).
+  healthy('healthy: cold-start canary, no baseline', {
+    coldStart: COLD,
+    expectedAbort: 'a cold canary is worse than warm stable for 90 s: the remedy is a baseline or a warm-up',
+  }),
+  healthy('healthy: cold-start canary with a baseline', { coldStart: COLD, withBaseline: true }),
+  healthy('healthy: cold-start canary, warmup 90s', { coldStart: COLD, warmup: '90s' }),
+  healthy('healthy: CPU gauge, load-driven noise', { gauge: CPU, load: DAILY }),
+  regression('CPU +30% (custom gauge)', { gauge: { ...CPU, lift: 1.3 }, load: DAILY }),
+  regression('errors ×2 with a baseline', { canaryErrorFactor: 2, withBaseline: true }),
+  // A canary-only probe failure that starts late, during the shared bursts that stable's probes see too.
+  regression('late onset: synthetic-only failure (60% pass) from t=200s, shared bursts', {
+    canarySyntheticPass: 0.6,
+    onset: 200,
+    burst: { prob: 0.05, errorFactor: 10, length: 2 },
+  }),
 ];

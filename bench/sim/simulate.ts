@@ -15,10 +15,14 @@ export interface SimRun {
   intervals: IntervalObservation[];
   /** Canary requests served after the regression began, cumulative per interval. */
   exposed: number[];
+  /** Per interval: a shared burst was on (the oracle needs the probes' true pass rate). */
+  bursting: boolean[];
 }
 
 const PROBE_RUNS = 5;
 export const PROBE_FLAKE = 0.002;
+/** Probes on every version pass this often during a shared burst. */
+export const BURST_PROBE_PASS = 0.7;
 
 export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
   const step = spec.interval / 1000;
@@ -29,6 +33,7 @@ export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
   let burstLeft = 0;
   const intervals: IntervalObservation[] = [];
   const exposed: number[] = [];
+  const bursting: boolean[] = [];
   let exposedSoFar = 0;
   for (let i = 0; i * step < end; i++) {
     const t = (i + 1) * step;
@@ -36,12 +41,13 @@ export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
     const load = s.load ? s.load(t, phase) : 1;
     if (burstLeft === 0 && s.burst && rng() < s.burst.prob) burstLeft = s.burst.length;
     const burst = burstLeft > 0 ? s.burst!.errorFactor : 1;
+    bursting.push(burst > 1);
     if (burstLeft > 0) burstLeft--;
     const regressed = !s.healthy && t > (s.onset ?? 0);
     const share = (weight / 100) * (s.shareFactor ?? 1);
     const p = Math.min(1, s.errorRate * load * burst);
     const latencyScale = (1 + 0.3 * (load - 1)) * (burst > 1 ? 1.5 : 1);
-    const env = { rng, step, p, latencyScale, probePass: burst > 1 ? 0.7 : 1 - PROBE_FLAKE };
+    const env = { rng, step, p, latencyScale, probePass: burst > 1 ? BURST_PROBE_PASS : 1 - PROBE_FLAKE };
     const { baseline, canary, control } = variants(s, spec, env, { t, load, share, regressed });
     if (regressed) exposedSoFar += canary.requests ?? 0;
     exposed.push(exposedSoFar);
@@ -54,7 +60,7 @@ export function simulate(s: Scenario, spec: PolicySpec, rng: Rng): SimRun {
     if (control) o.control = gap(s, rng, i, outage, control);
     intervals.push(o);
   }
-  return { intervals, exposed };
+  return { intervals, exposed, bursting };
 }
 
 interface At {

@@ -9,6 +9,8 @@ import type { Scenario } from './scenarios.js';
 export interface Cell {
   scenario: string;
   healthy: boolean;
+  /** A healthy condition outside the guarantee's null, and why rolling back is expected (scenarios.ts). */
+  expectedAbort?: string;
   judge: string;
   runs: number;
   /** Healthy: any rollback. Regression: rollback at or after onset. */
@@ -39,6 +41,7 @@ export function summarise(s: Scenario, judge: string, results: JudgeRunResult[])
   return {
     scenario: s.name,
     healthy: s.healthy,
+    ...(s.expectedAbort ? { expectedAbort: s.expectedAbort } : {}),
     judge,
     runs: n,
     rollbackRate: rolled.length / n,

@@ -7,6 +7,7 @@ import { createJudge } from './create-judge.js';
 import { createJudgedView, type JudgedView } from './judged-view.js';
 import { seededRandom } from './random.js';
 import { rankReasons } from './reason-text.js';
+import { changePointPrior, plannedIntervals } from './start-time-prior.js';
 import { createSyntheticRule } from './synthetic-rule.js';
 import type { Analysis, Assessment, Reason, Verdict } from './assessment.js';
 
@@ -36,7 +37,11 @@ export function createAnalysis(spec: PolicySpec | Record<string, unknown>, optio
   const policy = isParsed(spec) ? spec : policySpec.parse(spec);
   const name = options.judge ?? policy.judge;
   const judge = createJudge(name, policy, options.random ?? seededRandom(1));
-  const synthetic = createSyntheticRule(policy.promotion.synthetic);
+  const synthetic = createSyntheticRule(
+    policy.promotion.synthetic,
+    policy.alpha,
+    changePointPrior(plannedIntervals(policy)),
+  );
   const budget = createErrorBudget(policy);
   const view = createJudgedView(policy);
   return {

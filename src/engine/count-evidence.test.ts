@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './random.js';
-import { CountEvidence, LOG_WEIGHTS } from './count-evidence.js';
+import { CountEvidence, LOG_WEIGHTS, ratioMixture } from './count-evidence.js';
 
 /** Poisson by inversion (small means) or normal approximation; enough for test data. */
 function poisson(rng: () => number, lambda: number): number {
@@ -132,6 +132,16 @@ describe('CountEvidence (mixture likelihood ratio on counts)', () => {
     let total = 0;
     for (const w of LOG_WEIGHTS) total += Math.exp(w);
     expect(total).toBeCloseTo(1, 12);
+  });
+
+  it('a custom ratio mixture is normalised and places each ratio on the grid', () => {
+    const m = ratioMixture([3, 99], [1, 3]);
+    expect(Array.from(m.logWeights, Math.exp)).toEqual([expect.closeTo(0.25, 12), expect.closeTo(0.75, 12)]);
+    expect(m.offsets).toEqual([22, 92]); // log 3 = 1.10, log 99 = 4.60, in steps of 0.05
+    // With only large ratios, all of an interval's failures on the canary is strong evidence.
+    const e = new CountEvidence(undefined, m);
+    e.add(8, 0, 0.5);
+    expect(e.logBayesFactor('increase')).toBeGreaterThan(Math.log(0.75) + 8 * Math.log(1.97));
   });
 
   it('a clear regression (≥ 3× the rate, enough traffic) is always caught', () => {

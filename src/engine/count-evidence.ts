@@ -32,6 +32,27 @@ const MIXTURE_SPREAD = 0.8;
 /** log of the mixture weights (exported so tests can check they sum to 1). */
 export const LOG_WEIGHTS: Float64Array = mixtureLogWeights(OFFSETS);
 
+/**
+ * Alternatives (in grid steps from δ0) and the log of their fixed weights, which sum to 1. The count tests use
+ * the log-normal mixture above; a test whose regressions are of another size (failed probes: many times the
+ * stable's rate) brings its own — any fixed weights keep the mixture a test martingale.
+ */
+export interface RatioMixture {
+  offsets: readonly number[];
+  logWeights: Float64Array;
+}
+
+const RATE_MIXTURE: RatioMixture = { offsets: OFFSETS, logWeights: LOG_WEIGHTS };
+
+/** A mixture over the given ratios (each > 1) with the given weights, normalised to sum to 1. */
+export function ratioMixture(ratios: readonly number[], weights: readonly number[]): RatioMixture {
+  const total = weights.reduce((a, b) => a + b, 0);
+  return {
+    offsets: ratios.map((r) => Math.max(1, Math.round(Math.log(r) / GRID_STEP))),
+    logWeights: Float64Array.from(weights, (w) => Math.log(w / total)),
+  };
+}
+
 function mixtureLogWeights(offsets: readonly number[]): Float64Array {
   const raw = offsets.map((k) => {
     const z = (Math.log(k * GRID_STEP) - Math.log(MIXTURE_CENTER)) / MIXTURE_SPREAD;
@@ -42,12 +63,14 @@ function mixtureLogWeights(offsets: readonly number[]): Float64Array {
 }
 const ZERO = Math.round(-GRID_MIN / GRID_STEP);
 /** The only grid points the rollback test (δ0 = 0) reads: 0 and the mixture's alternatives on both sides. */
-const TEST_INDICES = [
-  ...new Set([
-    ZERO,
-    ...OFFSETS.flatMap((k) => [ZERO + k, ZERO - k]).map((j) => Math.min(GRID_SIZE - 1, Math.max(0, j))),
-  ]),
-];
+function testIndices(offsets: readonly number[]): number[] {
+  return [
+    ...new Set([
+      ZERO,
+      ...offsets.flatMap((k) => [ZERO + k, ZERO - k]).map((j) => Math.min(GRID_SIZE - 1, Math.max(0, j))),
+    ]),
+  ];
+}
 const EXP_M1 = Float64Array.from({ length: GRID_SIZE }, (_, j) => Math.expm1(GRID_MIN + j * GRID_STEP));
 
 export type Side = 'up' | 'down';
@@ -59,8 +82,18 @@ export class CountEvidence {
    */
   private readonly logR = new Float64Array(GRID_SIZE).fill(-Infinity);
   private intervals = 0;
+  private readonly testIndices: number[];
 
-  constructor(private readonly prior: StartTimePrior = FROM_THE_START) {}
+  /**
+   * `mixture` is the rollback test's mixture over ratios; the confidence sequence always uses the count tests'
+   * log-normal one.
+   */
+  constructor(
+    private readonly prior: StartTimePrior = FROM_THE_START,
+    private readonly mixture: RatioMixture = RATE_MIXTURE,
+  ) {
+    this.testIndices = testIndices(mixture.offsets);
+  }
 
   /** log-likelihood ratio of δ against 0 under the rate model above: the confidence sequence uses it. */
   private readonly ll = new Float64Array(GRID_SIZE);
@@ -86,7 +119,7 @@ export class CountEvidence {
     const n = canary + baseline;
     const logW = logStartWeight(this.prior, ++this.intervals);
     if (!(n > 0) || !(rho > 0 && rho < 1)) {
-      for (const j of TEST_INDICES) this.logR[j] = logAddExp(this.logR[j]!, logW);
+      for (const j of this.testIndices) this.logR[j] = logAddExp(this.logR[j]!, logW);
       return;
     }
     this.canaryEvents += canary;
@@ -102,7 +135,7 @@ export class CountEvidence {
       baseline <= requests.baseline;
     for (let j = 0; j < GRID_SIZE; j++)
       this.ll[j]! += canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
-    for (const j of TEST_INDICES) {
+    for (const j of this.testIndices) {
       const inc = byRequests
         ? binomialShift(canary, requests.canary, pooled, rho, j)
         : canary * (GRID_MIN + j * GRID_STEP) - n * Math.log1p(rho * EXP_M1[j]!);
@@ -130,8 +163,9 @@ export class CountEvidence {
     if (this.intervals === 0) return 0;
     const step = side === 'up' ? 1 : -1;
     let max = -Infinity;
-    const terms = OFFSETS.map((k, m) => {
-      const v = this.logR[Math.min(GRID_SIZE - 1, Math.max(0, ZERO + step * k))]! + LOG_WEIGHTS[m]!;
+    const { offsets, logWeights } = this.mixture;
+    const terms = offsets.map((k, m) => {
+      const v = this.logR[Math.min(GRID_SIZE - 1, Math.max(0, ZERO + step * k))]! + logWeights[m]!;
       if (v > max) max = v;
       return v;
     });
