@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './random.js';
-import { CountEvidence, LOG_WEIGHTS, ratioMixture } from './count-evidence.js';
+import { CountEvidence, ERROR_MIXTURE, LOG_WEIGHTS, ratioMixture } from './count-evidence.js';
 
 /** Poisson by inversion (small means) or normal approximation; enough for test data. */
 function poisson(rng: () => number, lambda: number): number {
@@ -132,6 +132,27 @@ describe('CountEvidence (mixture likelihood ratio on counts)', () => {
     let total = 0;
     for (const w of LOG_WEIGHTS) total += Math.exp(w);
     expect(total).toBeCloseTo(1, 12);
+  });
+
+  it('the error mixture is a probability distribution that weighs moderate ratios more', () => {
+    expect(Array.from(ERROR_MIXTURE.logWeights, Math.exp).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const lat = new CountEvidence();
+    const err = new CountEvidence(undefined, ERROR_MIXTURE);
+    const huge = new CountEvidence();
+    const hugeErr = new CountEvidence(undefined, ERROR_MIXTURE);
+    for (let i = 0; i < 30; i++) {
+      // ×1.5 at a 25% share: 15 canary events where 10 were expected; then ×20, 50 where 2.5 were expected.
+      lat.add(15, 30, 0.25);
+      err.add(15, 30, 0.25);
+      if (i < 3) {
+        huge.add(50, 7.5, 0.25);
+        hugeErr.add(50, 7.5, 0.25);
+      }
+    }
+    expect(err.logBayesFactor('increase')).toBeGreaterThan(lat.logBayesFactor('increase'));
+    // A large regression is far past any threshold under both.
+    expect(hugeErr.logBayesFactor('increase')).toBeGreaterThan(Math.log(1e6));
+    expect(huge.logBayesFactor('increase')).toBeGreaterThan(Math.log(1e6));
   });
 
   it('a custom ratio mixture is normalised and places each ratio on the grid', () => {

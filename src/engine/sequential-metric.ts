@@ -1,6 +1,6 @@
 import type { IntervalObservation } from '../schema/observation.js';
 import type { MetricPolicy } from '../schema/policy.js';
-import { CountEvidence } from './count-evidence.js';
+import { CountEvidence, ERROR_MIXTURE } from './count-evidence.js';
 import type { StartTimePrior } from './start-time-prior.js';
 import { boundForQuantile, countAbove, sum } from './observation-stats.js';
 
@@ -17,7 +17,7 @@ export interface CountTest {
 }
 
 export function errorCountTest(prior?: StartTimePrior): CountTest {
-  const evidence = new CountEvidence(prior);
+  const evidence = new CountEvidence(prior, ERROR_MIXTURE);
   return {
     label: 'errors',
     evidence,
