@@ -1,46 +1,71 @@
-import { BEFORE_COMMIT, BEFORE_DETECTION, BEFORE_FALSE_ABORTS } from './before.js';
-import { pct } from './format.js';
+import { readFileSync } from 'node:fs';
+import { pct, s } from './format.js';
 import type { Cell } from './summary.js';
 
 const SEQ = 'sequential';
 
 /**
- * The sequential judge before the change-point detector (before.ts) next to this run, all against this run's oracle.
+ * The sequential judge before the last engine change, on the same evaluation seeds:
+ * bench/results/sequential-before.json holds its cells (the run of that commit for the conditions it had, and that
+ * commit's engine under this bench for the conditions added since). Every condition is shown next to this run, with
+ * this run's oracle.
  */
+interface Before {
+  commit: string;
+  note: string;
+  cells: Cell[];
+}
+
+function loadBefore(): Before | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL('../results/sequential-before.json', import.meta.url), 'utf8')) as Before;
+  } catch {
+    return undefined;
+  }
+}
+
 export function beforeAfter(cells: Cell[]): string[] {
-  const get = (scenario: string, judge: string): Cell | undefined =>
-    cells.find((c) => c.scenario === scenario && c.judge === judge);
+  const before = loadBefore();
+  if (!before) return [];
+  const get = (list: Cell[], scenario: string): Cell | undefined =>
+    list.find((c) => c.scenario === scenario && c.judge === SEQ);
   const oracle = (scenario: string): Cell | undefined =>
     cells.find((c) => c.scenario === scenario && c.judge.startsWith('oracle'));
-  const vs = (median: number | null | undefined, o: Cell | undefined): string =>
-    median == null || !o || o.medianDetected === null ? '–' : `${(median / o.medianDetected).toFixed(2)}×`;
-  const cell = (d: [number, number] | undefined, o: Cell | undefined): string =>
-    d ? `${pct(d[0])}, ${d[1]} s (${vs(d[1], o)})` : '–';
+  const names = [...new Set(cells.filter((c) => c.judge === SEQ).map((c) => c.scenario))];
+  const fa = (c: Cell | undefined): string =>
+    c ? `${pct(c.rollbackRate)} [${pct(c.rollbackCi[0])}–${pct(c.rollbackCi[1])}]` : '–';
+  const det = (c: Cell | undefined, o: Cell | undefined): string => {
+    if (!c) return '–';
+    const ratio =
+      c.medianDetect !== null && o?.medianDetect ? ` (${(c.medianDetect / o.medianDetect).toFixed(2)}×)` : '';
+    return `${pct(c.rollbackRate)}, ${s(c.medianDetect)}${ratio}`;
+  };
   return [
-    `## Sequential judge before / after the change-point detector (same evaluation seeds)`,
+    '## Sequential judge before / after (same evaluation seeds)',
     '',
-    `Original = commit ${BEFORE_COMMIT} ` +
-      `(bench/results/judges-before-change-points.md); state machine = ` +
-      `decisions by the`,
-    'controller’s state machine, judge unchanged; after = this run. ' +
-      'Detected share, median time to detect over detected',
-    'runs (the original’s definition), and that median ÷ the oracle’s median over its detected runs.',
+    `Before = commit ${before.commit}: ${before.note}. After = this run. Regressions: detected share, median time to` +
+      ' detect counting misses as never, and that ÷ the oracle’s median (this run’s oracle for both).',
     '',
-    '| condition | false aborts: original = state machine | after |',
-    '|---|---|---|',
-    ...Object.entries(BEFORE_FALSE_ABORTS).map(([name, b]) => {
-      const c = get(name, SEQ);
-      return `| ${name} | ${pct(b.falseAborts)} | ${c ? pct(c.rollbackRate) : '–'} |`;
-    }),
-    '',
-    '| regression | original | state machine | after |',
+    '| healthy condition | false aborts before | after | rolled back by (after) |',
     '|---|---|---|---|',
-    ...Object.entries(BEFORE_DETECTION).map(([name, b]) => {
-      const c = get(name, SEQ);
-      const o = oracle(name);
-      const after: [number, number] | undefined =
-        c && c.medianDetected !== null ? [c.rollbackRate, c.medianDetected] : undefined;
-      return `| ${name} | ${cell(b.original, o)} | ${cell(b.stateMachine, o)} | ${cell(after, o)} |`;
-    }),
+    ...names
+      .filter((n) => cells.find((c) => c.scenario === n)?.healthy)
+      .map((n) => {
+        const a = get(cells, n);
+        const by = Object.entries(a?.rollbackRules ?? {})
+          .map(([r, k]) => `${r} ×${k}`)
+          .join(', ');
+        return `| ${n} | ${fa(get(before.cells, n))} | ${fa(a)} | ${by || '–'} |`;
+      }),
+    '',
+    '| regression | before | after | oracle: detected, median (s) |',
+    '|---|---|---|---|',
+    ...names
+      .filter((n) => !cells.find((c) => c.scenario === n)?.healthy)
+      .map((n) => {
+        const o = oracle(n);
+        const oc = o ? `${pct(o.rollbackRate)}, ${s(o.medianDetect)}` : '–';
+        return `| ${n} | ${det(get(before.cells, n), o)} | ${det(get(cells, n), o)} | ${oc} |`;
+      }),
   ];
 }

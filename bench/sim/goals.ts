@@ -43,6 +43,8 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
           : '') +
         `).`,
     );
+  for (const c of seq.filter((x) => x.healthy && x.expectedAbort))
+    out.push(`  - left out: ${c.scenario} (${pct(c.rollbackRate)} rolled back) — ${c.expectedAbort}.`);
   for (const name of ['errors ×2', 'late onset: errors ×2 from t=200s']) {
     const c = seq.find((x) => x.scenario === name);
     if (!c) continue;
@@ -55,8 +57,6 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
         `.`,
     );
   }
-  for (const c of seq.filter((x) => x.healthy && x.expectedAbort))
-    out.push(`  - left out: ${c.scenario} (${pct(c.rollbackRate)} rolled back) — ${c.expectedAbort}.`);
   out.push(`- Median time to detect ≤ 1.3 × the oracle's + ${intervalSeconds} s on every error regression:`);
   for (const c of seq.filter((x) => !x.healthy && isErrorRegression(x.scenario))) {
     const o = oracleOf(c);

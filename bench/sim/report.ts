@@ -63,7 +63,12 @@ export function renderReport(cells: Cell[], meta: Meta): string {
       `from the true onset on, at 1/α = ${Math.round(1 / meta.spec.alpha)}, ` +
       `on how each interval's`,
     'bad events (errors; every latency bucket; failed probes) split ' +
-      'between the variants — the limit for a load-invariant judge.',
+      'between the variants — the limit for a load-invariant judge;',
+    'for a gauge it knows the lift and the per-pod noise; with a baseline it compares the canary with the baseline.',
+    'Per-condition policy (`specFor`, bench/sim/signals.ts): the CPU conditions add a critical custom metric `cpu`',
+    '(tolerance 1.2); "warmup 90s" sets `warmup: 90s`; "with a baseline" sends a baseline (control) with half the',
+    'canary’s share, which the judges compare the canary with. A cold start: the fresh processes (canary, baseline)',
+    'start 3× slower with 2× the errors, fading over 90 s; stable is warm.',
     ...(cal
       ? [
           '',
@@ -147,5 +152,7 @@ const NOTES = [
   '  (nothing for a mixture over start times) and has all of α for one ' +
     'test (the sequential judge splits α over metrics',
   '  and tests). docs/statistics.md derives what each of those costs in nats and so in intervals.',
-  '- Synthetic-only failures are caught by the playbook rule, which is the same for all judges.',
+  '- Synthetic-only failures are caught by the playbook rule, which is the same for all judges: probes < 95% for 2',
+  '  intervals, and — when stable’s probes ran too — a count test at 1/α that the canary’s probes fail more often',
+  '  than stable’s (docs/statistics.md §6).',
 ];
