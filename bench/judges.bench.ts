@@ -23,6 +23,7 @@ import { ORACLE, renderReport, type Meta } from './sim/report.js';
 import { decideTrace, runJudge, traceJudge, withFailureLimit, type JudgeRunResult } from './sim/run-judge.js';
 import { scenarios } from './sim/scenarios.js';
 import { specFor } from './sim/signals.js';
+import { scheduleSeconds } from './sim/schedule.js';
 import { simulate } from './sim/simulate.js';
 import { detectionCell, summarise, type Cell } from './sim/summary.js';
 
@@ -115,7 +116,7 @@ for (const s of conditions) {
       results['threshold (calibrated)']!.push(runJudge(run, calibratedThreshold, 'threshold', seed));
   }
   for (const l of LABELS) cells.push(summarise(s, l, results[l]!));
-  if (!s.healthy) cells.push(detectionCell(s, ORACLE, oracle));
+  if (!s.healthy) cells.push(detectionCell(s, ORACLE, oracle, scheduleSeconds(cspec)));
   console.error(`${s.name}: done (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 

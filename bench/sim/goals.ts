@@ -49,8 +49,7 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
     const c = seq.find((x) => x.scenario === name);
     if (!c) continue;
     const o = oracleOf(c);
-    const impossible =
-      o && o.rollbackRate < 0.99 ? ` — impossible here: the oracle itself detects ${pct(o.rollbackRate)}` : '';
+    const impossible = c.rollbackRate >= 0.99 ? '' : limitNote(o);
     out.push(
       `- ≥ 99% detection of ${c.scenario}: ${c.rollbackRate >= 0.99 ? 'met' : 'NOT met'}` +
         ` (${pct(c.rollbackRate)}; oracle ${o ? pct(o.rollbackRate) : '–'})${impossible}` +
@@ -76,6 +75,17 @@ export function goals(cells: Cell[], intervalSeconds: number): string[] {
     );
   }
   return out;
+}
+
+/** Why the detection goal cannot be met, when the oracle itself shows it. */
+function limitNote(o: Cell | undefined): string {
+  if (o && o.rollbackRate < 0.99) return ` — impossible here: the oracle itself detects ${pct(o.rollbackRate)}`;
+  if (o?.withinPlanRate !== undefined && o.withinPlanRate < 0.99)
+    return (
+      ` — the oracle itself detects only ${pct(o.withinPlanRate)} before the last step ends, when a canary` +
+      ' without strong evidence promotes (docs/statistics.md §3)'
+    );
+  return '';
 }
 
 function rules(c: Cell): string {

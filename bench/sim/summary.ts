@@ -26,6 +26,8 @@ export interface Cell {
   meanExposed: number | null;
   promoteRate: number;
   medianPromote: number | null;
+  /** Oracle: share of runs detected before the plan's last step ends (when a healthy-looking canary promotes). */
+  withinPlanRate?: number;
 }
 
 export function summarise(s: Scenario, judge: string, results: JudgeRunResult[]): Cell {
@@ -57,8 +59,11 @@ export function summarise(s: Scenario, judge: string, results: JudgeRunResult[])
   };
 }
 
-/** A detection-time list for an oracle or any judge that only reports times: null = never. */
-export function detectionCell(s: Scenario, judge: string, times: (number | null)[]): Cell {
+/**
+ * A detection-time list for an oracle or any judge that only reports times: null = never. `planEnd` (seconds from
+ * start) adds the share detected by then.
+ */
+export function detectionCell(s: Scenario, judge: string, times: (number | null)[], planEnd?: number): Cell {
   const detect = times.filter((t): t is number => t !== null).sort((a, b) => a - b);
   const withMisses = [...detect, ...Array<number>(times.length - detect.length).fill(Infinity)];
   const n = times.length;
@@ -76,6 +81,9 @@ export function detectionCell(s: Scenario, judge: string, times: (number | null)
     meanExposed: null,
     promoteRate: 0,
     medianPromote: null,
+    ...(planEnd === undefined
+      ? {}
+      : { withinPlanRate: detect.filter((t) => t + (s.onset ?? 0) <= planEnd).length / n }),
   };
 }
 

@@ -24,9 +24,9 @@ export interface AnalysisOptions {
  * output.
  *
  * Rules, in the order they are reported: a critical metric regressed; the judge's own failure rule
- * (Argo failureLimit, Kayenta score ≤ marginal); synthetic score < minScore for `consecutive` intervals (not
- * counting failures the baseline's probes share); error budget consumed above the limit; a metric regressed
- * and the composite score fell below `promotion.minScore`.
+ * (Argo failureLimit, Kayenta score ≤ marginal); synthetic score < minScore for `consecutive` intervals (with
+ * stable's probes, only once a count test shows the canary's fail more often); error budget consumed above the
+ * limit; a metric regressed and the composite score fell below `promotion.minScore`.
  *
  * @example
  *   const analysis = createAnalysis(defaultPolicySpec('maestro-api'));
