@@ -152,7 +152,7 @@ const NOTES = [
   '  (nothing for a mixture over start times) and has all of α for one ' +
     'test (the sequential judge splits α over metrics',
   '  and tests). docs/statistics.md derives what each of those costs in nats and so in intervals.',
-  '- Synthetic-only failures are caught by the playbook rule, which is the same for all judges: probes < 95% for 2',
-  '  intervals, and — when stable’s probes ran too — a count test at 1/α that the canary’s probes fail more often',
-  '  than stable’s (docs/statistics.md §6).',
+  '- Synthetic-only failures are caught by the playbook rule, which is the same for all judges: probes < 95% for',
+  '  2 intervals, and — when stable’s probes ran too — a count test at 1/α that the canary’s probes fail more',
+  '  often than stable’s (docs/statistics.md §6).',
 ];

@@ -93,7 +93,7 @@ describe('CountEvidence (mixture likelihood ratio on counts)', () => {
     );
   });
 
-  it('A/A with common events and request counts (the sharper test for p̂ > ρ): false rejections stay under α', () => {
+  it('A/A with common events and request counts (the sharper test, p̂ > ρ): false rejections stay under α', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1e9 }),

@@ -5,13 +5,14 @@ import { FROM_THE_START, logStartWeight, type StartTimePrior } from './start-tim
  *
  * Each interval s brings N_c bad events on the canary and N_b on the baseline, with canary share of traffic ρ_s.
  * If the canary's per-request rate is e^δ times the baseline's, each bad event is on the canary with
- * probability θ_s(δ) = ρ_s e^δ / (ρ_s e^δ + 1 − ρ_s), whatever the shared load was — load cancels. Conditioned
+ * probability θ_s(δ) = ρ_s e^δ / (ρ_s e^δ + 1 − ρ_s), whatever the shared load was: load cancels. Conditioned
  * on the totals, the log-likelihood ratio of δ against 0 adds up across intervals:
  *     ℓ(δ) += N_c·δ − (N_c + N_b)·log(1 + ρ_s(e^δ − 1)).
- * We keep ℓ on a fixed grid of δ. A fixed-weight mixture of likelihood ratios Σ_k w_k exp(ℓ(δ0+η_k) − ℓ(δ0))
- * is a test martingale under δ = δ0 (and a supermartingale on the far side), so by Ville's inequality it
- * exceeds 1/α with probability ≤ α ever, however often it is looked at and however ρ_s changes. That gives
- * both the rollback test (δ0 = 0) and a confidence sequence for the ratio (every δ0 not rejected).
+ * We keep ℓ on a fixed grid of δ. A fixed-weight mixture of likelihood ratios
+ * Σ_k w_k exp(ℓ(δ0+η_k) − ℓ(δ0)) is a test martingale under δ = δ0 (and a supermartingale on the far side),
+ * so by Ville's inequality it exceeds 1/α with probability ≤ α ever, however often it is looked at and however
+ * ρ_s changes. That gives both the rollback test (δ0 = 0) and a confidence sequence for the ratio (every δ0
+ * not rejected).
  */
 export const GRID_STEP = 0.05;
 const GRID_MIN = -3.5;
@@ -227,8 +228,9 @@ export class CountEvidence {
 }
 
 /**
- * log of Bin(n, q)/Bin(n, p̂) at X = x, where q is the canary's event probability if its rate is e^δ times the
- * baseline's and the pooled share is p̂: q = e^δ p̂ / (ρ e^δ + 1 − ρ) (kept inside (0, 1); any q gives a valid factor).
+ * log of Bin(n, q)/Bin(n, p̂) at X = x, where q is the canary's event probability if its rate is e^δ times
+ * the baseline's and the pooled share is p̂: q = e^δ p̂ / (ρ e^δ + 1 − ρ) (kept inside (0, 1); any q gives a
+ * valid factor).
  */
 function binomialShift(x: number, n: number, pooled: number, rho: number, j: number): number {
   if (j === ZERO) return 0;

@@ -16,7 +16,7 @@ describe('error budget', () => {
       promotion: { errorBudget: { slo: 0.99, period: '1h', maxBurn: 0.1 } },
     });
     const budget = createErrorBudget(spec);
-    // 100 canary errors in 1000 requests over 60 s: ratio 0.1 → burn 10× → 10 × 60/3600 = 16.7% of the hour's budget.
+    // 100 canary errors in 1000 requests over 60 s: ratio 0.1, burn 10×, 10 × 60/3600 = 16.7% of the hour's budget.
     const r = budget({
       t: 60,
       weight: 10,

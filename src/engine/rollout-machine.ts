@@ -7,8 +7,9 @@ import { promotionRule } from './promotion-rule.js';
  * injected as `at` on every event. The controller persists the state after every transition and carries out
  * the decision (move weight, promote, roll back); replaying the same events gives the same states.
  *
- *   pending ──start──► progressing(step i) ──bake done, ok──► progressing(step i+1) … ──► promoted
- *                         │  ▲        │ inconclusive: extend bake ≤ maxExtension, then policy.inconclusive.then
+ *   pending ──start──► progressing(step i) ──bake done, ok──► progressing(step i+1) …► promoted
+ *                         │  ▲        │ inconclusive: extend bake ≤ maxExtension,
+ *                         │  │        │               then policy.inconclusive.then
  *                         │  └resume─ holding (paused, or inconclusive past its extension)
  *                         └── fail verdict / playbook rule / upstream fault / abort ──► rolled-back
  *

@@ -20,7 +20,8 @@ function poisson(rng: () => number, lambda: number): number {
 }
 
 /**
- * One run of `intervals`; the canary's rate is ×ratio from interval `onset` (1-based) on. First rejection or undefined.
+ * One run of `intervals`; the canary's rate is `ratio` times stable's from interval `onset` (1-based) on.
+ * First rejection or undefined.
  */
 function firstRejection(
   e: CountEvidence,

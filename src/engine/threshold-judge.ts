@@ -86,10 +86,11 @@ interface Measurement {
 
 function reason(m: MetricPolicy, { value, bounds, outcome, verdict, c }: Measurement, spec: PolicySpec): Reason {
   const unit = m.kind === 'latency' ? ' ms' : '';
-  const range =
-    [bounds.min !== undefined ? `≥ ${bounds.min}${unit}` : '', bounds.max !== undefined ? `≤ ${bounds.max}${unit}` : '']
-      .filter(Boolean)
-      .join(' and ') || 'no bounds';
+  const limits = [
+    bounds.min !== undefined ? `≥ ${bounds.min}${unit}` : '',
+    bounds.max !== undefined ? `≤ ${bounds.max}${unit}` : '',
+  ];
+  const range = limits.filter(Boolean).join(' and ') || 'no bounds';
   const shown = value === null ? 'no data' : `${fmt(value)}${unit}`;
   return {
     signal: m.name,

@@ -36,9 +36,9 @@ function forwardable(headers: http.IncomingHttpHeaders | http.OutgoingHttpHeader
 /**
  * The embedded weighted reverse proxy: splits new requests between stable and canary by weight, keeps
  * connections to the upstreams alive, and records the status and latency of every response per variant.
- * With a baseline, the canary's share is split in two (exactly half each of every 100 requests of that share): at
- * weight w stable gets 100 − w %, the canary w/2 % and the baseline w/2 %, so canary and baseline see the same load (at
- * 100, after promotion, the canary gets everything).
+ * With a baseline, the canary's share is split in two (exactly half each of every 100 requests of that share):
+ * at weight w stable gets 100 − w %, the canary w/2 % and the baseline w/2 %, so canary and baseline see the same
+ * load (at 100, after promotion, the canary gets everything).
  * Routing is a synchronous decision per request, so a weight change (rollback included) applies to the very
  * next request while requests already in flight finish on the upstream they started on.
  */
