@@ -34,6 +34,8 @@ export function intervalPoint(o: IntervalObservation, a: Assessment, state: Roll
     canaryErrors: o.canary?.errors ?? 0,
     baselineRequests: o.baseline?.requests ?? 0,
     baselineErrors: o.baseline?.errors ?? 0,
+    ...(o.control ? { controlRequests: o.control.requests ?? 0, controlErrors: o.control.errors ?? 0 } : {}),
+    ...(a.comparison ? { comparison: a.comparison } : {}),
     ...(a.warmup ? { warmup: true } : {}),
   };
 }

@@ -29,6 +29,11 @@ export interface IntervalPoint {
   canaryErrors: number;
   baselineRequests: number;
   baselineErrors: number;
+  /** With a baseline running (fresh stable instances, `control`): its counts this interval. */
+  controlRequests?: number;
+  controlErrors?: number;
+  /** What the judge compared the canary with: `baseline` once a baseline has shown data, else stable. */
+  comparison?: 'baseline' | 'stable';
   /** Inside the policy's warm-up (from the start, or from a restart of the upstreams): observed, not judged. */
   warmup?: boolean;
 }

@@ -245,12 +245,17 @@ describe('dashboard in Chromium (the real `adaptive-canary demo`)', () => {
         expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
         expect(active).toBeTruthy();
 
-        // Wait for the demo to finish: every rollout decided, exit 0 (healthy promoted, the others rolled back).
+        // Wait for the demo to finish: every rollout decided, exit 0 (healthy and cold start promoted, the others
+        // rolled back).
         await expect
           .poll(() => list.locator('[data-rollout]:has(.badge.progressing, .badge.pending, .badge.holding)').count(), {
             timeout: 150_000,
           })
           .toBe(0);
+        // The cold start was judged against its baseline, and the page says so among its reasons.
+        await list.locator('[data-rollout^="cold-start-"]').click();
+        await expect.poll(() => testId('phase').textContent()).toBe('promoted');
+        expect(await testId('reasons').textContent()).toContain('canary compared with the baseline');
         await page.screenshot({ path: join(artifacts, 'demo-finished.png'), fullPage: true });
         publishScreenshot('demo-finished.png');
         expect(await demo.exited, demo.output.stderr).toBe(0);

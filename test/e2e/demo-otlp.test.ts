@@ -35,4 +35,12 @@ describe('adaptive-canary demo --metrics otlp (built CLI)', () => {
       expect(intervals.some((rec) => (rec.inputs?.observation?.canary?.requests ?? 0) > 0)).toBe(true);
     }
   }, 150_000);
+
+  it('the cold-start scenario needs a baseline the OTLP source cannot select yet: exit 2, and why', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ac-demo-otlp-'));
+    const r = await runBuiltCliAsync(['demo', '--metrics', 'otlp', '--scenario', 'cold-start', '--no-ui'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cold-start needs --metrics router/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
 });

@@ -8,7 +8,8 @@ const runCli = (args: string[], cwd: string): Promise<CliResult> => runBuiltCliA
 
 describe('adaptive-canary demo (built CLI)', () => {
   it(
-    'promotes the healthy canary, rolls back regression and chaos, writes ' + 'evidence, within about two minutes',
+    'promotes the healthy canary and the cold start (against its baseline), rolls back regression and chaos, ' +
+      'writes evidence, within about two minutes',
     async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'ac-demo-'));
       const t0 = Date.now();
@@ -21,6 +22,9 @@ describe('adaptive-canary demo (built CLI)', () => {
       expect(summary.ok).toBe(true);
       const by = Object.fromEntries(summary.rollouts.map((x: { scenario: string }) => [x.scenario, x]));
       expect(by.healthy).toMatchObject({ decision: 'promoted', ok: true, rollbackDurationSeconds: null });
+      // The cold canary is stable's code, slow for its first requests; its baseline is as cold, so it is promoted.
+      expect(by['cold-start']).toMatchObject({ decision: 'promoted', ok: true, rollbackDurationSeconds: null });
+      expect(r.stderr).toMatch(/cold-start-\w+ +t=\d+s .* baseline \d+\/\d+ err \(judged vs it\)/);
       for (const name of ['regression', 'chaos']) {
         expect(by[name]).toMatchObject({ decision: 'rolled-back', ok: true });
         expect(by[name].rollbackDurationSeconds).toBeLessThan(1);
@@ -41,6 +45,10 @@ describe('adaptive-canary demo (built CLI)', () => {
         const decisions = records.filter((rec: { kind: string }) => rec.kind === 'decision');
         expect(decisions.at(-1)?.action).toBe(x.decision === 'promoted' ? 'promote' : 'rollback');
         expect(records.at(-1)).toMatchObject({ kind: 'finish', outcome: x.decision });
+        // The decisions say what the canary was compared with: the baseline only where one ran.
+        const against = x.scenario === 'cold-start' ? /the baseline \(fresh stable/ : /the stable version serving now/;
+        expect(JSON.stringify(decisions)).toMatch(against);
+        if (x.scenario !== 'cold-start') expect(JSON.stringify(decisions)).not.toMatch(/the baseline \(fresh stable/);
       }
       const verify = await runCli(['evidence', 'verify'], cwd);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);

@@ -19,12 +19,26 @@ import { otlpSubscription } from '../../sources/otlp/from-policy.js';
 import type { OtlpReceiver } from '../../sources/otlp/receiver.js';
 import { OTLP_HTTP_DURATION, SERVICE_NAME_ATTR } from '../../metric-names.js';
 
-export type ScenarioName = 'healthy' | 'regression' | 'chaos';
+export type ScenarioName = 'healthy' | 'regression' | 'chaos' | 'cold-start';
 
-/** What each scenario does to the canary, and how it must end for the demo to pass. */
+/**
+ * A cold start as the sample service models it: its first 300 /api requests are each 150 ms slower (empty
+ * caches, JIT). Far above the background noise, so against a warm stable it reads as a latency regression.
+ */
+const COLD_START: Partial<MaestroFaults> = { coldRequests: 300, coldLatencyMs: 150 };
+
+/**
+ * What each scenario does to the canary, and how it must end for the demo to pass. With `baseline`, a fresh
+ * stable instance (`run --baseline`) starts with the canary, as cold as it, and the judge compares with it.
+ */
 export const SCENARIOS: Record<
   ScenarioName,
-  { expect: 'promoted' | 'rolled-back'; about: string; faults?: Partial<MaestroFaults> }
+  {
+    expect: 'promoted' | 'rolled-back';
+    about: string;
+    faults?: Partial<MaestroFaults>;
+    baseline?: Partial<MaestroFaults>;
+  }
 > = {
   healthy: { expect: 'promoted', about: 'canary 1.5.0 behaves like stable' },
   regression: {
@@ -36,6 +50,22 @@ export const SCENARIOS: Record<
     expect: 'rolled-back',
     about: 'rollback-chaos-lite drill turns chaos on in canary 1.5.2 after the first interval',
   },
+  'cold-start': {
+    expect: 'promoted',
+    about:
+      "canary 1.5.3 is stable's code starting cold (first 300 requests +150 ms); compared with a baseline of " +
+      'stable started with it, as cold, it is promoted',
+    faults: COLD_START,
+    baseline: COLD_START,
+  },
+};
+
+/** The version each scenario's canary runs. */
+const CANARY_VERSION: Record<ScenarioName, string> = {
+  healthy: '1.5.0',
+  regression: '1.5.1',
+  chaos: '1.5.2',
+  'cold-start': '1.5.3',
 };
 
 /** Background noise both versions share, so the judge compares like with like. */
@@ -89,14 +119,20 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
   };
   const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS, ...otel });
   const canary = await startMaestroApi({
-    version: name === 'healthy' ? '1.5.0' : name === 'regression' ? '1.5.1' : '1.5.2',
+    version: CANARY_VERSION[name],
     faults: { ...BASE_FAULTS, ...spec.faults },
     ...otel,
   });
+  // The baseline: stable's version in a process as new as the canary's (the OTLP source cannot select it yet).
+  const baseline =
+    spec.baseline && !ctx.otlp
+      ? await startMaestroApi({ version: stable.version, faults: { ...BASE_FAULTS, ...spec.baseline } })
+      : undefined;
   const sources = ctx.otlp && [otlpSource(ctx.otlp.receiver, ctx.policy, id, stable.version, canary.version)];
   const actuator = await LocalActuator.start({
     stable: stable.url,
     canary: canary.url,
+    ...(baseline ? { baseline: baseline.url } : {}),
     latencyBoundsMs: ctx.policy.latencyBoundsMs,
   });
   const traffic = new TrafficGenerator({ url: actuator.url, rps: ctx.rps });
@@ -139,7 +175,7 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
   await traffic.stop();
   await rollout.close();
   await actuator.close();
-  await Promise.all([stable.close(), canary.close()]);
+  await Promise.all([stable.close(), canary.close(), baseline?.close()]);
   return summarize(name, spec.expect, snap, c.snapshot(), traffic.stats.answered);
 }
 

@@ -7,6 +7,13 @@ const pct = (x: number): string => `${Math.round(x)}%`;
 const bar = (f: number, width = 12): string =>
   `${'█'.repeat(Math.round(f * width))}${'░'.repeat(width - Math.round(f * width))}`;
 
+/** A baseline's counts, and whether the judge compared the canary with it (`run --baseline`, the demo). */
+function controlText(p: { controlRequests?: number; controlErrors?: number; comparison?: string }): string {
+  if (p.controlRequests === undefined) return '';
+  const judged = p.comparison === 'baseline' ? ' (judged vs it)' : '';
+  return `  baseline ${p.controlErrors}/${p.controlRequests} err${judged}`;
+}
+
 /** One line per event, for logs and CI (non-TTY, or --no-ui). */
 export function eventLine(e: ControllerEvent, view: ControllerView): string | undefined {
   if (e.type === 'interval') {
@@ -17,7 +24,8 @@ export function eventLine(e: ControllerEvent, view: ControllerView): string | un
       `${e.rolloutId}  t=${p.t.toFixed(0)}s step ${p.step + 1}/${s?.stepCount ?? '?'}` +
       ` weight ${pct(p.weight)}  score ${p.score.toFixed(3)} ${p.verdict}  ` +
       `canary ${p.canaryErrors}/${p.canaryRequests} err  stable ${p.baselineErrors}` +
-      `/${p.baselineRequests} err  synthetic ${syn}${p.warmup ? '  warm-up: observed, not judged' : ''}`
+      `/${p.baselineRequests} err${controlText(p)}  synthetic ${syn}` +
+      `${p.warmup ? '  warm-up: observed, not judged' : ''}`
     );
   }
   if (e.type === 'decision') {
