@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { DrillReport } from '../../src/commands/adaptive-canary/drill.js';
 import { ADAPTIVE_CANARY_BIN, runBuiltCli, runBuiltCliAsync } from '../support/built-cli.js';
 
 // `adaptive-canary drill`, the SRE's rollback drill, as the built CLI: on the sample service, and on the user's own
@@ -13,16 +14,6 @@ function workdir(): string {
   const d = mkdtempSync(join(tmpdir(), 'ac-drill-'));
   dirs.push(d);
   return d;
-}
-
-interface DrillReport {
-  rolloutId: string;
-  rolledBack: boolean;
-  detectionSeconds: number | null;
-  rollbackDurationSeconds: number | null;
-  decidedBy: string | null;
-  targetMedianRollbackSeconds: number;
-  evidenceDir: string | null;
 }
 
 function decisionActions(evidenceDir: string): string[] {

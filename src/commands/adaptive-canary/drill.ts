@@ -20,7 +20,8 @@ interface Options {
   ui: boolean;
 }
 
-interface DrillReport {
+/** What `drill --json` prints. */
+export interface DrillReport {
   rolloutId: string;
   rolledBack: boolean;
   detectionSeconds: number | null;
