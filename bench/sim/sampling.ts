@@ -3,6 +3,8 @@
  * a continuity-corrected normal approximation for large ones (mean ≥ 40), which is indistinguishable at the
  * counts the judges see and keeps 40,000 simulated rollouts within a few minutes.
  */
+import { poissonByInversion } from '../../src/engine/random.js';
+
 export type Rng = () => number;
 
 export function gaussian(rng: Rng): number {
@@ -13,16 +15,7 @@ export function gaussian(rng: Rng): number {
 export function poisson(rng: Rng, lambda: number): number {
   if (!(lambda > 0)) return 0;
   if (lambda >= 40) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gaussian(rng)));
-  let k = 0;
-  let p = Math.exp(-lambda);
-  let cdf = p;
-  const u = rng();
-  while (u > cdf && k < 1000) {
-    k++;
-    p *= lambda / k;
-    cdf += p;
-  }
-  return k;
+  return poissonByInversion(rng, lambda);
 }
 
 export function binomial(rng: Rng, n: number, p: number): number {

@@ -12,3 +12,17 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A Poisson variate by exact inversion of its CDF, for the small means of tests and simulations (cost ∝ λ). */
+export function poissonByInversion(rng: () => number, lambda: number): number {
+  let k = 0;
+  let p = Math.exp(-lambda);
+  let cdf = p;
+  const u = rng();
+  while (u > cdf && k < 1000) {
+    k++;
+    p *= lambda / k;
+    cdf += p;
+  }
+  return k;
+}

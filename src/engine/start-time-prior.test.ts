@@ -1,23 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CountEvidence } from './count-evidence.js';
-import { seededRandom } from './random.js';
+import { poissonByInversion, seededRandom } from './random.js';
 import { changePointPrior, FROM_THE_START, logStartWeight, plannedIntervals } from './start-time-prior.js';
 import { policySpec } from '../schema/policy.js';
-
-/** Poisson by inversion; enough for the small means here. */
-function poisson(rng: () => number, lambda: number): number {
-  let k = 0;
-  let p = Math.exp(-lambda);
-  let cdf = p;
-  const u = rng();
-  while (u > cdf && k < 1000) {
-    k++;
-    p *= lambda / k;
-    cdf += p;
-  }
-  return k;
-}
 
 /**
  * One run of `intervals`; the canary's rate is `ratio` times stable's from interval `onset` (1-based) on.
@@ -33,7 +19,11 @@ function firstRejection(
     const rho = shares[Math.min(2, Math.floor(((i - 1) * 3) / opts.intervals))]!;
     const load = 0.5 + rng();
     const r = i >= opts.onset ? opts.ratio : 1;
-    e.add(poisson(rng, opts.events * load * rho * r), poisson(rng, opts.events * load * (1 - rho)), rho);
+    e.add(
+      poissonByInversion(rng, opts.events * load * rho * r),
+      poissonByInversion(rng, opts.events * load * (1 - rho)),
+      rho,
+    );
     if (e.logBayesFactor('increase') >= Math.log(1 / opts.alpha)) return i;
   }
   return undefined;
