@@ -58,18 +58,22 @@ function crdValidator(file: string): (obj: unknown) => string[] {
   return fn;
 }
 
-const policy = canaryPolicy.parse({
-  apiVersion: 'adaptive-canary/v1',
-  kind: 'CanaryPolicy',
-  metadata: { name: 'maestro-api' },
-  spec: {
-    service: 'maestro-api',
-    steps: [
-      { weight: 10, bake: '5m' },
-      { weight: 50, bake: '10m' },
-    ],
-  },
-});
+/** maestro-api in two steps (10% for 5m, 50% for 10m); `spec` adds fields. */
+const policyWith = (spec: Record<string, unknown>) =>
+  canaryPolicy.parse({
+    apiVersion: 'adaptive-canary/v1',
+    kind: 'CanaryPolicy',
+    metadata: { name: 'maestro-api' },
+    spec: {
+      service: 'maestro-api',
+      steps: [
+        { weight: 10, bake: '5m' },
+        { weight: 50, bake: '10m' },
+      ],
+      ...spec,
+    },
+  });
+const policy = policyWith({});
 
 describe('render rollout', () => {
   const docs = parseAllDocuments(renderRolloutYaml(policy)).map((d) => d.toJS() as unknown) as ReturnType<
@@ -116,19 +120,7 @@ describe('render rollout', () => {
   });
 
   it('with rollout.baseline, each bake is an Experiment step runs a stable-spec baseline sized like the canary', () => {
-    const withBaseline = canaryPolicy.parse({
-      apiVersion: 'adaptive-canary/v1',
-      kind: 'CanaryPolicy',
-      metadata: { name: 'maestro-api' },
-      spec: {
-        service: 'maestro-api',
-        steps: [
-          { weight: 10, bake: '5m' },
-          { weight: 50, bake: '10m' },
-        ],
-        rollout: { baseline: true },
-      },
-    });
+    const withBaseline = policyWith({ rollout: { baseline: true } });
     const [bro, bat] = parseAllDocuments(renderRolloutYaml(withBaseline)).map(
       (d) => d.toJS() as unknown,
     ) as typeof docs;
