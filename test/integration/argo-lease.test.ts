@@ -132,22 +132,17 @@ describe('lease lost mid-rollout', () => {
       argo.reconcile(NS, 'maestro-api');
       await until(() => api.getRollout(NS, 'maestro-api')?.status?.phase === 'Paused');
       const [a, b] = [elector('pod-a'), elector('pod-b')];
-      const actA = await ArgoActuator.create({
-        kubeConfig: api.kubeConfig(NS, 'token-pod-a'),
-        namespace: NS,
-        rollout: 'maestro-api',
-        fence: () => a.isLeader(),
-        retry: { attempts: 2, baseDelayMs: 5 },
-        pollIntervalMs: 10,
-      });
-      const actB = await ArgoActuator.create({
-        kubeConfig: api.kubeConfig(NS, 'token-pod-b'),
-        namespace: NS,
-        rollout: 'maestro-api',
-        fence: () => b.isLeader(),
-        retry: { attempts: 2, baseDelayMs: 5 },
-        pollIntervalMs: 10,
-      });
+      /** Each pod's actuator, with its own token, fenced by its own elector. */
+      const fencedActuator = (token: string, leader: { isLeader(): boolean }) =>
+        ArgoActuator.create({
+          kubeConfig: api.kubeConfig(NS, token),
+          namespace: NS,
+          rollout: 'maestro-api',
+          fence: () => leader.isLeader(),
+          retry: { attempts: 2, baseDelayMs: 5 },
+          pollIntervalMs: 10,
+        });
+      const [actA, actB] = [await fencedActuator('token-pod-a', a), await fencedActuator('token-pod-b', b)];
       const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-c'));
       a.start();
       await until(() => a.isLeader());
