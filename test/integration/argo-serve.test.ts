@@ -12,6 +12,7 @@ import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { makeRollout } from '../support/rollout-fixture.js';
 import { until as pollUntil } from '../support/poll.js';
+import { silence } from './controller-helpers.js';
 
 // `serve` building block: ClusterController against the in-test API server (client-node over HTTP) with the Argo
 // simulator. Observations come from a scripted source here; the Prometheus source is tested against a real
@@ -222,17 +223,7 @@ describe('serve: ClusterController', () => {
   it(
     'silence check: a muting silence (silenceCheck: hold) holds the start; ' + 'it starts once the silence is gone',
     async () => {
-      let silences: unknown[] = [
-        {
-          id: 'sil-1',
-          status: { state: 'active' },
-          matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
-          startsAt: new Date(Date.now() - 60_000).toISOString(),
-          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-          createdBy: 'someone',
-          comment: 'noisy',
-        },
-      ];
+      let silences: unknown[] = [silence()];
       const am = http.createServer(
         (req, res) =>
           void res

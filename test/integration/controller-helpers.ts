@@ -97,3 +97,15 @@ spec:
   args.push('--id', 'r1', '--state', 'state.db', '--listen', '127.0.0.1:0', '--router', `127.0.0.1:${router}`);
   return { cwd, args: [...args, '--no-ui'] };
 }
+
+/** An active Alertmanager v2 silence muting maestro-api (from a minute ago for an hour); `over` edits it. */
+export const silence = (over: Record<string, unknown> = {}) => ({
+  id: 'sil-1',
+  status: { state: 'active' },
+  matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
+  startsAt: new Date(Date.now() - 60_000).toISOString(),
+  endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+  createdBy: 'someone',
+  comment: 'noisy',
+  ...over,
+});

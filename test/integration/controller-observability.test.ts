@@ -10,7 +10,7 @@ import { openLocalRollout } from '../../src/app/run/open-local-rollout.js';
 import { StateStore } from '../../src/controller/state-store.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { policySpec } from '../../src/schema/policy.js';
-import { spawnCli, traffic } from './controller-helpers.js';
+import { silence, spawnCli, traffic } from './controller-helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -63,17 +63,6 @@ async function fakeObservability(o: { silences?: unknown[]; fail?: boolean; weig
   });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
 }
-
-const silence = (over: Record<string, unknown> = {}) => ({
-  id: 'sil-1',
-  status: { state: 'active' },
-  matchers: [{ name: 'service', value: 'maestro-api', isRegex: false, isEqual: true }],
-  startsAt: new Date(Date.now() - 60_000).toISOString(),
-  endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-  createdBy: 'someone',
-  comment: 'noisy',
-  ...over,
-});
 
 interface Note {
   kind: string;
