@@ -1,5 +1,5 @@
 import type { IntervalObservation } from '../schema/observation.js';
-import { policySpec, type JudgeName, type PolicySpec } from '../schema/policy.js';
+import type { JudgeName, PolicySpec } from '../schema/policy.js';
 import { compositeScore, type WeightedHealth } from './composite-score.js';
 import { createErrorBudget } from './error-budget.js';
 import type { JudgeOutput } from './judge-interface.js';
@@ -33,8 +33,7 @@ export interface AnalysisOptions {
  *   const a = analysis.evaluate({ t: 10, weight: 10, baseline: {...}, canary: {...} });
  *   if (a.verdict === 'fail') rollBack(a.reasons);
  */
-export function createAnalysis(spec: PolicySpec | Record<string, unknown>, options: AnalysisOptions = {}): Analysis {
-  const policy = isParsed(spec) ? spec : policySpec.parse(spec);
+export function createAnalysis(policy: PolicySpec, options: AnalysisOptions = {}): Analysis {
   const name = options.judge ?? policy.judge;
   const judge = createJudge(name, policy, options.random ?? seededRandom(1));
   const synthetic = createSyntheticRule(
@@ -134,13 +133,4 @@ function scoreReason(score: number, minScore: number, verdict: Verdict): Reason 
     threshold: minScore,
     message: `${score.toFixed(3)} ${score >= minScore ? '≥' : '<'} ${minScore} needed to promote`,
   };
-}
-
-function isParsed(spec: PolicySpec | Record<string, unknown>): spec is PolicySpec {
-  return (
-    typeof spec.promotion === 'object' &&
-    spec.promotion !== null &&
-    Array.isArray(spec.metrics) &&
-    typeof spec.sequential === 'object'
-  );
 }
