@@ -68,7 +68,10 @@ export function renderReport(cells: Cell[], meta: Meta): string {
     'Per-condition policy (`specFor`, bench/sim/signals.ts): the CPU conditions add a critical custom metric `cpu`',
     '(tolerance 1.2); "warmup 90s" sets `warmup: 90s`; "with a baseline" sends a baseline (control) with half the',
     'canary’s share, which the judges compare the canary with. A cold start: the fresh processes (canary, baseline)',
-    'start 3× slower with 2× the errors, fading over 90 s; stable is warm.',
+    'start 3× slower with 2× the errors, fading over 90 s; stable is warm. The threshold judge has no absolute bound',
+    'for `cpu` (a custom metric has one only when the policy sets `threshold`), so the CPU gauge never fails there:',
+    'its rollbacks on both CPU conditions are those of the daily load swings the CPU conditions run on (compare the',
+    '"shared daily load swings" rows), and its "detections" of CPU +30% are such false aborts, not a seen regression.',
     ...(cal
       ? [
           '',
