@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedBinary } from '../support/binaries.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
@@ -37,7 +38,7 @@ const RUN = [
 const MiB = 1024 * 1024;
 
 function podman(args: string[], timeoutMs = 60_000): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('podman', args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * MiB });
+  const r = spawnSync(installedBinary('podman'), args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * MiB });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -139,7 +140,7 @@ describe('serve inside the container (host network, to reach the loopback API se
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'ac-image-')), 'kubeconfig');
     writeFileSync(kubeconfig, api.kubeConfig(NS).exportConfig(), { mode: 0o644 });
     proc = spawn(
-      'podman',
+      installedBinary('podman'),
       [
         ...RUN,
         '--name',
