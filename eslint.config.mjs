@@ -47,6 +47,24 @@ export default tseslint.config(
     rules: { 'local/layers': 'error' },
   },
   {
+    // Formats and the engine do no I/O (no clock, files or network): src/read-input.ts and the layers above read.
+    files: ['src/schema/**/*.ts', 'src/engine/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'fs/*', 'child_process', 'net', 'http', 'https', 'dgram', 'worker_threads'],
+              message: 'src/schema and src/engine are pure: do the I/O in src/read-input.ts or a layer above.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Only the CLI layer, benchmarks and scripts talk to the terminal directly.
     files: ['src/bin/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },

@@ -1,6 +1,6 @@
 import { AppError, ConfigError } from '../errors.js';
-import { loadDocumentFile } from '../schema/load-document.js';
 import { canaryPolicy, type PolicySpec } from '../schema/policy.js';
+import { loadDocumentFile } from '../read-input.js';
 
 const ENV_RE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 

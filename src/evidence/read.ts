@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { INPUT_LIMITS, readLimitedFile, readLimitedText } from '../schema/input-limits.js';
+import { INPUT_LIMITS } from '../schema/input-limits.js';
 import {
   rolloutMeta,
   webhookDelivery,
@@ -12,6 +12,7 @@ import { checkChain, type ChainProblem } from './chain.js';
 import { checkCompleteness, type ChainStatus, type RolloutLiveness } from './completeness.js';
 import { EVIDENCE_FILES } from './paths.js';
 import type { SignedHead } from './head-signature.js';
+import { readLimitedFile, readLimitedText } from '../read-input.js';
 
 /** One rollout's evidence as read back: the chain (checked), deliveries, meta and which write-ups exist. */
 export interface RolloutEvidence {

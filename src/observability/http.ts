@@ -1,4 +1,5 @@
-import { INPUT_LIMITS, InputTooLargeError, readLimitedBody } from '../schema/input-limits.js';
+import { INPUT_LIMITS, InputTooLargeError } from '../schema/input-limits.js';
+import { readLimitedBody } from '../read-input.js';
 
 /**
  * One JSON-over-HTTP call that never throws: observability must not break the rollout (or a rollback) it

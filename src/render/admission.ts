@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { readTextFile } from '../schema/load-document.js';
 import { readPublicKey } from '../supply-chain/cosign-key-format.js';
 import type { CanaryPolicy } from '../schema/policy.js';
 import type { RenderContext, RenderedFile, RenderTarget } from './render-target.js';
+import { readTextFile } from '../read-input.js';
 
 /**
  * `render admission`: cluster-side enforcement that only signed Rollouts are admitted.

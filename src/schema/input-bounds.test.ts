@@ -7,9 +7,10 @@ import { ExitCode } from '../exit-codes.js';
 import { readReplayFile } from '../sources/replay.js';
 import { checkSuiteText } from '../synthetics/validate-suite.js';
 import { InputTooLargeError } from './input-limits.js';
-import { loadDocumentFile, parseDocumentText } from './load-document.js';
+import { parseDocumentText } from './load-document.js';
 import { canaryPolicy } from './policy.js';
 import { probeSuite } from './probe-suite.js';
+import { loadDocumentFile } from '../read-input.js';
 
 const policyHead = ['apiVersion: adaptive-canary/v1', 'kind: CanaryPolicy', 'metadata: {name: x}', 'spec:'];
 const suiteHead = ['apiVersion: syntheticsctl/v1', 'kind: ProbeSuite', 'metadata: {name: demo}', 'spec:'];

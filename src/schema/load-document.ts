@@ -1,7 +1,6 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type Diagnostic } from '../errors.js';
-import { INPUT_LIMITS, readLimitedText } from './input-limits.js';
 
 /**
  * YAML (or JSON) text → zod-validated value, or a ConfigError listing *every* problem with file:line:column.
@@ -12,15 +11,6 @@ export interface LoadedDocument<T> {
   /** Locate any path of the document (for semantic checks done after zod). */
   locate(path: readonly PropertyKey[]): { line: number; column: number };
   text: string;
-}
-
-/** A text input people write (YAML, JSON, PEM), refused before reading when over its size limit or binary. */
-export function readTextFile(file: string, maxBytes: number = INPUT_LIMITS.document): string {
-  return readLimitedText(file, maxBytes, 'a text file (YAML, JSON or PEM)');
-}
-
-export function loadDocumentFile<S extends z.ZodType>(file: string, schema: S): LoadedDocument<z.output<S>> {
-  return parseDocumentText(readTextFile(file), file, schema);
 }
 
 /** Parse and validate; throws ConfigError with all diagnostics (syntax errors first). */

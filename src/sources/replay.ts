@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { INPUT_LIMITS } from '../schema/input-limits.js';
-import { describeValue, formatPath, readTextFile } from '../schema/load-document.js';
+import { describeValue, formatPath } from '../schema/load-document.js';
 import type { IntervalObservation } from '../schema/observation.js';
 import { replayHeader, replayLine, type ReplayHeader } from '../schema/replay.js';
+import { readTextFile } from '../read-input.js';
 
 /**
  * A recorded rollout (docs/interfaces.md, "Replay format"): JSON Lines, a header line then one interval per line.

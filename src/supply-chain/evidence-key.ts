@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { CliIO } from '../io.js';
-import { readTextFile } from '../schema/load-document.js';
 import {
   formatSignatureFile,
   parseSignatureFile,
@@ -11,6 +10,7 @@ import {
 import { decryptPrivateKey } from './cosign-key-format.js';
 import { readPublicKeyFile } from './key-file-store.js';
 import { readPassword } from './password.js';
+import { readTextFile } from '../read-input.js';
 
 /** Where `run` and `serve` find the evidence key when `--evidence-key` is not given (a mounted Secret's path). */
 export const EVIDENCE_KEY_ENV = 'ADAPTIVE_CANARY_EVIDENCE_KEY';

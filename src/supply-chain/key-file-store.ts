@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { FileError, UsageError } from '../errors.js';
-import { INPUT_LIMITS, readLimitedFile } from '../schema/input-limits.js';
-import { readTextFile } from '../schema/load-document.js';
+import { INPUT_LIMITS } from '../schema/input-limits.js';
 import { generateCosignKeyPair, readPublicKey } from './cosign-key-format.js';
+import { readLimitedFile, readTextFile } from '../read-input.js';
 
 /** Refuse to clobber keys: losing a private key silently is worse than one more flag. */
 export function assertWritable(files: string[], force: boolean): void {

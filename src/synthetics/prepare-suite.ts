@@ -3,7 +3,8 @@ import { ConfigError, UsageError, type Diagnostic } from '../errors.js';
 import { OPT_IN_TAGS, type ProbeFlow, type ProbeSuite } from '../schema/probe-suite.js';
 import { interpolate, MissingVariableError, Redactor, templateRefs } from './interpolate.js';
 import { checkSuiteFile } from './validate-suite.js';
-import { INPUT_LIMITS, readLimitedFile } from '../schema/input-limits.js';
+import { INPUT_LIMITS } from '../schema/input-limits.js';
+import { readLimitedFile } from '../read-input.js';
 
 /** A suite ready to run: target resolved, environment captured, secrets known to the redactor. */
 export interface PreparedSuite {

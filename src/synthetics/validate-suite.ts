@@ -1,9 +1,10 @@
 import type { Diagnostic } from '../errors.js';
-import { checkDocumentText, readTextFile } from '../schema/load-document.js';
+import { checkDocumentText } from '../schema/load-document.js';
 import { formatDuration } from '../schema/duration.js';
 import { probeSuite, type ProbeSuite } from '../schema/probe-suite.js';
 import { templateRefs } from './interpolate.js';
 import { jsonPathProblem } from './jsonpath.js';
+import { readTextFile } from '../read-input.js';
 
 type Path = (string | number)[];
 type Locate = (path: readonly PropertyKey[]) => { line: number; column: number };

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DrillReport } from '../../src/commands/adaptive-canary/drill.js';
+import type { DrillReport } from '../../src/app/drill/drill-service.js';
 import { ADAPTIVE_CANARY_BIN, runBuiltCli, runBuiltCliAsync } from '../support/built-cli.js';
 
 // `adaptive-canary drill`, the SRE's rollback drill, as the built CLI: on the sample service, and on the user's own

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadDocumentFile } from '../../src/schema/load-document.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
 import { ADAPTIVE_CANARY_BIN as cli, runBuiltCli, type CliResult } from '../support/built-cli.js';
+import { loadDocumentFile } from '../../src/read-input.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const templateDir = join(root, 'examples', 'maestro-api');

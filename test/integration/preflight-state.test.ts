@@ -8,10 +8,10 @@ import { initialState } from '../../src/engine/rollout-machine.js';
 import { planFromPolicy } from '../../src/engine/rollout-plan.js';
 import type { Assessment } from '../../src/engine/assessment.js';
 import type { IntervalObservation } from '../../src/schema/observation.js';
-import { loadDocumentFile } from '../../src/schema/load-document.js';
 import { canaryPolicy } from '../../src/schema/policy.js';
 import { runCli } from '../support/supply-chain-cli.js';
 import { copyExample, serveSuiteInfo, writeHistory } from './support/preflight-fixture.js';
+import { loadDocumentFile } from '../../src/read-input.js';
 
 /**
  * The error-budget check without Prometheus: burn from the local controller's state database (the embedded

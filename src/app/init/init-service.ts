@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { AppError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
+import { INPUT_LIMITS } from '../../schema/input-limits.js';
 import { nextStepsReadme } from './init-readme.js';
+import { readLimitedFile } from '../../read-input.js';
 
 /** The spellings of a service name that appear in the template, each mapped from the maestro-api original. */
 export interface ServiceNames {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
-import { INPUT_LIMITS, readLimitedText } from '../../schema/input-limits.js';
+import { INPUT_LIMITS } from '../../schema/input-limits.js';
 import admission from '../../render/admission.js';
 import type { CheckResult, PreflightContext } from './check.js';
+import { readLimitedText } from '../../read-input.js';
 
 /** The admission policy is rendered and current (same key, same policy). No cluster is consulted here. */
 export async function checkAdmission(ctx: PreflightContext): Promise<CheckResult> {

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRITERIA_PREFIX, criteriaFromPolicy, PROMOTION_CRITERIA } from '../../render/promotion-criteria.js';
 import { rolloutName } from '../../render/rollout.js';
-import { readTextFile } from '../../schema/load-document.js';
 import type { CheckResult, PreflightContext } from './check.js';
+import { readTextFile } from '../../read-input.js';
 
 /**
  * ADR 0002's machine-readable block — a fenced ```yaml block with `promotionCriteria:` — as name → string.

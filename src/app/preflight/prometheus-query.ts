@@ -1,5 +1,6 @@
 import { UnreachableError } from '../../errors.js';
-import { INPUT_LIMITS, readLimitedBody } from '../../schema/input-limits.js';
+import { INPUT_LIMITS } from '../../schema/input-limits.js';
+import { readLimitedBody } from '../../read-input.js';
 
 /** One instant query against Prometheus' HTTP API; the first sample's value, or undefined for an empty result. */
 export async function instantQuery(

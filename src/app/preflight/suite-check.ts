@@ -8,7 +8,8 @@ import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synt
 import { checkSuiteFile } from '../../synthetics/validate-suite.js';
 import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './check.js';
-import { INPUT_LIMITS, readLimitedBody, readLimitedFile } from '../../schema/input-limits.js';
+import { INPUT_LIMITS } from '../../schema/input-limits.js';
+import { readLimitedBody, readLimitedFile } from '../../read-input.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(3)}%`;
 /** "7d" reads better than formatDuration's "1w" next to the playbook's wording. */

@@ -5,9 +5,9 @@ import { println } from '../../io.js';
 import { stepsFromRecording } from '../../engine/recorded-steps.js';
 import { replayIntervals, type Decision, type ReplayResult } from '../../engine/replay-run.js';
 import { ConfigError, type Diagnostic } from '../../errors.js';
-import { loadDocumentFile } from '../../schema/load-document.js';
 import { canaryPolicy, defaultPolicySpec, type JudgeName, type PolicySpec } from '../../schema/policy.js';
 import { readReplayFile, type ReplayFile } from '../../sources/replay.js';
+import { loadDocumentFile } from '../../read-input.js';
 
 /** Reads every file first (all problems reported at once, exit 2), then replays each and prints its decision. */
 export function runReplay(

@@ -48,7 +48,7 @@ export default defineCommand<Options>({
       throw new UsageError(
         `--allow-unknown: no check named ${unknownNames.join(', ')}; checks: ${CHECK_NAMES.join(', ')}`,
       );
-    const { loadDocumentFile } = await import('../../schema/load-document.js');
+    const { loadDocumentFile } = await import('../../read-input.js');
     const { canaryPolicy } = await import('../../schema/policy.js');
     const { runPreflight, formatChecklist } = await import('../../app/preflight/run-preflight.js');
     const policyFile = resolve(io.cwd, opts.policy);

@@ -5,9 +5,9 @@ import { defineCommand } from '../../cli/define-command.js';
 import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { loadDocumentFile } from '../../schema/load-document.js';
 import { canaryPolicy } from '../../schema/policy.js';
 import { renderTargets } from '../../render/target-registry.js';
+import { loadDocumentFile } from '../../read-input.js';
 
 interface Options {
   policy: string;

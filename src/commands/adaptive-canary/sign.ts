@@ -28,7 +28,7 @@ export default defineCommand<Options>({
   ],
   async run({ args, opts, io }) {
     const { readBinaryFile } = await import('../../supply-chain/key-file-store.js');
-    const { readTextFile } = await import('../../schema/load-document.js');
+    const { readTextFile } = await import('../../read-input.js');
     const { readPassword } = await import('../../supply-chain/password.js');
     const file = resolve(io.cwd, args[0] as string);
     const keyPem = readTextFile(resolve(io.cwd, opts.key));

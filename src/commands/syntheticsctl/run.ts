@@ -4,7 +4,8 @@ import { waitForStop } from '../../cli/wait-for-stop.js';
 import { println } from '../../io.js';
 import { ExitCode } from '../../exit-codes.js';
 import { parseListen } from '../../server/listen-address.js';
-import { INPUT_LIMITS, readLimitedFile } from '../../schema/input-limits.js';
+import { INPUT_LIMITS } from '../../schema/input-limits.js';
+import { readLimitedFile } from '../../read-input.js';
 
 interface RunOptions {
   listen: string;

@@ -1,4 +1,5 @@
-import { INPUT_LIMITS, InputTooLargeError, readLimitedBody } from '../../schema/input-limits.js';
+import { INPUT_LIMITS, InputTooLargeError } from '../../schema/input-limits.js';
+import { readLimitedBody } from '../../read-input.js';
 
 /**
  * A small client for the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`) on global fetch.
