@@ -72,9 +72,11 @@ export const HTTP_METHOD_ATTR = 'http.request.method';
 /** Resource attributes: which service, and (by default) which version tells baseline from canary. */
 export const SERVICE_NAME_ATTR = 'service.name';
 export const SERVICE_VERSION_ATTR = 'service.version';
-/** Argo Rollouts' pod label, as the Kubernetes resource conventions name a pod label (`k8s.pod.label.<key>`). */
+/** One process of a service: what tells a baseline instance from stable when both run the same version. */
+export const SERVICE_INSTANCE_ID_ATTR = 'service.instance.id';
 /** OpenTelemetry feature-flag conventions: the variant a flag evaluation returned (flagd canaries). */
 export const FEATURE_FLAG_VARIANT_ATTR = 'feature_flag.result.variant';
+/** Argo Rollouts' pod label, as the Kubernetes resource conventions name a pod label (`k8s.pod.label.<key>`). */
 export const POD_TEMPLATE_HASH_ATTR = 'k8s.pod.label.rollouts-pod-template-hash';
 
 /**

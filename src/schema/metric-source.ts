@@ -22,6 +22,12 @@ export const otlpMetricSource = z
      */
     baseline: z.string().min(1).optional(),
     canary: z.string().min(1).optional(),
+    /**
+     * The baseline instances' value of the same attribute (fresh stable started with the canary: `run --baseline`),
+     * read as the `control` the judge compares the canary with. Default: `run --baseline-variant`; `serve` selects
+     * the pod template hash of the Experiment's baseline pods (`rollout.baseline`) by itself.
+     */
+    control: z.string().min(1).optional(),
     /** Only points whose attributes equal these; default `{service.name: <spec.service>}`. */
     match: z.record(z.string().min(1), z.string()).optional(),
     /** The HTTP server duration histogram (semantic conventions name). */

@@ -58,9 +58,10 @@ async function waitForRouter(url: string, until: number): Promise<void> {
 async function rollout(
   canaryExtra: string,
   exporter: string,
+  o: { policy?: string; stableExtra?: string; args?: (otlp: string) => string[] } = {},
 ): Promise<{ code: number | null; out: string; cwd: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'ac-otlp-run-'));
-  writeFileSync(join(cwd, 'canary.yaml'), policy);
+  writeFileSync(join(cwd, 'canary.yaml'), o.policy ?? policy);
   const [listen, router] = [await freePort(), await freePort()];
   const otlp = `http://127.0.0.1:${listen}/v1/metrics`;
   const run = runBuiltCliAsync(
@@ -75,13 +76,10 @@ async function rollout(
       '--router',
       `127.0.0.1:${router}`,
       '--stable',
-      sample('1.4.0', otlp, exporter),
+      sample('1.4.0', otlp, `${exporter} ${o.stableExtra ?? ''}`),
       '--canary',
       sample('1.5.0', otlp, `${exporter} ${canaryExtra}`),
-      '--stable-variant',
-      '1.4.0',
-      '--canary-variant',
-      '1.5.0',
+      ...(o.args ? o.args(otlp) : ['--stable-variant', '1.4.0', '--canary-variant', '1.5.0']),
     ],
     { cwd, timeoutMs: 90_000 },
   );
@@ -92,7 +90,17 @@ async function rollout(
   return { code: r.code, out: r.stdout + r.stderr, cwd };
 }
 
-function records(cwd: string): { inputs?: { sources?: string[]; observation?: { canary?: { requests?: number } } } }[] {
+interface EvidenceRecord {
+  kind?: string;
+  action?: string;
+  reasons?: { signal?: string; message?: string }[];
+  inputs?: {
+    sources?: string[];
+    observation?: { canary?: { requests?: number }; control?: { requests?: number } | null };
+  };
+}
+
+function records(cwd: string): EvidenceRecord[] {
   const root = join(cwd, '.evidence', 'maestro-api');
   const [dir] = readdirSync(root);
   return readFileSync(join(root, dir!, 'decisions.jsonl'), 'utf8')
@@ -120,4 +128,49 @@ describe('run judged from OTLP pushed by the OpenTelemetry SDK', () => {
     expect(r.code).toBe(0);
     expect(records(r.cwd).some((x) => x.inputs?.sources?.includes('otlp'))).toBe(true);
   }, 120_000);
+
+  it('promotes a cold canary compared with its baseline, which the source tells from stable by instance', async () => {
+    // Stable is warm; canary and baseline are stable's code starting cold (first 400 requests +150 ms) and are
+    // told apart from stable by service.instance.id: against the warm stable the cold canary would be rolled back.
+    const cold = '--cold-requests 400 --cold-latency-ms 150';
+    const id = (v: string) => `--otlp-resource service.instance.id=${v}`;
+    const r = await rollout(`${cold} ${id('canary')}`, '--otlp-protocol http/protobuf', {
+      policy:
+        `${policy.replace('{type: otlp}', '{type: otlp, variantAttribute: service.instance.id}')}` +
+        '  latencyBoundsMs: [5, 25, 100, 250]\n',
+      stableExtra: id('stable'),
+      args: (otlp) => [
+        '--baseline',
+        sample('1.4.0', otlp, `--otlp-protocol http/protobuf ${cold} ${id('baseline')}`),
+        '--stable-variant',
+        'stable',
+        '--canary-variant',
+        'canary',
+        '--baseline-variant',
+        'baseline',
+      ],
+    });
+    expect(r.out).toMatch(/promoted/);
+    expect(r.code).toBe(0);
+    const recs = records(r.cwd);
+    expect(recs.some((x) => (x.inputs?.observation?.control?.requests ?? 0) > 0)).toBe(true);
+    const last = recs.filter((x) => x.kind === 'decision').at(-1);
+    expect(last?.action).toBe('promote');
+    expect(last?.reasons?.find((x) => x.signal === 'comparison')?.message).toMatch(/the baseline \(fresh stable/);
+  }, 120_000);
+
+  it("refuses --baseline without the baseline instances' value (exit 2, before anything starts)", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ac-otlp-run-'));
+    writeFileSync(join(cwd, 'canary.yaml'), policy);
+    const r = await runBuiltCliAsync(
+      ['run', '--policy', 'canary.yaml', '--allow-unsigned', '--no-ui', '--listen', '127.0.0.1:0'].concat(
+        ['--router', '127.0.0.1:0', '--stable', 'http://127.0.0.1:9', '--canary', 'http://127.0.0.1:9'],
+        ['--baseline', 'http://127.0.0.1:9', '--stable-variant', '1.4.0', '--canary-variant', '1.5.0'],
+      ),
+      { cwd, timeoutMs: 30_000 },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--baseline with metricSource otlp needs .*--baseline-variant/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

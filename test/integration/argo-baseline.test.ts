@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STATE_ANNOTATION } from '../../src/actuators/argo/state-annotation.js';
-import { ClusterController } from '../../src/controller/cluster/cluster-controller.js';
+import { ClusterController, type ClusterControllerOptions } from '../../src/controller/cluster/cluster-controller.js';
 import { pullEvidence } from '../../src/controller/cluster/evidence-pull.js';
 import type { ObservationSource } from '../../src/controller/ports.js';
 import { readRollout } from '../../src/evidence/index.js';
@@ -12,6 +12,11 @@ import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { until as pollUntil } from '../support/poll.js';
 import { makeRollout } from '../support/rollout-fixture.js';
+import { sdkHarness } from '../support/otel-sdk.js';
+import { POD_TEMPLATE_HASH_ATTR } from '../../src/metric-names.js';
+import { decodeMetricsRequest } from '../../src/sources/otlp/decode-request.js';
+import { clusterOtlpSources } from '../../src/sources/otlp/from-policy.js';
+import { OtlpReceiver } from '../../src/sources/otlp/receiver.js';
 
 // `serve` with a baseline (rollout.baseline: an Experiment step per policy step) against the in-test Kubernetes
 // API server (client-node over HTTP; Rollouts and Experiments validated against the upstream CRDs) and the Argo
@@ -68,14 +73,17 @@ function scripted(): ObservationSource[] {
   ];
 }
 
-async function drive(baseline: boolean): Promise<{ controller: ClusterController; warnings: string[] }> {
+async function drive(
+  baseline: boolean,
+  o: { sources?: ClusterControllerOptions['sources']; policy?: object } = {},
+): Promise<{ controller: ClusterController; warnings: string[] }> {
   api.seedRollout(
     makeRollout({
       name: 'maestro-api',
       namespace: NS,
       baseline,
       weights: [10, 50],
-      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(o.policy ?? policy) },
     }),
   );
   argo.reconcile(NS, 'maestro-api');
@@ -87,7 +95,7 @@ async function drive(baseline: boolean): Promise<{ controller: ClusterController
     leaseDurationMs: 1_000,
     renewDeadlineMs: 700,
     retryPeriodMs: 100,
-    sources: scripted,
+    sources: o.sources ?? scripted,
     evidenceDir: mkdtempSync(join(tmpdir(), 'ac-baseline-')),
     onWarning: (m) => warnings.push(m),
   });
@@ -159,6 +167,41 @@ describe('serve with a baseline Experiment (in-test API server)', () => {
       expect(JSON.stringify(promote)).toMatch(/canary compared with the baseline \(fresh stable/);
     },
   );
+
+  it('judged from OTLP: the baseline pods export with their own pod-template-hash, selected as control', async () => {
+    // The real SDK's delta exports, one MeterProvider per ReplicaSet, with the hash on the resource as the
+    // Downward API puts it there; both steps' baselines are as cold as the canary (5% errors), stable is warm.
+    const receiver = new OtlpReceiver();
+    const pods = (hash: string) =>
+      sdkHarness({ resource: { 'service.name': 'maestro-api', [POD_TEMPLATE_HASH_ATTR]: hash }, temporality: 'delta' });
+    const stable = pods('st4b1e');
+    const cold = ['c4n4ry', ArgoSimulator.templateHash('baseline', 1), ArgoSimulator.templateHash('baseline', 3)].map(
+      pods,
+    );
+    let tick = 0;
+    const exporting = setInterval(() => {
+      tick++;
+      for (let i = 0; i < 200; i++)
+        stable.histogram.record(0.003, { 'http.response.status_code': i === 0 && tick % 5 === 0 ? 500 : 200 });
+      for (const h of cold)
+        for (let i = 0; i < 20; i++) h.histogram.record(0.003, { 'http.response.status_code': i === 0 ? 500 : 200 });
+      for (const h of [stable, ...cold])
+        void h.collect().then((b) => receiver.ingest(decodeMetricsRequest(b.protobuf, 'protobuf')));
+    }, 50);
+    try {
+      await drive(true, {
+        sources: clusterOtlpSources(receiver),
+        policy: { ...policy, metricSource: { type: 'otlp' } },
+      });
+      await until(() => phase() === 'rolled-back' || phase() === 'promoted');
+      const last = controllers[0]!.hub.list()[0]!.decisions.at(-1)!;
+      expect(phase(), JSON.stringify(last, null, 1)).toBe('promoted');
+      expect(JSON.stringify(last.reasons)).toMatch(/canary compared with the baseline \(fresh stable/);
+    } finally {
+      clearInterval(exporting);
+      await Promise.all([stable, ...cold].map((h) => h.shutdown()));
+    }
+  });
 
   it('a baseline whose Experiment has not reported its ReplicaSet yet is looked up again every interval', async () => {
     canaryErrors = 0; // healthy, so comparing with stable meanwhile cannot end the rollout before the release

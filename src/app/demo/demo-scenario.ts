@@ -17,7 +17,7 @@ import { TrafficGenerator } from '../../demo/traffic.js';
 import { OtlpSource } from '../../sources/otlp/otlp-source.js';
 import { otlpSubscription } from '../../sources/otlp/from-policy.js';
 import type { OtlpReceiver } from '../../sources/otlp/receiver.js';
-import { OTLP_HTTP_DURATION, SERVICE_NAME_ATTR } from '../../metric-names.js';
+import { OTLP_HTTP_DURATION, SERVICE_INSTANCE_ID_ATTR, SERVICE_NAME_ATTR } from '../../metric-names.js';
 
 export type ScenarioName = 'healthy' | 'regression' | 'chaos' | 'cold-start';
 
@@ -108,27 +108,39 @@ export interface ScenarioResult {
 export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Promise<ScenarioResult> {
   const spec = SCENARIOS[name];
   const id = `${name}-${randomBytes(3).toString('hex')}`;
-  // Every scenario's stable is 1.4.0: service.namespace tells the three pairs apart on the OTLP stream.
-  const otel = ctx.otlp && {
-    otel: {
-      url: ctx.otlp.url,
-      token: ctx.otlp.token,
-      intervalMs: Math.max(100, Math.floor(ctx.policy.interval / 4)),
-      resource: { 'service.namespace': id },
-    },
-  };
-  const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS, ...otel });
+  // Every scenario's stable is 1.4.0, and so is the cold-start baseline: each process's service.instance.id
+  // (resource attribute) tells them apart on the OTLP stream.
+  const instance = (role: 'stable' | 'canary' | 'baseline'): string => `${id}/${role}`;
+  const otel = (role: 'stable' | 'canary' | 'baseline') =>
+    ctx.otlp && {
+      otel: {
+        url: ctx.otlp.url,
+        token: ctx.otlp.token,
+        intervalMs: Math.max(100, Math.floor(ctx.policy.interval / 4)),
+        resource: { [SERVICE_INSTANCE_ID_ATTR]: instance(role) },
+      },
+    };
+  const stable = await startMaestroApi({ version: '1.4.0', faults: BASE_FAULTS, ...otel('stable') });
   const canary = await startMaestroApi({
     version: CANARY_VERSION[name],
     faults: { ...BASE_FAULTS, ...spec.faults },
-    ...otel,
+    ...otel('canary'),
   });
-  // The baseline: stable's version in a process as new as the canary's (the OTLP source cannot select it yet).
-  const baseline =
-    spec.baseline && !ctx.otlp
-      ? await startMaestroApi({ version: stable.version, faults: { ...BASE_FAULTS, ...spec.baseline } })
-      : undefined;
-  const sources = ctx.otlp && [otlpSource(ctx.otlp.receiver, ctx.policy, id, stable.version, canary.version)];
+  // The baseline: stable's version in a process as new as the canary's.
+  const baseline = spec.baseline
+    ? await startMaestroApi({
+        version: stable.version,
+        faults: { ...BASE_FAULTS, ...spec.baseline },
+        ...otel('baseline'),
+      })
+    : undefined;
+  const sources = ctx.otlp && [
+    otlpSource(ctx.otlp.receiver, ctx.policy, {
+      baseline: instance('stable'),
+      canary: instance('canary'),
+      ...(baseline ? { control: instance('baseline') } : {}),
+    }),
+  ];
   const actuator = await LocalActuator.start({
     stable: stable.url,
     canary: canary.url,
@@ -179,16 +191,20 @@ export async function runScenario(ctx: ScenarioContext, name: ScenarioName): Pro
   return summarize(name, spec.expect, snap, c.snapshot(), traffic.stats.answered);
 }
 
+/** The demo's OTLP source: its processes told apart by service.instance.id (the baseline's as `control`). */
 function otlpSource(
   receiver: OtlpReceiver,
   policy: PolicySpec,
-  id: string,
-  stable: string,
-  canary: string,
+  values: { baseline: string; canary: string; control?: string },
 ): OtlpSource {
-  const match = { [SERVICE_NAME_ATTR]: policy.service, 'service.namespace': id };
-  const metricSource = { type: 'otlp' as const, match, durationMetric: OTLP_HTTP_DURATION, custom: {} };
-  return new OtlpSource(receiver, otlpSubscription({ ...policy, metricSource }, { baseline: stable, canary }));
+  const metricSource = {
+    type: 'otlp' as const,
+    variantAttribute: SERVICE_INSTANCE_ID_ATTR,
+    match: { [SERVICE_NAME_ATTR]: policy.service },
+    durationMetric: OTLP_HTTP_DURATION,
+    custom: {},
+  };
+  return new OtlpSource(receiver, otlpSubscription({ ...policy, metricSource }, values));
 }
 
 function round(x: number | null, digits: number): number | null {

@@ -19,7 +19,7 @@ import { StateStore } from '../../controller/state-store.js';
 import { forgetUpstreams, reapUpstreams, recordUpstream } from '../../controller/upstream-processes.js';
 import type { RolloutSnapshot } from '../../controller/view.js';
 import { OtlpSource } from '../../sources/otlp/otlp-source.js';
-import { otlpBlock, otlpSubscription } from '../../sources/otlp/from-policy.js';
+import { localOtlpSubscription, otlpBlock } from '../../sources/otlp/from-policy.js';
 import { OtlpReceiver } from '../../sources/otlp/receiver.js';
 
 export interface RunLocalOptions {
@@ -47,6 +47,8 @@ export interface RunLocalOptions {
   /** With `spec.metricSource: {type: otlp}`: the variant attribute's values of stable and canary. */
   stableVariant?: string | undefined;
   canaryVariant?: string | undefined;
+  /** With `--baseline` and OTLP: the baseline instances' value of that attribute (they are judged as `control`). */
+  baselineVariant?: string | undefined;
   /** Signs every evidence head written (`--evidence-key`): `evidence verify --key` then proves the chain's end. */
   signHead?: HeadSigner | undefined;
 }
@@ -78,6 +80,15 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
     for (const c of cleanups.splice(0).reverse()) await c();
   };
   try {
+    // Before any process starts: a missing variant value is a usage error, not a rollout half set up.
+    const otlpSpec = otlpBlock(spec)
+      ? localOtlpSubscription(spec, {
+          stable: options.stableVariant,
+          canary: options.canaryVariant,
+          baseline: options.baselineVariant,
+          baselineRuns: options.baseline !== undefined,
+        })
+      : undefined;
     const unfinished = store.list(spec.service).find((r) => r.phase !== 'promoted' && r.phase !== 'rolled-back');
     const id = options.id ?? unfinished?.id ?? newId(spec.service);
     const r = parseListen(options.router);
@@ -107,10 +118,8 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
     const metrics = new ControllerMetrics();
     const warn = (m: string): void => println(options.io.stderr, `warning: ${m}`);
     // OTLP-sourced: the services push to this controller's /v1/metrics; the router only moves traffic.
-    const otlp = otlpBlock(spec) ? new OtlpReceiver() : undefined;
-    const sources = otlp && [
-      new OtlpSource(otlp, otlpSubscription(spec, { baseline: options.stableVariant, canary: options.canaryVariant })),
-    ];
+    const otlp = otlpSpec ? new OtlpReceiver() : undefined;
+    const sources = otlp && otlpSpec && [new OtlpSource(otlp, otlpSpec)];
     const rollout = await openLocalRollout({
       id,
       policy: spec,

@@ -60,13 +60,7 @@ export default defineCommand<Options>({
       throw new UsageError(`--rps: expected 5..2000, got ${opts.rps}`);
     const { runDemo } = await import('../../app/demo/demo-run.js');
     const { onInterrupt } = await import('../../app/run/interrupt.js');
-    // The OTLP source has no baseline (control) selection yet, so the cold-start scenario runs on the router's counts.
-    if (opts.metrics === 'otlp' && opts.scenario === 'cold-start')
-      throw new UsageError(
-        '--scenario cold-start needs --metrics router: the OTLP source cannot select a baseline yet',
-      );
-    const all: Exclude<Options['scenario'], 'all'>[] = ['healthy', 'regression', 'chaos'];
-    if (opts.metrics !== 'otlp') all.push('cold-start');
+    const all: Exclude<Options['scenario'], 'all'>[] = ['healthy', 'regression', 'chaos', 'cold-start'];
     const scenarios = opts.scenario === 'all' ? all : [opts.scenario];
     const progress = opts.json ? io.stderr : io.stdout;
     // On a terminal the dashboard outlives the scenarios, so the URL printed at the start still answers after.

@@ -20,6 +20,7 @@ interface Options {
   variantLabel: string;
   canaryVariant?: string;
   stableVariant?: string;
+  baselineVariant?: string;
   listen: string;
   router: string;
   state?: string;
@@ -85,6 +86,12 @@ export default defineCommand<Options>({
       "flagd: the variant everyone else gets (default: the flag's " +
         "defaultVariant); router with spec.metricSource otlp: stable's " +
         'service.version',
+    ),
+    new Option(
+      '--baseline-variant <name>',
+      'router with --baseline and spec.metricSource otlp: the baseline ' +
+        "instances' value of the policy's variantAttribute (e.g. their " +
+        'service.instance.id), so they are told apart from stable',
     ),
     new Option('--listen <host:port>', 'dashboard, API and /metrics; port 0 picks a free one').default(
       '127.0.0.1:8080',
@@ -176,6 +183,7 @@ export default defineCommand<Options>({
         upstreamStartTimeoutMs: parseDuration(opts.startTimeout) ?? 30_000,
         stableVariant: opts.stableVariant,
         canaryVariant: opts.canaryVariant,
+        baselineVariant: opts.baselineVariant,
       });
     }
     return report(io, result);
@@ -196,6 +204,8 @@ function targetProblem(opts: Options): string | undefined {
     return '--feature-step steps a feature flag: use it with --target flagd';
   if (flagd && opts.baseline !== undefined)
     return '--baseline starts baseline instances behind the router: use it with --target router';
+  if (opts.baselineVariant !== undefined && opts.baseline === undefined)
+    return '--baseline-variant names the baseline instances started by --baseline: give --baseline too';
   return undefined;
 }
 

@@ -1,5 +1,4 @@
-import type { VariantObservation } from '../../schema/observation.js';
-import type { OtlpReceiver, OtlpSubscription, OtlpSubscriptionSpec } from './receiver.js';
+import type { OtlpReceiver, OtlpSubscription, OtlpSubscriptionSpec, TakenObservations } from './receiver.js';
 
 /**
  * Observations pushed by OpenTelemetry SDKs or a Collector to the controller's `/v1/metrics`, for one rollout:
@@ -18,7 +17,15 @@ export class OtlpSource {
     this.sub.setVariant(v.baseline, v.canary);
   }
 
-  collect(): Promise<{ baseline: VariantObservation | null; canary: VariantObservation | null }> {
+  /**
+   * Select the baseline instances (`control`) by this value of the same attribute, or none. `serve` calls it
+   * with the pod template hash of the Experiment's baseline pods (rollout.baseline) once one runs.
+   */
+  setControl(value: string | undefined): void {
+    this.sub.setControl(value);
+  }
+
+  collect(): Promise<TakenObservations> {
     return Promise.resolve(this.sub.take());
   }
 

@@ -105,6 +105,44 @@ describe('OtlpReceiver', () => {
     expect(sub.take().baseline).toMatchObject({ requests: 2 });
   });
 
+  it('selects the baseline instances as control by their own value, apart from stable; follows a new one', async () => {
+    const receiver = new OtlpReceiver();
+    const sub = receiver.subscribe(
+      spec({ attribute: 'service.instance.id', baseline: 'stable-1', canary: 'canary-1', control: 'baseline-1' }),
+    );
+    // Stable and its baseline run the same version: only service.instance.id tells them apart.
+    const instance = (id: string, version: string) => {
+      const h = sdkHarness({
+        resource: { 'service.name': 'maestro-api', 'service.version': version, 'service.instance.id': id },
+      });
+      harnesses.push(h);
+      return h;
+    };
+    const stable = instance('stable-1', '1.4.0');
+    const canary = instance('canary-1', '1.5.0');
+    const baseline = instance('baseline-1', '1.4.0');
+    record(stable, 50, 0.003);
+    record(canary, 10, 0.2);
+    record(baseline, 9, 0.2, 500);
+    const ingestAll = async () => {
+      for (const h of [stable, canary, baseline])
+        receiver.ingest(decodeMetricsRequest((await h.collect()).protobuf, 'protobuf'));
+    };
+    await ingestAll();
+    const first = sub.take();
+    expect(first.baseline).toMatchObject({ requests: 50, errors: 0 });
+    expect(first.canary).toMatchObject({ requests: 10, errors: 0 });
+    expect(first.control).toMatchObject({ requests: 9, errors: 9, latency: [0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0] });
+    // A new baseline (the next step's Experiment): the old one's points are no longer read as control.
+    sub.setControl('baseline-2');
+    record(baseline, 4, 0.01);
+    await ingestAll();
+    expect(sub.take()).toMatchObject({ baseline: { requests: 0 }, canary: { requests: 0 }, control: null });
+    // No baseline selected: the key is left out, as the router and Prometheus leave it out.
+    sub.setControl(undefined);
+    expect(sub.take()).toEqual({ baseline: null, canary: null });
+  });
+
   it('rejects unreadable points as a partial success and past its series limit', () => {
     const receiver = new OtlpReceiver({ maxSeries: 1 });
     const body = (attrs: object[], temporality = 2) =>

@@ -12,12 +12,15 @@ import { SeriesWindows, type WindowedHistogram, type WindowedNumber } from './se
 
 /**
  * What one rollout reads from the OTLP stream: the points whose `attribute` (data point first, then resource)
- * equals the baseline's or the canary's value and that match every `match` entry.
+ * equals the baseline's (stable's), the canary's or the control's (baseline instances') value and that match every
+ * `match` entry.
  */
 export interface OtlpSubscriptionSpec {
   attribute: string;
   baseline: string;
   canary: string;
+  /** The baseline instances' value (fresh stable started with the canary), read as `control`; none when unset. */
+  control?: string | undefined;
   match: Record<string, string>;
   /** The HTTP server duration histogram (requests, errors and latency come from it). */
   durationMetric: string;
@@ -26,11 +29,20 @@ export interface OtlpSubscriptionSpec {
   latencyBoundsMs: readonly number[];
 }
 
+export interface TakenObservations {
+  baseline: VariantObservation | null;
+  canary: VariantObservation | null;
+  /** Present only while a baseline (control) value is selected. */
+  control?: VariantObservation | null;
+}
+
 export interface OtlpSubscription {
   /** What arrived since the previous call, per variant (null: nothing arrived for that variant). */
-  take(): { baseline: VariantObservation | null; canary: VariantObservation | null };
+  take(): TakenObservations;
   /** Point it at a new pair of values (Argo: the pod template hashes of a new canary). */
   setVariant(baseline: string, canary: string): void;
+  /** Select the baseline instances by this value of the attribute, or none (Argo: the Experiment's pods' hash). */
+  setControl(value: string | undefined): void;
   close(): void;
 }
 
@@ -45,7 +57,7 @@ export interface OtlpReceiverOptions {
   ttlMs?: number;
 }
 
-type VariantName = 'baseline' | 'canary';
+type VariantName = 'baseline' | 'canary' | 'control';
 type Entry = { sub: Subscription; variant: VariantName };
 
 class Accumulator {
@@ -72,7 +84,7 @@ class Accumulator {
 }
 
 class Subscription {
-  readonly acc = { baseline: new Accumulator(), canary: new Accumulator() };
+  readonly acc = { baseline: new Accumulator(), canary: new Accumulator(), control: new Accumulator() };
   private readonly customByOtlp = new Map<string, string[]>();
   private readonly match: [string, string][];
 
@@ -80,8 +92,7 @@ class Subscription {
     this.match = Object.entries(spec.match);
     for (const [name, otlp] of Object.entries(spec.custom)) {
       this.customByOtlp.set(otlp, [...(this.customByOtlp.get(otlp) ?? []), name]);
-      this.acc.baseline.custom.set(name, new CustomValue());
-      this.acc.canary.custom.set(name, new CustomValue());
+      for (const acc of Object.values(this.acc)) acc.custom.set(name, new CustomValue());
     }
   }
 
@@ -182,9 +193,20 @@ export class OtlpReceiver {
     this.subs.add(sub);
     this.reindex();
     return {
-      take: () => ({ baseline: sub.acc.baseline.take(), canary: sub.acc.canary.take() }),
+      take: () => {
+        const control = sub.acc.control.take();
+        const out: TakenObservations = { baseline: sub.acc.baseline.take(), canary: sub.acc.canary.take() };
+        return sub.spec.control === undefined ? out : { ...out, control };
+      },
       setVariant: (baseline, canary) => {
         Object.assign(sub.spec, { baseline, canary });
+        this.reindex();
+      },
+      setControl: (value) => {
+        if (value === sub.spec.control) return;
+        sub.spec.control = value;
+        // What a previous baseline sent is not this one's: its interval starts empty.
+        sub.acc.control.take();
         this.reindex();
       },
       close: () => {
@@ -200,8 +222,10 @@ export class OtlpReceiver {
     for (const sub of this.subs) {
       const byValue = index.get(sub.spec.attribute) ?? new Map<string, Entry[]>();
       index.set(sub.spec.attribute, byValue);
-      for (const variant of ['baseline', 'canary'] as const) {
-        const k = indexKey(sub.spec[variant], sub.spec.match[SERVICE_NAME_ATTR] ?? '');
+      for (const variant of ['baseline', 'canary', 'control'] as const) {
+        const value = sub.spec[variant];
+        if (value === undefined) continue;
+        const k = indexKey(value, sub.spec.match[SERVICE_NAME_ATTR] ?? '');
         byValue.set(k, [...(byValue.get(k) ?? []), { sub, variant }]);
       }
       for (const m of sub.metricNames()) wanted.add(m);
