@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { sdkHarness, type SdkHarness } from '../../test/support/otel-sdk.js';
 import { otlpTypes } from '../sources/otlp/proto-root.js';
 import { OtlpReceiver } from '../sources/otlp/receiver.js';
 import { createApp } from './app.js';
+import { otlpRoutes } from './routes-otlp.js';
 import { silentLogger } from './logger.js';
 
 const harnesses: SdkHarness[] = [];
@@ -113,6 +115,51 @@ describe('POST /v1/metrics', () => {
     expect(await res.json()).toMatchObject({ code: 8 });
   });
 
+  it('caps the compressed body too (413 in the request encoding), before decompressing anything', async () => {
+    const app = otlpRoutes({ receiver: new OtlpReceiver(), requireToken: false, maxBodyBytes: 1_000 });
+    const body = gzipSync(randomBytes(4_000)); // incompressible: over the cap as sent
+    const res = await app.request('/v1/metrics', {
+      method: 'POST',
+      body,
+      headers: { ...PROTO, 'content-encoding': 'gzip' },
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/x-protobuf');
+    const t = otlpTypes().status;
+    expect(t.toObject(t.decode(new Uint8Array(await res.arrayBuffer())))).toMatchObject({ code: 8 });
+  });
+
+  it('sheds load with a retryable 503 and Retry-After while too many exports are being read', async () => {
+    const receiver = new OtlpReceiver();
+    const app = otlpRoutes({ receiver, requireToken: false, maxInFlight: 1 });
+    // The first export's body is still arriving: it holds the only slot.
+    let finish!: () => void;
+    const slow = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        c.enqueue(new TextEncoder().encode('{"resourceMetrics":'));
+        finish = () => (c.enqueue(new TextEncoder().encode('[]}')), c.close());
+      },
+    });
+    const first = Promise.resolve(
+      app.request('/v1/metrics', { method: 'POST', body: slow, headers: JSON_CT, duplex: 'half' }),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    for (const [headers, decode] of [
+      [PROTO, (b: ArrayBuffer) => otlpTypes().status.toObject(otlpTypes().status.decode(new Uint8Array(b)))],
+      [JSON_CT, (b: ArrayBuffer) => JSON.parse(Buffer.from(b).toString('utf8')) as object],
+    ] as const) {
+      const busy = await app.request('/v1/metrics', { method: 'POST', body: '{}', headers });
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(busy.headers.get('content-type')).toMatch(headers['content-type']);
+      expect(decode(await busy.arrayBuffer())).toMatchObject({ code: 14 });
+    }
+    finish();
+    expect((await first).status).toBe(200);
+    // The slot is free again.
+    expect((await app.request('/v1/metrics', { method: 'POST', body: '{}', headers: JSON_CT })).status).toBe(200);
+  });
+
   it('requires the bearer token when the listener is not loopback', async () => {
     const open = setup({ loopbackOnly: false });
     const guarded = setup({ loopbackOnly: false, token: 's3cret' });
@@ -121,6 +168,10 @@ describe('POST /v1/metrics', () => {
     expect((await open.post(body, { ...PROTO, host: '10.0.0.1:8080' })).status).toBe(403);
     const denied = await guarded.post(body, { ...PROTO, host: '10.0.0.1:8080', authorization: 'Bearer wrong' });
     expect(denied.status).toBe(401);
+    // Not retryable, and in the request's encoding: a google.rpc.Status in protobuf.
+    expect(denied.headers.get('content-type')).toBe('application/x-protobuf');
+    const t = otlpTypes().status;
+    expect(t.toObject(t.decode(new Uint8Array(await denied.arrayBuffer())))).toMatchObject({ code: 16 });
     const ok = await guarded.post(body, { ...PROTO, host: '10.0.0.1:8080', authorization: 'Bearer s3cret' });
     expect(ok.status).toBe(200);
     expect(guarded.sub.take().canary).toMatchObject({ requests: 1 });
