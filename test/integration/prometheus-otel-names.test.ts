@@ -5,17 +5,28 @@ import { policySpec } from '../../src/schema/policy.js';
 import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
 import { OTEL_VARIANT_LABEL, queryNamesFor } from '../../src/sources/prometheus/otel-names.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClusterController } from '../../src/controller/cluster/cluster-controller.js';
+import { ArgoSimulator } from '../support/argo-simulator.js';
+import { KubeApiServer } from '../support/kube-apiserver.js';
+import { untilValue } from '../support/poll.js';
+import { makeRollout } from '../support/rollout-fixture.js';
 
 // A real Prometheus 2.42 scraping two targets that expose what Prometheus stores for OTLP-ingested HTTP server
 // metrics: http_server_request_duration_seconds_* with http_response_status_code / error_type labels, and the
 // resource attributes (service.version) only on target_info. (2.42 predates Prometheus' OTLP receiver, so the
 // translated form is served as text; the names and the target_info layout are those of prometheus/otlptranslator.)
+// The second test is `serve` (ClusterController against the in-test API server and the Argo simulator) whose policy
+// says only `metricSource: {type: prometheus, names: otel}`: it picks the names and the pod-hash label by itself.
 const BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.1];
 
 class Target {
   counts = new Map<string, number[]>(); // series labels → per-bucket counts (+Inf last)
   server: Server;
-  constructor(readonly version: string) {
+  /** `version`: service.version, or any resource attributes (as Prometheus labels) for target_info. */
+  constructor(readonly resource: string | Record<string, string>) {
     this.server = createServer((_req, res) => res.end(this.text()));
   }
   add(n: number, o: { code: number; bucket: number; errorType?: string }): void {
@@ -27,7 +38,9 @@ class Target {
     this.counts.set(key, c);
   }
   text(): string {
-    const lines = [`target_info{service_name="maestro-api",service_version="${this.version}"} 1`];
+    const info = typeof this.resource === 'string' ? { service_version: this.resource } : this.resource;
+    const labels = Object.entries({ service_name: 'maestro-api', ...info }).map(([k, v]) => `${k}="${v}"`);
+    const lines = [`target_info{${labels.join(',')}} 1`];
     for (const [labels, c] of this.counts) {
       let cum = 0;
       c.forEach((n, i) => {
@@ -48,17 +61,23 @@ class Target {
 let prom: PrometheusProcess;
 const stable = new Target('1.4.0');
 const canary = new Target('1.5.0');
+// The Rollout's pods, their pod template hash a resource attribute (Downward API) only on target_info.
+const pod = (hash: string) => new Target({ k8s_pod_label_rollouts_pod_template_hash: hash });
+const pods = { stable: pod('st4b1e'), canary: pod('c4n4ry') };
 
 beforeAll(async () => {
   const targets = [await stable.listen(), await canary.listen()];
-  prom = await startPrometheus([{ job: 'maestro-api', targets }]);
+  const shop = [await pods.stable.listen(), await pods.canary.listen()];
+  prom = await startPrometheus([
+    { job: 'maestro-api', targets },
+    { job: 'shop', targets: shop },
+  ]);
   await waitForScrapeAfter(prom.url, Date.now());
 });
 
 afterAll(async () => {
   await prom?.stop();
-  stable.server.close();
-  canary.server.close();
+  for (const t of [stable, canary, pods.stable, pods.canary]) t.server.close();
 });
 
 describe('Prometheus source with names: otel', () => {
@@ -91,4 +110,61 @@ describe('Prometheus source with names: otel', () => {
     expect(got.baseline).toMatchObject({ requests: 42, errors: 2, latency: [0, 40, 2, 0, 0, 0] });
     expect(got.canary).toMatchObject({ requests: 23, errors: 7, latency: [6, 0, 0, 10, 4, 3] });
   });
+
+  it("serve: one line of policy (names: otel) and the Rollout is judged by the pods' hash on target_info", async () => {
+    const api = await KubeApiServer.start();
+    const argo = new ArgoSimulator(api);
+    const policy = {
+      service: 'maestro-api',
+      interval: '1s',
+      steps: [{ weight: 10, bake: '6s' }],
+      metrics: [{ name: 'error-rate', kind: 'errors', critical: true }],
+      // Without data the rollout would be promoted: only the canary's 5xx, read through target_info, roll it back.
+      inconclusive: { maxExtension: '2s', then: 'promote' },
+      prometheus: { url: prom.url, selectors: { job: 'shop' } },
+      metricSource: { type: 'prometheus', names: 'otel' },
+    };
+    api.seedRollout(
+      makeRollout({
+        name: 'maestro-api',
+        namespace: 'shop',
+        weights: [10],
+        annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+      }),
+    );
+    argo.reconcile('shop', 'maestro-api');
+    const traffic = setInterval(() => {
+      pods.stable.add(20, { code: 200, bucket: 0 });
+      pods.canary.add(2, { code: 200, bucket: 0 });
+      pods.canary.add(2, { code: 500, bucket: 1 });
+    }, 100);
+    const controller = new ClusterController({
+      kubeConfig: api.kubeConfig('shop'),
+      identity: 'pod-a',
+      leaseNamespace: 'adaptive-canary',
+      leaseDurationMs: 1_000,
+      renewDeadlineMs: 700,
+      retryPeriodMs: 100,
+      evidenceDir: mkdtempSync(join(tmpdir(), 'ac-otel-names-')),
+    });
+    try {
+      await controller.start();
+      const snapshot = await untilValue(
+        'a decision',
+        () => {
+          const s = controller.hub.list()[0];
+          return s && (s.phase === 'rolled-back' || s.phase === 'promoted') ? s : undefined;
+        },
+        { timeoutMs: 40_000 },
+      );
+      expect(snapshot.phase).toBe('rolled-back');
+      const last = snapshot.decisions.at(-1)!;
+      expect(last.reasons.find((r) => r.signal === 'error-rate')?.verdict).toBe('fail');
+    } finally {
+      clearInterval(traffic);
+      await controller.stop();
+      argo.close();
+      await api.close();
+    }
+  }, 60_000);
 });
