@@ -50,12 +50,14 @@ export function rollbackDurationMetric(service: string): string {
   return `${/^[a-zA-Z_]/.test(prefix) ? prefix : `_${prefix}`}_rollback_duration_seconds`;
 }
 
-/** Recording rules written by src/render/prometheus.ts (labels `service`, `slo`; canary ones also `version`). */
+/** Recording rules written by src/render/prometheus-rules.ts (labels `service`, `slo`; canary ones also `version`). */
 export const sliErrorRatio = (window: string): string => `slo:sli_error:ratio_rate${window}`;
 export const variantErrorRatio = (window: string): string => `canary:sli_error:ratio_rate${window}`;
 export const VARIANT_REQUEST_RATE = 'canary:requests:rate5m';
 export const ERROR_BUDGET_REMAINING = 'slo:period_error_budget_remaining:ratio';
 export const ERROR_BUDGET = 'slo:error_budget:ratio';
+export const SLO_OBJECTIVE = 'slo:objective:ratio';
+export const SLO_PERIOD_DAYS = 'slo:time_period:days';
 
 /** Labels every canary alert carries, so the silence check can tell which silences would mute them. */
 export const ALERT_SOURCE_LABEL = { source: 'adaptive-canary' } as const;
@@ -95,3 +97,10 @@ export const PROBE_SUCCESS = 'probe_success'; // labelled `{flow}`
 export const PROBE_DURATION = 'probe_duration_seconds';
 export const PROBE_HTTP_STATUS = 'probe_http_status_code';
 export const PROBE_HTTP_PHASE_DURATION = 'probe_http_duration_seconds';
+export const PROBE_HTTP_REDIRECTS = 'probe_http_redirects';
+export const PROBE_SSL_EARLIEST_CERT_EXPIRY = 'probe_ssl_earliest_cert_expiry';
+export const PROBE_RETRIES = 'probe_retries';
+/** syntheticsctl's own: probe runs and attempts by outcome, and which suite file it runs (`sha256` label). */
+export const PROBE_RUNS_TOTAL = 'syntheticsctl_probe_runs_total';
+export const PROBE_ATTEMPTS_TOTAL = 'syntheticsctl_probe_attempts_total';
+export const SUITE_INFO = 'syntheticsctl_suite_info';

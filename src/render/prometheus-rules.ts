@@ -64,9 +64,9 @@ function recordingGroup(spec: PolicySpec): RuleGroup {
       expr: byVariant(spec, `sum${by}(rate(${m.HTTP_REQUESTS}{${sel}}[5m]))`),
       labels: { service: spec.service },
     },
-    { record: 'slo:objective:ratio', expr: `vector(${spec.promotion.errorBudget.slo})`, labels },
+    { record: m.SLO_OBJECTIVE, expr: `vector(${spec.promotion.errorBudget.slo})`, labels },
     { record: m.ERROR_BUDGET, expr: `vector(${budget})`, labels },
-    { record: 'slo:time_period:days', expr: `vector(${periodMs / 86_400_000})`, labels },
+    { record: m.SLO_PERIOD_DAYS, expr: `vector(${periodMs / 86_400_000})`, labels },
     {
       record: m.sliErrorRatio(period),
       expr: `avg_over_time(${m.sliErrorRatio('5m')}{service="${spec.service}"}[${period}])`,

@@ -1,6 +1,16 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { PROBE_DURATION, PROBE_HTTP_PHASE_DURATION, PROBE_HTTP_STATUS, PROBE_SUCCESS } from '../metric-names.js';
-import { SUITE_INFO_METRIC } from './suite-info.js';
+import {
+  PROBE_ATTEMPTS_TOTAL,
+  PROBE_DURATION,
+  PROBE_HTTP_PHASE_DURATION,
+  PROBE_HTTP_REDIRECTS,
+  PROBE_HTTP_STATUS,
+  PROBE_RETRIES,
+  PROBE_RUNS_TOTAL,
+  PROBE_SSL_EARLIEST_CERT_EXPIRY,
+  PROBE_SUCCESS,
+  SUITE_INFO,
+} from '../metric-names.js';
 import type { FlowResult } from './results.js';
 
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -45,19 +55,19 @@ export class ProbeGauges {
       registers,
     });
     this.redirects = new Gauge({
-      name: 'probe_http_redirects',
+      name: PROBE_HTTP_REDIRECTS,
       help: 'The number of redirects',
       labelNames: ['flow', 'step'],
       registers,
     });
     this.certExpiry = new Gauge({
-      name: 'probe_ssl_earliest_cert_expiry',
+      name: PROBE_SSL_EARLIEST_CERT_EXPIRY,
       help: 'Returns last SSL chain expiry in unixtime',
       labelNames: ['flow', 'step'],
       registers,
     });
     this.retries = new Gauge({
-      name: 'probe_retries',
+      name: PROBE_RETRIES,
       help: 'Retried attempts in the last run of the flow (first attempts are not counted)',
       labelNames: ['flow'],
       registers,
@@ -89,19 +99,19 @@ export class DaemonMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
-      name: SUITE_INFO_METRIC,
+      name: SUITE_INFO,
       help: 'The suite this daemon runs; sha256 of the suite file as read at start',
       labelNames: ['suite', 'sha256'],
       registers,
     }).set({ suite, sha256 }, 1);
     this.runs = new Counter({
-      name: 'syntheticsctl_probe_runs_total',
+      name: PROBE_RUNS_TOTAL,
       help: 'Flow runs by final result (after retries)',
       labelNames: ['flow', 'result'],
       registers,
     });
     this.attempts = new Counter({
-      name: 'syntheticsctl_probe_attempts_total',
+      name: PROBE_ATTEMPTS_TOTAL,
       help: 'Attempts, first ones apart from retries',
       labelNames: ['flow', 'attempt', 'result'],
       registers,

@@ -4,7 +4,8 @@ import { AppError } from '../../errors.js';
 import { PROBE_SUCCESS } from '../../metric-names.js';
 import { formatDuration } from '../../schema/duration.js';
 import { openHistory } from '../../synthetics/history.js';
-import { announcedSuiteDigest, SUITE_INFO_METRIC, suiteDigest } from '../../synthetics/suite-info.js';
+import { announcedSuiteDigest, suiteDigest } from '../../synthetics/suite-info.js';
+import { SUITE_INFO } from '../../metric-names.js';
 import { checkSuiteFile } from '../../synthetics/validate-suite.js';
 import { instantQuery } from './prometheus-query.js';
 import type { CheckResult, PreflightContext } from './check.js';
@@ -101,7 +102,7 @@ export async function checkSuiteSync(ctx: PreflightContext): Promise<CheckResult
     };
   }
   const got = announcedSuiteDigest(text);
-  if (!got) return { name, status: 'unknown', reason: `${ctx.syntheticsUrl}/metrics has no ${SUITE_INFO_METRIC}` };
+  if (!got) return { name, status: 'unknown', reason: `${ctx.syntheticsUrl}/metrics has no ${SUITE_INFO}` };
   const details = { file: want, running: got };
   if (got !== want)
     return {
