@@ -78,7 +78,7 @@ function issueDiagnostics(
   issue: Issue,
   file: string,
   doc: Document,
-  at: (o: number) => { line: number; column: number },
+  at: (offset: number) => { line: number; column: number },
 ): Diagnostic[] {
   const path = issue.path;
   const dotted = formatPath(path);

@@ -22,7 +22,7 @@ async function payload(): Promise<{ protobuf: Uint8Array; json: Uint8Array }> {
   return h.collect();
 }
 
-function setup(o: { loopbackOnly?: boolean; token?: string } = {}) {
+function setup(options: { loopbackOnly?: boolean; token?: string } = {}) {
   const receiver = new OtlpReceiver();
   const sub = receiver.subscribe({
     attribute: 'service.version',
@@ -36,9 +36,9 @@ function setup(o: { loopbackOnly?: boolean; token?: string } = {}) {
   const { app } = createApp({
     view: new FakeControllerView(),
     registry: new Registry(),
-    token: o.token,
+    token: options.token,
     logger: silentLogger,
-    loopbackOnly: o.loopbackOnly ?? true,
+    loopbackOnly: options.loopbackOnly ?? true,
     heartbeatMs: 1000,
     otlp: receiver,
   });

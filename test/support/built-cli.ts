@@ -24,23 +24,23 @@ function childEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export function runBuiltCli(args: string[], o: CliRunOptions): CliResult {
-  const r = spawnSync(process.execPath, [o.bin ?? ADAPTIVE_CANARY_BIN, ...args], {
-    cwd: o.cwd,
-    env: childEnv(o.env),
+export function runBuiltCli(args: string[], options: CliRunOptions): CliResult {
+  const r = spawnSync(process.execPath, [options.bin ?? ADAPTIVE_CANARY_BIN, ...args], {
+    cwd: options.cwd,
+    env: childEnv(options.env),
     encoding: 'utf8',
-    timeout: o.timeoutMs ?? 120_000,
+    timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Like runBuiltCli, without blocking the test's own event loop (for CLIs that talk to in-test servers). */
-export function runBuiltCliAsync(args: string[], o: CliRunOptions): Promise<CliResult> {
+export function runBuiltCliAsync(args: string[], options: CliRunOptions): Promise<CliResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [o.bin ?? ADAPTIVE_CANARY_BIN, ...args], {
-      cwd: o.cwd,
-      env: childEnv(o.env),
+    const child = spawn(process.execPath, [options.bin ?? ADAPTIVE_CANARY_BIN, ...args], {
+      cwd: options.cwd,
+      env: childEnv(options.env),
     });
     let stdout = '';
     let stderr = '';
