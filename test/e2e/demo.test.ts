@@ -29,8 +29,11 @@ describe('adaptive-canary demo (built CLI)', () => {
         expect(by[name]).toMatchObject({ decision: 'rolled-back', ok: true });
         expect(by[name].rollbackDurationSeconds).toBeLessThan(1);
         expect(by[name].timeToDecideSeconds).toBeGreaterThan(0);
-        expect(by[name].reason).toMatch(/\w+: /);
+        expect(by[name].reason).toMatch(/^[\w-]+: \S/);
+        expect(by[name].reason).not.toMatch(/^([\w-]+): \1\b/);
       }
+      // No line says a signal twice ("error-rate: error-rate regressed").
+      expect(r.stderr).not.toMatch(/\b([\w-]+): \1\b/);
       expect(summary.webhooks.received).toBeGreaterThanOrEqual(3);
       expect(summary.webhooks.verified).toBe(summary.webhooks.received);
       for (const x of summary.rollouts) {
@@ -43,6 +46,12 @@ describe('adaptive-canary demo (built CLI)', () => {
           .split('\n')
           .map((l) => JSON.parse(l) as { kind: string });
         const decisions = records.filter((rec: { kind: string }) => rec.kind === 'decision');
+        // Every recorded reason says its signal once: the message never starts with it (views add it).
+        const reasons = decisions.flatMap(
+          (d) => (d as { reasons?: { signal: string; message: string }[] }).reasons ?? [],
+        );
+        expect(reasons.length).toBeGreaterThan(0);
+        for (const reason of reasons) expect(reason.message.toLowerCase()).not.toMatch(new RegExp(`^${reason.signal}`));
         expect(decisions.at(-1)?.action).toBe(x.decision === 'promoted' ? 'promote' : 'rollback');
         expect(records.at(-1)).toMatchObject({ kind: 'finish', outcome: x.decision });
         // The decisions say what the canary was compared with: the baseline only where one ran.
