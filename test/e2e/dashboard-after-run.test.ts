@@ -69,6 +69,9 @@ describe('the demo on a terminal keeps its dashboard', () => {
       await expect.poll(() => testId('reasons').locator('.badge.fail').count()).toBeGreaterThanOrEqual(1);
       expect(await testId('decision-log').locator('tr[data-action="rollback"]').count()).toBe(1);
       expect(await testId('rollbacks').locator('tr[data-rollout]').count()).toBe(1);
+      // The demo's own receiver took every signed delivery, the rollback's among them.
+      const delivered = testId('webhooks').locator('tr[data-outcome="delivered"]');
+      await expect.poll(() => delivered.filter({ hasText: 'rollback' }).count()).toBe(1);
       expect(errors).toEqual([]);
       expect(demo.child.exitCode).toBeNull(); // still serving, well after the scenario ended
 
@@ -171,9 +174,13 @@ describe('adaptive-canary dashboard over past evidence', () => {
       const rollback = testId('decision-log').locator('tr[data-action="rollback"]');
       expect(await rollback.textContent()).toContain('rule:critical-regression');
       expect(await testId('rollbacks').locator('tr[data-rollout="maestro-api-bad"]').textContent()).toContain('420 ms');
+      const delivery = testId('webhooks').locator('tr[data-delivery="maestro-api-bad-4-rollback"]');
+      expect(await delivery.getAttribute('data-outcome')).toBe('failed');
+      expect(await delivery.textContent()).toMatch(/rollback.*failed.*500.*1.*hooks\.example/);
 
       await testId('rollout-list').locator('[data-rollout="maestro-api-good"]').click();
       await expect.poll(() => testId('phase').textContent()).toBe('promoted');
+      expect(await testId('webhooks').textContent()).toBe('No webhook deliveries.');
       expect(errors).toEqual([]);
 
       const webhooks = (await (await fetch(`${url}api/v1/rollouts/maestro-api-bad/webhooks`)).json()) as {

@@ -62,7 +62,19 @@ const decisionRow = (d) =>
     ]),
   ]);
 
-/** The selected rollout: headline, cards, reasons and the decision log (newest first). */
+const deliveryColour = { delivered: 'pass', failed: 'fail', abandoned: 'fail', pending: 'inconclusive' };
+
+const deliveryRow = (w) =>
+  el('tr', { attrs: { 'data-delivery': w.id, 'data-outcome': w.outcome } }, [
+    el('td', { text: w.id }),
+    el('td', { text: w.event }),
+    el('td', {}, [el('span', { className: `badge ${deliveryColour[w.outcome] ?? 'neutral'}`, text: w.outcome })]),
+    el('td', { className: 'num', text: w.status === null ? '—' : String(w.status) }),
+    el('td', { className: 'num', text: String(w.attempts) }),
+    el('td', { text: w.url }),
+  ]);
+
+/** The selected rollout: headline, cards, reasons, the decision log (newest first) and webhook deliveries. */
 export function renderDetail(r) {
   const detail = $('detail');
   detail.hidden = false;
@@ -85,6 +97,9 @@ export function renderDetail(r) {
   const none = el('tr', {}, [el('td', { text: waiting, attrs: { colspan: '5' } })]);
   $('reasons').replaceChildren(...(r.reasons.length ? r.reasons.map(reasonRow) : [none]));
   $('decision-log').replaceChildren(...[...r.decisions].reverse().map(decisionRow));
+  const deliveries = r.webhookDeliveries ?? [];
+  const noHooks = el('tr', {}, [el('td', { text: 'No webhook deliveries.', attrs: { colspan: '6' } })]);
+  $('webhooks').replaceChildren(...(deliveries.length ? deliveries.map(deliveryRow) : [noHooks]));
 }
 
 /** Every rolled-back rollout with how long the rollback took, against the 5-minute target. */
