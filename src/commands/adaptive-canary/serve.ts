@@ -1,26 +1,10 @@
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { defineCommand } from '../../cli/define-command.js';
 import { waitForStop } from '../../cli/wait-for-stop.js';
-import { println } from '../../io.js';
-import { UnreachableError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import type { ServeOptions } from '../../app/serve/serve-cluster.js';
 
-interface Options {
-  kubeconfig?: string;
-  listen: string;
-  leaseNamespace?: string;
-  leaseName: string;
-  identity?: string;
-  prometheusUrl?: string;
-  publicKey?: string;
-  allowUnsigned?: boolean;
-  evidenceDir?: string;
-  evidenceKey?: string;
-}
-
-export default defineCommand<Options>({
+export default defineCommand<ServeOptions>({
   name: 'serve',
   summary:
     'Run the controller on Kubernetes: drive every Argo Rollout that ' +
@@ -68,57 +52,8 @@ export default defineCommand<Options>({
       '/etc/adaptive-canary/cosign.pub',
   ],
   async run({ opts, io }) {
-    const { loadKubeConfig } = await import('../../controller/cluster/kubeconfig.js');
-    const { ClusterController } = await import('../../controller/cluster/cluster-controller.js');
-    const { startServer } = await import('../../server/start-server.js');
-    const { readPublicKeyFile } = await import('../../supply-chain/key-file-store.js');
-    const publicKey = opts.publicKey ? readPublicKeyFile(resolve(io.cwd, opts.publicKey)) : undefined;
-    const { loadHeadSigner } = await import('../../supply-chain/evidence-key.js');
-    const signHead = await loadHeadSigner(io, opts.evidenceKey);
-    const kc = await loadKubeConfig(opts.kubeconfig && resolve(io.cwd, opts.kubeconfig));
-    const namespace =
-      opts.leaseNamespace ??
-      io.env.POD_NAMESPACE ??
-      kc.getContextObject(kc.getCurrentContext())?.namespace ??
-      'default';
-    const identity = opts.identity ?? io.env.POD_NAME ?? hostname();
-    const { OtlpReceiver } = await import('../../sources/otlp/receiver.js');
-    const { clusterOtlpSources } = await import('../../sources/otlp/from-policy.js');
-    const otlp = new OtlpReceiver();
-    const cluster = new ClusterController({
-      kubeConfig: kc,
-      identity,
-      leaseNamespace: namespace,
-      leaseName: opts.leaseName,
-      prometheusUrl: opts.prometheusUrl,
-      onWarning: (m) => println(io.stderr, `warning: ${m}`),
-      env: io.env,
-      signatures: { publicKey, allowUnsigned: opts.allowUnsigned === true },
-      sources: clusterOtlpSources(otlp),
-      ...(opts.evidenceDir ? { evidenceDir: resolve(io.cwd, opts.evidenceDir) } : {}),
-      ...(signHead ? { signHead } : {}),
-    });
-    try {
-      await cluster.start();
-    } catch (err) {
-      throw new UnreachableError('Kubernetes API', (err as Error).message, { cause: err });
-    }
-    const server = await startServer({
-      listen: opts.listen,
-      view: cluster.hub,
-      registry: cluster.metrics.registry,
-      token: io.env.ADAPTIVE_CANARY_TOKEN,
-      otlp,
-    });
-    const stopped = waitForStop();
-    println(io.stdout, `serving ${server.url} as ${identity} (lease ${namespace}/${opts.leaseName})`);
-    const signal = await stopped;
-    println(
-      io.stderr,
-      `${signal}: stopping; the lease is released so a standby takes over at once (traffic is left as it is)`,
-    );
-    await cluster.stop();
-    await server.close();
+    const { serveCluster } = await import('../../app/serve/serve-cluster.js');
+    await serveCluster(opts, io, waitForStop);
     return ExitCode.ok;
   },
 });
