@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuators/actuator.js';
+import { FakeActuator } from '../../test/support/fake-actuator.js';
 import { seededRandom } from '../engine/random.js';
 import { createAnalysis } from '../engine/analysis.js';
 import { replayIntervals } from '../engine/replay-run.js';
@@ -18,29 +18,6 @@ import { StateStore } from './state-store.js';
  */
 let now = 0;
 const INTERVAL_MS = 10_000;
-
-class FakeActuator implements Actuator {
-  readonly kind = 'fake';
-  weight = 0;
-  state(): Promise<ActuatorState> {
-    return Promise.resolve({ phase: 'progressing', canaryWeight: this.weight, stableUp: true, canaryUp: true });
-  }
-  setWeight(p: number): Promise<void> {
-    this.weight = p;
-    return Promise.resolve();
-  }
-  promote(): Promise<void> {
-    this.weight = 100;
-    return Promise.resolve();
-  }
-  rollback(): Promise<RollbackResult> {
-    this.weight = 0;
-    return Promise.resolve({ confirmedAt: now });
-  }
-  onFault(_l: (f: ActuatorFault) => void): () => void {
-    return () => undefined;
-  }
-}
 
 interface Traffic {
   rps: number;
@@ -80,7 +57,7 @@ function trafficSource(actuator: FakeActuator, traffic: Traffic, seed: number): 
 async function runController(policy: PolicySpec, traffic: Traffic, seed: number, maxTicks = 80) {
   now = 0;
   const store = await StateStore.open(':memory:');
-  const actuator = new FakeActuator();
+  const actuator = new FakeActuator(() => now);
   const c = await RolloutController.open({
     id: 'r1',
     policy,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Actuator, ActuatorFault, ActuatorState, RollbackResult } from '../actuators/actuator.js';
+import { FakeActuator } from '../../test/support/fake-actuator.js';
 import type { Analysis, Assessment, Verdict } from '../engine/assessment.js';
 import { canaryDashboard } from '../render/grafana.js';
 import * as names from '../metric-names.js';
@@ -42,38 +42,6 @@ function scripted(verdicts: Verdict[]): (p: unknown) => Analysis {
   };
 }
 
-class FakeActuator implements Actuator {
-  readonly kind = 'fake';
-  calls: string[] = [];
-  weight = 0;
-  private fault: ((f: ActuatorFault) => void) | undefined;
-  state(): Promise<ActuatorState> {
-    return Promise.resolve({ phase: 'progressing', canaryWeight: this.weight, stableUp: true, canaryUp: true });
-  }
-  setWeight(p: number): Promise<void> {
-    this.calls.push(`weight:${p}`);
-    this.weight = p;
-    return Promise.resolve();
-  }
-  promote(): Promise<void> {
-    this.calls.push('promote');
-    this.weight = 100;
-    return Promise.resolve();
-  }
-  rollback(): Promise<RollbackResult> {
-    this.calls.push('rollback');
-    this.weight = 0;
-    return Promise.resolve({ confirmedAt: now });
-  }
-  onFault(l: (f: ActuatorFault) => void): () => void {
-    this.fault = l;
-    return () => (this.fault = undefined);
-  }
-  crash(message: string): void {
-    this.fault?.({ variant: 'canary', message, at: now });
-  }
-}
-
 let now = 1_000_000;
 const clock = (): number => now;
 const tick = async (c: RolloutController): Promise<void> => {
@@ -109,7 +77,7 @@ describe('RolloutController with a SQLite state store', () => {
     verdicts: Verdict[],
     extra: Partial<Parameters<typeof RolloutController.open>[0]> = {},
   ) {
-    const actuator = new FakeActuator();
+    const actuator = new FakeActuator(clock);
     const c = await RolloutController.open({
       id: 'r1',
       policy,
@@ -334,7 +302,7 @@ describe('RolloutController with a SQLite state store', () => {
     const first = await RolloutController.open({
       id: 'r2',
       policy,
-      actuator: new FakeActuator(),
+      actuator: new FakeActuator(clock),
       sources: [source],
       createAnalysis: counting,
       store: store1,
@@ -352,7 +320,7 @@ describe('RolloutController with a SQLite state store', () => {
     const stale = RolloutController.open({
       id: 'r2',
       policy,
-      actuator: new FakeActuator(),
+      actuator: new FakeActuator(clock),
       sources: [source],
       createAnalysis: counting,
       store: store2,
@@ -362,7 +330,7 @@ describe('RolloutController with a SQLite state store', () => {
     // Same pid is alive (it is us) and the heartbeat is fresh: a live holder, so refused.
     await expect(stale).rejects.toBeInstanceOf(RolloutLockedError);
     store2.db.prepare('UPDATE locks SET pid = 999999999').run(); // the old process is gone
-    const actuator = new FakeActuator();
+    const actuator = new FakeActuator(clock);
     evaluated.length = 0;
     const second = await RolloutController.open({
       id: 'r2',
@@ -403,7 +371,7 @@ describe('RolloutController with a SQLite state store', () => {
     const opts = (store: StateStore) => ({
       id: 'r3',
       policy: warm,
-      actuator: new FakeActuator(),
+      actuator: new FakeActuator(clock),
       sources: [source],
       createAnalysis: recording,
       store,

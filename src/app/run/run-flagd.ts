@@ -118,13 +118,9 @@ export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult
       signHead: options.signHead,
     });
     cleanups.push(() => rollout.close());
-    return await superviseRollout({
-      io: options.io,
+    return await superviseRollout(options, {
       rollout,
       metrics,
-      listen: options.listen,
-      token: options.token,
-      live: options.live,
       cleanups,
       warn,
       where:

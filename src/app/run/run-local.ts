@@ -140,13 +140,9 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
     });
     cleanups.push(() => rollout.close());
     const afterStart = options.afterStart;
-    return await superviseRollout({
-      io: options.io,
+    return await superviseRollout(options, {
       rollout,
       metrics,
-      listen: options.listen,
-      token: options.token,
-      live: options.live,
       cleanups,
       warn,
       where: `send traffic to ${actuator.url}`,
@@ -158,13 +154,12 @@ export async function runLocal(options: RunLocalOptions): Promise<RunLocalResult
   }
 }
 
+/** What every `run` target hands the supervisor straight from its own options. */
+export type RunSession = Pick<RunLocalOptions, 'io' | 'listen' | 'token' | 'live'>;
+
 export interface SuperviseOptions {
-  io: CliIO;
   rollout: LocalRollout;
   metrics: ControllerMetrics;
-  listen: string;
-  token?: string | undefined;
-  live: boolean;
   /** Closed by the caller (in reverse order) once this returns. */
   cleanups: (() => Promise<void> | void)[];
   warn: (message: string) => void;
@@ -179,13 +174,13 @@ export interface SuperviseOptions {
  * The part of `run` every target shares: the silence check before a new rollout, the dashboard/API server,
  * terminal progress, Ctrl-C (roll back or leave), and waiting until the rollout is finished or left.
  */
-export async function superviseRollout(options: SuperviseOptions): Promise<RunLocalResult> {
+export async function superviseRollout(session: RunSession, options: SuperviseOptions): Promise<RunLocalResult> {
   const c = options.rollout.controller;
   const spec = c.meta.policy;
   if (c.phase === 'pending') {
     const pre = await options.rollout.preStart();
     if (!pre.start) {
-      println(options.io.stderr, `not starting rollout ${c.id} of ${spec.service}: ${pre.reason}`);
+      println(session.io.stderr, `not starting rollout ${c.id} of ${spec.service}: ${pre.reason}`);
       return { snapshot: c.snapshot(), left: false, resumed: c.resumed, held: pre.reason };
     }
   }
@@ -196,7 +191,7 @@ export async function superviseRollout(options: SuperviseOptions): Promise<RunLo
   // this process started and free the lock, so the next `run` resumes it.
   options.cleanups.push(
     onTerminate(() => {
-      println(options.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
+      println(session.io.stderr, `SIGTERM: stopping; rollout ${c.id} stays at its step and resumes on the next run`);
       left = true;
       leave();
     }),
@@ -205,22 +200,22 @@ export async function superviseRollout(options: SuperviseOptions): Promise<RunLo
   hub.add(c);
   const { startServer } = await import('../../server/index.js');
   const server = await startServer({
-    listen: options.listen,
+    listen: session.listen,
     view: hub,
     registry: options.metrics.registry,
-    token: options.token,
+    token: session.token,
     otlp: options.otlp,
   });
   options.cleanups.push(() => server.close());
   println(
-    options.io.stdout,
+    session.io.stdout,
     `${c.resumed ? 'resuming' : 'starting'} rollout ${c.id} of ${spec.service}` +
       `: ${options.where}  dashboard: ${server.url}${options.otlp ? `  OTLP metrics: ${server.url}v1/metrics` : ''}`,
   );
-  if (c.restart) println(options.io.stdout, `${c.id}  ${c.restart.message}`);
-  options.cleanups.push(attachProgress(hub, options.io.stdout, { live: options.live }));
+  if (c.restart) println(session.io.stdout, `${c.id}  ${c.restart.message}`);
+  options.cleanups.push(attachProgress(hub, session.io.stdout, { live: session.live }));
   options.cleanups.push(
-    onInterrupt(options.io, async (choice) => {
+    onInterrupt(session.io, async (choice) => {
       if (choice === 'leave') {
         left = true;
         leave();
