@@ -37,7 +37,7 @@ export default tseslint.config(
       complexity: ['error', 20],
       'no-console': 'error',
       // Lines stay readable in a side-by-side diff; break strings with + and reflow comments.
-      'max-len': ['error', { code: 120, ignoreUrls: true, ignorePattern: '^\\s*(import|export) ' }],
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignorePattern: "^\\s*(import|export) .* from '[^']+';$" }],
     },
   },
   {

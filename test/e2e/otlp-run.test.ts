@@ -5,21 +5,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADAPTIVE_CANARY_BIN, runBuiltCliAsync } from '../support/built-cli.js';
 import { freePort } from '../support/free-port.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 // `run` of the built CLI judging from OTLP only: stable and canary are the sample service started by `run` as
 // commands, each instrumented with the real OpenTelemetry JS SDK (sdk-metrics 2.x, OTLP proto and http
 // exporters) and exporting to the controller's own listener. The router moves traffic; its counts are not read.
-const policy = `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 50, bake: 5s}]
+const policy = maestroPolicyYaml(`  steps: [{weight: 50, bake: 5s}]
   sequential: {minCanaryRequests: 60}
   inconclusive: {maxExtension: 5s, then: rollback}
   metricSource: {type: otlp}
-`;
+`);
 
 function sample(version: string, otlp: string, extra: string): string {
   return (

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { freePort } from '../support/free-port.js';
 import { receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 function phaseOf(stateFile: string): { phase: string; step: number } | undefined {
   try {
@@ -37,18 +38,12 @@ describe('controller crash and resume (built CLI, SIGKILL, SQLite state)', () =>
       services.push(stable, canary);
       writeFileSync(
         join(cwd, 'canary.yaml'),
-        `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 20, bake: 2s}, {weight: 50, bake: 30s}]
+        maestroPolicyYaml(`  steps: [{weight: 20, bake: 2s}, {weight: 50, bake: 30s}]
   sequential: {minCanaryRequests: 50}
   inconclusive: {maxExtension: 3s, then: promote}
   webhooks: [{url: "${hook.url}", secret: "\${env:HOOK_SECRET}"}]
   signing: {required: false}
-`,
+`),
       );
       const routerPort = await freePort();
       const args = [

@@ -9,6 +9,7 @@ import { StateStore } from '../../src/controller/state-store.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { policySpec } from '../../src/schema/policy.js';
 import { receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -17,14 +18,9 @@ afterEach(async () => {
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ac-faults-'));
 
-const policyYaml = (extra = ''): string => `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 50, bake: 5s}]
-${extra}`;
+const policyYaml = (extra = ''): string =>
+  maestroPolicyYaml(`  steps: [{weight: 50, bake: 5s}]
+${extra}`);
 
 describe('controller under faults', () => {
   it('rolls back at once while the webhook receivers hang or fail, and records the deliveries', async () => {

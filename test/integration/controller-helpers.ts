@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/free-port.js';
 import { untilValue } from '../support/poll.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 export const BIN = resolve(import.meta.dirname, '../../dist/bin/adaptive-canary.js');
 
@@ -82,15 +83,9 @@ export async function upstreamWorkspace(): Promise<{ cwd: string; args: string[]
   writeFileSync(join(cwd, 'server.js'), TINY_SERVER);
   writeFileSync(
     join(cwd, 'canary.yaml'),
-    `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 20, bake: 10m}]
+    maestroPolicyYaml(`  steps: [{weight: 20, bake: 10m}]
   signing: {required: false}
-`,
+`),
   );
   const router = await freePort();
   const args = ['run', '--policy', 'canary.yaml', '--stable', 'node server.js', '--canary', 'node server.js'];

@@ -11,6 +11,7 @@ import { StateStore } from '../../src/controller/state-store.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { policySpec } from '../../src/schema/policy.js';
 import { silence, spawnCli, traffic } from './controller-helpers.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -209,16 +210,10 @@ describe('controller observability hooks', () => {
     const cwd = tmp();
     writeFileSync(
       join(cwd, 'canary.yaml'),
-      `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 50, bake: 5s}]
+      maestroPolicyYaml(`  steps: [{weight: 50, bake: 5s}]
   alerting: {alertmanagerUrl: "${am.url}", silenceCheck: hold}
   signing: {required: false}
-`,
+`),
     );
     const r = spawnCli(
       [

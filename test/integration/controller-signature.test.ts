@@ -7,6 +7,7 @@ import { loadPolicy } from '../../src/controller/load-policy.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { CheckFailedError } from '../../src/errors.js';
 import { spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/maestro-api');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -30,15 +31,9 @@ function exampleCopy(tamper: boolean): string {
 }
 
 /** A fast policy in the copied directory: same signing defaults (cosign.pub, rollouts.yaml next to it). */
-const fastPolicy = `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 50, bake: 30s}]
+const fastPolicy = maestroPolicyYaml(`  steps: [{weight: 50, bake: 30s}]
   latencyBoundsMs: [5, 25, 100]
-`;
+`);
 
 const example = loadPolicy(join(EXAMPLE, 'canary.yaml'), { CANARY_WEBHOOK_SECRET: 'x' }).spec;
 

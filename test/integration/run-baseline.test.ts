@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { BIN, spawnCli, traffic, waitFor, type Spawned } from './controller-helpers.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 /**
  * `run --baseline CMD` with real processes: a warm stable (started long before), and a canary that is the same
@@ -16,15 +17,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const policy = `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  steps: [{weight: 50, bake: 8s}]
+const policy = maestroPolicyYaml(`  steps: [{weight: 50, bake: 8s}]
   latencyBoundsMs: [5, 25, 100, 250]
-`;
+`);
 
 const sample = (version: string): string =>
   `"${process.execPath}" "${BIN}" sample-service --service-version ${version}` +

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { BIN, spawnCli, traffic, waitFor, type Spawned } from './controller-helpers.js';
+import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 /**
  * `run` killed with kill -9 and started again, several times, with upstream COMMANDS: each restart starts
@@ -14,16 +15,10 @@ import { BIN, spawnCli, traffic, waitFor, type Spawned } from './controller-help
  * again from each restart, keeps them out of the judge.
  */
 const WARMUP_S = 3;
-const policy = `apiVersion: adaptive-canary/v1
-kind: CanaryPolicy
-metadata: {name: maestro-api}
-spec:
-  service: maestro-api
-  interval: 500ms
-  warmup: ${WARMUP_S}s
+const policy = maestroPolicyYaml(`  warmup: ${WARMUP_S}s
   steps: [{weight: 10, bake: 10m}]
   latencyBoundsMs: [5, 25, 100, 250]
-`;
+`);
 const sample =
   `"${process.execPath}" "${BIN}" sample-service --service-version 1.0.0` +
   ` --listen 127.0.0.1:$PORT --cold-requests 30 --cold-latency-ms 150`;
