@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeControllerView } from '../../test/e2e/support/fake-controller-view.js';
-import { sdkHarness, type SdkHarness } from '../../test/support/otel-sdk.js';
+import { sdkHarness, subscriptionSpec, type SdkHarness } from '../../test/support/otel-sdk.js';
 import { otlpTypes } from '../sources/otlp/proto-root.js';
 import { OtlpReceiver } from '../sources/otlp/receiver.js';
 import { createApp } from './app.js';
@@ -24,15 +24,7 @@ async function payload(): Promise<{ protobuf: Uint8Array; json: Uint8Array }> {
 
 function setup(options: { loopbackOnly?: boolean; token?: string } = {}) {
   const receiver = new OtlpReceiver();
-  const sub = receiver.subscribe({
-    attribute: 'service.version',
-    baseline: '1.4.0',
-    canary: '1.5.0',
-    match: {},
-    durationMetric: 'http.server.request.duration',
-    custom: {},
-    latencyBoundsMs: [5, 10, 25],
-  });
+  const sub = receiver.subscribe(subscriptionSpec({ match: {}, latencyBoundsMs: [5, 10, 25] }));
   const { app } = createApp({
     view: new FakeControllerView(),
     registry: new Registry(),

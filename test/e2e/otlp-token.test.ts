@@ -5,6 +5,7 @@ import { startMaestroOtel } from '../../src/demo/maestro-api-otel.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { OtlpReceiver, type OtlpSubscription } from '../../src/sources/otlp/receiver.js';
 import { ADAPTIVE_CANARY_BIN } from '../support/built-cli.js';
+import { subscriptionSpec } from '../support/otel-sdk.js';
 import { untilValue } from '../support/poll.js';
 import { FakeControllerView } from './support/fake-controller-view.js';
 
@@ -19,15 +20,7 @@ afterEach(async () => {
 
 async function controller(): Promise<{ server: RunningServer; receiver: OtlpReceiver; sub: OtlpSubscription }> {
   const receiver = new OtlpReceiver();
-  const sub = receiver.subscribe({
-    attribute: 'service.version',
-    baseline: '1.4.0',
-    canary: '1.5.0',
-    match: { 'service.name': 'maestro-api' },
-    durationMetric: 'http.server.request.duration',
-    custom: {},
-    latencyBoundsMs: [5, 25, 100],
-  });
+  const sub = receiver.subscribe(subscriptionSpec());
   const server = await startServer({
     listen: '0.0.0.0:0',
     view: new FakeControllerView(),

@@ -1,7 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FlagdCore } from '@openfeature/flagd-core';
@@ -11,11 +10,10 @@ import type { CliIO } from '../../src/io.js';
 import { runMain } from '../../src/cli/run-main.js';
 import run from '../../src/commands/adaptive-canary/run.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
+import { FLAG, flagWorkspace, fractional, writeFlagPolicy } from '../support/flag-workspace.js';
 
 // `run --target flagd --feature-step`: a real Prometheus (Debian 2.42) scrapes a small service that evaluates
 // the flag file with flagd's own evaluator on every request and labels its metrics with the variant served.
-const EXAMPLE = new URL('../../examples/maestro-api/flags/maestro-api.flagd.json', import.meta.url);
-const FLAG = 'new-checkout';
 const program = { name: 'adaptive-canary', description: '', version: '0', commands: [run] };
 
 interface FlagService {
@@ -83,40 +81,18 @@ function capture(cwd: string): { io: CliIO; text: () => string } {
   return { io: { stdout: sink, stderr: sink, env: {}, cwd }, text: () => text };
 }
 
-function workspace(): { cwd: string; flagFile: string } {
-  const cwd = mkdtempSync(join(tmpdir(), 'ac-feature-step-'));
-  mkdirSync(join(cwd, 'flags'));
-  const flagFile = join(cwd, 'flags', 'maestro-api.flagd.json');
-  copyFileSync(EXAMPLE, flagFile);
-  return { cwd, flagFile };
-}
+const workspace = (): { cwd: string; flagFile: string } => flagWorkspace('ac-feature-step-');
 
 /** One-second intervals and bakes so a whole rollout fits in seconds; the signature gate is not under test here. */
 function writePolicy(cwd: string, prometheus?: { url: string; job: string }): void {
-  writeFileSync(
-    join(cwd, 'canary.yaml'),
-    JSON.stringify({
-      apiVersion: 'adaptive-canary/v1',
-      kind: 'CanaryPolicy',
-      metadata: { name: 'maestro-api' },
-      spec: {
-        service: 'maestro-api',
-        interval: '1s',
-        steps: [{ weight: 10, bake: '1s' }],
-        latencyBoundsMs: [5, 25, 100],
-        inconclusive: { maxExtension: '15s', then: 'hold' },
-        signing: { required: false },
-        ...(prometheus
-          ? { prometheus: { url: prometheus.url, timeout: '2s', selectors: { job: prometheus.job } } }
-          : {}),
-      },
-    }),
-  );
+  writeFlagPolicy(cwd, {
+    interval: '1s',
+    steps: [{ weight: 10, bake: '1s' }],
+    latencyBoundsMs: [5, 25, 100],
+    inconclusive: { maxExtension: '15s', then: 'hold' },
+    ...(prometheus ? { prometheus: { url: prometheus.url, timeout: '2s', selectors: { job: prometheus.job } } } : {}),
+  });
 }
-
-const fractional = (file: string): unknown =>
-  (JSON.parse(readFileSync(file, 'utf8')) as { flags: Record<string, { targeting: { if: unknown[] } }> }).flags[FLAG]
-    ?.targeting.if[2];
 
 interface Decision {
   action: string;

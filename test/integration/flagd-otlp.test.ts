@@ -1,7 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FlagdCore } from '@openfeature/flagd-core';
@@ -10,13 +9,12 @@ import { runMain } from '../../src/cli/run-main.js';
 import run from '../../src/commands/adaptive-canary/run.js';
 import { freePort } from '../support/free-port.js';
 import { sdkHarness } from '../support/otel-sdk.js';
+import { FLAG, flagWorkspace, fractional, writeFlagPolicy } from '../support/flag-workspace.js';
 
 // `run --target flagd` judged from OTLP with no variant attribute in the policy: the default for a flag canary is
 // the data-point attribute feature_flag.result.variant (OpenTelemetry feature-flag conventions). The service
 // evaluates the flag file with flagd's own evaluator on every request and records the variant it served on the
 // real SDK's http.server.request.duration; its exports (the SDK's serializer) go to the controller's /v1/metrics.
-const EXAMPLE = new URL('../../examples/maestro-api/flags/maestro-api.flagd.json', import.meta.url);
-const FLAG = 'new-checkout';
 const program = { name: 'adaptive-canary', description: '', version: '0', commands: [run] };
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -74,26 +72,13 @@ interface EvidenceRecord {
 
 describe('run --target flagd with spec.metricSource otlp', () => {
   it('splits by feature_flag.result.variant by default and rolls back the failing variant', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'ac-flagd-otlp-'));
-    mkdirSync(join(cwd, 'flags'));
-    const flagFile = join(cwd, 'flags', 'maestro-api.flagd.json');
-    copyFileSync(EXAMPLE, flagFile);
-    writeFileSync(
-      join(cwd, 'canary.yaml'),
-      JSON.stringify({
-        apiVersion: 'adaptive-canary/v1',
-        kind: 'CanaryPolicy',
-        metadata: { name: 'maestro-api' },
-        spec: {
-          service: 'maestro-api',
-          interval: '500ms',
-          steps: [{ weight: 50, bake: '10s' }],
-          inconclusive: { maxExtension: '5s', then: 'hold' },
-          signing: { required: false },
-          metricSource: { type: 'otlp' },
-        },
-      }),
-    );
+    const { cwd, flagFile } = flagWorkspace('ac-flagd-otlp-');
+    writeFlagPolicy(cwd, {
+      interval: '500ms',
+      steps: [{ weight: 50, bake: '10s' }],
+      inconclusive: { maxExtension: '5s', then: 'hold' },
+      metricSource: { type: 'otlp' },
+    });
     const port = await freePort();
     await flagService(flagFile, `http://127.0.0.1:${port}/v1/metrics`);
     let text = '';
@@ -120,10 +105,7 @@ describe('run --target flagd with spec.metricSource otlp', () => {
     expect(judged.every((r) => JSON.stringify(r.inputs?.sources) === '["otlp"]')).toBe(true);
     // The `on` variant's 500s reached the canary's side (and only its side answers 500).
     expect(judged.some((r) => (r.inputs?.observation?.canary?.errors ?? 0) > 0)).toBe(true);
-    const flag = JSON.parse(readFileSync(flagFile, 'utf8')) as {
-      flags: Record<string, { targeting: { if: unknown[] } }>;
-    };
-    expect(flag.flags[FLAG]?.targeting.if[2]).toEqual({
+    expect(fractional(flagFile)).toEqual({
       fractional: [
         ['on', 0],
         ['off', 100],

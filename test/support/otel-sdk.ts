@@ -8,6 +8,7 @@ import {
 import type { Histogram as ApiHistogram, Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import type { OtlpSubscriptionSpec } from '../../src/sources/otlp/receiver.js';
 
 /**
  * Real OpenTelemetry JS SDK output for unit tests: a MeterProvider whose reader is collected on demand, each
@@ -72,5 +73,22 @@ export function sdkHarness(o: {
       };
     },
     shutdown: () => provider.shutdown(),
+  };
+}
+
+/**
+ * A subscription as `run` makes it by default: stable 1.4.0 and canary 1.5.0 by service.version of maestro-api,
+ * latency in the policy's default bounds; `over` changes any of it.
+ */
+export function subscriptionSpec(over: Partial<OtlpSubscriptionSpec> = {}): OtlpSubscriptionSpec {
+  return {
+    attribute: 'service.version',
+    baseline: '1.4.0',
+    canary: '1.5.0',
+    match: { 'service.name': 'maestro-api' },
+    durationMetric: 'http.server.request.duration',
+    custom: {},
+    latencyBoundsMs: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    ...over,
   };
 }

@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sdkHarness, type SdkHarness } from '../../../test/support/otel-sdk.js';
+import { sdkHarness, subscriptionSpec, type SdkHarness } from '../../../test/support/otel-sdk.js';
 import { decodeMetricsRequest, OtlpDecodeError } from './decode-request.js';
-import { OtlpReceiver, type OtlpSubscriptionSpec } from './receiver.js';
+import { OtlpReceiver } from './receiver.js';
 
-const BOUNDS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
-const spec = (over: Partial<OtlpSubscriptionSpec> = {}): OtlpSubscriptionSpec => ({
-  attribute: 'service.version',
-  baseline: '1.4.0',
-  canary: '1.5.0',
-  match: { 'service.name': 'maestro-api' },
-  durationMetric: 'http.server.request.duration',
-  custom: {},
-  latencyBoundsMs: BOUNDS,
-  ...over,
-});
+const spec = subscriptionSpec;
 
 const harnesses: SdkHarness[] = [];
 function service(version: string, o: { temporality?: 'delta' | 'cumulative'; exponential?: boolean } = {}) {
