@@ -133,6 +133,22 @@ describe('OtlpReceiver', () => {
     expect(sub.take()).toEqual({ baseline: null, canary: null });
   });
 
+  it('counts a restarted SDK (new start time) in full, even where its new count is above the old one', async () => {
+    const receiver = new OtlpReceiver();
+    const sub = receiver.subscribe(spec());
+    const before = service('1.5.0');
+    record(before, 30, 0.01);
+    receiver.ingest(decodeMetricsRequest((await before.collect()).protobuf, 'protobuf'));
+    expect(sub.take().canary).toMatchObject({ requests: 30 });
+    await before.shutdown();
+    await new Promise((r) => setTimeout(r, 5)); // the new process starts later: a new startTimeUnixNano
+    const after = service('1.5.0'); // same resource and attributes: the same series, restarted
+    record(after, 36, 0.01); // differenced against the old 30 this would count 6
+    record(after, 4, 0.01, 500);
+    receiver.ingest(decodeMetricsRequest((await after.collect()).json, 'json'));
+    expect(sub.take().canary).toMatchObject({ requests: 40, errors: 4 });
+  });
+
   it('rejects unreadable points as a partial success and past its series limit', () => {
     const receiver = new OtlpReceiver({ maxSeries: 1 });
     const body = (attrs: object[], temporality = 2) =>
