@@ -79,17 +79,20 @@ describe('the controller image (IMAGE_BASE=local npm run image)', () => {
       expect(Config.Labels['org.opencontainers.image.source']).toMatch(/^\S+$/);
       // Base (minbase + stripped Node 22 + npm + headers, about 230 MiB) plus the app: a budget that catches dev
       // dependencies or build leftovers slipping in.
+      // Reported with every run (podman's uncompressed size, as `podman images` shows it; docs/image.md cites it).
+      process.stdout.write(`image ${TAG}: ${(Size / 1e6).toFixed(0)} MB (${(Size / MiB).toFixed(0)} MiB)\n`);
       expect(Size / MiB).toBeLessThan(330);
     },
   );
 
-  it('runs Node 22 as uid/gid 65532 with production dependencies only and better-sqlite3 built for it', () => {
+  it('runs Node 22 as PID 1 and uid/gid 65532, with production dependencies only and better-sqlite3 for it', () => {
     const r = node(
       [
         "const fs = require('node:fs');",
         "const db = new (require('/app/node_modules/better-sqlite3'))(':memory:');",
         'console.log(JSON.stringify({',
-        '  node: process.version, uid: process.getuid(), gid: process.getgid(), env: process.env.NODE_ENV,',
+        '  node: process.version, pid: process.pid, uid: process.getuid(), gid: process.getgid(),',
+        '  env: process.env.NODE_ENV,',
         "  sqlite: db.prepare('select sqlite_version() as v').get().v,",
         "  dev: ['typescript', 'vitest', 'tsx', 'eslint'].filter((m) => fs.existsSync('/app/node_modules/' + m)),",
         "  writable: (() => { try { fs.writeFileSync('/tmp/x', 'x'); return true; } catch { return false; } })(),",
@@ -99,6 +102,7 @@ describe('the controller image (IMAGE_BASE=local npm run image)', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({
       node: expect.stringMatching(/^v22\./),
+      pid: 1, // no init: node is PID 1, as in deploy/ (which is why serve handles SIGTERM itself)
       uid: 65532,
       gid: 65532,
       env: 'production',

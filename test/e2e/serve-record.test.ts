@@ -76,7 +76,7 @@ const until = <T>(what: string, get: () => T | undefined, ms = 60_000): Promise<
 describe('serve leaves the laptop record on the cluster (built CLI)', () => {
   it(
     'rolls a regressed canary back, sends a signed rollback webhook, puts ' +
-      'an Event on the Rollout, and evidence pull + verify pass',
+      'an Event on the Rollout, and evidence pull + verify, show and report work',
     async () => {
       await until('the abort', () => (api.getRollout(NS, 'maestro-api')?.status?.abort === true ? true : undefined));
 
@@ -148,6 +148,18 @@ describe('serve leaves the laptop record on the cluster (built CLI)', () => {
         action: 'rollback',
         hash: payload.evidence.hash,
       });
+
+      // And the team's report counts it as a laptop run's would: one rollout, rolled back, its chain intact.
+      const report = await runBuiltCliAsync(['report', '--json'], { cwd: home });
+      expect(report.code, report.stderr).toBe(0);
+      const numbers = JSON.parse(report.stdout) as {
+        totals: Record<string, number>;
+        rollbackDuration: { count: number };
+        integrity: { verified: number; intact: number; broken: unknown[] };
+      };
+      expect(numbers.totals).toEqual({ rollouts: 1, promoted: 0, rolledBack: 1, inFlight: 0 });
+      expect(numbers.rollbackDuration.count).toBe(1);
+      expect(numbers.integrity).toMatchObject({ verified: 1, intact: 1, broken: [] });
 
       const exited = new Promise<number | null>((r) => proc.once('exit', r));
       proc.kill('SIGTERM');

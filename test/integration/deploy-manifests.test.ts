@@ -127,12 +127,12 @@ describe('deploy/ manifests', () => {
   });
 });
 
-/** RBAC check of one recorded request against the manifests' rules, the way the API server authorizes it. */
-function allowed(req: RecordedRequest): boolean {
+/** What the API server's authorizer sees of one recorded request: group, namespace, resource, name and verb. */
+function attributes(req: RecordedRequest) {
   const m = /^\/(?:apis\/([^/]+)|api)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(
     req.path,
   );
-  if (!m) return false;
+  if (!m) return undefined;
   const [, group = '', ns, plural, name, sub] = m;
   const verb = (
     {
@@ -143,16 +143,25 @@ function allowed(req: RecordedRequest): boolean {
       DELETE: 'delete',
     } as Record<string, string>
   )[req.method];
-  const resource = sub ? `${plural}/${sub}` : plural;
-  const roles = [...byKind('ClusterRole'), ...byKind('Role').filter((r) => r.metadata.namespace === ns)];
-  return roles.some((r) =>
-    (r.rules as Doc[]).some(
-      (rule) =>
-        rule.apiGroups.includes(group) &&
-        rule.resources.includes(resource) &&
-        rule.verbs.includes(verb) &&
-        (!rule.resourceNames || (name && rule.resourceNames.includes(name))),
-    ),
+  return { group, ns, resource: sub ? `${plural}/${sub}` : plural!, name, verb: verb! };
+}
+
+/** The rules that apply in a namespace: the ClusterRole's everywhere, a Role's only in its own. */
+const rulesIn = (ns: string | undefined): Doc[] =>
+  [...byKind('ClusterRole'), ...byKind('Role').filter((r) => r.metadata.namespace === ns)].flatMap(
+    (r) => r.rules as Doc[],
+  );
+
+/** RBAC check of one recorded request against the manifests' rules, the way the API server authorizes it. */
+function allowed(req: RecordedRequest): boolean {
+  const a = attributes(req);
+  if (!a) return false;
+  return rulesIn(a.ns).some(
+    (rule) =>
+      rule.apiGroups.includes(a.group) &&
+      rule.resources.includes(a.resource) &&
+      rule.verbs.includes(a.verb) &&
+      (!rule.resourceNames || (a.name && rule.resourceNames.includes(a.name))),
   );
 }
 
@@ -234,6 +243,18 @@ describe('the RBAC rules allow every call the controller makes, and nothing is m
         .filter((r) => !allowed(r))
         .map((r) => `${r.method} ${r.path}${r.query.watch ? '?watch' : ''}`);
       expect(denied).toEqual([]);
+      // And nothing more: every verb on every resource the manifests grant is one the controller was seen using.
+      const used = new Set(
+        api.requests.map(attributes).flatMap((a) => (a ? [`${a.group}/${a.resource} ${a.verb}`] : [])),
+      );
+      const granted = [...byKind('ClusterRole'), ...byKind('Role')]
+        .flatMap((r) => r.rules as Doc[])
+        .flatMap((rule) =>
+          (rule.apiGroups as string[]).flatMap((g) =>
+            (rule.resources as string[]).flatMap((res) => (rule.verbs as string[]).map((v) => `${g}/${res} ${v}`)),
+          ),
+        );
+      expect(granted.filter((g) => !used.has(g))).toEqual([]);
       const verbs = new Set(
         api.requests.map(
           (r) =>
