@@ -1,12 +1,14 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { markRollout } from '../evidence/cli/mark.js';
 import { openEvidence } from '../evidence/log.js';
 import { verifyEvidence } from '../evidence/verify.js';
 import { steppingClock, tempWorkspace, writeRollout } from '../../test/support/evidence-fixtures.js';
 import { generateCosignKeyPair } from './cosign-key-format.js';
-import { headSignatureCheck, headSigner } from './evidence-key.js';
+import type { CliIO } from '../io.js';
+import { EVIDENCE_KEY_ENV, headSignatureCheck, headSigner, loadHeadSigner } from './evidence-key.js';
 
 /** The evidence key signs every head.json; `verify --key` checks it with the public half (real cosign keys). */
 const pair = generateCosignKeyPair('pw');
@@ -141,5 +143,41 @@ describe('signed evidence heads', () => {
     markRollout({ ...req, signHead });
     expect(verifyEvidence(dir, { headSignature: check })).toMatchObject({ ok: true, signature: 'valid' });
     expect(verifyEvidence(dir, { headSignature: check }).records).toBe(head(dir).seq);
+  });
+});
+
+describe('where the evidence key comes from', () => {
+  const io = (env: NodeJS.ProcessEnv): CliIO => ({
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    env: { COSIGN_PASSWORD: 'pw', ...env },
+    cwd: ws.base,
+  });
+  const keyFile = join(ws.base, 'evidence.key');
+  writeFileSync(keyFile, pair.privatePem);
+  const signsLikeTheKey = (sign: ((blob: Buffer) => string) | undefined): void => {
+    expect(sign).toBeDefined();
+    const blob = Buffer.from('{"hash":"x","seq":1}');
+    expect(check(blob, sign!(blob))).toBeUndefined();
+  };
+
+  it('--evidence-key, else the file $ADAPTIVE_CANARY_EVIDENCE_KEY names; neither: no key', async () => {
+    signsLikeTheKey(await loadHeadSigner(io({}), 'evidence.key'));
+    signsLikeTheKey(await loadHeadSigner(io({ [EVIDENCE_KEY_ENV]: keyFile })));
+    expect(await loadHeadSigner(io({}))).toBeUndefined();
+  });
+
+  it("serve's optional Secret: an absent env-named file is no key (said once); a missing flag file fails", async () => {
+    const absent = join(ws.base, 'no-secret', 'cosign.key');
+    const said: string[] = [];
+    const onAbsentEnvKey = (p: string): number => said.push(p);
+    expect(await loadHeadSigner(io({ [EVIDENCE_KEY_ENV]: absent }), undefined, { onAbsentEnvKey })).toBeUndefined();
+    expect(said).toEqual([absent]);
+    // Without the caller's say-so (run) an absent env-named file is an error, as is a missing --evidence-key always.
+    await expect(loadHeadSigner(io({ [EVIDENCE_KEY_ENV]: absent }))).rejects.toThrow(/no-secret/);
+    await expect(loadHeadSigner(io({}), absent, { onAbsentEnvKey })).rejects.toThrow(/no-secret/);
+    expect(said).toHaveLength(1);
+    // The Secret present: the key is used.
+    signsLikeTheKey(await loadHeadSigner(io({ [EVIDENCE_KEY_ENV]: keyFile }), undefined, { onAbsentEnvKey }));
   });
 });

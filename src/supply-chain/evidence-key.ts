@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliIO } from '../io.js';
 import {
@@ -18,12 +19,24 @@ export const EVIDENCE_KEY_ENV = 'ADAPTIVE_CANARY_EVIDENCE_KEY';
 /**
  * The signer of evidence heads: the cosign private key named by `--evidence-key` (else $ADAPTIVE_CANARY_EVIDENCE_KEY),
  * its password from COSIGN_PASSWORD or a prompt, as for `sign`. Decrypted once, at start (a wrong password fails
- * there, before any rollout moves). Undefined when no key is configured: heads are then unsigned.
+ * there, before any rollout moves). Undefined when no key is configured (or, with `onAbsentEnvKey`, when the file the
+ * env names does not exist): heads are then unsigned.
  */
-export async function loadHeadSigner(io: CliIO, file?: string): Promise<((blob: Buffer) => string) | undefined> {
+export async function loadHeadSigner(
+  io: CliIO,
+  file?: string,
+  options: { onAbsentEnvKey?: (path: string) => void } = {},
+): Promise<((blob: Buffer) => string) | undefined> {
   const path = file ?? io.env[EVIDENCE_KEY_ENV];
   if (!path) return undefined;
-  const pem = readTextFile(resolve(io.cwd, path));
+  const full = resolve(io.cwd, path);
+  // deploy/ names the file of an optional Secret in the env: a Secret not created leaves no file there. Only a caller
+  // that says so (serve) takes that as "no key"; a missing --evidence-key file is always an error.
+  if (file === undefined && options.onAbsentEnvKey && !existsSync(full)) {
+    options.onAbsentEnvKey(full);
+    return undefined;
+  }
+  const pem = readTextFile(full);
   return headSigner(pem, await readPassword(io, { confirm: false }));
 }
 

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ let hook: http.Server;
 let serve: ServeCli;
 let home = '';
 let kubeconfig = '';
+let keys = '';
 const received: { raw: string; signature: string | undefined; delivery: string | undefined }[] = [];
 
 beforeAll(async () => {
@@ -55,7 +57,17 @@ beforeAll(async () => {
     webhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/ci`, secret: '${env:HOOK_SECRET}' }],
   });
   seedAnnotatedRollout(api, argo, NS, policy);
-  serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'], env: { HOOK_SECRET: SECRET } });
+  // The evidence key as deploy/ passes it: a file named by ADAPTIVE_CANARY_EVIDENCE_KEY, its password in the env.
+  keys = mkdtempSync(join(tmpdir(), 'ac-evidence-key-'));
+  const keygen = await runBuiltCliAsync(['keygen', '--output-key-prefix', 'evidence'], {
+    cwd: keys,
+    env: { COSIGN_PASSWORD: 'pw' },
+  });
+  expect(keygen.code, keygen.stderr).toBe(0);
+  serve = await startServeCli(api, NS, {
+    args: ['--identity', 'pod-x'],
+    env: { HOOK_SECRET: SECRET, ADAPTIVE_CANARY_EVIDENCE_KEY: join(keys, 'evidence.key'), COSIGN_PASSWORD: 'pw' },
+  });
   proc = serve.proc;
   home = serve.home;
   kubeconfig = serve.kubeconfig;
@@ -136,6 +148,12 @@ describe('serve leaves the laptop record on the cluster (built CLI)', () => {
       expect(readFileSync(join(home, '.prbodies', `${ROLLOUT_ID}.md`), 'utf8')).toMatch(/rolled back|Rolled back/);
       const verify = await runBuiltCliAsync(['evidence', 'verify'], { cwd: home });
       expect(verify.code, verify.stderr).toBe(0);
+      // The head serve wrote was signed with the evidence key, and came home signed.
+      const signed = await runBuiltCliAsync(['evidence', 'verify', '--key', join(keys, 'evidence.pub'), '--json'], {
+        cwd: home,
+      });
+      expect(signed.code, signed.stderr).toBe(0);
+      expect(signed.stdout).toMatch(/"signature": "valid"/);
       const show = await runBuiltCliAsync(['evidence', 'show', ROLLOUT_ID, '--json'], { cwd: home });
       expect(show.code).toBe(0);
       const shown = JSON.parse(show.stdout) as {

@@ -25,7 +25,11 @@ beforeAll(async () => {
     prometheus: { url: pair.prom.url, timeout: '2s' },
   });
   seedAnnotatedRollout(api, argo, NS, policy);
-  serve = await startServeCli(api, NS, { args: ['--identity', 'pod-x'] });
+  // As deploy/ runs it without the optional evidence-key Secret: the env var names a file that is not there.
+  serve = await startServeCli(api, NS, {
+    args: ['--identity', 'pod-x'],
+    env: { ADAPTIVE_CANARY_EVIDENCE_KEY: '/nonexistent/adaptive-canary-evidence/cosign.key' },
+  });
   proc = serve.proc;
   url = serve.url;
 });
@@ -73,6 +77,11 @@ describe('adaptive-canary serve (built CLI)', () => {
       expect(snapshot.phase).toBe('promoted');
       // The policy requires signatures (the default); this Rollout is unsigned and serve has no --public-key.
       expect(serve.stderr()).toMatch(/--allow-unsigned: driving the Rollout although there is no public key/);
+      expect(serve.stderr()).toContain(
+        'warning: no evidence key at /nonexistent/adaptive-canary-evidence/cosign.key ' +
+          '($ADAPTIVE_CANARY_EVIDENCE_KEY; in deploy/, the optional Secret adaptive-canary-evidence-key): ' +
+          'evidence heads are written unsigned',
+      );
       const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
       expect(
         state.stored.intervals.some(

@@ -88,6 +88,30 @@ describe('deploy/ manifests', () => {
     expect(pod.volumes.find((v: Doc) => v.name === mount.name).configMap.name).toBe('adaptive-canary-signing');
   });
 
+  it('Deployment: the evidence key comes from an optional Secret, mounted read-only where the env var points', () => {
+    const pod = one('Deployment').spec.template.spec;
+    const c = pod.containers[0];
+    const env = (name: string): Doc => c.env.find((e: Doc) => e.name === name);
+    const keyFile: string = env('ADAPTIVE_CANARY_EVIDENCE_KEY').value;
+    const mount = c.volumeMounts.find((m: Doc) => keyFile === `${m.mountPath}/cosign.key`);
+    expect(mount).toMatchObject({ readOnly: true });
+    const volume = pod.volumes.find((v: Doc) => v.name === mount.name);
+    expect(volume.secret).toEqual({
+      secretName: 'adaptive-canary-evidence-key',
+      optional: true, // the controller starts without it (serve warns that heads are unsigned)
+      items: [{ key: 'cosign.key', path: 'cosign.key' }],
+      defaultMode: 0o440,
+    });
+    // Group-readable by the pod's fsGroup, which is the user the image runs as.
+    expect(pod.securityContext.fsGroup).toBe(pod.securityContext.runAsUser);
+    expect(env('COSIGN_PASSWORD').valueFrom.secretKeyRef).toEqual({
+      name: 'adaptive-canary-evidence-key',
+      key: 'cosign.password',
+      optional: true,
+    });
+    expect(c.args).not.toContain('--evidence-key'); // a flag's file must exist: the env var is the optional form
+  });
+
   it('Service selects the controller pods and targets a named container port', () => {
     const svc = one('Service');
     const dep = one('Deployment');

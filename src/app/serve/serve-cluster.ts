@@ -31,7 +31,14 @@ export interface ServeOptions {
  */
 export async function serveCluster(opts: ServeOptions, io: CliIO, untilStopped: () => Promise<string>): Promise<void> {
   const publicKey = opts.publicKey ? readPublicKeyFile(resolve(io.cwd, opts.publicKey)) : undefined;
-  const signHead = await loadHeadSigner(io, opts.evidenceKey);
+  const signHead = await loadHeadSigner(io, opts.evidenceKey, {
+    onAbsentEnvKey: (path) =>
+      println(
+        io.stderr,
+        `warning: no evidence key at ${path} ($ADAPTIVE_CANARY_EVIDENCE_KEY; in deploy/, the optional Secret ` +
+          'adaptive-canary-evidence-key): evidence heads are written unsigned',
+      ),
+  });
   const kc = await loadKubeConfig(opts.kubeconfig && resolve(io.cwd, opts.kubeconfig));
   const namespace =
     opts.leaseNamespace ?? io.env.POD_NAMESPACE ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';

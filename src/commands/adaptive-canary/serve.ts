@@ -43,7 +43,8 @@ export default defineCommand<ServeOptions>({
     new Option(
       '--evidence-key <file>',
       'cosign private key that signs every evidence head.json (password from COSIGN_PASSWORD or a prompt; ' +
-        'default: $ADAPTIVE_CANARY_EVIDENCE_KEY); `evidence verify --key` checks the signature',
+        'default: $ADAPTIVE_CANARY_EVIDENCE_KEY, where a file that does not exist means no key, warned); ' +
+        '`evidence verify --key` checks the signature',
     ),
   ],
   examples: [
