@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMaestroApi, type MaestroApi } from '../../src/demo/maestro-api.js';
 import { freePort } from '../support/free-port.js';
-import { receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { receiver, spawnCli, traffic, waitFor, runArgs } from './controller-helpers.js';
 import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 function phaseOf(stateFile: string): { phase: string; step: number } | undefined {
@@ -46,24 +46,7 @@ describe('controller crash and resume (built CLI, SIGKILL, SQLite state)', () =>
 `),
       );
       const routerPort = await freePort();
-      const args = [
-        'run',
-        '--policy',
-        'canary.yaml',
-        '--stable',
-        stable.url,
-        '--canary',
-        canary.url,
-        '--id',
-        'r1',
-        '--state',
-        'state.db',
-        '--listen',
-        '127.0.0.1:0',
-        '--router',
-        `127.0.0.1:${routerPort}`,
-        '--no-ui',
-      ];
+      const args = runArgs(stable.url, canary.url, ['--id', 'r1', '--state', 'state.db'], `127.0.0.1:${routerPort}`);
       const env = { HOOK_SECRET: 'crash-test-secret' };
       // The second bake is long so the first controller is still at step 2 however slowly the second CLI starts on a
       // loaded machine (early promotion waits for half the planned bake, 16 s); the kill follows the second's refusal.

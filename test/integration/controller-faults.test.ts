@@ -8,7 +8,7 @@ import { openLocalRollout } from '../../src/app/run/open-local-rollout.js';
 import { StateStore } from '../../src/controller/state-store.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { policySpec } from '../../src/schema/policy.js';
-import { receiver, spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { receiver, spawnCli, traffic, waitFor, runArgs } from './controller-helpers.js';
 import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -134,26 +134,7 @@ describe('controller under faults', () => {
   it('refuses to start when the canary command never listens (exit 3, says which and why)', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'canary.yaml'), policyYaml());
-    const r = spawnCli(
-      [
-        'run',
-        '--policy',
-        'canary.yaml',
-        '--stable',
-        'http://127.0.0.1:9',
-        '--canary',
-        'sleep 30',
-        '--start-timeout',
-        '1s',
-        '--allow-unsigned',
-        '--listen',
-        '127.0.0.1:0',
-        '--router',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      cwd,
-    );
+    const r = spawnCli(runArgs('http://127.0.0.1:9', 'sleep 30', ['--start-timeout', '1s', '--allow-unsigned']), cwd);
     expect(await r.exited).toBe(3);
     expect(r.out()).toMatch(
       /canary upstream: `sleep 30` did not accept connections on 127\.0\.0\.1:\d+ \(the command gets PORT=\d+\)/,
@@ -166,24 +147,7 @@ describe('controller under faults', () => {
     writeFileSync(join(cwd, '.evidence'), 'a file where the evidence directory should be');
     const up = await startMaestroApi();
     cleanups.push(() => up.close());
-    const r = spawnCli(
-      [
-        'run',
-        '--policy',
-        'canary.yaml',
-        '--stable',
-        up.url,
-        '--canary',
-        up.url,
-        '--allow-unsigned',
-        '--listen',
-        '127.0.0.1:0',
-        '--router',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      cwd,
-    );
+    const r = spawnCli(runArgs(up.url, up.url, ['--allow-unsigned']), cwd);
     expect(await r.exited).toBe(2);
     expect(r.out()).toMatch(/E_EVIDENCE_UNWRITABLE.*cannot write evidence/);
     expect(r.out()).not.toMatch(/START/);

@@ -16,6 +16,20 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
+/**
+ * `run` with canary.yaml in the working folder, the dashboard and router on free ports and no live view; `extra`
+ * adds flags (e.g. `--allow-unsigned`, `--id r1`).
+ */
+export function runArgs(stable: string, canary: string, extra: string[] = [], router = '127.0.0.1:0'): string[] {
+  return ['run', '--policy', 'canary.yaml', '--stable', stable, '--canary', canary, ...extra].concat([
+    '--listen',
+    '127.0.0.1:0',
+    '--router',
+    router,
+    '--no-ui',
+  ]);
+}
+
 /** The built CLI as a user runs it. */
 export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Spawned {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });

@@ -10,7 +10,7 @@ import { openLocalRollout } from '../../src/app/run/open-local-rollout.js';
 import { StateStore } from '../../src/controller/state-store.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { policySpec } from '../../src/schema/policy.js';
-import { silence, spawnCli, traffic } from './controller-helpers.js';
+import { silence, spawnCli, traffic, runArgs } from './controller-helpers.js';
 import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -215,23 +215,7 @@ describe('controller observability hooks', () => {
   signing: {required: false}
 `),
     );
-    const r = spawnCli(
-      [
-        'run',
-        '--policy',
-        'canary.yaml',
-        '--stable',
-        up.url,
-        '--canary',
-        up.url,
-        '--listen',
-        '127.0.0.1:0',
-        '--router',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      cwd,
-    );
+    const r = spawnCli(runArgs(up.url, up.url), cwd);
     expect(await r.exited, r.out()).toBe(1);
     expect(r.out()).toMatch(/not starting rollout maestro-api-\S+ of maestro-api: 1 active silence\(s\).*sil-hold/);
     expect(r.out()).toMatch(/held: .* was not started/);

@@ -6,7 +6,7 @@ import { checkSignedManifest } from '../../src/controller/manifest-gate.js';
 import { loadPolicy } from '../../src/controller/load-policy.js';
 import { startMaestroApi } from '../../src/demo/maestro-api.js';
 import { CheckFailedError } from '../../src/errors.js';
-import { spawnCli, traffic, waitFor } from './controller-helpers.js';
+import { spawnCli, traffic, waitFor, runArgs } from './controller-helpers.js';
 import { maestroPolicyYaml } from '../support/policy-yaml.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/maestro-api');
@@ -78,23 +78,7 @@ describe('signed-manifest gate: run refuses a manifest that does not verify', ()
   it('run exits 1 on a tampered rollouts.yaml before touching traffic', async () => {
     const dir = exampleCopy(true);
     writeFileSync(join(dir, 'canary.yaml'), fastPolicy);
-    const r = spawnCli(
-      [
-        'run',
-        '--policy',
-        join(dir, 'canary.yaml'),
-        '--stable',
-        'http://127.0.0.1:9',
-        '--canary',
-        'http://127.0.0.1:9',
-        '--listen',
-        '127.0.0.1:0',
-        '--router',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      dir,
-    );
+    const r = spawnCli(runArgs('http://127.0.0.1:9', 'http://127.0.0.1:9'), dir);
     expect(await r.exited, r.out()).toBe(1);
     expect(r.out()).toMatch(/E_MANIFEST_SIGNATURE.*invalid signature: the file was changed after signing/);
     expect(r.out()).not.toMatch(/starting rollout/);
@@ -109,26 +93,7 @@ describe('signed-manifest gate: run refuses a manifest that does not verify', ()
       () => stable.close(),
       () => canary.close(),
     );
-    const r = spawnCli(
-      [
-        'run',
-        '--policy',
-        'canary.yaml',
-        '--stable',
-        stable.url,
-        '--canary',
-        canary.url,
-        '--id',
-        'unsigned',
-        '--allow-unsigned',
-        '--listen',
-        '127.0.0.1:0',
-        '--router',
-        '127.0.0.1:0',
-        '--no-ui',
-      ],
-      dir,
-    );
+    const r = spawnCli(runArgs(stable.url, canary.url, ['--id', 'unsigned', '--allow-unsigned']), dir);
     await waitFor(() => /send traffic to (http:\/\/\S+)/.test(r.out()), 20_000, 'the rollout to start');
     const stop = traffic(/send traffic to (http:\/\/\S+)/.exec(r.out())![1]!, 100);
     cleanups.push(stop);
