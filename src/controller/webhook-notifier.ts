@@ -5,6 +5,7 @@ import type { WebhookDelivery } from '../schema/evidence.js';
 import type { Notifier, NotifyOutcome, RolloutEventPayload } from './ports.js';
 import { decisionPoint } from './snapshot.js';
 import type { WebhookDeliveryView } from './view.js';
+import { deliveryView } from '../schema/rollout-view.js';
 
 /** Deliveries kept for the live view (the evidence keeps all of them). */
 const MAX_DELIVERIES = 200;
@@ -80,14 +81,7 @@ export class WebhookNotifier implements Notifier {
   }
 
   private settled(d: WebhookDelivery): void {
-    this.track({
-      id: d.deliveryId,
-      event: d.event,
-      url: d.url,
-      status: d.status,
-      attempts: d.attempts.length,
-      outcome: d.outcome,
-    });
+    this.track(deliveryView(d));
   }
 
   /** One entry per delivery id and receiver; a later state replaces the earlier one in place. */

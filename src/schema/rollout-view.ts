@@ -1,3 +1,4 @@
+import type { WebhookDelivery } from './evidence.js';
 import type { Reason, Verdict } from './reason.js';
 
 /**
@@ -61,6 +62,18 @@ export interface WebhookDeliveryView {
   attempts: number;
   /** pending = still being tried; delivered = 2xx; failed = gave up; abandoned = still retrying at shutdown. */
   outcome: 'pending' | 'delivered' | 'failed' | 'abandoned';
+}
+
+/** A settled delivery record (webhooks.jsonl) as the API and dashboard show it. */
+export function deliveryView(d: WebhookDelivery): WebhookDeliveryView {
+  return {
+    id: d.deliveryId,
+    event: d.event,
+    url: d.url,
+    status: d.status,
+    attempts: d.attempts.length,
+    outcome: d.outcome,
+  };
 }
 
 export interface RolloutSnapshot {

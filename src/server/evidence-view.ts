@@ -2,6 +2,7 @@ import { listRollouts, readRollout, type RolloutEvidence } from '../evidence/rea
 import { AppError } from '../errors.js';
 import { headlineReason } from '../engine/reason-text.js';
 import { intervalObservation } from '../schema/observation.js';
+import { deliveryView } from '../schema/rollout-view.js';
 import { defaultPolicySpec } from '../schema/policy.js';
 import type { DecisionRecord } from '../schema/evidence.js';
 import type {
@@ -10,7 +11,6 @@ import type {
   IntervalPoint,
   RolloutPhase,
   RolloutSnapshot,
-  WebhookDeliveryView,
 } from '../controller/view.js';
 
 /**
@@ -79,17 +79,6 @@ function phaseOf(r: RolloutEvidence, last: DecisionRecord | undefined): RolloutP
   if (r.meta.outcome) return r.meta.outcome;
   if (!last) return 'pending';
   return last.action === 'hold' || last.action === 'pause' ? 'holding' : 'progressing';
-}
-
-function deliveryView(d: RolloutEvidence['deliveries'][number]): WebhookDeliveryView {
-  return {
-    id: d.deliveryId,
-    event: d.event,
-    url: d.url,
-    status: d.status,
-    attempts: d.attempts.length,
-    outcome: d.outcome,
-  };
 }
 
 /** Where the rollout stood at its last decision. */
