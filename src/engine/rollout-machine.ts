@@ -302,30 +302,34 @@ function decide(state: RolloutState, d: DecideArgs): TransitionResult {
   return { state: next, decision };
 }
 
-function extensionReason(plan: RolloutPlan, a: Assessment): Reason {
-  return {
+/** Why the bake was extended, or why extending it ended: the score against what promotion needs. */
+function bakeReason(plan: RolloutPlan, a: Assessment, message: string, details?: Reason['details']): Reason {
+  const reason: Reason = {
     signal: 'bake',
     verdict: 'inconclusive',
     statistic: 'bake-extension',
     value: a.score,
     threshold: plan.minScore,
-    message:
-      `not enough evidence to ${a.score >= plan.minScore ? 'promote' : 'advance'}` +
+    message,
+  };
+  return details ? { ...reason, details } : reason;
+}
+
+function extensionReason(plan: RolloutPlan, a: Assessment): Reason {
+  return bakeReason(
+    plan,
+    a,
+    `not enough evidence to ${a.score >= plan.minScore ? 'promote' : 'advance'}` +
       ` (score ${a.score.toFixed(3)}, need ${plan.minScore}); extending the ` +
       `bake by up to ${plan.inconclusive.maxExtensionMs / 1000}s`,
-    details: { maxExtensionSeconds: plan.inconclusive.maxExtensionMs / 1000 },
-  };
+    { maxExtensionSeconds: plan.inconclusive.maxExtensionMs / 1000 },
+  );
 }
 
 function exhaustedReason(plan: RolloutPlan, a: Assessment, then: string): Reason {
-  return {
-    signal: 'bake',
-    verdict: 'inconclusive',
-    statistic: 'bake-extension',
-    value: a.score,
-    threshold: plan.minScore,
-    message:
-      `still inconclusive after extending the bake by ${plan.inconclusive.maxExtensionMs / 1000}` +
-      `s; policy says ${then}`,
-  };
+  return bakeReason(
+    plan,
+    a,
+    `still inconclusive after extending the bake by ${plan.inconclusive.maxExtensionMs / 1000}s; policy says ${then}`,
+  );
 }
