@@ -1,8 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LAYERS } from '../../eslint-rules/layers.mjs';
 
 // `npm run lint` as design pressure: a back-edge between folders, I/O in the pure folders and an over-long line
 // each fail it. The probes are real files in src/ (the typed rules need them on disk), removed after each test.
@@ -53,5 +54,15 @@ describe('lint rules', () => {
     expect(await lint('src/zz-lint-probe.ts', code)).toContainEqual(
       'max-len: This line has a length of 143. Maximum allowed is 120.',
     );
+  });
+
+  it('every src folder has a row in the layers table and in docs/architecture.md', () => {
+    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect(folders.length).toBeGreaterThan(10);
+    expect(Object.keys(LAYERS).sort()).toEqual([...folders].sort());
+    const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+    expect(folders.filter((f) => !new RegExp(`^\\| \`${f}/|\`${f}/\` is`, 'm').test(doc))).toEqual([]);
   });
 });
