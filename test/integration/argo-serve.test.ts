@@ -3,7 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { STATE_ANNOTATION } from '../../src/actuators/argo/state-annotation.js';
+import {
+  COMPRESSED_PREFIX,
+  decodeStateText,
+  STATE_ANNOTATION,
+  updateState,
+} from '../../src/actuators/argo/state-annotation.js';
+import { RolloutClient } from '../../src/actuators/argo/rollout-client.js';
 import { ClusterController, type ClusterControllerOptions } from '../../src/controller/cluster/cluster-controller.js';
 import { annotateManifests } from '../../src/supply-chain/manifest-annotations.js';
 import type { ObservationSource } from '../../src/controller/ports.js';
@@ -80,7 +86,7 @@ const rollout = () => {
   return { ...ro, status: ro.status as Status | undefined };
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const stored = (): any => JSON.parse(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null');
+const stored = (): any => JSON.parse(decodeStateText(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null'));
 
 beforeEach(async () => {
   canaryErrors = 0;
@@ -195,6 +201,44 @@ describe('serve: ClusterController', () => {
       expect(snap.decisions.filter((d) => d.action === 'start')).toHaveLength(1);
     },
   );
+
+  it('a long bake: the state outgrows plain JSON, is stored compressed within 256 KiB, and resumes', async () => {
+    api.patchRollout(NS, 'maestro-api', {
+      metadata: {
+        annotations: {
+          'adaptive-canary.dev/policy': JSON.stringify({
+            ...policy,
+            steps: [
+              { weight: 10, bake: '1h' },
+              { weight: 50, bake: '1h' },
+            ],
+          }),
+        },
+      },
+    });
+    const a = replica('pod-a');
+    await a.start();
+    await until(() => (stored()?.stored?.intervals?.length ?? 0) >= 5);
+    await a.stop();
+    // Those intervals, as a bake of 600 would have them (the same shape over and over: what a long bake stores).
+    const doc = stored();
+    const one = doc.stored.intervals as { seq: number }[];
+    doc.stored.intervals = Array.from({ length: 600 }, (_, i) => ({ ...one[i % one.length], seq: i + 1 }));
+    const plain = Buffer.byteLength(JSON.stringify(doc));
+    expect(plain).toBeGreaterThan(256 * 1024); // as plain JSON it would not fit in the Rollout's annotations
+    // Written the way serve writes it, to an API server that enforces the 256 KiB annotation budget.
+    const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-a'));
+    await updateState<unknown>(client, NS, 'maestro-api', () => doc as unknown);
+    const raw = rollout().metadata.annotations![STATE_ANNOTATION]!;
+    expect(raw.startsWith(COMPRESSED_PREFIX)).toBe(true);
+    expect(Buffer.byteLength(raw)).toBeLessThan(plain / 10);
+    // The standby resumes from it: every stored interval is back, and it keeps writing the growing state.
+    const b = replica('pod-b');
+    await b.start();
+    await until(() => (b.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) >= 600);
+    await until(() => (stored()?.stored?.intervals?.length ?? 0) > 600);
+    expect(rollout().metadata.annotations![STATE_ANNOTATION]!.startsWith(COMPRESSED_PREFIX)).toBe(true);
+  });
 
   it(
     'signature gate: a Rollout whose policy requires signatures is left ' +

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadCrdSchema } from './crd-validator.js';
-import { checkConfigMap, checkEvent } from './kube-builtin-checks.js';
+import { checkConfigMap, checkEvent, metaProblems } from './kube-builtin-checks.js';
 import { admit, create, notFound, patch, replace, StatusError, type ResourceType } from './kube-resources.js';
 import { KubeStore, type KubeObject } from './kube-store.js';
 import { serveWatch } from './kube-watch.js';
@@ -75,6 +75,7 @@ export class KubeApiServer {
       store: new KubeStore(clock),
       statusSubresource: opts.statusSubresource ?? true,
       schema: loadCrdSchema(ROLLOUT_CRD),
+      check: metaProblems, // the 256 KiB annotation budget the state annotation lives in
     };
     this.experiments = {
       group: 'argoproj.io',
@@ -84,6 +85,7 @@ export class KubeApiServer {
       store: new KubeStore(clock),
       statusSubresource: false, // upstream's Experiment CRD declares no subresources
       schema: loadCrdSchema(EXPERIMENT_CRD),
+      check: metaProblems,
     };
     this.leases = {
       group: 'coordination.k8s.io',

@@ -15,7 +15,8 @@ const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
-function metaProblems(obj: KubeObject): string[] {
+/** ObjectMeta validation, which the API server applies to every object, custom resources (Rollouts) included. */
+export function metaProblems(obj: KubeObject): string[] {
   const p: string[] = [];
   const name = obj.metadata.name;
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))

@@ -1,9 +1,35 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { AppError } from '../../errors.js';
 import { httpStatus } from './retry.js';
 import type { RolloutClient } from './rollout-client.js';
 
 /** The controller's own state lives on the Rollout, so any replica can resume (docs/kubernetes.md). */
 export const STATE_ANNOTATION = 'adaptive-canary.dev/state';
+
+/**
+ * Annotations share 256 KiB per object, and the state grows by 2 to 2.5 KiB per interval (every observation and
+ * assessment: the judge is rebuilt from them). Past INLINE_MAX_BYTES it is stored gzip-compressed, base64, behind
+ * this prefix: about a tenth of the size (measured in docs/kubernetes.md, "Controller state"), so roughly 1,000
+ * intervals fit instead of 100. Below it stays plain JSON, which `kubectl get rollout -o yaml` shows as is.
+ */
+export const COMPRESSED_PREFIX = 'gzip+base64:';
+export const INLINE_MAX_BYTES = 128 * 1024;
+
+/** The annotation text for a state document. */
+export function encodeStateText(json: string): string {
+  if (Buffer.byteLength(json, 'utf8') <= INLINE_MAX_BYTES) return json;
+  return COMPRESSED_PREFIX + gzipSync(json).toString('base64');
+}
+
+/** The state document's JSON from the annotation text; a corrupt compressed one reads as '' (start over). */
+export function decodeStateText(raw: string): string {
+  if (!raw.startsWith(COMPRESSED_PREFIX)) return raw;
+  try {
+    return gunzipSync(Buffer.from(raw.slice(COMPRESSED_PREFIX.length), 'base64')).toString('utf8');
+  } catch {
+    return '';
+  }
+}
 
 export interface StoredState<T> {
   state: T | null;
@@ -16,7 +42,7 @@ export async function readState<T>(client: RolloutClient, namespace: string, nam
   let state: T | null = null;
   if (raw !== undefined) {
     try {
-      state = JSON.parse(raw) as T;
+      state = JSON.parse(decodeStateText(raw)) as T;
     } catch {
       state = null; // a hand-edited, broken annotation: start over rather than crash the loop
     }
@@ -46,7 +72,7 @@ export async function updateState<T>(
     const next = update(state);
     try {
       const ro = await client.patchMain(namespace, name, {
-        metadata: { resourceVersion, annotations: { [STATE_ANNOTATION]: JSON.stringify(next) } },
+        metadata: { resourceVersion, annotations: { [STATE_ANNOTATION]: encodeStateText(JSON.stringify(next)) } },
       });
       return { state: next, resourceVersion: ro.metadata.resourceVersion ?? '' };
     } catch (err) {

@@ -12,8 +12,9 @@ export interface AnnotationState {
   stored: StoredRollout;
 }
 
-// Annotations share a 256 KiB budget per object: about 1.5 KiB per interval here, so a rollout of up to ~150
-// intervals fits (docs/kubernetes.md). Past that the API server refuses the write and the controller warns.
+// Annotations share a 256 KiB budget per object: 2 to 2.5 KiB per interval here, compressed past 128 KiB
+// (state-annotation.ts), so a rollout of roughly 1,000 intervals fits (docs/kubernetes.md). Past that the API server
+// refuses the write and the controller warns.
 
 /** JSON.parse that answers null for a hand-edited, broken annotation (start over rather than crash). */
 export function parseJson(text: string): unknown {

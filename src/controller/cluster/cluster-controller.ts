@@ -7,7 +7,7 @@ import { LeaderElector } from '../../actuators/argo/lease.js';
 import { RolloutClient, type RequestCounter } from '../../actuators/argo/rollout-client.js';
 import { viewRollout, type RolloutObject } from '../../actuators/argo/rollout-status.js';
 import { keyOf, RolloutWatcher, type RolloutEvent } from '../../actuators/argo/rollout-watcher.js';
-import { STATE_ANNOTATION } from '../../actuators/argo/state-annotation.js';
+import { decodeStateText, STATE_ANNOTATION } from '../../actuators/argo/state-annotation.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { PrometheusSource } from '../../sources/prometheus/prometheus-source.js';
@@ -216,7 +216,7 @@ export class ClusterController {
       uid: ro.metadata.uid,
       policy,
       variant,
-      stored: raw ? decodeState(parseJson(raw), canaryHash) : null,
+      stored: raw ? decodeState(parseJson(decodeStateText(raw)), canaryHash) : null,
       sources: withBaseline(sources, baseline),
       evidenceStore: this.evidence,
       evidenceDir: this.evidenceDir(),
