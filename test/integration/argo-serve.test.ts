@@ -16,7 +16,7 @@ import type { ObservationSource } from '../../src/controller/ports.js';
 import type { VariantObservation } from '../../src/schema/observation.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
-import { makeRollout } from '../support/rollout-fixture.js';
+import { FAST_ROLLOUT_POLICY, makeRollout } from '../support/rollout-fixture.js';
 import { until as pollUntil } from '../support/poll.js';
 import { silence } from './controller-helpers.js';
 
@@ -25,18 +25,6 @@ import { silence } from './controller-helpers.js';
 // Prometheus in prometheus-source.test.ts.
 const NS = 'shop';
 const LEASE_MS = 1_000;
-const policy = {
-  service: 'maestro-api',
-  interval: '150ms',
-  judge: 'threshold',
-  steps: [
-    { weight: 10, bake: '300ms' },
-    { weight: 25, bake: '300ms' },
-    { weight: 50, bake: '300ms' },
-  ],
-  metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
-  inconclusive: { maxExtension: '300ms', then: 'promote' },
-};
 
 let api: KubeApiServer;
 let argo: ArgoSimulator;
@@ -87,6 +75,12 @@ const rollout = () => {
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const stored = (): any => JSON.parse(decodeStateText(rollout().metadata.annotations?.[STATE_ANNOTATION] ?? 'null'));
+/** Annotates the Rollout with the fast policy and `extra` over it. */
+const setPolicy = (extra: Record<string, unknown>): void => {
+  api.patchRollout(NS, 'maestro-api', {
+    metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...FAST_ROLLOUT_POLICY, ...extra }) } },
+  });
+};
 
 beforeEach(async () => {
   canaryErrors = 0;
@@ -96,7 +90,7 @@ beforeEach(async () => {
     makeRollout({
       name: 'maestro-api',
       namespace: NS,
-      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(policy) },
+      annotations: { 'adaptive-canary.dev/policy': JSON.stringify(FAST_ROLLOUT_POLICY) },
     }),
   );
   argo.reconcile(NS, 'maestro-api');
@@ -158,19 +152,12 @@ describe('serve: ClusterController', () => {
       'one lease period and resumes from the annotation',
     async () => {
       // Long second bake: the leader cannot promote (early promotion needs half a bake) before it dies.
-      api.patchRollout(NS, 'maestro-api', {
-        metadata: {
-          annotations: {
-            'adaptive-canary.dev/policy': JSON.stringify({
-              ...policy,
-              steps: [
-                { weight: 10, bake: '300ms' },
-                { weight: 25, bake: '3s' },
-                { weight: 50, bake: '300ms' },
-              ],
-            }),
-          },
-        },
+      setPolicy({
+        steps: [
+          { weight: 10, bake: '300ms' },
+          { weight: 25, bake: '3s' },
+          { weight: 50, bake: '300ms' },
+        ],
       });
       const [a, b] = [replica('pod-a'), replica('pod-b')];
       await a.start();
@@ -203,18 +190,11 @@ describe('serve: ClusterController', () => {
   );
 
   it('a long bake: the state outgrows plain JSON, is stored compressed within 256 KiB, and resumes', async () => {
-    api.patchRollout(NS, 'maestro-api', {
-      metadata: {
-        annotations: {
-          'adaptive-canary.dev/policy': JSON.stringify({
-            ...policy,
-            steps: [
-              { weight: 10, bake: '1h' },
-              { weight: 50, bake: '1h' },
-            ],
-          }),
-        },
-      },
+    setPolicy({
+      steps: [
+        { weight: 10, bake: '1h' },
+        { weight: 50, bake: '1h' },
+      ],
     });
     const a = replica('pod-a');
     await a.start();
@@ -280,9 +260,7 @@ describe('serve: ClusterController', () => {
           alertmanagerUrl: `http://127.0.0.1:${(am.address() as AddressInfo).port}`,
           silenceCheck: 'hold',
         };
-        api.patchRollout(NS, 'maestro-api', {
-          metadata: { annotations: { 'adaptive-canary.dev/policy': JSON.stringify({ ...policy, alerting }) } },
-        });
+        setPolicy({ alerting });
         const warnings: string[] = [];
         const a = replica('pod-a', warnings);
         await a.start();

@@ -19,7 +19,7 @@ import type { WebhookPayload } from '../../src/schema/evidence.js';
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { until as pollUntil } from '../support/poll.js';
-import { makeRollout } from '../support/rollout-fixture.js';
+import { FAST_ROLLOUT_POLICY, makeRollout } from '../support/rollout-fixture.js';
 
 const evidenceKey = generateCosignKeyPair('pw');
 
@@ -128,16 +128,7 @@ function seed(overrides: Record<string, unknown> = {}): void {
       namespace: NS,
       annotations: {
         'adaptive-canary.dev/policy': JSON.stringify({
-          service: 'maestro-api',
-          interval: '150ms',
-          judge: 'threshold',
-          steps: [
-            { weight: 10, bake: '300ms' },
-            { weight: 25, bake: '300ms' },
-            { weight: 50, bake: '300ms' },
-          ],
-          metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
-          inconclusive: { maxExtension: '300ms', then: 'promote' },
+          ...FAST_ROLLOUT_POLICY,
           webhooks: [{ url: hookUrl, secret: '${env:HOOK_SECRET}' }],
           ...overrides,
         }),

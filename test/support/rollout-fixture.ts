@@ -1,6 +1,23 @@
 import type { KubeObject } from './kube-store.js';
 
 /**
+ * The policy (as a Rollout's `adaptive-canary.dev/policy` annotation holds it) the in-test cluster tests drive:
+ * threshold-judged errors, 150 ms intervals and three 300 ms bakes, so a whole rollout takes about a second.
+ */
+export const FAST_ROLLOUT_POLICY = {
+  service: 'maestro-api',
+  interval: '150ms',
+  judge: 'threshold',
+  steps: [
+    { weight: 10, bake: '300ms' },
+    { weight: 25, bake: '300ms' },
+    { weight: 50, bake: '300ms' },
+  ],
+  metrics: [{ name: 'error-rate', kind: 'errors', critical: true, threshold: { max: 0.05 } }],
+  inconclusive: { maxExtension: '300ms', then: 'promote' },
+};
+
+/**
  * A canary Rollout as `render rollout` would produce: setWeight/pause{} per step, mid-update at step 0. With
  * `baseline`, each pause is an Experiment step running a `baseline` template of the stable spec (rollout.baseline).
  */
