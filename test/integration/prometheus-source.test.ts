@@ -137,6 +137,18 @@ describe('PrometheusSource against a real Prometheus', () => {
     expect(source.http.queries).toBe(3 * (2 + 2 * 2));
   });
 
+  it('a two-point range query ends exactly at the window end, whatever its length (real Prometheus)', async () => {
+    // 1001 ms in float seconds is 1000 ms to Prometheus (truncated through nanoseconds), which put the second
+    // point 1 ms early; the window then matched no end point and read as 0 requests.
+    const source = new PrometheusSource({ url: prom.url, variant, latencyBoundsMs: policy.latencyBoundsMs });
+    const end = Math.floor(Date.now() / 1000) * 1000;
+    for (const lengthMs of [1001, 1003, 17_179]) {
+      const series = await source.http.range('up', (end - lengthMs) / 1000, end / 1000, lengthMs);
+      expect(series?.length).toBeGreaterThan(0);
+      for (const s of series!) expect(s.values.at(-1)?.[0]).toBe(end / 1000); // the start point may predate `up`
+    }
+  });
+
   it(
     'reads the baseline as control by its own label value, and every ' + 'series of a custom query as a sample',
     async () => {

@@ -41,12 +41,17 @@ export class PromHttp {
     }));
   }
 
-  async range(query: string, startSec: number, endSec: number, stepSec: number): Promise<PromSeries[] | null> {
+  /**
+   * `step` goes as a whole-millisecond duration ("12345ms"): Prometheus truncates a step given in float seconds
+   * to nanoseconds and then to milliseconds, so 1.001 became 1000 ms and a two-point query's second point fell
+   * 1 ms before `end` (545 of the window lengths from 0.1 to 20 s; such a window then read as empty).
+   */
+  async range(query: string, startSec: number, endSec: number, stepMs: number): Promise<PromSeries[] | null> {
     const data = await this.call('/api/v1/query_range', {
       query,
       start: String(startSec),
       end: String(endSec),
-      step: String(stepSec),
+      step: `${Math.max(1, Math.round(stepMs))}ms`,
     });
     if (!data || data.resultType !== 'matrix') return null;
     return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((r) => ({

@@ -88,10 +88,10 @@ export class PrometheusSource {
     const names = this.opts.names ?? DEFAULT_METRIC_NAMES;
     const sel = this.opts.selectors ?? {};
     const v = this.opts.variant;
-    const [s, e, step] = [startMs / 1000, endMs / 1000, Math.max((endMs - startMs) / 1000, 0.001)];
+    const [s, e, stepMs] = [startMs / 1000, endMs / 1000, endMs - startMs];
     const [reqs, buckets, custom] = await Promise.all([
-      this.http.range(requestsQuery(names, sel, v), s, e, step),
-      this.http.range(latencyQuery(names, sel, v), s, e, step),
+      this.http.range(requestsQuery(names, sel, v), s, e, stepMs),
+      this.http.range(latencyQuery(names, sel, v), s, e, stepMs),
       this.customValues(e),
     ]);
     const pair: Pair = {
