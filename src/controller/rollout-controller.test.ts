@@ -77,7 +77,7 @@ describe('RolloutController with a SQLite state store', () => {
     verdicts: Verdict[],
     extra: Partial<Parameters<typeof RolloutController.open>[0]> = {},
   ) {
-    const actuator = new FakeActuator(clock);
+    const actuator = extra.actuator ?? new FakeActuator(clock);
     const c = await RolloutController.open({
       id: 'r1',
       policy,
@@ -90,7 +90,7 @@ describe('RolloutController with a SQLite state store', () => {
       ...extra,
     });
     open.push({ store, c });
-    return { c, actuator };
+    return { c, actuator: actuator as FakeActuator };
   }
 
   it('steps through the plan, promotes once, and notifies with stable delivery ids', async () => {
@@ -352,6 +352,40 @@ describe('RolloutController with a SQLite state store', () => {
     expect((await second.done).phase).toBe('rolled-back');
     expect(actuator.calls).toEqual(['weight:50', 'rollback']);
   });
+  it.each([
+    [
+      'rolled-back',
+      'rollback',
+      'fail',
+      /found already rolled back on resume \(fake\), while the stored state was progressing at 10%/,
+    ],
+    ['promoted', 'promote', 'pass', /found already promoted on resume .*or it was promoted outside adaptive-canary/],
+  ] as const)(
+    'a resume that finds traffic already %s records how it ended, and moves no traffic',
+    async (phase, action, verdict, message) => {
+      const store = await StateStore.open(':memory:');
+      const published: RolloutEventPayload[] = [];
+      const notifier: Notifier = { notify: (p) => void published.push(p), flush: () => Promise.resolve() };
+      const first = await controller(store, ['inconclusive']);
+      first.c.start({ loop: false });
+      await tick(first.c);
+      await first.c.stop(); // the process is gone; the traffic was moved before its decision was written
+      const actuator = new FakeActuator(clock);
+      actuator.phase = phase;
+      const { c } = await controller(store, ['inconclusive'], { notifier, actuator });
+      expect(c.snapshot().phase).toBe('progressing'); // the stored state
+      c.start({ loop: false });
+      const snap = await c.done;
+      expect(snap.phase).toBe(phase);
+      expect(snap.decisions.at(-1)).toMatchObject({ action, by: 'found', reasons: [{ signal: 'rollout', verdict }] });
+      expect(snap.decisions.at(-1)?.reasons[0]?.message).toMatch(message);
+      expect(actuator.calls).toEqual([]); // neither restored to the stored weight nor moved again
+      expect(snap.rollbackDurationSeconds).toBeNull(); // nobody knows when it was decided
+      expect(published.map((p) => p.event)).toEqual([action]);
+      expect(store.load('r1')?.state.phase).toBe(phase);
+    },
+  );
+
   it('a resume that started fresh upstreams stamps restartedAt on later observations and notes it', async () => {
     const file = `${process.env.TMPDIR ?? '/tmp'}/ctl-restart-${process.pid}-${Date.now()}.db`;
     const seen: { t: number; restartedAt?: number }[] = [];

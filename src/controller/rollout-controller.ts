@@ -99,6 +99,8 @@ export class RolloutController {
   resumed = false;
   /** Set when this resume restarted the upstream processes (their warm-up starts again). */
   restart: UpstreamRestart | undefined;
+  /** A resume that found traffic already at an end the stored state lacks: recorded once the loop starts. */
+  private found: Extract<RolloutEvent, { type: 'found' }> | undefined;
 
   private constructor(private readonly options: RolloutControllerOptions) {
     this.now = options.clock ?? preciseNow;
@@ -164,6 +166,9 @@ export class RolloutController {
       void this.enqueue(() =>
         this.apply(transition(this.meta.plan, this.state, { type: 'start', at: this.now() }), null),
       );
+    const found = this.found;
+    this.found = undefined;
+    if (found) void this.enqueue(() => this.apply(transition(this.meta.plan, this.state, found), null, 'in place'));
     if (opts.loop !== false) this.schedule();
   }
 
@@ -305,12 +310,18 @@ export class RolloutController {
   /**
    * Carries out one transition: rollback first, then persist, then any other actuation, then tell the world —
    * interval, decision, snapshot, in that order, so the last snapshot of a finished rollout is its final word
-   * and every interval is followed by a fresh snapshot (live reasons and bake progress).
+   * and every interval is followed by a fresh snapshot (live reasons and bake progress). `traffic: 'in place'`
+   * records a decision whose traffic change already happened (a found outcome): nothing is actuated, and no
+   * rollback duration is measured, since nobody knows when it was decided.
    */
-  private async apply(r: TransitionResult, interval: Omit<StoredInterval, 'seq'> | null): Promise<void> {
+  private async apply(
+    r: TransitionResult,
+    interval: Omit<StoredInterval, 'seq'> | null,
+    traffic: 'move' | 'in place' = 'move',
+  ): Promise<void> {
     const d = r.decision;
     let rollback: { decidedAt: number; confirmedAt: number } | undefined;
-    if (d?.action === 'rollback') {
+    if (d?.action === 'rollback' && traffic === 'move') {
       const decidedAt = this.now();
       const { confirmedAt } = await this.options.actuator.rollback();
       rollback = { decidedAt, confirmedAt: Math.max(decidedAt, confirmedAt) };
@@ -325,7 +336,7 @@ export class RolloutController {
     this.state = r.state;
     const decided = d !== undefined && seq !== undefined;
     if (decided) {
-      if (d.action !== 'rollback') await this.actuate(d);
+      if (d.action !== 'rollback' && traffic === 'move') await this.actuate(d);
       this.decisions.push(decisionPoint(d));
       this.options.metrics.observeDecision(this.meta.service, this.id, {
         decision: d.action,
@@ -394,7 +405,8 @@ export class RolloutController {
       stored.rollbackDecidedAt !== null && stored.rollbackConfirmedAt !== null
         ? { decidedAt: stored.rollbackDecidedAt, confirmedAt: stored.rollbackConfirmedAt }
         : null;
-    await this.restoreTraffic();
+    this.found = await this.foundOutcome();
+    if (!this.found) await this.restoreTraffic();
     this.outbox.resend(stored.decisions);
     if (isTerminal(this.state.phase)) this.finish();
     else if (this.state.phase !== 'pending' && (o.startedUpstreams ?? []).length > 0)
@@ -425,6 +437,31 @@ export class RolloutController {
     } catch (err) {
       this.options.onWarning?.(`evidence: could not record the restart: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * A rollout stored mid-canary whose traffic the actuator reports rolled back or promoted: the previous process
+   * moved it and stopped before its decision was written (rollback is actuated before the write), or someone did
+   * outside adaptive-canary. Either way the record must say how it ended, not drive the traffic back.
+   */
+  private async foundOutcome(): Promise<Extract<RolloutEvent, { type: 'found' }> | undefined> {
+    const { phase, weight } = this.state;
+    if (phase === 'pending' || isTerminal(phase)) return undefined;
+    const outcome = (await this.options.actuator.state()).phase;
+    if (outcome !== 'rolled-back' && outcome !== 'promoted') return undefined;
+    const [done, by] = outcome === 'rolled-back' ? ['rolled back', 'aborted'] : ['promoted', 'promoted'];
+    const reason: Reason = {
+      signal: 'rollout',
+      verdict: outcome === 'rolled-back' ? 'fail' : 'pass',
+      statistic: 'found-on-resume',
+      value: 1,
+      threshold: 0,
+      message:
+        `found already ${done} on resume (${this.options.actuator.kind}), while the stored state was ` +
+        `${phase} at ${weight}%: the previous controller ${by} it and stopped before recording why, ` +
+        `or it was ${by} outside adaptive-canary`,
+    };
+    return { type: 'found', at: this.now(), outcome, reason };
   }
 
   /** Puts traffic where the stored state says; a remembered rollback is re-applied before anything else. */

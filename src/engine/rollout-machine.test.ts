@@ -196,6 +196,27 @@ describe('rollout state machine', () => {
     });
   });
 
+  it.each(['rolled-back', 'promoted'] as const)(
+    'records an outcome found on resume (%s) as its decision',
+    (outcome) => {
+      const reason = {
+        signal: 'rollout',
+        verdict: outcome === 'promoted' ? ('pass' as const) : ('fail' as const),
+        statistic: 'found-on-resume',
+        value: 1,
+        threshold: 0,
+        message: `found already ${outcome}`,
+      };
+      const r = transition(plan, run([start()]).state, { type: 'found', at: 7, outcome, reason });
+      expect(r.state).toMatchObject({ phase: outcome, weight: outcome === 'promoted' ? 100 : 0, decidedAt: 7 });
+      expect(r.decision).toMatchObject({
+        action: outcome === 'promoted' ? 'promote' : 'rollback',
+        by: 'found',
+        reasons: [reason],
+      });
+    },
+  );
+
   it('property: terminal phases are final, a fail always ends rolled back, promote happens at most once', () => {
     const verdict = fc.constantFrom<Verdict>('pass', 'fail', 'inconclusive');
     const event = fc.oneof(

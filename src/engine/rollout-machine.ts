@@ -45,7 +45,12 @@ export type RolloutEvent =
   | { type: 'start'; at: number }
   | { type: 'interval'; at: number; durationMs: number; assessment: Assessment; canaryRequests?: number }
   | { type: 'manual'; at: number; action: 'promote' | 'abort' | 'pause' | 'resume'; actor: string }
-  | { type: 'fault'; at: number; reason: Reason };
+  | { type: 'fault'; at: number; reason: Reason }
+  /**
+   * On resume, traffic was found already at an end the stored state does not have (a leader that aborted or
+   * promoted and died before writing its decision, or someone outside): the record catches up with it.
+   */
+  | { type: 'found'; at: number; outcome: 'rolled-back' | 'promoted'; reason: Reason };
 
 export interface RolloutDecision {
   action: RolloutAction;
@@ -55,7 +60,7 @@ export interface RolloutDecision {
   step: number;
   weight: number;
   score: number;
-  /** "judge", "rule:<name>", "user:<name>", "policy:inconclusive", "fault:<variant>". */
+  /** "judge", "rule:<name>", "user:<name>", "policy:inconclusive", "fault", "found". */
   by: string;
   reasons: Reason[];
 }
@@ -107,6 +112,15 @@ export function transition(plan: RolloutPlan, state: RolloutState, event: Rollou
         at: event.at,
         by: 'fault',
         reasons: [event.reason],
+      });
+    case 'found':
+      return decide(state, {
+        action: event.outcome === 'promoted' ? 'promote' : 'rollback',
+        to: event.outcome,
+        at: event.at,
+        by: 'found',
+        reasons: [event.reason],
+        ...(event.outcome === 'promoted' ? { weight: 100 } : {}),
       });
   }
 }

@@ -189,6 +189,50 @@ describe('serve: ClusterController', () => {
     },
   );
 
+  it.each([
+    ['aborted', { abort: true }, 'rolled-back', 'rollback', 'CanaryRolledBack'],
+    ['fully promoted', { promoteFull: true }, 'promoted', 'promote', 'CanaryPromoted'],
+  ] as const)(
+    'a leader that %s the Rollout and died before writing it down: the next leader records how it ended',
+    async (_how, status, phase, action, eventReason) => {
+      setPolicy({
+        steps: [
+          { weight: 10, bake: '1h' },
+          { weight: 50, bake: '1h' },
+        ],
+      });
+      const a = replica('pod-a');
+      await a.start();
+      await until(() => (stored()?.stored?.intervals?.length ?? 0) >= 1);
+      await a.stop({ release: false }); // a crash
+      // Its last patch landed (rollback is actuated before the state write); the state write behind it never did.
+      api.patchRollout(NS, 'maestro-api', { status }, 'status');
+      await until(() =>
+        phase === 'rolled-back'
+          ? rollout().status?.canary?.weights?.canary?.weight === 0
+          : rollout().status?.stableRS === 'c4n4ry',
+      );
+      expect(stored().stored.state.phase).toBe('progressing');
+      const b = replica('pod-b');
+      await b.start();
+      await until(() => stored()?.stored?.state?.phase === phase, 30_000);
+      const last = stored().stored.decisions.at(-1);
+      expect(last.decision).toMatchObject({ action, by: 'found' });
+      expect(last.decision.reasons[0].message).toMatch(
+        new RegExp(`found already .* on resume \\(argo\\), while the stored state was progressing at 10%`),
+      );
+      // The rest of the record follows from the decision as for any other: the Event on the Rollout says why.
+      await until(() =>
+        api.events.store.list(NS).some((e) => e.reason === eventReason && /found already/.test(String(e.note))),
+      );
+      // The new leader moved no traffic (the test's own patch above went straight to the store, not over HTTP).
+      const traffic = api
+        .patches()
+        .filter((p) => p.path.endsWith('/status') || Object.hasOwn(p.body as object, 'spec'));
+      expect(traffic).toEqual([]);
+    },
+  );
+
   it('a long bake: the state outgrows plain JSON, is stored compressed within 256 KiB, and resumes', async () => {
     setPolicy({
       steps: [

@@ -8,12 +8,14 @@ export class FakeActuator implements Actuator {
   readonly kind = 'fake';
   calls: string[] = [];
   weight = 0;
+  /** What `state()` reports, e.g. 'rolled-back' for traffic someone else already moved. */
+  phase: ActuatorState['phase'] = 'progressing';
   private fault: ((f: ActuatorFault) => void) | undefined;
 
   constructor(private readonly clock: () => number) {}
 
   state(): Promise<ActuatorState> {
-    return Promise.resolve({ phase: 'progressing', canaryWeight: this.weight, stableUp: true, canaryUp: true });
+    return Promise.resolve({ phase: this.phase, canaryWeight: this.weight, stableUp: true, canaryUp: true });
   }
   setWeight(p: number): Promise<void> {
     this.calls.push(`weight:${p}`);

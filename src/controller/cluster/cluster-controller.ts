@@ -8,6 +8,7 @@ import { RolloutClient, type RequestCounter } from '../../actuators/argo/rollout
 import { viewRollout, type RolloutObject } from '../../actuators/argo/rollout-status.js';
 import { keyOf, RolloutWatcher, type RolloutEvent } from '../../actuators/argo/rollout-watcher.js';
 import { decodeStateText, STATE_ANNOTATION } from '../../actuators/argo/state-annotation.js';
+import { isTerminal } from '../../engine/rollout-machine.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { PrometheusSource } from '../../sources/prometheus/prometheus-source.js';
@@ -172,7 +173,10 @@ export class ClusterController {
     const v = viewRollout(ro);
     const run = this.running.get(key);
     if (!this.isLeader() || this.opening.has(key) || (run && run.canaryHash === v.canaryHash)) return;
-    if (!v.canaryHash || !v.stableHash || v.promoted || (v.aborted && !run)) return;
+    if (!v.canaryHash || !v.stableHash) return;
+    // An ended Rollout is opened only when its stored state is still mid-canary: the leader before us aborted or
+    // promoted it and died before writing that down, and the record must still say how it ended.
+    if ((v.promoted || (v.aborted && !run)) && !(run === undefined && this.unrecordedEnd(ro, v.canaryHash))) return;
     this.opening.add(key);
     try {
       if (run) await this.close(key, run); // a new revision replaced the canary
@@ -182,6 +186,13 @@ export class ClusterController {
     } finally {
       this.opening.delete(key);
     }
+  }
+
+  /** The stored state of this canary is neither promoted nor rolled back. */
+  private unrecordedEnd(ro: RolloutObject, canaryHash: string): boolean {
+    const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
+    const phase = raw ? decodeState(parseJson(decodeStateText(raw)), canaryHash)?.state.phase : undefined;
+    return phase !== undefined && phase !== 'pending' && !isTerminal(phase);
   }
 
   private async open(ro: RolloutObject, stableHash: string, canaryHash: string): Promise<void> {
