@@ -25,6 +25,11 @@ export interface ActuatorFault {
   message: string;
   /** Epoch ms. */
   at: number;
+  /**
+   * Set when traffic ended outside adaptive-canary the other way: fully promoted (a person's `promote --full`).
+   * Recorded as how the rollout ended, not answered with a rollback.
+   */
+  ended?: 'promoted';
 }
 
 export interface RollbackResult {

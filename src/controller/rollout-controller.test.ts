@@ -286,6 +286,20 @@ describe('RolloutController with a SQLite state store', () => {
     expect(snap.decisions.at(-1)?.reasons[0]?.message).toMatch(/canary command exited/);
   });
 
+  it('a step that fails because someone promoted fully records the promotion, not a rollback', async () => {
+    const store = await StateStore.open(':memory:');
+    const { c, actuator } = await controller(store, ['pass', 'pass', 'pass', 'pass']);
+    c.start({ loop: false });
+    await tick(c);
+    actuator.phase = 'promoted'; // `promote --full` by a person: the next setWeight is refused
+    await tick(c);
+    await tick(c);
+    const snap = await c.done;
+    expect(snap.decisions.at(-1)).toMatchObject({ action: 'promote', by: 'found' });
+    expect(snap.decisions.at(-1)?.reasons[0]?.message).toMatch(/failed to step: the rollout is already fully promoted/);
+    expect(actuator.calls).not.toContain('rollback');
+  });
+
   it('resumes at the same step after the process is gone, rebuilding the judge from stored observations', async () => {
     const file = `${process.env.TMPDIR ?? '/tmp'}/ctl-${process.pid}-${Date.now()}.db`;
     const store1 = await StateStore.open(file);

@@ -291,6 +291,11 @@ export class RolloutController {
   }
 
   private async onFault(f: ActuatorFault): Promise<void> {
+    if (f.ended === 'promoted') {
+      const reason = foundReason('pass', `${f.message}; recorded as promoted, the bake cut short`);
+      const found = { type: 'found', at: f.at, outcome: 'promoted', reason } as const;
+      return this.apply(transition(this.meta.plan, this.state, found), null, 'in place');
+    }
     const reason: Reason = {
       signal: `upstream-${f.variant}`,
       verdict: 'fail',
@@ -356,15 +361,18 @@ export class RolloutController {
       if (d.action === 'promote') await this.options.actuator.promote();
       else if (d.action === 'start' || d.action === 'step') await this.options.actuator.setWeight(d.weight);
     } catch (err) {
-      // Traffic did not move as decided: the safe direction is back to stable. Queued, so it runs right after
-      // this decision is published and the rollback stays the last word in the evidence and the event stream.
-      void this.enqueue(() =>
-        this.onFault({
-          variant: 'canary',
-          message: `actuator failed to ${d.action}: ${(err as Error).message}`,
-          at: this.now(),
-        }),
-      );
+      // Traffic did not move as decided: the safe direction is back to stable — unless someone already promoted
+      // it fully (their word, recorded as such). Queued, so it runs right after this decision is published and
+      // the outcome stays the last word in the evidence and the event stream.
+      const message = `actuator failed to ${d.action}: ${(err as Error).message}`;
+      void this.enqueue(async () => {
+        const now = await this.options.actuator.state().then(
+          (s) => s.phase,
+          () => undefined,
+        );
+        const ended = now === 'promoted' ? ({ ended: 'promoted' } as const) : {};
+        await this.onFault({ variant: 'canary', message, at: this.now(), ...ended });
+      });
     }
   }
 
@@ -450,17 +458,12 @@ export class RolloutController {
     const outcome = (await this.options.actuator.state()).phase;
     if (outcome !== 'rolled-back' && outcome !== 'promoted') return undefined;
     const [done, by] = outcome === 'rolled-back' ? ['rolled back', 'aborted'] : ['promoted', 'promoted'];
-    const reason: Reason = {
-      signal: 'rollout',
-      verdict: outcome === 'rolled-back' ? 'fail' : 'pass',
-      statistic: 'found-on-resume',
-      value: 1,
-      threshold: 0,
-      message:
-        `found already ${done} on resume (${this.options.actuator.kind}), while the stored state was ` +
+    const reason = foundReason(
+      outcome === 'rolled-back' ? 'fail' : 'pass',
+      `found already ${done} on resume (${this.options.actuator.kind}), while the stored state was ` +
         `${phase} at ${weight}%: the previous controller ${by} it and stopped before recording why, ` +
         `or it was ${by} outside adaptive-canary`,
-    };
+    );
     return { type: 'found', at: this.now(), outcome, reason };
   }
 
@@ -471,4 +474,9 @@ export class RolloutController {
     else if (this.state.phase === 'promoted') await a.promote();
     else if (this.state.phase !== 'pending') await a.setWeight(this.state.weight);
   }
+}
+
+/** The reason of an outcome found rather than decided here (rollout-machine's `found` event). */
+function foundReason(verdict: Reason['verdict'], message: string): Reason {
+  return { signal: 'rollout', verdict, statistic: 'found', value: 1, threshold: 0, message };
 }

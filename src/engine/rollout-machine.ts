@@ -47,8 +47,8 @@ export type RolloutEvent =
   | { type: 'manual'; at: number; action: 'promote' | 'abort' | 'pause' | 'resume'; actor: string }
   | { type: 'fault'; at: number; reason: Reason }
   /**
-   * On resume, traffic was found already at an end the stored state does not have (a leader that aborted or
-   * promoted and died before writing its decision, or someone outside): the record catches up with it.
+   * Traffic was found at an end this controller did not decide: on resume, a leader that aborted or promoted and
+   * died before writing its decision (or someone outside); live, a person's full promotion. The record catches up.
    */
   | { type: 'found'; at: number; outcome: 'rolled-back' | 'promoted'; reason: Reason };
 

@@ -147,6 +147,27 @@ describe('serve: ClusterController', () => {
     await until(() => stored()?.stored?.state?.phase === 'rolled-back');
   });
 
+  it("a person's full promotion mid-bake (promote --full) is recorded as promoted, not answered with a rollback", async () => {
+    setPolicy({
+      steps: [
+        { weight: 10, bake: '1h' },
+        { weight: 50, bake: '1h' },
+      ],
+    });
+    const a = replica('pod-a');
+    await a.start();
+    await until(() => (a.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) >= 1);
+    api.patchRollout(NS, 'maestro-api', { status: { promoteFull: true } }, 'status');
+    await until(() => a.hub.get(`${NS}/maestro-api`)?.phase === 'promoted');
+    const last = a.hub.get(`${NS}/maestro-api`)!.decisions.at(-1)!;
+    expect(last).toMatchObject({ action: 'promote', by: 'found' });
+    expect(last.reasons[0]?.message).toMatch(/fully promoted outside adaptive-canary/);
+    await until(() => stored()?.stored?.state?.phase === 'promoted');
+    expect(rollout().status).toMatchObject({ stableRS: 'c4n4ry' });
+    expect(rollout().status?.abort).toBeFalsy();
+    expect(api.patches().filter((p) => p.path.endsWith('/status'))).toEqual([]); // no abort, no promotion of ours
+  });
+
   it(
     'failover: the leader dies mid-rollout; the standby takes over within ' +
       'one lease period and resumes from the annotation',

@@ -18,6 +18,7 @@ export class FakeActuator implements Actuator {
     return Promise.resolve({ phase: this.phase, canaryWeight: this.weight, stableUp: true, canaryUp: true });
   }
   setWeight(p: number): Promise<void> {
+    if (this.phase === 'promoted') return Promise.reject(new Error('the rollout is already fully promoted'));
     this.calls.push(`weight:${p}`);
     this.weight = p;
     return Promise.resolve();

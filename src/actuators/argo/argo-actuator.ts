@@ -42,6 +42,8 @@ export class ArgoActuator implements Actuator {
   private unwatch: (() => void) | undefined;
   private abortingSelf = false;
   private lastSeenAborted = false;
+  private promotingSelf = false;
+  private lastSeenPromoted = false;
 
   private constructor(
     private readonly opts: ArgoActuatorOptions,
@@ -103,8 +105,13 @@ export class ArgoActuator implements Actuator {
     const v = viewRollout(ro);
     this.refuseIfDone(v, true);
     if (v.promoted) return;
-    await this.applyPatches(promotePatches(ro, true));
-    await this.waitFor((w) => w.promoted || w.aborted, 'promotion');
+    this.promotingSelf = true;
+    try {
+      await this.applyPatches(promotePatches(ro, true));
+      await this.waitFor((w) => w.promoted || w.aborted, 'promotion');
+    } finally {
+      this.promotingSelf = false;
+    }
   }
 
   /** `kubectl argo rollouts abort`: one patch, sent first; confirmed when Argo shows the canary at weight 0. */
@@ -122,7 +129,7 @@ export class ArgoActuator implements Actuator {
 
   /**
    * Faults: the Rollout aborted by someone else (a person's `kubectl argo rollouts abort`, Argo's own analysis) or
-   * deleted.
+   * deleted; and, marked `ended: 'promoted'`, fully promoted by someone else (`kubectl argo rollouts promote --full`).
    */
   onFault(listener: (fault: ActuatorFault) => void): () => void {
     this.faultListeners.add(listener);
@@ -153,11 +160,14 @@ export class ArgoActuator implements Actuator {
     if (type === 'delete') return this.emit(`Rollout ${this.id} was deleted`);
     if (v.aborted && !this.lastSeenAborted && !this.abortingSelf)
       this.emit(`Rollout ${this.id} was aborted outside adaptive-canary (status.abort=true, phase ${v.phase})`);
+    if (v.promoted && !this.lastSeenPromoted && !this.promotingSelf && !v.aborted)
+      this.emit(`Rollout ${this.id} was fully promoted outside adaptive-canary (stable is now the canary)`, 'promoted');
     this.lastSeenAborted = v.aborted;
+    this.lastSeenPromoted = v.promoted;
   }
 
-  private emit(message: string): void {
-    const fault: ActuatorFault = { variant: 'canary', message, at: this.now };
+  private emit(message: string, ended?: 'promoted'): void {
+    const fault: ActuatorFault = { variant: 'canary', message, at: this.now, ...(ended ? { ended } : {}) };
     for (const l of this.faultListeners) l(fault);
   }
 
