@@ -147,7 +147,7 @@ describe('serve: ClusterController', () => {
     await until(() => stored()?.stored?.state?.phase === 'rolled-back');
   });
 
-  it("a person's full promotion mid-bake (promote --full) is recorded as promoted, not answered with a rollback", async () => {
+  it("a person's full promotion mid-bake (promote --full) is recorded as promoted, not with a rollback", async () => {
     setPolicy({
       steps: [
         { weight: 10, bake: '1h' },
