@@ -250,6 +250,8 @@ describe('RolloutController with a SQLite state store', () => {
           })
         ).json()) as { data: unknown[] }
       ).data;
+    const live: ControllerEvent[] = [];
+    c.subscribe((e) => live.push(e));
     c.start({ loop: false });
     await tick(c);
     expect(await webhooks()).toEqual([
@@ -264,6 +266,12 @@ describe('RolloutController with a SQLite state store', () => {
     ]);
     release();
     await notifier.flush(1_000);
+    await new Promise((r) => setImmediate(r));
+    // Live views hear of it at once, not with the next interval's snapshot.
+    const latest = live.at(-1);
+    expect(latest?.type === 'snapshot' && latest.rollout.webhookDeliveries).toEqual([
+      expect.objectContaining({ id: 'r1:1:start', outcome: 'delivered' }),
+    ]);
     for (let i = 0; i < 3; i++) await tick(c);
     await notifier.flush(1_000);
     const data = await webhooks();

@@ -123,7 +123,11 @@ export class RolloutController {
       onWarning: options.onWarning,
       sources: options.sources.map((s) => s.name),
       publicId: options.publicId,
-      onNotified: options.onNotified,
+      // A decision's webhooks settled: a fresh snapshot carries their outcome to live views (the dashboard).
+      onNotified: () => {
+        options.onNotified?.();
+        if (!this.stopped) this.emit({ type: 'snapshot', rollout: this.snapshot() });
+      },
     });
   }
 
