@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policySpec } from '../../src/schema/policy.js';
 import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
-import { OTEL_VARIANT_LABEL, queryNamesFor } from '../../src/sources/prometheus/otel-names.js';
+import { flagVariantQuery, OTEL_VARIANT_LABEL, queryNamesFor } from '../../src/sources/prometheus/otel-names.js';
 import { startPrometheus, waitForScrapeAfter, type PrometheusProcess } from '../support/prometheus-process.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,10 +29,12 @@ class Target {
   constructor(readonly resource: string | Record<string, string>) {
     this.server = createServer((_req, res) => res.end(this.text()));
   }
-  add(n: number, o: { code: number; bucket: number; errorType?: string }): void {
+  /** `flag`: the request's feature_flag.result.variant, a data point attribute (flagd canaries). */
+  add(n: number, o: { code: number; bucket: number; errorType?: string; flag?: string }): void {
     const key =
       `http_response_status_code="${o.code}",http_route="/api/orders"` +
-      `${o.errorType ? `,error_type="${o.errorType}"` : ''}`;
+      `${o.errorType ? `,error_type="${o.errorType}"` : ''}` +
+      `${o.flag ? `,feature_flag_result_variant="${o.flag}"` : ''}`;
     const c = this.counts.get(key) ?? new Array<number>(BOUNDS_S.length + 1).fill(0);
     c[o.bucket]! += n;
     this.counts.set(key, c);
@@ -64,6 +66,8 @@ const canary = new Target('1.5.0');
 // The Rollout's pods, their pod template hash a resource attribute (Downward API) only on target_info.
 const pod = (hash: string) => new Target({ k8s_pod_label_rollouts_pod_template_hash: hash });
 const pods = { stable: pod('st4b1e'), canary: pod('c4n4ry') };
+// A flagd canary: one version, the variants told apart per request.
+const flagged = new Target('1.5.0');
 
 beforeAll(async () => {
   const targets = [await stable.listen(), await canary.listen()];
@@ -71,13 +75,14 @@ beforeAll(async () => {
   prom = await startPrometheus([
     { job: 'maestro-api', targets },
     { job: 'shop', targets: shop },
+    { job: 'flagged', targets: [await flagged.listen()] },
   ]);
   await waitForScrapeAfter(prom.url, Date.now());
 });
 
 afterAll(async () => {
   await prom?.stop();
-  for (const t of [stable, canary, pods.stable, pods.canary]) t.server.close();
+  for (const t of [stable, canary, pods.stable, pods.canary, flagged]) t.server.close();
 });
 
 describe('Prometheus source with names: otel', () => {
@@ -109,6 +114,33 @@ describe('Prometheus source with names: otel', () => {
     const got = await source.observeWindow(start, Date.now());
     expect(got.baseline).toMatchObject({ requests: 42, errors: 2, latency: [0, 40, 2, 0, 0, 0] });
     expect(got.canary).toMatchObject({ requests: 23, errors: 7, latency: [6, 0, 0, 10, 4, 3] });
+  });
+
+  it('flagd: the variant is a data point label (feature_flag_result_variant), not from target_info', async () => {
+    const policy = policySpec.parse({
+      service: 'maestro-api',
+      latencyBoundsMs: BOUNDS_S.map((b) => b * 1000),
+      metricSource: { type: 'prometheus', names: 'otel' },
+    });
+    const query = flagVariantQuery(policy); // what `run --target flagd` reads with this policy
+    expect(query.label).toBe('feature_flag_result_variant');
+    const source = new PrometheusSource({
+      url: prom.url,
+      variant: { label: query.label, baseline: 'off', canary: 'on' },
+      latencyBoundsMs: policy.latencyBoundsMs,
+      names: query.names,
+      selectors: { job: 'flagged' },
+    });
+    flagged.add(5, { code: 200, bucket: 0, flag: 'off' });
+    await waitForScrapeAfter(prom.url, Date.now());
+    const start = Date.now();
+    flagged.add(30, { code: 200, bucket: 1, flag: 'off' });
+    flagged.add(8, { code: 200, bucket: 2, flag: 'on' });
+    flagged.add(3, { code: 502, bucket: 3, flag: 'on' });
+    await waitForScrapeAfter(prom.url, Date.now());
+    const got = await source.observeWindow(start, Date.now());
+    expect(got.baseline).toMatchObject({ requests: 30, errors: 0, latency: [0, 30, 0, 0, 0, 0] });
+    expect(got.canary).toMatchObject({ requests: 11, errors: 3, latency: [0, 0, 8, 3, 0, 0] });
   });
 
   it("serve: one line of policy (names: otel) and the Rollout is judged by the pods' hash on target_info", async () => {

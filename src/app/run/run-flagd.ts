@@ -5,6 +5,7 @@ import { println } from '../../io.js';
 import { UsageError } from '../../errors.js';
 import type { PolicySpec } from '../../schema/policy.js';
 import { PrometheusSource } from '../../sources/prometheus/prometheus-source.js';
+import { flagVariantQuery } from '../../sources/prometheus/otel-names.js';
 import { OtlpSource } from '../../sources/otlp/otlp-source.js';
 import { otlpSubscription, otlpBlock } from '../../sources/otlp/from-policy.js';
 import { OtlpReceiver } from '../../sources/otlp/receiver.js';
@@ -29,7 +30,8 @@ export interface RunFlagdOptions {
   /** Prometheus base URL; default: spec.prometheus.url. */
   prometheusUrl?: string | undefined;
   /** The metric label whose values are the flag's variants (`variant="on"`). */
-  variantLabel: string;
+  /** Default: flagVariantQuery's (`variant`, or the flag variant's OTel label with names: otel). */
+  variantLabel?: string | undefined;
   canaryVariant?: string | undefined;
   stableVariant?: string | undefined;
   listen: string;
@@ -78,6 +80,7 @@ export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult
   // Reads and checks the file (flag, fractional targeting, variants) before anything is opened.
   const variants = await actuator.variants();
   const otlp = promUrl === 'otlp' ? new OtlpReceiver() : undefined;
+  const query = flagVariantQuery(spec, options.variantLabel);
   const source = otlp
     ? new OtlpSource(
         otlp,
@@ -91,9 +94,10 @@ export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult
         url: promUrl,
         timeoutMs: spec.prometheus?.timeout,
         selectors: spec.prometheus?.selectors ?? {},
-        variant: { label: options.variantLabel, baseline: variants.stable, canary: variants.canary },
+        variant: { label: query.label, baseline: variants.stable, canary: variants.canary },
         latencyBoundsMs: spec.latencyBoundsMs,
         metrics: spec.metrics,
+        names: query.names,
       });
   const store = await StateStore.open(resolve(options.io.cwd, options.stateFile));
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
@@ -126,7 +130,7 @@ export async function runFlagd(options: RunFlagdOptions): Promise<RunLocalResult
       where:
         `flag "${options.flag}" in ${options.flagFile} (${variants.canary} vs ${variants.stable}` +
         `; steps ${spec.steps.map((s) => `${s.weight}%`).join(', ')}, then ` +
-        `100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${options.variantLabel}`}` +
+        `100%; metrics from ${otlp ? 'OTLP' : `${promUrl} by ${query.label}`}` +
         `)`,
       otlp,
     });

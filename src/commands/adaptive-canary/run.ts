@@ -17,7 +17,7 @@ interface Options {
   flag?: string;
   featureStep?: string;
   prometheus?: string;
-  variantLabel: string;
+  variantLabel?: string;
   canaryVariant?: string;
   stableVariant?: string;
   baselineVariant?: string;
@@ -73,8 +73,9 @@ export default defineCommand<Options>({
     ),
     new Option(
       '--variant-label <label>',
-      'flagd: the metric label whose values are the flag variants, e.g. http_requests_total{variant="on"}',
-    ).default('variant'),
+      'flagd: the metric label whose values are the flag variants, e.g. http_requests_total{variant="on"} ' +
+        '(default: variant; feature_flag_result_variant with spec.metricSource names: otel)',
+    ),
     new Option(
       '--canary-variant <name>',
       'flagd: the variant under test (default: the fractional variant that ' +

@@ -1,4 +1,5 @@
 import {
+  FEATURE_FLAG_VARIANT_ATTR,
   OTEL_PROM_ERROR_TYPE_LABEL,
   OTEL_PROM_HTTP_DURATION,
   OTEL_PROM_STATUS_CODE_LABEL,
@@ -39,4 +40,15 @@ export function otelNames(spec: PolicySpec): boolean {
 
 export function queryNamesFor(spec: PolicySpec): QueryNames {
   return otelNames(spec) ? OTEL_METRIC_NAMES : DEFAULT_METRIC_NAMES;
+}
+
+/**
+ * flagd canaries: both variants run in the same processes, told apart per request by the flag variant. That is a
+ * data point attribute (with names: otel, the label `feature_flag_result_variant`), not a resource attribute, so
+ * it is matched on the series itself rather than joined from target_info. `label` is `run --variant-label`.
+ */
+export function flagVariantQuery(spec: PolicySpec, label?: string): { names: QueryNames; label: string } {
+  if (!otelNames(spec)) return { names: DEFAULT_METRIC_NAMES, label: label ?? 'variant' };
+  const { infoMetric: _joinedFromTargetInfo, ...names } = OTEL_METRIC_NAMES;
+  return { names, label: label ?? promLabel(FEATURE_FLAG_VARIANT_ATTR) };
 }
