@@ -134,11 +134,14 @@ export class StateStore {
     this.db.prepare('UPDATE rollouts SET meta = ? WHERE id = ?').run(JSON.stringify(meta), meta.id);
   }
 
-  load(id: string): StoredRollout | undefined {
+  /** `intervalsAfter`: only the intervals with a higher seq (they are numbered 1, 2, … per rollout). */
+  load(id: string, opts: { intervalsAfter?: number } = {}): StoredRollout | undefined {
     const row = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
     if (!row) return undefined;
     const intervals = (
-      this.db.prepare('SELECT * FROM intervals WHERE rollout_id = ? ORDER BY seq').all(id) as IntervalRow[]
+      this.db
+        .prepare('SELECT * FROM intervals WHERE rollout_id = ? AND seq > ? ORDER BY seq')
+        .all(id, opts.intervalsAfter ?? 0) as IntervalRow[]
     ).map((r) => ({
       seq: r.seq,
       observation: JSON.parse(r.observation) as IntervalObservation,

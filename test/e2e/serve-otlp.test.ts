@@ -5,7 +5,13 @@ import { CANARY_HASH, STABLE_HASH, startTraffic } from '../support/scraped-pair.
 import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
-import { errorRatePolicy, seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
+import {
+  clusterIntervals,
+  errorRatePolicy,
+  seedAnnotatedRollout,
+  startServeCli,
+  type ServeCli,
+} from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (no cluster runs here) and the Argo simulator, judging
 // one Rollout from OTLP alone: two sample-service instances instrumented with the real OpenTelemetry SDK export to
@@ -68,10 +74,7 @@ describe('adaptive-canary serve judging from OTLP (built CLI)', () => {
     await until(() =>
       Promise.resolve(api.getRollout(NS, 'maestro-api')?.status?.stableRS === 'c4n4ry' ? true : undefined),
     );
-    const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
-    const intervals = state.stored.intervals as {
-      observation: { canary?: { requests?: number }; baseline?: object };
-    }[];
+    const intervals = clusterIntervals(api);
     // Stable got three requests for each one of the canary's; both came only from OTLP (no Prometheus here).
     expect(intervals.some((i) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
     expect(intervals.some((i) => i.observation.baseline)).toBe(true);

@@ -4,7 +4,13 @@ import { ArgoSimulator } from '../support/argo-simulator.js';
 import { KubeApiServer } from '../support/kube-apiserver.js';
 import { untilValue } from '../support/poll.js';
 import { startScrapedPair, type ScrapedPair } from '../support/scraped-pair.js';
-import { errorRatePolicy, seedAnnotatedRollout, startServeCli, type ServeCli } from '../support/serve-cli.js';
+import {
+  clusterIntervals,
+  errorRatePolicy,
+  seedAnnotatedRollout,
+  startServeCli,
+  type ServeCli,
+} from '../support/serve-cli.js';
 
 // The built CLI's `serve` against the in-test API server (a kubeconfig file, client-node), the Argo simulator,
 // and a real Prometheus scraping two sample-service instances labelled with their pod template hashes.
@@ -82,12 +88,7 @@ describe('adaptive-canary serve (built CLI)', () => {
           '($ADAPTIVE_CANARY_EVIDENCE_KEY; in deploy/, the optional Secret adaptive-canary-evidence-key): ' +
           'evidence heads are written unsigned',
       );
-      const state = JSON.parse(api.getRollout(NS, 'maestro-api')!.metadata.annotations!['adaptive-canary.dev/state']!);
-      expect(
-        state.stored.intervals.some(
-          (i: { observation: { canary?: { requests?: number } } }) => (i.observation.canary?.requests ?? 0) > 0,
-        ),
-      ).toBe(true);
+      expect(clusterIntervals(api).some((i) => (i.observation.canary?.requests ?? 0) > 0)).toBe(true);
       const metrics = await until(async () => {
         const text = await (await fetch(`${url}/metrics`)).text();
         return /adaptive_canary_decisions_total\{[^}]*decision="promote"[^}]*\} 1/.test(text) ? text : undefined;

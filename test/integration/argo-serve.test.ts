@@ -3,14 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import {
-  COMPRESSED_PREFIX,
-  decodeStateText,
-  STATE_ANNOTATION,
-  updateState,
-} from '../../src/actuators/argo/state-annotation.js';
+import { decodeStateText, STATE_ANNOTATION, updateState } from '../../src/actuators/argo/state-annotation.js';
 import { RolloutClient } from '../../src/actuators/argo/rollout-client.js';
 import { ClusterController, type ClusterControllerOptions } from '../../src/controller/cluster/cluster-controller.js';
+import { EvidenceConfigMaps } from '../../src/controller/cluster/evidence-configmaps.js';
+import { INTERVALS_KEY } from '../../src/controller/cluster/evidence-segments.js';
 import { annotateManifests } from '../../src/supply-chain/manifest-annotations.js';
 import type { ObservationSource } from '../../src/controller/ports.js';
 import type { VariantObservation } from '../../src/schema/observation.js';
@@ -224,7 +221,7 @@ describe('serve: ClusterController', () => {
       });
       const a = replica('pod-a');
       await a.start();
-      await until(() => (stored()?.stored?.intervals?.length ?? 0) >= 1);
+      await until(() => (stored()?.intervalsInEvidence ?? 0) >= 1);
       await a.stop({ release: false }); // a crash
       // Its last patch landed (rollback is actuated before the state write); the state write behind it never did.
       api.patchRollout(NS, 'maestro-api', { status }, 'status');
@@ -254,7 +251,7 @@ describe('serve: ClusterController', () => {
     },
   );
 
-  it('a long bake: the state outgrows plain JSON, is stored compressed within 256 KiB, and resumes', async () => {
+  it('a long bake: the intervals go to the evidence ConfigMaps, the annotation stays small; 5,000 resume', async () => {
     setPolicy({
       steps: [
         { weight: 10, bake: '1h' },
@@ -263,26 +260,34 @@ describe('serve: ClusterController', () => {
     });
     const a = replica('pod-a');
     await a.start();
-    await until(() => (stored()?.stored?.intervals?.length ?? 0) >= 5);
+    await until(() => (stored()?.intervalsInEvidence ?? 0) >= 5);
     await a.stop();
-    // Those intervals, as a bake of 600 would have them (the same shape over and over: what a long bake stores).
-    const doc = stored();
-    const one = doc.stored.intervals as { seq: number }[];
-    doc.stored.intervals = Array.from({ length: 600 }, (_, i) => ({ ...one[i % one.length], seq: i + 1 }));
-    const plain = Buffer.byteLength(JSON.stringify(doc));
-    expect(plain).toBeGreaterThan(256 * 1024); // as plain JSON it would not fit in the Rollout's annotations
-    // Written the way serve writes it, to an API server that enforces the 256 KiB annotation budget.
+    expect(stored().stored.intervals).toEqual([]); // counted, not kept, in the annotation
+    // 5,000 intervals, as a day-long bake at 15 s has them: the recorded ones over and over, written the way serve
+    // writes them (segments of at most 640 KiB of lines), to an API server that enforces the 1 MiB ConfigMap limit.
+    const evidence = await EvidenceConfigMaps.create(api.kubeConfig(NS, 'token-pod-a'), 'adaptive-canary');
+    const [found] = await evidence.list();
+    const recorded = found!.files[INTERVALS_KEY]!.split('\n').filter(Boolean);
+    expect(recorded).toHaveLength(stored().intervalsInEvidence);
+    const more = Array.from({ length: 5000 - recorded.length }, (_, i) => {
+      const one = JSON.parse(recorded[i % recorded.length]!) as { seq: number };
+      return `${JSON.stringify({ ...one, seq: recorded.length + i + 1 })}\n`;
+    });
+    const files = { ...found!.files, [INTERVALS_KEY]: found!.files[INTERVALS_KEY]! + more.join('') };
+    const segments = await evidence.write(found!.owner, found!.segments, files);
+    expect(segments.length).toBeGreaterThan(10);
     const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-a'));
-    await updateState<unknown>(client, NS, 'maestro-api', () => doc as unknown);
-    const raw = rollout().metadata.annotations![STATE_ANNOTATION]!;
-    expect(raw.startsWith(COMPRESSED_PREFIX)).toBe(true);
-    expect(Buffer.byteLength(raw)).toBeLessThan(plain / 10);
-    // The standby resumes from it: every stored interval is back, and it keeps writing the growing state.
+    await updateState<{ intervalsInEvidence: number }>(client, NS, 'maestro-api', (doc) => ({
+      ...doc!,
+      intervalsInEvidence: 5000,
+    }));
+    // The standby resumes every one of them from the ConfigMaps and keeps appending; the annotation does not grow.
     const b = replica('pod-b');
     await b.start();
-    await until(() => (b.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) >= 600);
-    await until(() => (stored()?.stored?.intervals?.length ?? 0) > 600);
-    expect(rollout().metadata.annotations![STATE_ANNOTATION]!.startsWith(COMPRESSED_PREFIX)).toBe(true);
+    await until(() => (b.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) > 5000, 30_000);
+    await until(() => (stored()?.intervalsInEvidence ?? 0) > 5001, 30_000);
+    const raw = rollout().metadata.annotations![STATE_ANNOTATION]!;
+    expect(Buffer.byteLength(raw)).toBeLessThan(16 * 1024);
   });
 
   it(

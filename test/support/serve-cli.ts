@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { INTERVALS_KEY, joinSegments } from '../../src/controller/cluster/evidence-segments.js';
 import type { ArgoSimulator } from './argo-simulator.js';
 import { ADAPTIVE_CANARY_BIN } from './built-cli.js';
 import type { KubeApiServer } from './kube-apiserver.js';
@@ -75,3 +76,20 @@ export async function startServeCli(
   const url = /serving (\S+)/.exec(line)?.[1]?.replace(/\/$/, '') ?? '';
   return { proc, url, home, kubeconfig, stderr: () => stderr };
 }
+
+/**
+ * The analysis intervals serve stored, as the cluster holds them: intervals.jsonl over the evidence ConfigMaps
+ * (the state annotation only counts them).
+ */
+export function clusterIntervals(api: KubeApiServer, namespace = 'adaptive-canary'): { observation: Observed }[] {
+  const segments = api.configMaps.store.list(namespace).map((cm) => ({
+    index: Number(cm.metadata.labels?.['adaptive-canary.dev/segment']),
+    data: (cm.data ?? {}) as Record<string, string>,
+  }));
+  const text = joinSegments(segments)[INTERVALS_KEY] ?? '';
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { observation: Observed });
+}
+type Observed = { canary?: { requests?: number } | null; baseline?: object | null };

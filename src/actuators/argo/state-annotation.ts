@@ -7,10 +7,10 @@ import type { RolloutClient } from './rollout-client.js';
 export const STATE_ANNOTATION = 'adaptive-canary.dev/state';
 
 /**
- * Annotations share 256 KiB per object, and the state grows by 2 to 2.5 KiB per interval (every observation and
- * assessment: the judge is rebuilt from them). Past INLINE_MAX_BYTES it is stored gzip-compressed, base64, behind
- * this prefix: about a tenth of the size (measured in docs/kubernetes.md, "Controller state"), so roughly 1,000
- * intervals fit instead of 100. Below it stays plain JSON, which `kubectl get rollout -o yaml` shows as is.
+ * Annotations share 256 KiB per object. serve's state keeps its intervals in the evidence ConfigMaps and stays a
+ * few KiB (docs/kubernetes.md, "Controller state"); a state past INLINE_MAX_BYTES (many decisions, or one written
+ * before the intervals moved) is stored gzip-compressed, base64, behind this prefix: about a tenth of the size.
+ * Below it stays plain JSON, which `kubectl get rollout -o yaml` shows as is.
  */
 export const COMPRESSED_PREFIX = 'gzip+base64:';
 export const INLINE_MAX_BYTES = 128 * 1024;

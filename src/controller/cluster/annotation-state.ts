@@ -2,19 +2,25 @@ import type { StateStore, StoredRollout } from '../state-store.js';
 
 /**
  * The controller's rollout state as it lives in the Rollout's `adaptive-canary.dev/state` annotation: the
- * whole StoredRollout (meta, state, observations, decisions), so any replica rebuilds the judge exactly
- * (the engine is deterministic) and resumes. Tied to the canary's pod template hash: a new revision is a
- * new rollout.
+ * StoredRollout (meta, state, decisions), so any replica rebuilds the judge exactly (the engine is
+ * deterministic) and resumes. Tied to the canary's pod template hash: a new revision is a new rollout.
+ *
+ * The observations grow with the bake and annotations share 256 KiB per object, so the intervals live in the
+ * evidence ConfigMaps (intervals.jsonl, segmented like the records) and the annotation counts them:
+ * `intervalsInEvidence`, with `stored.intervals` empty. An annotation written before that holds them inline.
  */
 export interface AnnotationState {
   v: 1;
   canaryHash: string;
   stored: StoredRollout;
+  intervalsInEvidence?: number;
 }
 
-// Annotations share a 256 KiB budget per object: 2 to 2.5 KiB per interval here, compressed past 128 KiB
-// (state-annotation.ts), so a rollout of roughly 1,000 intervals fits (docs/kubernetes.md). Past that the API server
-// refuses the write and the controller warns.
+/** A decoded annotation: the stored rollout, and how many of its intervals are to be read from the evidence. */
+export interface DecodedState {
+  stored: StoredRollout;
+  intervalsInEvidence: number;
+}
 
 /** JSON.parse that answers null for a hand-edited, broken annotation (start over rather than crash). */
 export function parseJson(text: string): unknown {
@@ -25,11 +31,11 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function decodeState(raw: unknown, canaryHash: string): StoredRollout | null {
+export function decodeState(raw: unknown, canaryHash: string): DecodedState | null {
   if (!raw || typeof raw !== 'object') return null;
   const doc = raw as Partial<AnnotationState>;
   if (doc.v !== 1 || doc.canaryHash !== canaryHash || !doc.stored?.meta) return null;
-  return doc.stored;
+  return { stored: doc.stored, intervalsInEvidence: doc.intervalsInEvidence ?? 0 };
 }
 
 /** Replays a stored rollout into an (empty, in-memory) StateStore so RolloutController.open resumes it. */

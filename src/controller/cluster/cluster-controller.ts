@@ -191,7 +191,7 @@ export class ClusterController {
   /** The stored state of this canary is neither promoted nor rolled back. */
   private unrecordedEnd(ro: RolloutObject, canaryHash: string): boolean {
     const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
-    const phase = raw ? decodeState(parseJson(decodeStateText(raw)), canaryHash)?.state.phase : undefined;
+    const phase = raw ? decodeState(parseJson(decodeStateText(raw)), canaryHash)?.stored.state.phase : undefined;
     return phase !== undefined && phase !== 'pending' && !isTerminal(phase);
   }
 
@@ -204,6 +204,7 @@ export class ClusterController {
       if (warning) this.warn(`${key}: ${warning}`);
     }
     const raw = ro.metadata.annotations?.[STATE_ANNOTATION];
+    const stored = raw ? decodeState(parseJson(decodeStateText(raw)), canaryHash) : null;
     const watch = (listener: (e: RolloutEvent) => void): (() => void) => {
       const set = this.subscribers.get(key) ?? new Set();
       this.subscribers.set(key, set.add(listener));
@@ -227,7 +228,7 @@ export class ClusterController {
       uid: ro.metadata.uid,
       policy,
       variant,
-      stored: raw ? decodeState(parseJson(decodeStateText(raw)), canaryHash) : null,
+      stored,
       sources: withBaseline(sources, baseline),
       evidenceStore: this.evidence,
       evidenceDir: this.evidenceDir(),
@@ -266,6 +267,8 @@ export class ClusterController {
       persist: Promise.resolve(),
       closed: false,
       lastRv: ro.metadata.resourceVersion,
+      // An annotation with the intervals inline (written before they moved to the evidence) gets them appended.
+      intervalsInEvidence: stored?.intervalsInEvidence ?? 0,
     };
     ref.run = run;
     this.running.set(key, run);

@@ -85,9 +85,14 @@ export class EvidenceConfigMaps {
   }
 
   /** Writes what changed between `segments` (as stored) and `files`; returns the segments as stored now. */
-  async write(owner: EvidenceOwner, segments: Segment[], files: EvidenceFiles): Promise<Segment[]> {
+  write(owner: EvidenceOwner, segments: Segment[], files: EvidenceFiles): Promise<Segment[]> {
+    return this.writeSegments(owner, segments, planSegments(segments, files));
+  }
+
+  /** Writes `changed` (from planSegments or planAppend over `segments`); returns the segments as stored now. */
+  async writeSegments(owner: EvidenceOwner, segments: Segment[], changed: Segment[]): Promise<Segment[]> {
     const byIndex = new Map(segments.map((s) => [s.index, s]));
-    for (const seg of planSegments(segments, files)) {
+    for (const seg of changed) {
       const body = this.object(owner, seg);
       const known = byIndex.get(seg.index)?.resourceVersion;
       const written = known

@@ -3,7 +3,7 @@ import { EVIDENCE_FILES } from '../../evidence/paths.js';
 
 /**
  * How one rollout's evidence is cut into ConfigMaps (docs/kubernetes.md, "Evidence on the cluster"). A ConfigMap
- * holds at most 1 MiB, so the two append-only files — decisions.jsonl and webhooks.jsonl — are split on line
+ * holds at most 1 MiB, so the append-only files — decisions.jsonl, webhooks.jsonl, intervals.jsonl — are split on line
  * boundaries over numbered segments; only the last segment is ever rewritten, and it also carries the small
  * files (head.json, meta.json, the write-ups). head.json travels in the same object as the newest lines, so
  * one ConfigMap update moves both at once: no reader sees records newer than the anchor, or an anchor ahead
@@ -15,8 +15,15 @@ export const SEGMENT_LINE_BYTES = 640 * 1024;
 /** The API server's limit on a ConfigMap's data (core.MaxSecretSize). */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
+/**
+ * Every analysis interval the controller stored (observation, assessment, point), one JSON line each: the state a
+ * new leader rebuilds the judge from. It grows with the bake, so it lives here rather than in the Rollout's state
+ * annotation, which keeps only a count (annotation-state.ts). Not hash-chained: it is working state, not a record.
+ */
+export const INTERVALS_KEY = 'intervals.jsonl';
+
 /** ConfigMap data keys: the evidence files by their laptop names; the PR body (kept in `.prbodies/`) as pr-body.md. */
-export const APPEND_KEYS = [EVIDENCE_FILES.decisions, EVIDENCE_FILES.webhooks] as const;
+export const APPEND_KEYS = [EVIDENCE_FILES.decisions, EVIDENCE_FILES.webhooks, INTERVALS_KEY] as const;
 export const PR_BODY_KEY = 'pr-body.md';
 export const SMALL_KEYS = [
   EVIDENCE_FILES.head,
@@ -59,27 +66,43 @@ export function joinSegments(segments: readonly Segment[]): EvidenceFiles {
   return files;
 }
 
+/** The append-only files' keys, and text to append to each. */
+export type AppendKey = (typeof APPEND_KEYS)[number];
+export type Tails = Partial<Record<AppendKey, string>>;
+
 /**
- * The segments to write so the cluster holds `files`, given what it holds now (`current`, from joinSegments of
- * the stored segments). Appended files must extend what is stored; new lines go into the last segment until it
- * is full, then into new ones. Returns only the segments that change (empty: nothing to write).
+ * The segments to write so the cluster holds `files`, given what it holds now (`segments`). Appended files must
+ * extend what is stored. Returns only the segments that change (empty: nothing to write). This compares whole
+ * files; a writer that knows how much the cluster holds appends with planAppend, at the cost of the new lines.
  */
 export function planSegments(segments: readonly Segment[], files: EvidenceFiles): Segment[] {
-  const sorted = [...segments].sort((a, b) => a.index - b.index);
-  const stored = joinSegments(sorted);
-  const small: Record<string, string> = {};
+  const stored = joinSegments(segments);
+  const tails: Tails = {};
+  for (const key of APPEND_KEYS) {
+    const have = stored[key] ?? '';
+    const want = files[key] ?? '';
+    if (!want.startsWith(have))
+      throw new Error(`${key} no longer extends what the cluster holds (it was rewritten or cut): not uploading`);
+    tails[key] = want.slice(have.length);
+  }
+  const small: EvidenceFiles = {};
   for (const key of SMALL_KEYS) if (files[key] !== undefined) small[key] = files[key];
+  return planAppend(segments, tails, small);
+}
+
+/**
+ * The segments to write to append `tails` (whole lines; a trailing piece without a newline is left out) and set
+ * the small files: new lines go into the last segment until it is full, then into new ones.
+ */
+export function planAppend(segments: readonly Segment[], tails: Tails, small: EvidenceFiles): Segment[] {
+  const sorted = [...segments].sort((a, b) => a.index - b.index);
   let last: Segment = sorted.at(-1) ? { ...sorted.at(-1)!, data: { ...sorted.at(-1)!.data } } : { index: 1, data: {} };
   const changed = new Map<number, Segment>();
   const lineBytes = (seg: Segment): number =>
     APPEND_KEYS.reduce((n, k) => n + Buffer.byteLength(seg.data[k] ?? '', 'utf8'), 0);
   let used = lineBytes(last);
   for (const key of APPEND_KEYS) {
-    const have = stored[key] ?? '';
-    const want = files[key] ?? '';
-    if (!want.startsWith(have))
-      throw new Error(`${key} no longer extends what the cluster holds (it was rewritten or cut): not uploading`);
-    for (const line of splitLines(want.slice(have.length))) {
+    for (const line of splitLines(tails[key] ?? '')) {
       const size = Buffer.byteLength(line, 'utf8');
       if (used > 0 && used + size > SEGMENT_LINE_BYTES) {
         for (const k of SMALL_KEYS) delete last.data[k]; // a full segment keeps only its lines

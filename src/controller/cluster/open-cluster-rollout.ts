@@ -10,9 +10,9 @@ import type { ControllerMetrics } from '../metrics.js';
 import { ObservabilityHooks } from '../observability-hooks.js';
 import { fanOut, type Notifier, type ObservationSource } from '../ports.js';
 import { RolloutController } from '../rollout-controller.js';
-import { StateStore, type StoredRollout } from '../state-store.js';
+import { StateStore } from '../state-store.js';
 import { WebhookNotifier } from '../webhook-notifier.js';
-import { seedStore } from './annotation-state.js';
+import { seedStore, type DecodedState } from './annotation-state.js';
 import { ClusterEvidence, clusterRolloutId } from './cluster-evidence.js';
 import type { EvidenceConfigMaps } from './evidence-configmaps.js';
 import { RolloutEventRecorder } from './rollout-events.js';
@@ -25,7 +25,7 @@ export interface ClusterRolloutInput {
   policy: PolicySpec;
   variant: { baseline: string; canary: string };
   /** The state annotation's stored rollout, when a replica already ran this canary. */
-  stored: StoredRollout | null;
+  stored: DecodedState | null;
   sources: ObservationSource[];
   evidenceStore: EvidenceConfigMaps;
   evidenceDir: string;
@@ -68,7 +68,6 @@ export async function openClusterRollout(i: ClusterRolloutInput): Promise<Cluste
   try {
     const store = await StateStore.open(':memory:');
     closers.push(() => store.close());
-    if (i.stored) seedStore(store, i.stored, (i.clock ?? Date.now)());
     const actuator = await ArgoActuator.create({
       kubeConfig: i.kubeConfig,
       namespace: i.namespace,
@@ -90,6 +89,11 @@ export async function openClusterRollout(i: ClusterRolloutInput): Promise<Cluste
       signHead: i.signHead,
     });
     closers.push(() => evidence.close());
+    if (i.stored) {
+      const { stored, intervalsInEvidence } = i.stored;
+      const intervals = [...stored.intervals, ...evidence.intervals(intervalsInEvidence)];
+      seedStore(store, { ...stored, intervals }, (i.clock ?? Date.now)());
+    }
     const webhooks = WebhookNotifier.create(withSecrets, {
       evidence: evidence.sink,
       timeoutMs: i.webhookTimeoutMs,
