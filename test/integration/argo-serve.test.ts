@@ -290,6 +290,34 @@ describe('serve: ClusterController', () => {
     expect(Buffer.byteLength(raw)).toBeLessThan(16 * 1024);
   });
 
+  it('a state written before the intervals moved out (inline in the annotation) resumes, and moves them', async () => {
+    const a = replica('pod-a');
+    await a.start();
+    await until(() => (stored()?.intervalsInEvidence ?? 0) >= 3);
+    await a.stop();
+    // The same state as an older serve wrote it: every interval inline, none in the ConfigMaps.
+    const [cm] = api.configMaps.store.list('adaptive-canary');
+    const data = (cm!.data ?? {}) as Record<string, string>;
+    const inline = data[INTERVALS_KEY]!.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as unknown);
+    const { [INTERVALS_KEY]: _moved, ...rest } = data;
+    api.configMaps.store.put({ ...cm!, data: rest }, 'MODIFIED');
+    const client = await RolloutClient.create(api.kubeConfig(NS, 'token-pod-a'));
+    await updateState<Record<string, unknown>>(client, NS, 'maestro-api', (doc) => {
+      const { intervalsInEvidence: _count, ...old } = doc as { stored: object; intervalsInEvidence: number };
+      return { ...old, stored: { ...old.stored, intervals: inline } };
+    });
+    const b = replica('pod-b');
+    await b.start();
+    await until(() => (b.hub.get(`${NS}/maestro-api`)?.intervals.length ?? 0) > inline.length);
+    await until(() => (stored()?.intervalsInEvidence ?? 0) > inline.length);
+    expect(stored().stored.intervals).toEqual([]);
+    const after = api.configMaps.store.list('adaptive-canary')[0]!.data as Record<string, string>;
+    const moved = after[INTERVALS_KEY]!.split('\n').filter(Boolean);
+    expect(moved.slice(0, inline.length).map((l) => JSON.parse(l) as unknown)).toEqual(inline);
+  });
+
   it(
     'signature gate: a Rollout whose policy requires signatures is left ' +
       'alone until it verifies against --public-key',
