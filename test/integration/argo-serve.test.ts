@@ -264,7 +264,7 @@ describe('serve: ClusterController', () => {
     await a.stop();
     expect(stored().stored.intervals).toEqual([]); // counted, not kept, in the annotation
     // 5,000 intervals, as a day-long bake at 15 s has them: the recorded ones over and over, written the way serve
-    // writes them (segments of at most 640 KiB of lines), to an API server that enforces the 1 MiB ConfigMap limit.
+    // writes them (segments of at most 256 KiB of lines), to an API server that enforces the 1 MiB ConfigMap limit.
     const evidence = await EvidenceConfigMaps.create(api.kubeConfig(NS, 'token-pod-a'), 'adaptive-canary');
     const [found] = await evidence.list();
     const recorded = found!.files[INTERVALS_KEY]!.split('\n').filter(Boolean);

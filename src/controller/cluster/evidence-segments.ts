@@ -10,8 +10,12 @@ import { EVIDENCE_FILES } from '../../evidence/paths.js';
  * of them. Pure: the API calls are in evidence-configmaps.ts.
  */
 
-/** Bytes of chained lines per segment; with the small files the ConfigMap stays well below 1 MiB. */
-export const SEGMENT_LINE_BYTES = 640 * 1024;
+/**
+ * Bytes of lines per segment; with the small files the ConfigMap stays well below 1 MiB. The last segment is
+ * rewritten whole on every state write (intervals.jsonl grows each interval), so this is also what a write costs at
+ * most: 128 KiB on average over a long bake.
+ */
+export const SEGMENT_LINE_BYTES = 256 * 1024;
 /** The API server's limit on a ConfigMap's data (core.MaxSecretSize). */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
